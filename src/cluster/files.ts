@@ -1,0 +1,252 @@
+// The manifest-file source: `-f` files, directories (`-R`), or `-` for stdin; YAML (multi-document) or JSON;
+// `List`/`*List` objects as `kubectl get -o yaml|json` prints them. Produces a ClusterSnapshot.
+import {readFile, readdir, stat} from 'node:fs/promises'
+import {join} from 'node:path'
+import {inputError} from '../errors.js'
+import {isDns1035Label, isDns1123Label, isDns1123Subdomain} from '../dns/names.js'
+import {ipFamily} from '../dns/ip.js'
+import {completeSnapshot} from './derive.js'
+import {type ClusterSnapshot, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf} from './types.js'
+
+export interface FileSourceOptions {
+  filenames: string[]
+  recursive?: boolean
+  /** Namespace for objects that do not name one (kubectl's `-n` with `apply -f`). */
+  defaultNamespace?: string
+  /** Reads `-`; injectable for tests. */
+  readStdin?: () => Promise<string>
+}
+
+interface RawDocument {
+  value: unknown
+  source: string
+  line?: number
+}
+
+const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json']
+/** Namespaces every cluster has. */
+const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
+
+async function expandPaths(paths: string[], recursive: boolean): Promise<string[]> {
+  const out: string[] = []
+  for (const p of paths) {
+    if (p === '-') {
+      out.push(p)
+      continue
+    }
+    let info
+    try {
+      info = await stat(p)
+    } catch (error) {
+      throw inputError(`cannot read ${p}: ${describeFsError(error)}`, 'Check the path given to -f')
+    }
+    if (info.isDirectory()) {
+      const entries = (await readdir(p, {withFileTypes: true})).sort((a, b) => a.name.localeCompare(b.name))
+      for (const e of entries) {
+        const full = join(p, e.name)
+        if (e.isDirectory()) {
+          if (recursive) out.push(...(await expandPaths([full], true)))
+        } else if (MANIFEST_EXTENSIONS.some((ext) => e.name.endsWith(ext))) {
+          out.push(full)
+        }
+      }
+    } else {
+      out.push(p)
+    }
+  }
+  return out
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code
+  if (code === 'ENOENT') return 'no such file or directory'
+  if (code === 'EACCES') return 'permission denied'
+  if (code === 'EISDIR') return 'is a directory'
+  return (error as Error)?.message ?? String(error)
+}
+
+function lineOfOffset(text: string, offset: number): number {
+  let line = 1
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++
+  return line
+}
+
+function parseJson(text: string, source: string): RawDocument[] {
+  try {
+    return [{value: JSON.parse(text), source}]
+  } catch (error) {
+    const msg = (error as Error).message
+    const pos = /position (\d+)/.exec(msg)
+    const line = pos ? `:${lineOfOffset(text, Number(pos[1]))}` : ''
+    throw inputError(`${source}${line}: invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, 'Fix the syntax or re-export the file with kubectl get -o json')
+  }
+}
+
+async function parseYaml(text: string, source: string): Promise<RawDocument[]> {
+  const {parseAllDocuments, LineCounter} = await import('yaml')
+  const lineCounter = new LineCounter()
+  const docs = parseAllDocuments(text, {lineCounter, uniqueKeys: false})
+  const list = Array.isArray(docs) ? docs : [docs]
+  const out: RawDocument[] = []
+  for (const doc of list) {
+    const err = doc.errors[0]
+    if (err) {
+      const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line
+      throw inputError(`${source}:${line}: invalid YAML: ${err.message.split('\n')[0]}`, 'Fix the syntax (kubectl apply --dry-run=client -f shows the same error)')
+    }
+    const value = doc.toJS({maxAliasCount: 1000})
+    if (value === null || value === undefined) continue
+    const start = doc.contents?.range?.[0]
+    out.push({value, source, line: start === undefined ? undefined : lineCounter.linePos(start).line})
+  }
+  return out
+}
+
+async function readDocuments(path: string, readStdin: () => Promise<string>): Promise<RawDocument[]> {
+  let text: string
+  const source = path === '-' ? '<stdin>' : path
+  try {
+    text = path === '-' ? await readStdin() : await readFile(path, 'utf8')
+  } catch (error) {
+    throw inputError(`cannot read ${source}: ${describeFsError(error)}`, 'Check the path given to -f')
+  }
+  const trimmed = text.trimStart()
+  if (path.endsWith('.json') || trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJson(text, source)
+  return parseYaml(text, source)
+}
+
+async function defaultReadStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function where(doc: RawDocument): string {
+  return doc.line ? `${doc.source}:${doc.line}` : doc.source
+}
+
+/** Flattens `List` / `*List` objects (and JSON arrays) into single objects. */
+function flatten(doc: RawDocument): RawDocument[] {
+  const v = doc.value as {kind?: unknown; items?: unknown}
+  if (Array.isArray(doc.value)) return (doc.value as unknown[]).flatMap((value) => flatten({...doc, value}))
+  if (v && typeof v === 'object' && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
+    const itemKind = v.kind === 'List' ? undefined : v.kind.slice(0, -'List'.length)
+    return (v.items as Record<string, unknown>[]).flatMap((item) =>
+      flatten({...doc, value: item && typeof item === 'object' && !item.kind && itemKind ? {...item, kind: itemKind} : item}),
+    )
+  }
+  return [doc]
+}
+
+const NAME_RULES: Record<string, {check: (s: string) => boolean; rule: string}> = {
+  Service: {check: isDns1035Label, rule: "a lowercase RFC 1035 label (a-z, 0-9 and '-', starting with a letter, at most 63 characters)"},
+  Namespace: {check: isDns1123Label, rule: "a lowercase RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)"},
+}
+const SUBDOMAIN_RULE = "a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.', at most 253 characters)"
+
+function validate(obj: KubeObject, doc: RawDocument): void {
+  const at = where(doc)
+  const rule = NAME_RULES[obj.kind] ?? {check: isDns1123Subdomain, rule: SUBDOMAIN_RULE}
+  if (!rule.check(obj.metadata.name)) throw inputError(`${at}: ${obj.kind} "${obj.metadata.name}" has an invalid name: it must be ${rule.rule}`, 'Fix metadata.name')
+  if (obj.metadata.namespace !== undefined && !isDns1123Label(obj.metadata.namespace))
+    throw inputError(`${at}: ${obj.kind} ${obj.metadata.name} has an invalid namespace "${obj.metadata.namespace}": it must be ${NAME_RULES.Namespace.rule}`, 'Fix metadata.namespace')
+  if (obj.kind === 'Pod') {
+    const spec = (obj as Pod).spec ?? {}
+    for (const field of ['hostname', 'subdomain'] as const) {
+      const v = spec[field]
+      if (v !== undefined && v !== '' && !isDns1123Label(v))
+        throw inputError(`${at}: Pod ${obj.metadata.name} has an invalid spec.${field} "${v}": it must be ${NAME_RULES.Namespace.rule}`, `Fix spec.${field}`)
+    }
+  }
+  if (obj.kind === 'Service') {
+    const spec = (obj as Service).spec ?? {}
+    for (const ip of [...(spec.clusterIPs ?? []), ...(spec.clusterIP ? [spec.clusterIP] : [])]) {
+      if (ip !== 'None' && ip !== '' && ipFamily(ip) === undefined)
+        throw inputError(`${at}: Service ${obj.metadata.name} has an invalid cluster IP "${ip}"`, 'Use an IP address, or None for a headless Service')
+    }
+    for (const p of spec.ports ?? []) {
+      if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
+        throw inputError(`${at}: Service ${obj.metadata.name} has an invalid port ${JSON.stringify(p.port)}`, 'Ports are whole numbers from 1 to 65535')
+      if (p.name !== undefined && p.name !== '' && !isDns1123Label(p.name))
+        throw inputError(`${at}: Service ${obj.metadata.name} has an invalid port name "${p.name}": it must be ${NAME_RULES.Namespace.rule}`, 'Fix spec.ports[].name')
+    }
+  }
+}
+
+function asObject(doc: RawDocument): KubeObject {
+  const v = doc.value as Partial<KubeObject> | null
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw inputError(`${where(doc)}: expected a Kubernetes object, found ${Array.isArray(v) ? 'a list' : typeof v}`, 'Each document must be a mapping with kind and metadata')
+  if (typeof v.kind !== 'string' || v.kind === '') throw inputError(`${where(doc)}: object has no kind`, 'Add kind (and apiVersion) to the object')
+  if (!v.metadata || typeof v.metadata !== 'object' || typeof v.metadata.name !== 'string' || v.metadata.name === '')
+    throw inputError(`${where(doc)}: ${v.kind} has no metadata.name`, 'Add metadata.name to the object')
+  return v as KubeObject
+}
+
+/** Builds a snapshot from already-parsed objects (used by the file source and by tests). */
+export function snapshotFromObjects(objects: {object: KubeObject; source: string}[], sources: string[], defaultNamespace = 'default'): ClusterSnapshot {
+  const snap = emptySnapshot('files')
+  snap.sources = sources
+  const namespaces = new Set<string>(BUILTIN_NAMESPACES)
+  // Later documents replace earlier ones with the same kind/namespace/name, as kubectl apply would.
+  const byKey = new Map<string, {object: KubeObject; source: string}>()
+  for (const entry of objects) {
+    const o = entry.object
+    if (o.kind !== 'Namespace' && o.metadata.namespace === undefined) o.metadata = {...o.metadata, namespace: defaultNamespace}
+    byKey.set(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, entry)
+  }
+  for (const {object: o, source} of byKey.values()) {
+    if (o.kind === 'Namespace') {
+      namespaces.add(o.metadata.name)
+      continue
+    }
+    namespaces.add(namespaceOf(o))
+    switch (o.kind) {
+      case 'Service':
+        snap.services.push(o as Service)
+        break
+      case 'EndpointSlice':
+        snap.endpointSlices.push(o as ClusterSnapshot['endpointSlices'][number])
+        break
+      case 'Endpoints':
+        snap.endpoints.push(o as ClusterSnapshot['endpoints'][number])
+        break
+      case 'Pod':
+        snap.pods.push(o as Pod)
+        break
+      case 'StatefulSet':
+        snap.statefulSets.push(o as ClusterSnapshot['statefulSets'][number])
+        break
+      case 'Deployment':
+      case 'ReplicaSet':
+        snap.workloads.push(o as ClusterSnapshot['workloads'][number])
+        break
+      case 'ConfigMap':
+        snap.configMaps.push(o as ClusterSnapshot['configMaps'][number])
+        break
+      case 'Ingress':
+        snap.ingresses.push(o as ClusterSnapshot['ingresses'][number])
+        break
+      default:
+        snap.ignored.push({kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name, source})
+    }
+  }
+  snap.namespaces = [...namespaces].sort()
+  return completeSnapshot(snap)
+}
+
+export async function loadFileSnapshot(options: FileSourceOptions): Promise<ClusterSnapshot> {
+  const paths = await expandPaths(options.filenames, options.recursive ?? false)
+  if (paths.length === 0) throw inputError(`no manifest files (.yaml, .yml, .json) found in ${options.filenames.join(', ')}`, 'Pass files, or use -R for nested directories')
+  const readStdin = options.readStdin ?? defaultReadStdin
+  const objects: {object: KubeObject; source: string}[] = []
+  for (const path of paths) {
+    for (const doc of await readDocuments(path, readStdin)) {
+      for (const item of flatten(doc)) {
+        const obj = asObject(item)
+        validate(obj, item)
+        objects.push({object: obj, source: where(item)})
+      }
+    }
+  }
+  return snapshotFromObjects(objects, paths.map((p) => (p === '-' ? '<stdin>' : p)), options.defaultNamespace)
+}

@@ -1,0 +1,32 @@
+// "Not found" errors that point at what the user probably meant.
+import type {ClusterDns} from '../dns/model.js'
+import {inputError, type KdiscoError} from '../errors.js'
+
+function distance(a: string, b: string): number {
+  const d = Array.from({length: a.length + 1}, (_, i) => [i, ...new Array(b.length).fill(0)])
+  for (let j = 1; j <= b.length; j++) d[0][j] = j
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+  return d[a.length][b.length]
+}
+
+/** Suggests close names in the namespace, and the same name in other namespaces. */
+export function closeNames(wanted: string, namespace: string, candidates: {name: string; namespace: string}[]): string[] {
+  const hints: string[] = []
+  const elsewhere = candidates.filter((c) => c.name === wanted && c.namespace !== namespace).map((c) => `-n ${c.namespace}`)
+  if (elsewhere.length > 0) hints.push(`it exists in another namespace: ${elsewhere.slice(0, 3).join(', ')}`)
+  const close = candidates
+    .filter((c) => !(c.namespace === namespace && c.name === wanted) && c.name !== wanted)
+    .map((c) => ({label: c.namespace === namespace ? c.name : `${c.name} (-n ${c.namespace})`, d: distance(c.name, wanted) + (c.namespace === namespace ? 0 : 0.5)}))
+    .filter((c) => c.d <= Math.max(2, Math.floor(wanted.length / 3)))
+    .sort((a, b) => a.d - b.d)
+    .slice(0, 3)
+    .map((c) => c.label)
+  if (close.length > 0) hints.push(`did you mean ${close.join(', ')}?`)
+  return hints
+}
+
+export function serviceNotFound(model: ClusterDns, name: string, namespace: string): KdiscoError {
+  const hints = closeNames(name, namespace, model.allServices())
+  return inputError(`Service "${name}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'List Services with kdisco dns zone -A, or check -n')
+}

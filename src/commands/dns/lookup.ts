@@ -1,0 +1,63 @@
+import {Args, Flags} from '@oclif/core'
+import {KdiscoCommand} from '../../command-base.js'
+import {type DnsLookupReport, dnsLookup, reverseQuestionName} from '../../dns/lookup.js'
+import {checkQueryName} from '../../dns/names.js'
+import {parseIp} from '../../dns/ip.js'
+import {inputError} from '../../errors.js'
+import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
+import {loadCluster, settingsSummary} from '../../pipeline.js'
+
+export type DnsLookupResult = DnsLookupReport & {settings: ReturnType<typeof settingsSummary>}
+
+export default class DnsLookup extends KdiscoCommand {
+  static override summary = 'What cluster DNS answers for a name, asked from a pod in a namespace.'
+  static override description =
+    'Walks the pod resolver\'s search list (ndots:5) exactly as glibc does and shows each name tried with its rcode, then the answer. A trailing dot makes the name absolute. Names outside the cluster zones are forwarded upstream and not predicted.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> kubia -f examples/',
+    '<%= config.bin %> <%= command.id %> _mysql._tcp.mysql-svc.data --type SRV -f examples/',
+    '<%= config.bin %> <%= command.id %> -x 10.244.1.8 -f examples/ -o json',
+  ]
+  static override args = {name: Args.string({description: 'Name to look up (or an IP with --type PTR).'})}
+  static override flags = {
+    ...inputFlags,
+    type: Flags.string({char: 't', default: 'A', description: 'Record type: A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX, ANY.'}),
+    reverse: Flags.string({char: 'x', description: 'Reverse lookup of this IP address (PTR).'}),
+    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+    ...dnsFlags,
+  }
+
+  async run(): Promise<DnsLookupResult> {
+    const {args, flags} = await this.parse(DnsLookup)
+    const question = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
+    const {model} = await loadCluster(flags)
+    const result: DnsLookupResult = {...dnsLookup(model, question), settings: settingsSummary(model)}
+    if (flags.output === 'table') {
+      const {renderDnsLookup} = await import('../../render/dns-lookup.js')
+      this.emit(await renderDnsLookup(result))
+    } else {
+      const {structured} = await import('../../render/style.js')
+      this.emit(await structured(result, flags.output))
+    }
+    return result
+  }
+}
+
+const TYPE_PATTERN = /^[A-Z][A-Z0-9]{0,9}$/
+
+/** Validated question, before any I/O. */
+export function questionFrom(name: string | undefined, typeFlag: string, reverse: string | undefined, namespace: string) {
+  const type = typeFlag.toUpperCase()
+  if (!TYPE_PATTERN.test(type)) throw inputError(`"${typeFlag}" is not a DNS record type`, 'Use A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX or ANY')
+  if (reverse !== undefined) {
+    if (name !== undefined) throw inputError('give either a NAME or -x IP, not both', 'Drop one of them')
+    const rev = reverseQuestionName(reverse)
+    if (!rev) throw inputError(`-x "${reverse}" is not an IP address`, 'Use an IPv4 or IPv6 address, e.g. -x 10.96.0.10')
+    return {name: rev, type: 'PTR', namespace}
+  }
+  if (name === undefined || name === '') throw inputError('missing NAME to look up', "Give a name, e.g. 'kdisco dns lookup kubia -f examples/'")
+  if (type === 'PTR' && parseIp(name)) return {name: reverseQuestionName(name)!, type, namespace}
+  const problem = checkQueryName(name)
+  if (problem) throw inputError(`"${name.length > 40 ? name.slice(0, 40) + '…' : name}" is not a valid DNS name: ${problem}`, 'Check the name')
+  return {name, type, namespace}
+}

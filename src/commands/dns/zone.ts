@@ -1,0 +1,58 @@
+import {Flags} from '@oclif/core'
+import {KdiscoCommand} from '../../command-base.js'
+import {type ZoneListing, zoneRecords} from '../../dns/zone.js'
+import {isDns1123Label, normalizeName} from '../../dns/names.js'
+import {inputError} from '../../errors.js'
+import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
+import {loadCluster, settingsSummary} from '../../pipeline.js'
+
+export interface DnsZoneResult {
+  namespaces: string[] | 'all'
+  zones: ZoneListing[]
+  predicted: {name: string; pod: string; statefulSet: string; ip: null; status: 'pending'}[]
+  settings: ReturnType<typeof settingsSummary>
+}
+
+export default class DnsZone extends KdiscoCommand {
+  static override summary = 'The whole expected cluster DNS zone, sorted, as a zone file or JSON.'
+  static override description =
+    'Every record cluster DNS serves for the Services, endpoints and pods in scope: A/AAAA, SRV, CNAME, PTR, pod records, dns-version. Records are found by asking the same model that answers lookups, so the two never disagree. -n limits it to one namespace (default: default), -A takes all.'
+  static override examples = ['<%= config.bin %> <%= command.id %> -A -f examples/', '<%= config.bin %> <%= command.id %> -n data -f examples/ -o json', '<%= config.bin %> <%= command.id %> -A -f examples/ --zone cluster.local']
+  static override flags = {
+    ...inputFlags,
+    'all-namespaces': Flags.boolean({char: 'A', description: 'Every namespace.', exclusive: ['namespace']}),
+    zone: Flags.string({multiple: true, description: 'Only this zone (cluster.local, in-addr.arpa, ip6.arpa…); repeatable.'}),
+    output: outputFlag(['zone', 'json', 'yaml'] as const, 'zone'),
+    ...dnsFlags,
+  }
+
+  async run(): Promise<DnsZoneResult> {
+    const {flags} = await this.parse(DnsZone)
+    const namespace = flags.namespace ?? 'default'
+    if (!flags['all-namespaces'] && !isDns1123Label(namespace)) throw inputError(`"${namespace}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
+    const {snapshot, model} = await loadCluster(flags)
+    const zonesWanted = (flags.zone ?? []).map(normalizeName)
+    for (const z of zonesWanted)
+      if (!model.settings.zones.includes(z)) throw inputError(`zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)
+    const namespaces = flags['all-namespaces'] ? [] : [namespace]
+    const zones = zoneRecords(model, snapshot.pods, {namespaces, zones: zonesWanted})
+    const predicted = snapshot.predictedPods
+      .filter((p) => namespaces.length === 0 || namespaces.includes(p.namespace))
+      .map((p) => ({name: `${p.hostname}.${p.serviceName}.${p.namespace}.svc.${model.settings.clusterDomain}.`, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const}))
+    const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, settings: settingsSummary(model)}
+    if (flags.output === 'zone') {
+      const {renderZoneFile} = await import('../../render/zonefile.js')
+      const header = [
+        `kdisco expected cluster DNS zone — namespaces: ${flags['all-namespaces'] ? 'all' : namespace}; settings: ${model.settings.source}`,
+        `SOA serial is a placeholder (CoreDNS uses the time of its last change).`,
+        ...predicted.map((p) => `predicted: ${p.name} A <pending> (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
+        ...(model.settings.pods === 'insecure' ? ['pods insecure: any a-b-c-d.<ns>.pod name answers; only existing pods are listed.'] : []),
+      ]
+      this.emit(renderZoneFile(zones, header))
+    } else {
+      const {structured} = await import('../../render/style.js')
+      this.emit(await structured(result, flags.output))
+    }
+    return result
+  }
+}

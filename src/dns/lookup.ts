@@ -1,0 +1,43 @@
+// One question, asked the way an application in a pod asks it: through that pod's resolv.conf. Pure.
+import {reverseName} from './ip.js'
+import type {ClusterDns} from './model.js'
+import type {Rcode, ResourceRecord} from './records.js'
+import {clusterDnsContext, podResolvConf, resolveName} from './resolver.js'
+
+export interface DnsQuestion {
+  name: string
+  type: string
+  namespace: string
+}
+
+export interface DnsLookupReport {
+  question: DnsQuestion
+  /** The search list and ndots used for the walk (a ClusterFirst pod in the question's namespace). */
+  resolver: {searches: string[]; ndots: number; nameservers: string[]}
+  tried: {name: string; rcode: Rcode | null; answers: ResourceRecord[]; notes?: string[]}[]
+  rcode: Rcode | null
+  answers: ResourceRecord[]
+  forwarded?: boolean
+  notes: string[]
+}
+
+/** `-x IP` / `--type PTR IP`: the reverse name, absolute. */
+export function reverseQuestionName(ip: string): string | undefined {
+  return reverseName(ip)
+}
+
+export function dnsLookup(model: ClusterDns, question: DnsQuestion): DnsLookupReport {
+  const dns = clusterDnsContext(model)
+  const conf = podResolvConf({namespace: question.namespace}, {clusterDomain: model.settings.clusterDomain, clusterDnsIps: dns.ips})
+  const r = resolveName(model, question.name, question.type, conf)
+  const report: DnsLookupReport = {
+    question,
+    resolver: {searches: conf.searches, ndots: conf.ndots, nameservers: conf.nameservers},
+    tried: r.tried.map((t) => ({name: t.name, rcode: t.rcode, answers: t.answers, ...(t.notes ? {notes: t.notes} : {})})),
+    rcode: r.rcode,
+    answers: r.answers,
+    notes: r.notes,
+  }
+  if (r.forwarded) report.forwarded = true
+  return report
+}

@@ -1,0 +1,387 @@
+// The expected answers of cluster DNS: the Kubernetes DNS specification 1.1.0 as CoreDNS's `kubernetes`
+// plugin (v1.14) implements it. Pure: a snapshot and settings in, answers out. Indexes are built once, so a
+// question costs a few map lookups whatever the cluster size.
+import {podIps} from '../cluster/derive.js'
+import {type ClusterSnapshot, SERVICE_NAME_LABEL, type Service, namespaceOf} from '../cluster/types.js'
+import {canonicalIp, dashedIp, ipFamily, ipFromDashedLabel, ipFromReverseName} from './ip.js'
+import {fqdn, normalizeName, stripZone} from './names.js'
+import {type DnsAnswer, type Rcode, type ResourceRecord} from './records.js'
+import {DNS_VERSION, DNS_VERSION_TTL, type DnsSettings, fallsThrough, isReverseZone, matchZone} from './settings.js'
+
+export type ServiceKind = 'ClusterIP' | 'Headless' | 'ExternalName'
+
+export interface PortEntry {
+  name: string
+  protocol: string
+  /** -1 stands for "no ports" (CoreDNS's sentinel): the name answers A/AAAA but not SRV. */
+  port: number
+}
+
+export interface ServiceEntry {
+  namespace: string
+  name: string
+  kind: ServiceKind
+  type: string
+  clusterIPs: string[]
+  ports: PortEntry[]
+  externalName?: string
+  object: Service
+}
+
+export interface EndpointEntry {
+  namespace: string
+  service: string
+  /** Address text as stored in the EndpointSlice (CoreDNS compares PTR questions against this text). */
+  address: string
+  /** The label CoreDNS serves for it: hostname, else (endpoint_pod_names) the pod name, else the dashed IP. */
+  endpointName: string
+  ready: boolean
+  ports: PortEntry[]
+  podName?: string
+  nodeName?: string
+  sliceName: string
+}
+
+type Backend = {kind: 'ip'; ip: string; port: number; target: string} | {kind: 'cname'; host: string}
+
+const key = (ns: string, name: string) => `${ns.toLowerCase()}/${name.toLowerCase()}`
+
+export function serviceKind(svc: Service): ServiceKind {
+  if (svc.spec?.type === 'ExternalName') return 'ExternalName'
+  const ips = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : svc.spec?.clusterIP ? [svc.spec.clusterIP] : []
+  // CoreDNS: headless iff the first cluster IP is "None". A Service with no cluster IP at all in a manifest
+  // would get one allocated by the API server; kdisco treats it as headless only when it says None.
+  return ips[0] === 'None' ? 'Headless' : 'ClusterIP'
+}
+
+function stripUnderscore(label: string): string {
+  return label.startsWith('_') ? label.slice(1) : label
+}
+
+export class ClusterDns {
+  readonly settings: DnsSettings
+  private readonly namespaces: Set<string>
+  private readonly services = new Map<string, ServiceEntry>()
+  private readonly readyEndpoints = new Map<string, EndpointEntry[]>()
+  private readonly allEndpoints = new Map<string, EndpointEntry[]>()
+  private readonly byClusterIp = new Map<string, ServiceEntry[]>()
+  private readonly byEndpointAddress = new Map<string, EndpointEntry[]>()
+  private readonly podIpsByNamespace = new Set<string>()
+  private readonly hasClusterDnsService: boolean
+
+  constructor(snapshot: ClusterSnapshot, settings: DnsSettings) {
+    this.settings = settings
+    this.namespaces = new Set(snapshot.namespaces.map((n) => n.toLowerCase()))
+    for (const svc of snapshot.services) this.addService(svc)
+    if (!settings.noEndpoints) {
+      for (const slice of snapshot.endpointSlices) {
+        const svcName = slice.metadata.labels?.[SERVICE_NAME_LABEL]
+        if (!svcName) continue // CoreDNS never matches slices without the service-name label
+        const ns = namespaceOf(slice)
+        const ports: PortEntry[] = (slice.ports ?? []).map((p) => ({
+          name: p.name ?? '',
+          protocol: (p.protocol ?? 'TCP').toLowerCase(),
+          port: p.port ?? -1,
+        }))
+        for (const ep of slice.endpoints ?? []) {
+          // CoreDNS drops ready=false at ingestion; a missing condition counts as ready.
+          const ready = ep.conditions?.ready !== false
+          for (const address of ep.addresses ?? []) {
+            const podName = ep.targetRef?.kind === 'Pod' || !ep.targetRef?.kind ? ep.targetRef?.name : undefined
+            const entry: EndpointEntry = {
+              namespace: ns,
+              service: svcName,
+              address,
+              endpointName: this.endpointName(address, ep.hostname, ep.targetRef?.name),
+              ready,
+              ports: ports.length > 0 ? ports : [{name: '', protocol: '', port: -1}],
+              podName,
+              nodeName: ep.nodeName,
+              sliceName: slice.metadata.name,
+            }
+            push(this.allEndpoints, key(ns, svcName), entry)
+            if (ready) {
+              push(this.readyEndpoints, key(ns, svcName), entry)
+              push(this.byEndpointAddress, address, entry)
+            }
+          }
+        }
+      }
+    }
+    for (const pod of snapshot.pods) {
+      const phase = pod.status?.phase
+      if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown' || pod.metadata.deletionTimestamp) continue
+      for (const ip of podIps(pod)) this.podIpsByNamespace.add(`${namespaceOf(pod).toLowerCase()}/${canonicalIp(ip) ?? ip}`)
+    }
+    this.hasClusterDnsService = this.services.has(key('kube-system', 'kube-dns'))
+  }
+
+  private endpointName(address: string, hostname: string | undefined, targetName: string | undefined): string {
+    if (hostname) return hostname
+    if (this.settings.endpointPodNames && targetName && targetName.length < 64) return targetName
+    return dashedIp(address)
+  }
+
+  private addService(svc: Service): void {
+    const kind = serviceKind(svc)
+    const rawIps = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : svc.spec?.clusterIP ? [svc.spec.clusterIP] : []
+    const clusterIPs = kind === 'ClusterIP' ? rawIps.filter((ip) => ipFamily(ip) !== undefined) : []
+    const ports: PortEntry[] = (svc.spec?.ports ?? []).map((p) => ({name: p.name ?? '', protocol: (p.protocol ?? 'TCP').toLowerCase(), port: p.port}))
+    const entry: ServiceEntry = {
+      namespace: namespaceOf(svc),
+      name: svc.metadata.name,
+      kind,
+      type: svc.spec?.type ?? 'ClusterIP',
+      clusterIPs,
+      ports: ports.length > 0 ? ports : [{name: '', protocol: '', port: -1}],
+      externalName: kind === 'ExternalName' ? svc.spec?.externalName : undefined,
+      object: svc,
+    }
+    this.services.set(key(entry.namespace, entry.name), entry)
+    for (const ip of clusterIPs) push(this.byClusterIp, canonicalIp(ip) ?? ip, entry)
+  }
+
+  // ---- read access for reports -------------------------------------------------------------------------
+
+  service(namespace: string, name: string): ServiceEntry | undefined {
+    return this.services.get(key(namespace, name))
+  }
+
+  allServices(): ServiceEntry[] {
+    return [...this.services.values()]
+  }
+
+  /** Every endpoint of a Service, ready or not (for explanations). */
+  endpointsOf(namespace: string, name: string): EndpointEntry[] {
+    return this.allEndpoints.get(key(namespace, name)) ?? []
+  }
+
+  /** Endpoints that serve `address`, across Services (ready only, as DNS sees them). */
+  endpointsAt(address: string): EndpointEntry[] {
+    return this.byEndpointAddress.get(address) ?? []
+  }
+
+  namespaceExposed(ns: string): boolean {
+    const n = ns.toLowerCase()
+    if (this.settings.namespaces.length > 0 && !this.settings.namespaces.includes(n)) return false
+    return this.namespaces.has(n)
+  }
+
+  serviceFqdn(entry: {name: string; namespace: string}, zone = this.settings.clusterDomain): string {
+    return `${entry.name}.${entry.namespace}.svc.${zone}.`
+  }
+
+  // ---- the question ------------------------------------------------------------------------------------
+
+  /** What cluster DNS answers for (name, type). `name` is taken as absolute. */
+  answer(name: string, qtype: string): DnsAnswer {
+    return this.lookup(name, qtype.toUpperCase(), 0)
+  }
+
+  private lookup(name: string, qtype: string, depth: number): DnsAnswer {
+    const asked = name.replace(/\.+$/, '')
+    const owner = fqdn(asked)
+    const n = normalizeName(asked)
+    const zone = matchZone(n, this.settings.zones)
+    if (zone === undefined) return {rcode: null, answers: [], forwarded: true, notes: ['outside the cluster zones: forwarded to upstream DNS']}
+    if (qtype === 'AXFR' || qtype === 'IXFR') return {rcode: 'REFUSED', answers: [], notes: ['zone transfers are refused by the kubernetes plugin']}
+    const zoneAsAsked = asked.slice(asked.length - zone.length)
+    const result = isReverseZone(zone) ? this.reverse(n, owner, qtype, zone) : this.forward(asked, n, owner, qtype, zone, zoneAsAsked, depth)
+    if (result.rcode === 'NXDOMAIN' && fallsThrough(this.settings, n)) {
+      return {rcode: null, answers: [], forwarded: true, notes: [...(result.notes ?? []), `fallthrough: the kubernetes plugin passes this NXDOMAIN on to the next plugin (normally forward)`]}
+    }
+    return result
+  }
+
+  private ttl(): number {
+    return this.settings.ttl
+  }
+
+  private apex(owner: string, qtype: string, zone: string): DnsAnswer {
+    if (qtype === 'SOA') return {rcode: 'NOERROR', answers: [this.soaRecord(owner, zone)]}
+    if (qtype === 'NS') {
+      const target = this.hasClusterDnsService ? `kube-dns.kube-system.svc.${this.settings.clusterDomain}.` : `ns.dns.${zone}.`
+      return {rcode: 'NOERROR', answers: [{name: owner, type: 'NS', ttl: this.ttl(), data: target}]}
+    }
+    return nodata('the zone apex has only SOA and NS records')
+  }
+
+  soaRecord(owner: string, zone: string): ResourceRecord {
+    // The serial is the time of CoreDNS's last change: not predictable, so kdisco writes 1.
+    return {name: owner, type: 'SOA', ttl: Math.min(this.ttl(), 300), data: `ns.dns.${zone}. hostmaster.${zone}. 1 7200 1800 86400 ${this.ttl()}`}
+  }
+
+  private reverse(n: string, owner: string, qtype: string, zone: string): DnsAnswer {
+    if (n === zone) return this.apex(owner, qtype, zone)
+    if (qtype !== 'PTR') return nxdomain('a name in a reverse zone exists only for PTR questions')
+    const ip = ipFromReverseName(n)
+    if (!ip) return nxdomain('not a complete reverse name for an IP address')
+    const targets = this.ptrTargets(ip)
+    if (targets.length === 0) return nxdomain(`no Service cluster IP or ready endpoint has the address ${ip}`)
+    return {rcode: 'NOERROR', answers: targets.map((t) => ({name: owner, type: 'PTR', ttl: this.ttl(), data: t}))}
+  }
+
+  /** PTR targets for an IP: the first Service with that cluster IP, else every ready endpoint with that address. */
+  ptrTargets(ip: string): string[] {
+    const zone = this.settings.clusterDomain
+    const services = (this.byClusterIp.get(ip) ?? []).filter((s) => this.namespaceExposed(s.namespace))
+    if (services.length > 0) {
+      // CoreDNS returns only one Service when several share an IP; kdisco picks the first by namespace/name.
+      const first = [...services].sort((a, b) => key(a.namespace, a.name).localeCompare(key(b.namespace, b.name)))[0]
+      return [this.serviceFqdn(first, zone)]
+    }
+    const out: string[] = []
+    for (const ep of this.byEndpointAddress.get(ip) ?? []) {
+      if (!this.namespaceExposed(ep.namespace)) continue
+      const target = `${ep.endpointName}.${ep.service}.${ep.namespace}.svc.${zone}.`
+      if (!out.some((t) => t.toLowerCase() === target.toLowerCase())) out.push(target)
+    }
+    return out
+  }
+
+  private forward(asked: string, n: string, owner: string, qtype: string, zone: string, zoneAsAsked: string, depth: number): DnsAnswer {
+    if (n === zone) return this.apex(owner, qtype, zone)
+    if (qtype === 'TXT' && n === `dns-version.${zone}`) {
+      return {rcode: 'NOERROR', answers: [{name: owner, type: 'TXT', ttl: DNS_VERSION_TTL, data: DNS_VERSION}]}
+    }
+    if (qtype === 'SOA') return nodata('SOA is served only at the zone apex')
+    const base = stripZone(asked, zone)
+    const labels = base.split('.')
+    const last = labels[labels.length - 1].toLowerCase()
+    if (base.toLowerCase() === 'svc' || base.toLowerCase() === 'pod') return nodata(`"${base}.${zone}" is an empty non-terminal`)
+    if (last === 'pod') return this.pod(owner, qtype, labels.slice(0, -1))
+    if (last !== 'svc') return nxdomain(`cluster names end in .svc.${zone} or .pod.${zone}`)
+    const rest = labels.slice(0, -1)
+    const ns = rest[rest.length - 1]
+    if (rest.length === 1) {
+      return this.namespaceExposed(ns) ? nodata(`namespace ${ns} exists; the name itself has no records`) : nxdomain(`namespace ${ns} does not exist`)
+    }
+    if (rest.length > 4) return nxdomain('too many labels left of <service>.<namespace>.svc')
+    if (!this.namespaceExposed(ns)) return nxdomain(`namespace ${ns} does not exist${this.settings.namespaces.length ? ' or is not served (namespaces option)' : ''}`)
+    const svcName = rest[rest.length - 2]
+    const svc = this.services.get(key(ns, svcName))
+    if (!svc) return nxdomain(`no Service ${svcName} in namespace ${ns}`)
+    const endpoint = rest.length === 3 ? rest[0] : undefined
+    const port = rest.length === 4 ? stripUnderscore(rest[0]) : undefined
+    const protocol = rest.length === 4 ? stripUnderscore(rest[1]) : undefined
+    const backends = this.backends(svc, zoneAsAsked, endpoint, port, protocol)
+    if (typeof backends === 'string') return nxdomain(backends)
+    return this.shape(owner, qtype, zone, backends, depth)
+  }
+
+  private backends(svc: ServiceEntry, zoneAsAsked: string, endpoint?: string, port?: string, protocol?: string): Backend[] | string {
+    const portMatches = (p: PortEntry) =>
+      (port === undefined || port === '' || p.name.toLowerCase() === port.toLowerCase()) &&
+      (protocol === undefined || protocol === '' || p.protocol === protocol.toLowerCase())
+    if (svc.kind === 'ExternalName') {
+      if (endpoint !== undefined || port !== undefined) return 'an ExternalName Service has no endpoint or port names'
+      const host = svc.externalName ?? ''
+      if (host === '' || ipFamily(host.replace(/\.$/, '')) !== undefined)
+        return `externalName "${host}" is an IP address, which CoreDNS does not serve as a CNAME`
+      return [{kind: 'cname', host}]
+    }
+    const svcFqdn = `${svc.name}.${svc.namespace}.svc.${zoneAsAsked}.`
+    if (svc.kind === 'Headless' || endpoint !== undefined) {
+      const out: Backend[] = []
+      for (const ep of this.readyEndpoints.get(key(svc.namespace, svc.name)) ?? []) {
+        if (endpoint !== undefined && ep.endpointName.toLowerCase() !== endpoint.toLowerCase()) continue
+        for (const p of ep.ports) {
+          if (!portMatches(p)) continue
+          out.push({kind: 'ip', ip: ep.address, port: p.port, target: `${ep.endpointName}.${svcFqdn}`})
+        }
+      }
+      if (out.length === 0) {
+        if (endpoint !== undefined) return `no ready endpoint named ${endpoint} in Service ${svc.namespace}/${svc.name}`
+        if (port !== undefined) return `no ready endpoint of headless Service ${svc.namespace}/${svc.name} has port ${port}/${protocol}`
+        return `headless Service ${svc.namespace}/${svc.name} has no ready endpoints`
+      }
+      return out
+    }
+    if (this.settings.ignoreEmptyService && (this.readyEndpoints.get(key(svc.namespace, svc.name)) ?? []).length === 0)
+      return `Service ${svc.namespace}/${svc.name} has no ready endpoints and the Corefile sets "ignore empty_service"`
+    const out: Backend[] = []
+    for (const p of svc.ports) {
+      if (!portMatches(p)) continue
+      for (const ip of svc.clusterIPs) out.push({kind: 'ip', ip, port: p.port, target: svcFqdn})
+    }
+    if (out.length === 0) return port !== undefined ? `Service ${svc.namespace}/${svc.name} has no port named ${port} with protocol ${protocol}` : `Service ${svc.namespace}/${svc.name} has no cluster IP`
+    return out
+  }
+
+  private shape(owner: string, qtype: string, zone: string, backends: Backend[], depth: number): DnsAnswer {
+    const ttl = this.ttl()
+    const cname = backends.find((b) => b.kind === 'cname') as {kind: 'cname'; host: string} | undefined
+    if (cname) {
+      const target = fqdn(cname.host)
+      const record: ResourceRecord = {name: owner, type: 'CNAME', ttl, data: target}
+      if (qtype === 'CNAME') return {rcode: 'NOERROR', answers: [record]}
+      if (qtype !== 'A' && qtype !== 'AAAA') return nodata('an ExternalName Service has only a CNAME')
+      if (normalizeName(target) === normalizeName(owner)) return nodata('a CNAME to itself is suppressed')
+      if (depth >= 8) return nodata('CNAME chain too long')
+      const chased = this.lookup(target, qtype, depth + 1)
+      if (chased.forwarded) {
+        return {rcode: 'NOERROR', answers: [record], forwarded: true, notes: [`the addresses of ${target} come from upstream DNS (CoreDNS resolves the CNAME target through its forward plugin)`]}
+      }
+      // In-zone targets are resolved inside the plugin; without records the CNAME itself is dropped.
+      if (chased.answers.length === 0) return nodata(`CNAME target ${target} has no ${qtype} records, so CoreDNS drops the CNAME`)
+      return {rcode: 'NOERROR', answers: [record, ...chased.answers]}
+    }
+    const ips = backends as Extract<Backend, {kind: 'ip'}>[]
+    if (qtype === 'A' || qtype === 'AAAA') {
+      const family = qtype === 'A' ? 4 : 6
+      const seen = new Set<string>()
+      const answers: ResourceRecord[] = []
+      for (const b of ips) {
+        if (ipFamily(b.ip) !== family) continue
+        const data = canonicalIp(b.ip) ?? b.ip
+        if (seen.has(data)) continue
+        seen.add(data)
+        answers.push({name: owner, type: qtype, ttl, data})
+      }
+      return answers.length > 0 ? {rcode: 'NOERROR', answers} : nodata(`no IPv${family} address behind this name`)
+    }
+    if (qtype === 'SRV') {
+      const weight = Math.max(1, Math.floor(100 / ips.length))
+      const seen = new Set<string>()
+      const answers: ResourceRecord[] = []
+      for (const b of ips) {
+        if (b.port === -1) continue
+        const k = `${b.target.toLowerCase()} ${b.port}`
+        if (seen.has(k)) continue
+        seen.add(k)
+        answers.push({name: owner, type: 'SRV', ttl, data: `0 ${weight} ${b.port} ${b.target}`})
+      }
+      return answers.length > 0 ? {rcode: 'NOERROR', answers} : nodata('no ports, so no SRV records')
+    }
+    return nodata(`the name exists but has no ${qtype} records`)
+  }
+
+  private pod(owner: string, qtype: string, rest: string[]): DnsAnswer {
+    if (this.settings.pods === 'disabled') return nxdomain(`pod records are disabled (Corefile "pods disabled")`)
+    const ns = rest[rest.length - 1]
+    if (rest.length === 1) return this.namespaceExposed(ns) ? nodata(`namespace ${ns} exists; the name itself has no records`) : nxdomain(`namespace ${ns} does not exist`)
+    const label = rest[rest.length - 2]
+    const ip = ipFromDashedLabel(label)
+    if (!ip) return nxdomain(`"${label}" is not a dashed IP address`)
+    if (!this.namespaceExposed(ns)) return nxdomain(`namespace ${ns} does not exist`)
+    if (this.settings.pods === 'verified' && !this.podIpsByNamespace.has(`${ns.toLowerCase()}/${ip}`))
+      return nxdomain(`no running pod has IP ${ip} in namespace ${ns} ("pods verified")`)
+    const family = ipFamily(ip) === 4 ? 'A' : 'AAAA'
+    if (qtype === family) return {rcode: 'NOERROR', answers: [{name: owner, type: family, ttl: this.ttl(), data: ip}]}
+    return nodata(`a pod record has only an ${family} record`)
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
+  const list = map.get(k)
+  if (list) list.push(v)
+  else map.set(k, [v])
+}
+
+function nodata(note: string): DnsAnswer {
+  return {rcode: 'NOERROR', answers: [], notes: [note]}
+}
+
+function nxdomain(note: string): DnsAnswer {
+  return {rcode: 'NXDOMAIN' as Rcode, answers: [], notes: [note]}
+}

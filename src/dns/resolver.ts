@@ -1,0 +1,183 @@
+// A pod's resolver: the /etc/resolv.conf kubelet writes for its dnsPolicy/dnsConfig, and the way glibc walks
+// the search list with it. Pure.
+import type {ClusterDns} from './model.js'
+import {fqdn, isAbsolute} from './names.js'
+import type {DnsAnswer, Rcode, ResourceRecord} from './records.js'
+
+export interface DnsOption {
+  name: string
+  value?: string
+}
+
+/** The node's own resolver (kubelet --resolv-conf). Unknown offline, so kdisco says so. */
+export interface NodeResolver {
+  nameservers: string[]
+  searches: string[]
+  options: DnsOption[]
+  known: boolean
+}
+
+export const UNKNOWN_NODE_RESOLVER: NodeResolver = {nameservers: ['<node nameserver>'], searches: [], options: [], known: false}
+
+/** kubeadm's default cluster DNS Service IP, used when the snapshot has no kube-system/kube-dns Service. */
+export const DEFAULT_CLUSTER_DNS_IP = '10.96.0.10'
+
+export type DnsPolicy = 'ClusterFirst' | 'ClusterFirstWithHostNet' | 'Default' | 'None'
+
+export interface PodDnsInput {
+  namespace: string
+  dnsPolicy?: DnsPolicy
+  hostNetwork?: boolean
+  dnsConfig?: {nameservers?: string[]; searches?: string[]; options?: DnsOption[]}
+}
+
+export interface ResolverContext {
+  clusterDomain: string
+  clusterDnsIps: string[]
+  node?: NodeResolver
+}
+
+export interface ResolvConf {
+  /** The policy as written (defaulted to ClusterFirst). */
+  policy: DnsPolicy
+  /** The policy kubelet actually applies (ClusterFirst with hostNetwork becomes Default). */
+  effectivePolicy: DnsPolicy
+  usesClusterDns: boolean
+  nameservers: string[]
+  searches: string[]
+  options: DnsOption[]
+  ndots: number
+  notes: string[]
+}
+
+const MAX_NAMESERVERS = 3
+const MAX_SEARCHES = 32
+const MAX_SEARCH_CHARS = 2048
+
+function dedupe(list: string[]): string[] {
+  return [...new Set(list)]
+}
+
+/** kubelet's GetPodDNS: the resolv.conf a pod gets. */
+export function podResolvConf(pod: PodDnsInput, ctx: ResolverContext): ResolvConf {
+  const node = ctx.node ?? UNKNOWN_NODE_RESOLVER
+  const policy: DnsPolicy = pod.dnsPolicy ?? 'ClusterFirst'
+  const notes: string[] = []
+  let effective: DnsPolicy = policy
+  if (policy === 'ClusterFirst' && pod.hostNetwork) {
+    effective = 'Default'
+    notes.push('dnsPolicy ClusterFirst with hostNetwork: true behaves like Default; use ClusterFirstWithHostNet for cluster DNS')
+  }
+  let nameservers: string[] = []
+  let searches: string[] = []
+  let options: DnsOption[] = []
+  const clusterFirst = effective === 'ClusterFirst' || effective === 'ClusterFirstWithHostNet'
+  if (clusterFirst) {
+    nameservers = [...ctx.clusterDnsIps]
+    const zone = ctx.clusterDomain
+    searches = zone ? [`${pod.namespace}.svc.${zone}`, `svc.${zone}`, zone, ...node.searches] : [...node.searches]
+    options = [{name: 'ndots', value: '5'}]
+  } else if (effective === 'Default') {
+    nameservers = [...node.nameservers]
+    searches = [...node.searches]
+    options = [...node.options]
+    if (!node.known) notes.push("dnsPolicy Default: the pod uses the node's resolv.conf, which kdisco cannot see offline")
+  } else {
+    notes.push('dnsPolicy None: everything comes from dnsConfig')
+  }
+  const cfg = pod.dnsConfig
+  if (cfg) {
+    nameservers = dedupe([...nameservers, ...(cfg.nameservers ?? [])])
+    searches = dedupe([...searches, ...(cfg.searches ?? [])])
+    for (const opt of cfg.options ?? []) {
+      const i = options.findIndex((o) => o.name === opt.name)
+      const merged: DnsOption = opt.value === undefined ? {name: opt.name} : {name: opt.name, value: opt.value}
+      if (i >= 0) options[i] = merged
+      else options.push(merged)
+    }
+  }
+  searches = dedupe(searches.map((s) => s.replace(/\.$/, '')).filter((s) => s.length > 0 && s.length <= 253))
+  if (nameservers.length > MAX_NAMESERVERS) {
+    notes.push(`kubelet keeps only the first ${MAX_NAMESERVERS} nameservers (${nameservers.length} configured)`)
+    nameservers = nameservers.slice(0, MAX_NAMESERVERS)
+  }
+  if (searches.length > MAX_SEARCHES) {
+    notes.push(`kubelet keeps only the first ${MAX_SEARCHES} search domains`)
+    searches = searches.slice(0, MAX_SEARCHES)
+  }
+  while (searches.join(' ').length > MAX_SEARCH_CHARS) searches.pop()
+  const ndotsOpt = options.find((o) => o.name === 'ndots')
+  // glibc: default 1, capped at 15.
+  const ndots = ndotsOpt?.value !== undefined && /^\d+$/.test(ndotsOpt.value) ? Math.min(Number(ndotsOpt.value), 15) : 1
+  const usesClusterDns = nameservers.some((ns) => ctx.clusterDnsIps.includes(ns))
+  return {policy, effectivePolicy: effective, usesClusterDns, nameservers, searches, options, ndots, notes}
+}
+
+export function renderResolvConf(conf: ResolvConf): string {
+  const lines: string[] = []
+  if (conf.searches.length > 0) lines.push(`search ${conf.searches.join(' ')}`)
+  for (const ns of conf.nameservers) lines.push(`nameserver ${ns}`)
+  if (conf.options.length > 0) lines.push(`options ${conf.options.map((o) => (o.value === undefined ? o.name : `${o.name}:${o.value}`)).join(' ')}`)
+  return lines.join('\n') + '\n'
+}
+
+/** The names glibc's res_search asks, in order (absolute, with the trailing dot). */
+export function searchCandidates(name: string, conf: Pick<ResolvConf, 'searches' | 'ndots'>): string[] {
+  if (isAbsolute(name)) return [name]
+  const dots = name.split('.').length - 1
+  const asIs = fqdn(name)
+  const searched = conf.searches.map((s) => `${name}.${s}.`)
+  return dots >= conf.ndots ? [asIs, ...searched.filter((n) => n !== asIs)] : [...searched.filter((n) => n !== asIs), asIs]
+}
+
+export interface SearchStep {
+  name: string
+  rcode: Rcode | null
+  answers: ResourceRecord[]
+  forwarded?: boolean
+  notes?: string[]
+}
+
+export interface Resolution {
+  tried: SearchStep[]
+  rcode: Rcode | null
+  answers: ResourceRecord[]
+  forwarded?: boolean
+  notes: string[]
+}
+
+/**
+ * Walks the search list as glibc does: the first name with an answer wins; NXDOMAIN and NODATA move on to the
+ * next name. A name cluster DNS forwards upstream cannot be predicted, so the walk stops there with rcode null.
+ */
+export function resolveName(model: ClusterDns, name: string, qtype: string, conf: ResolvConf): Resolution {
+  const tried: SearchStep[] = []
+  const notes = [...conf.notes]
+  if (!conf.usesClusterDns) {
+    notes.push('this pod does not send its queries to cluster DNS, so kdisco cannot predict the answers')
+    return {tried: searchCandidates(name, conf).map((n) => ({name: n, rcode: null, answers: [], forwarded: true})), rcode: null, answers: [], forwarded: true, notes}
+  }
+  let sawNodata = false
+  for (const candidate of searchCandidates(name, conf)) {
+    const a: DnsAnswer = model.answer(candidate, qtype)
+    const step: SearchStep = {name: candidate, rcode: a.rcode, answers: a.answers}
+    if (a.forwarded) step.forwarded = true
+    if (a.notes?.length) step.notes = a.notes
+    tried.push(step)
+    if (a.rcode === null) {
+      notes.push(`${candidate} is answered by upstream DNS, which kdisco does not predict`)
+      return {tried, rcode: null, answers: a.answers, forwarded: true, notes}
+    }
+    if (a.rcode === 'NOERROR' && a.answers.length > 0) return {tried, rcode: 'NOERROR', answers: a.answers, notes}
+    if (a.rcode === 'NOERROR') sawNodata = true
+    else if (a.rcode !== 'NXDOMAIN') return {tried, rcode: a.rcode, answers: [], notes}
+  }
+  return {tried, rcode: sawNodata ? 'NOERROR' : 'NXDOMAIN', answers: [], notes}
+}
+
+/** The nameserver IPs kubelet puts in ClusterFirst pods: the kube-dns Service's cluster IPs, else kubeadm's default. */
+export function clusterDnsContext(model: ClusterDns): {ips: string[]; assumed: boolean} {
+  const svc = model.service('kube-system', 'kube-dns')
+  if (svc && svc.clusterIPs.length > 0) return {ips: svc.clusterIPs, assumed: false}
+  return {ips: [DEFAULT_CLUSTER_DNS_IP], assumed: true}
+}

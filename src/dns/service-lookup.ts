@@ -1,0 +1,178 @@
+// Every name a Service has and what each answers: the expectation side of `svc lookup`. Pure.
+import {type ClusterSnapshot, type PredictedPod, sliceOrigin, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
+import {ipFamily, reverseName} from './ip.js'
+import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
+import type {Rcode, ResourceRecord} from './records.js'
+import {type ResolvConf, clusterDnsContext, podResolvConf, resolveName} from './resolver.js'
+
+export type QueryKind = 'service' | 'port' | 'endpoint' | 'reverse' | 'short-name'
+
+export interface Expectation {
+  rcode: Rcode | null
+  answers: ResourceRecord[]
+  forwarded?: boolean
+}
+
+export interface ExpectedQuery {
+  name: string
+  type: string
+  kind: QueryKind
+  expected: Expectation
+  /** For short names: the namespace of the pod that asks, and the search walk. */
+  from?: string
+  tried?: {name: string; rcode: Rcode | null}[]
+  notes?: string[]
+}
+
+export interface PredictedName {
+  name: string
+  pod: string
+  statefulSet: string
+  ip: null
+  status: 'pending'
+  /** What DNS answers today, before the pod exists. */
+  rcode: Rcode | null
+}
+
+export interface ServiceSummary {
+  name: string
+  namespace: string
+  type: string
+  kind: ServiceKind
+  fqdn: string
+  clusterIPs: string[]
+  externalName?: string
+  ports: {name?: string; port: number; protocol: string; targetPort?: number | string}[]
+  selector?: Record<string, string>
+  publishNotReadyAddresses: boolean
+  endpoints: {ready: number; total: number; origin: string[]}
+}
+
+export interface ServiceLookupReport {
+  service: ServiceSummary
+  queries: ExpectedQuery[]
+  predicted: PredictedName[]
+  notes: string[]
+}
+
+function expectation(a: {rcode: Rcode | null; answers: ResourceRecord[]; forwarded?: boolean}): Expectation {
+  const e: Expectation = {rcode: a.rcode, answers: a.answers}
+  if (a.forwarded) e.forwarded = true
+  return e
+}
+
+export function summarizeService(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry): ServiceSummary {
+  const eps = model.endpointsOf(svc.namespace, svc.name)
+  const origins = new Set(
+    snapshot.endpointSlices
+      .filter((s) => namespaceOf(s) === svc.namespace && s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.name)
+      .map(sliceOrigin),
+  )
+  const spec = svc.object.spec ?? {}
+  const summary: ServiceSummary = {
+    name: svc.name,
+    namespace: svc.namespace,
+    type: svc.type,
+    kind: svc.kind,
+    fqdn: model.serviceFqdn(svc),
+    clusterIPs: svc.clusterIPs,
+    ports: (spec.ports ?? []).map((p) => ({...(p.name ? {name: p.name} : {}), port: p.port, protocol: p.protocol ?? 'TCP', ...(p.targetPort !== undefined ? {targetPort: p.targetPort} : {})})),
+    publishNotReadyAddresses: spec.publishNotReadyAddresses === true,
+    endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length, origin: [...origins].sort()},
+  }
+  if (svc.externalName !== undefined) summary.externalName = svc.externalName
+  if (spec.selector) summary.selector = spec.selector
+  return summary
+}
+
+export interface ServiceLookupOptions {
+  /** Extra namespaces to resolve the short names from (besides the Service's own). */
+  fromNamespaces?: string[]
+}
+
+export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry, options: ServiceLookupOptions = {}): ServiceLookupReport {
+  const queries: ExpectedQuery[] = []
+  const notes: string[] = []
+  const ask = (name: string, type: string, kind: QueryKind, extraNotes: string[] = []) => {
+    const a = model.answer(name, type)
+    const q: ExpectedQuery = {name, type, kind, expected: expectation(a)}
+    const allNotes = [...extraNotes, ...(a.rcode !== 'NOERROR' || a.answers.length === 0 ? a.notes ?? [] : [])]
+    if (allNotes.length > 0) q.notes = allNotes
+    queries.push(q)
+  }
+  const fq = model.serviceFqdn(svc)
+  const endpoints = model.endpointsOf(svc.namespace, svc.name)
+  const families = new Set<number>()
+  for (const ip of svc.clusterIPs) families.add(ipFamily(ip) ?? 4)
+  if (svc.kind === 'Headless') for (const ep of endpoints) families.add(ipFamily(ep.address) ?? 4)
+  if (families.size === 0) families.add(4)
+
+  if (svc.kind === 'ExternalName') {
+    ask(fq, 'CNAME', 'service')
+    ask(fq, 'A', 'service')
+  } else {
+    if (families.has(4)) ask(fq, 'A', 'service')
+    if (families.has(6)) ask(fq, 'AAAA', 'service')
+    ask(fq, 'SRV', 'service')
+    // _port._proto names: Service ports for a cluster IP, endpoint ports for headless (what CoreDNS matches).
+    const portNames = new Map<string, string>()
+    const addPort = (name: string, protocol: string) => {
+      if (name && protocol) portNames.set(`_${name.toLowerCase()}._${protocol}.${fq}`, name)
+    }
+    if (svc.kind === 'ClusterIP') for (const p of svc.ports) addPort(p.name, p.protocol)
+    else {
+      for (const p of svc.object.spec?.ports ?? []) addPort(p.name ?? '', (p.protocol ?? 'TCP').toLowerCase())
+      for (const ep of endpoints) for (const p of ep.ports) addPort(p.name, p.protocol)
+    }
+    for (const name of portNames.keys()) ask(name, 'SRV', 'port')
+    // Per-endpoint names, ready or not: a not-ready endpoint's name is the classic "why NXDOMAIN".
+    const byName = new Map<string, typeof endpoints>()
+    for (const ep of endpoints) byName.set(ep.endpointName.toLowerCase(), [...(byName.get(ep.endpointName.toLowerCase()) ?? []), ep])
+    for (const group of byName.values()) {
+      const name = `${group[0].endpointName}.${fq}`
+      const fams = new Set(group.map((e) => ipFamily(e.address) ?? 4))
+      const epNotes: string[] = []
+      const notReady = group.filter((e) => !e.ready)
+      if (notReady.length > 0) epNotes.push(`not ready: ${notReady.map((e) => e.podName ?? e.address).join(', ')} (DNS serves ready endpoints only)`)
+      if (group.length > 1) epNotes.push(`${group.length} endpoints share the name ${group[0].endpointName}`)
+      if (fams.has(4)) ask(name, 'A', 'endpoint', epNotes)
+      if (fams.has(6)) ask(name, 'AAAA', 'endpoint', epNotes)
+    }
+    const reverse = new Set<string>([...svc.clusterIPs, ...endpoints.map((e) => e.address)])
+    for (const ip of reverse) {
+      const rev = reverseName(ip)
+      if (rev) ask(rev, 'PTR', 'reverse')
+    }
+  }
+
+  // Short names, as a pod's resolver completes them.
+  const shortType = svc.kind === 'ExternalName' ? 'A' : families.has(4) ? 'A' : 'AAAA'
+  const shortNames = [svc.name, `${svc.name}.${svc.namespace}`, `${svc.name}.${svc.namespace}.svc`, `${svc.name}.${svc.namespace}.svc.${model.settings.clusterDomain}`]
+  const dnsCtx = clusterDnsContext(model)
+  if (dnsCtx.assumed) notes.push(`cluster DNS Service kube-system/kube-dns is not in the input; resolv.conf uses ${dnsCtx.ips.join(', ')} (kubeadm default)`)
+  const fromList = [svc.namespace, ...(options.fromNamespaces ?? []).filter((n) => n !== svc.namespace)]
+  for (const from of fromList) {
+    const conf: ResolvConf = podResolvConf({namespace: from}, {clusterDomain: model.settings.clusterDomain, clusterDnsIps: dnsCtx.ips})
+    for (const short of shortNames) {
+      const r = resolveName(model, short, shortType, conf)
+      const q: ExpectedQuery = {
+        name: short,
+        type: shortType,
+        kind: 'short-name',
+        from,
+        expected: expectation(r),
+        tried: r.tried.map((t) => ({name: t.name, rcode: t.rcode})),
+      }
+      queries.push(q)
+    }
+  }
+
+  const predicted: PredictedName[] = snapshot.predictedPods
+    .filter((p: PredictedPod) => p.namespace === svc.namespace && p.serviceName === svc.name)
+    .map((p) => {
+      const name = `${p.hostname}.${fq}`
+      return {name, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const, rcode: model.answer(name, 'A').rcode}
+    })
+  if (predicted.length > 0) notes.push(`${predicted.length} StatefulSet pod(s) do not exist yet: their names are predicted, their IPs pending`)
+  return {service: summarizeService(model, snapshot, svc), queries, predicted, notes}
+}

@@ -1,0 +1,26 @@
+// Flags shared by the commands. Kept free of heavy imports: every command module loads this at start-up.
+import {Flags} from '@oclif/core'
+
+export const inputFlags = {
+  filename: Flags.string({
+    char: 'f',
+    multiple: true,
+    description: 'Manifest file, directory, or - for stdin (YAML or JSON, List objects too); repeatable.',
+    helpGroup: 'INPUT',
+  }),
+  recursive: Flags.boolean({char: 'R', description: 'Read directories given to -f recursively.', helpGroup: 'INPUT'}),
+  namespace: Flags.string({char: 'n', description: 'Namespace (default: default).', helpGroup: 'INPUT'}),
+  verbose: Flags.boolean({description: 'Also report ignored objects and where the DNS settings came from.'}),
+}
+
+export const dnsFlags = {
+  'cluster-domain': Flags.string({description: 'Cluster domain (default: from the Corefile, else cluster.local).', helpGroup: 'DNS SETTINGS'}),
+  pods: Flags.option({options: ['disabled', 'insecure', 'verified'] as const, description: 'CoreDNS pods mode for a-b-c-d.<ns>.pod.<zone> records.', helpGroup: 'DNS SETTINGS'})(),
+  ttl: Flags.integer({min: 0, max: 3600, description: 'TTL of answers (CoreDNS ttl option).', helpGroup: 'DNS SETTINGS'}),
+  'endpoint-pod-names': Flags.boolean({description: 'Name endpoints by pod name instead of dashed IP (CoreDNS endpoint_pod_names).', helpGroup: 'DNS SETTINGS'}),
+  corefile: Flags.string({description: 'Read the settings from this Corefile\'s kubernetes stanza.', helpGroup: 'DNS SETTINGS'}),
+}
+
+export function outputFlag<T extends readonly string[]>(options: T, defaultValue: T[number]) {
+  return Flags.option({char: 'o', options, default: defaultValue, description: 'Output format.'})()
+}

@@ -1,0 +1,22 @@
+import type {DnsLookupReport} from '../dns/lookup.js'
+import {answerSummary, rcodeText, recordBlock} from './records.js'
+import {styler, table} from './style.js'
+
+export async function renderDnsLookup(report: DnsLookupReport): Promise<string> {
+  const c = await styler()
+  const q = report.question
+  let out = `${c.bold('Question')}  ${q.name} ${q.type}, asked from a pod in namespace ${q.namespace}\n`
+  out += c.dim(`search ${report.resolver.searches.join(' ')}  (ndots:${report.resolver.ndots}, nameserver ${report.resolver.nameservers.join(', ')})`) + '\n\n'
+  const rows = report.tried.map((t, i) => [String(i + 1), t.name, rcodeText(t.rcode, t.answers.length, c, t.rcode === null), answerSummary(t.answers, 2)])
+  out += await table(['#', 'NAME TRIED', 'RCODE', 'ANSWER'], rows, c)
+  out += '\n'
+  if (report.answers.length > 0) {
+    out += c.bold(';; ANSWER SECTION:') + '\n' + recordBlock(report.answers)
+  } else {
+    out += `${c.bold('Result')}  ${rcodeText(report.rcode, 0, c, report.forwarded)}\n`
+  }
+  const lastNotes = report.tried.at(-1)?.notes ?? []
+  const notes = [...new Set([...(report.answers.length === 0 ? lastNotes : []), ...report.notes])]
+  if (notes.length > 0) out += '\n' + notes.map((n) => c.dim(`note: ${n}`)).join('\n') + '\n'
+  return out
+}

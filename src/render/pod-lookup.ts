@@ -1,0 +1,25 @@
+import type {PodIdentity} from '../dns/pod-identity.js'
+import {answerSummary, rcodeText} from './records.js'
+import {styler, table} from './style.js'
+
+export async function renderPodLookup(id: PodIdentity): Promise<string> {
+  const c = await styler()
+  const p = id.pod
+  let out = `${c.bold('Pod')}       ${p.namespace}/${p.name}  ${c.dim(`${p.phase}, ${p.ready ? 'ready' : 'not ready'}, IP ${p.ips.join(', ') || 'none'}${p.node ? `, node ${p.node}` : ''}`)}\n`
+  out += `${c.bold('Hostname')}  ${p.hostname}${p.subdomain ? `  ${c.dim(`subdomain ${p.subdomain}`)}` : ''}\n\n`
+  const rows: string[][] = []
+  if (id.hostnameRecord) {
+    const h = id.hostnameRecord
+    rows.push(['hostname.subdomain', h.name, h.type, rcodeText(h.rcode, h.answers.length, c), answerSummary(h.answers, 2), c.dim((h.notes ?? []).join('\n'))])
+  }
+  for (const e of id.endpointNames.filter((e) => e.name !== id.hostnameRecord?.name)) rows.push([`endpoint of ${e.service}`, e.name, e.type, rcodeText(e.rcode, e.answers.length, c), answerSummary(e.answers, 2), c.dim(e.ready ? '' : 'endpoint not ready')])
+  for (const r of id.podRecords) rows.push(['pod record', r.name, r.type, rcodeText(r.rcode, r.answers.length, c), answerSummary(r.answers, 2), c.dim((r.notes ?? []).join('\n'))])
+  if (rows.length > 0) out += (await table(['RECORD', 'NAME', 'TYPE', 'RCODE', 'ANSWER', 'NOTE'], rows, c)) + '\n'
+  else out += c.dim('This pod has no IP yet, so it has no DNS records.') + '\n\n'
+  out += `${c.bold('/etc/resolv.conf')} ${c.dim(`(dnsPolicy ${id.resolvConf.policy}${id.resolvConf.effectivePolicy !== id.resolvConf.policy ? `, applied as ${id.resolvConf.effectivePolicy}` : ''})`)}\n`
+  out += id.resolvConf.text.trimEnd().replace(/^/gm, '  ') + '\n\n'
+  out += `${c.bold('/etc/hosts')}\n`
+  out += id.hosts === null ? c.dim("  the node's own /etc/hosts (hostNetwork pod)\n") : id.hosts.trimEnd().replace(/^/gm, '  ') + '\n'
+  if (id.notes.length > 0) out += '\n' + id.notes.map((n) => c.dim(`note: ${n}`)).join('\n') + '\n'
+  return out
+}

@@ -1,0 +1,30 @@
+// dig-style text for records and answers.
+import type {ChalkInstance} from 'chalk'
+import type {Rcode, ResourceRecord} from '../dns/records.js'
+
+export function recordLine(r: ResourceRecord): string {
+  const data = r.type === 'TXT' ? `"${r.data.replace(/(["\\])/g, '\\$1')}"` : r.data
+  return `${r.name}\t${r.ttl}\tIN\t${r.type}\t${data}`
+}
+
+/** Aligned record lines (columns padded, not tab-separated) for terminal output. */
+export function recordBlock(records: ResourceRecord[], indent = ''): string {
+  if (records.length === 0) return ''
+  const cols = records.map((r) => recordLine(r).split('\t'))
+  const widths = cols[0].map((_, i) => Math.max(...cols.map((c) => c[i].length)))
+  return cols.map((c) => indent + c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i]))).join('  ')).join('\n') + '\n'
+}
+
+export function rcodeText(rcode: Rcode | null, answers: number, chalk: ChalkInstance, forwarded?: boolean): string {
+  if (rcode === null) return chalk.dim(forwarded ? 'upstream (not predicted)' : 'not predicted')
+  if (rcode === 'NOERROR' && answers === 0) return chalk.yellow('NOERROR (no data)')
+  if (rcode === 'NOERROR') return chalk.green('NOERROR')
+  return chalk.red(rcode)
+}
+
+/** Short answer summary for a table cell. */
+export function answerSummary(answers: ResourceRecord[], limit = 4): string {
+  if (answers.length === 0) return '-'
+  const data = answers.map((a) => (a.type === 'CNAME' ? `CNAME ${a.data}` : a.data))
+  return data.length > limit ? `${data.slice(0, limit).join('\n')}\n… ${data.length - limit} more` : data.join('\n')
+}
