@@ -92,7 +92,7 @@ async function parseYaml(text: string, source: string): Promise<RawDocument[]> {
     const err = doc.errors[0]
     if (err) {
       const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line
-      throw inputError(`${source}:${line}: invalid YAML: ${err.message.split('\n')[0]}`, 'Fix the syntax (kubectl apply --dry-run=client -f shows the same error)')
+      throw inputError(`${source}:${line}: invalid YAML: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, 'Fix the syntax (kubectl apply --dry-run=client -f shows the same error)')
     }
     const value = doc.toJS({maxAliasCount: 1000})
     if (value === null || value === undefined) continue

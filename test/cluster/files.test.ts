@@ -1,0 +1,91 @@
+// The manifest-file source: files, directories, -R, stdin, multi-document YAML, JSON, List objects, and the
+// one-line input errors (file:line).
+import {expect} from 'chai'
+import {mkdtempSync, mkdirSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {loadFileSnapshot} from '../../src/cluster/files.js'
+import {KdiscoError} from '../../src/errors.js'
+
+const examples = new URL('../../examples/', import.meta.url).pathname
+const bad = new URL('../fixtures/bad/', import.meta.url).pathname
+
+async function loadError(filenames: string[], stdin = ''): Promise<KdiscoError> {
+  try {
+    await loadFileSnapshot({filenames, readStdin: async () => stdin})
+  } catch (error) {
+    expect(error).to.be.instanceOf(KdiscoError)
+    return error as KdiscoError
+  }
+  throw new Error('expected an input error')
+}
+
+describe('cluster: manifest files', () => {
+  it('reads a directory of multi-document YAML (the bundled examples)', async () => {
+    const snap = await loadFileSnapshot({filenames: [examples]})
+    expect(snap.services.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)).to.include.members(['default/kubia', 'data/mysql-svc', 'kube-system/kube-dns', 'default/external-service'])
+    expect(snap.pods).to.have.length(7)
+    expect(snap.namespaces).to.include.members(['data', 'default', 'kube-system'])
+    expect(snap.configMaps.map((c) => c.metadata.name)).to.deep.equal(['coredns'])
+    expect(snap.workloads.map((w) => w.kind)).to.deep.equal(['Deployment'])
+  })
+
+  it('reads kubectl List output in JSON and YAML, and typed *List objects', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-'))
+    const svc = {apiVersion: 'v1', kind: 'Service', metadata: {name: 'a', namespace: 'x'}, spec: {clusterIP: '10.96.0.1', ports: [{port: 80}]}}
+    writeFileSync(join(dir, 'list.json'), JSON.stringify({apiVersion: 'v1', kind: 'List', items: [svc]}))
+    writeFileSync(join(dir, 'typed.yaml'), 'apiVersion: v1\nkind: ServiceList\nitems:\n- metadata: {name: b, namespace: y}\n  spec: {clusterIP: None}\n')
+    writeFileSync(join(dir, 'notes.txt'), 'not a manifest')
+    const snap = await loadFileSnapshot({filenames: [dir]})
+    expect(snap.services.map((s) => s.metadata.name).sort()).to.deep.equal(['a', 'b'])
+  })
+
+  it('reads nested directories only with -R', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-'))
+    mkdirSync(join(dir, 'sub'))
+    writeFileSync(join(dir, 'sub', 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: deep}\nspec: {clusterIP: 10.96.0.3}\n')
+    writeFileSync(join(dir, 'top.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: top}\nspec: {clusterIP: 10.96.0.4}\n')
+    expect((await loadFileSnapshot({filenames: [dir]})).services.map((s) => s.metadata.name)).to.deep.equal(['top'])
+    expect((await loadFileSnapshot({filenames: [dir], recursive: true})).services.map((s) => s.metadata.name).sort()).to.deep.equal(['deep', 'top'])
+  })
+
+  it('reads - from stdin, and puts namespace-less objects in the default namespace given', async () => {
+    const snap = await loadFileSnapshot({filenames: ['-'], defaultNamespace: 'shop', readStdin: async () => 'kind: Service\napiVersion: v1\nmetadata: {name: s}\nspec: {clusterIP: None}\n'})
+    expect(snap.services[0].metadata.namespace).to.equal('shop')
+    expect(snap.sources).to.deep.equal(['<stdin>'])
+  })
+
+  it('lists kinds it does not read as ignored', async () => {
+    const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => 'apiVersion: v1\nkind: Secret\nmetadata: {name: s}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: x}\n'})
+    expect(snap.ignored).to.deep.equal([{kind: 'Secret', namespace: 'default', name: 's', source: '<stdin>:1'}])
+  })
+
+  it('later documents replace earlier ones with the same kind/namespace/name', async () => {
+    const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => 'kind: Service\nmetadata: {name: s}\nspec: {clusterIP: 10.96.0.1}\n---\nkind: Service\nmetadata: {name: s}\nspec: {clusterIP: 10.96.0.2}\n'})
+    expect(snap.services.map((s) => s.spec?.clusterIP)).to.deep.equal(['10.96.0.2'])
+  })
+
+  const errorCases: [string, string[], RegExp][] = [
+    ['a missing file', ['/nonexistent/x.yaml'], /^cannot read \/nonexistent\/x\.yaml: no such file or directory$/],
+    ['YAML syntax, with file:line', [join(bad, 'syntax.yaml')], /syntax\.yaml:9: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/],
+    ['JSON syntax, with file:line', [join(bad, 'syntax.json')], /syntax\.json:5: invalid JSON/],
+    ['an object without metadata.name, at its document line', [join(bad, 'noname.yaml')], /noname\.yaml:6: Service has no metadata\.name$/],
+    ['an invalid Service name', [join(bad, 'badname.yaml')], /badname\.yaml:1: Service "Web_Frontend" has an invalid name: it must be a lowercase RFC 1035 label/],
+  ]
+  for (const [what, files, pattern] of errorCases) {
+    it(`rejects ${what} with one line and exit code 2`, async () => {
+      const error = await loadError(files)
+      expect(error.message).to.match(pattern)
+      expect(error.exitCode).to.equal(2)
+      expect(error.toLine()).to.not.include('\n')
+      expect(error.hint).to.be.a('string')
+    })
+  }
+
+  it('rejects objects without kind, invalid namespaces, pod hostnames and cluster IPs', async () => {
+    expect((await loadError(['-'], 'metadata: {name: x}\n')).message).to.match(/<stdin>:1: object has no kind/)
+    expect((await loadError(['-'], 'kind: Service\nmetadata: {name: x, namespace: Bad_NS}\n')).message).to.match(/invalid namespace "Bad_NS"/)
+    expect((await loadError(['-'], 'kind: Pod\nmetadata: {name: p}\nspec: {hostname: Not_Valid, containers: []}\n')).message).to.match(/invalid spec\.hostname "Not_Valid"/)
+    expect((await loadError(['-'], 'kind: Service\nmetadata: {name: s}\nspec: {clusterIP: 10.96.0.300}\n')).message).to.match(/invalid cluster IP "10\.96\.0\.300"/)
+  })
+})

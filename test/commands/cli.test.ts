@@ -1,0 +1,191 @@
+// The CLI end to end through the built binary: JSON contracts, exit codes, one-line errors, the kubectl plugin
+// name, colour rules, and which modules start-up loads.
+import {expect} from 'chai'
+import {mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {BIN, kdisco} from '../support/cli.js'
+
+describe('cli: svc lookup', () => {
+  it('JSON keeps the public contract: service and queries with name/type/expected{rcode,answers}', () => {
+    const r = kdisco(['svc', 'lookup', 'kubia-headless', '-f', 'examples/', '-o', 'json'])
+    expect(r.status, r.stderr).to.equal(0)
+    expect(r.stderr).to.equal('')
+    const out = JSON.parse(r.stdout)
+    expect(out.service).to.include({name: 'kubia-headless', namespace: 'default', kind: 'Headless'})
+    expect(out.service.endpoints).to.deep.equal({ready: 2, total: 3, origin: ['derived-from-pods']})
+    const fqdn = out.queries.find((q: {name: string; type: string}) => q.name === 'kubia-headless.default.svc.cluster.local.' && q.type === 'A')
+    expect(fqdn.expected).to.deep.equal({
+      rcode: 'NOERROR',
+      answers: [
+        {name: 'kubia-headless.default.svc.cluster.local.', type: 'A', ttl: 30, data: '10.244.1.38'},
+        {name: 'kubia-headless.default.svc.cluster.local.', type: 'A', ttl: 30, data: '10.244.2.57'},
+      ],
+    })
+    const notReady = out.queries.find((q: {name: string}) => q.name === '10-244-2-58.kubia-headless.default.svc.cluster.local.')
+    expect(notReady.expected.rcode).to.equal('NXDOMAIN')
+    expect(notReady.notes[0]).to.match(/not ready: kubia-5d8b7c9f6-q9m2c/)
+    for (const q of out.queries) expect(Object.keys(q)).to.include.members(['name', 'type', 'expected'])
+  })
+
+  it('short names resolve from the Service namespace and from --from-namespace', () => {
+    const out = JSON.parse(kdisco(['svc', 'lookup', 'mysql-svc', '-n', 'data', '-f', 'examples/', '--from-namespace', 'default', '-o', 'json']).stdout)
+    const short = (from: string, name: string) => out.queries.find((q: {from?: string; name: string}) => q.from === from && q.name === name)
+    expect(short('data', 'mysql-svc').expected.rcode).to.equal('NOERROR')
+    expect(short('default', 'mysql-svc').expected.rcode).to.equal(null)
+    expect(short('default', 'mysql-svc.data').tried.map((t: {rcode: string}) => t.rcode)).to.deep.equal(['NXDOMAIN', 'NOERROR'])
+  })
+
+  it('predicts StatefulSet pod names that do not exist yet', () => {
+    const sts = join(mkdtempSync(join(tmpdir(), 'kdisco-')), 'sts.yaml')
+    writeFileSync(sts, 'apiVersion: v1\nkind: Service\nmetadata: {name: pg-hl, namespace: data}\nspec: {clusterIP: None, selector: {app: pg}, ports: [{name: pg, port: 5432}]}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: pg, namespace: data}\nspec: {serviceName: pg-hl, replicas: 2, selector: {matchLabels: {app: pg}}}\n')
+    const out = JSON.parse(kdisco(['svc', 'lookup', 'pg-hl', '-n', 'data', '-f', sts, '-o', 'json']).stdout)
+    expect(out.predicted).to.deep.equal([
+      {name: 'pg-0.pg-hl.data.svc.cluster.local.', pod: 'pg-0', statefulSet: 'pg', ip: null, status: 'pending', rcode: 'NXDOMAIN'},
+      {name: 'pg-1.pg-hl.data.svc.cluster.local.', pod: 'pg-1', statefulSet: 'pg', ip: null, status: 'pending', rcode: 'NXDOMAIN'},
+    ])
+    const table = kdisco(['svc', 'lookup', 'pg-hl', '-n', 'data', '-f', sts]).stdout
+    expect(table).to.match(/Predicted/).and.to.match(/pg-0\.pg-hl\.data\.svc\.cluster\.local\.\s+pg\/pg-0\s+<pending>/)
+  })
+
+  it('an unknown Service is exit 2 with one line naming close matches', () => {
+    const r = kdisco(['svc', 'lookup', 'kubia-headles', '-f', 'examples/'])
+    expect(r.status).to.equal(2)
+    expect(r.stdout).to.equal('')
+    expect(r.stderr).to.equal('Error: Service "kubia-headles" not found in namespace default. did you mean kubia-headless?\n')
+  })
+})
+
+describe('cli: dns lookup', () => {
+  it('JSON keeps the public contract: question, tried, rcode, answers', () => {
+    const out = JSON.parse(kdisco(['dns', 'lookup', 'kubia', '-n', 'data', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(out.question).to.deep.equal({name: 'kubia', type: 'A', namespace: 'data'})
+    expect(out.tried.map((t: {name: string}) => t.name)).to.deep.equal(['kubia.data.svc.cluster.local.', 'kubia.svc.cluster.local.', 'kubia.cluster.local.', 'kubia.'])
+    expect(out).to.include({rcode: null, forwarded: true})
+  })
+
+  it('SRV data is "priority weight port target."', () => {
+    const out = JSON.parse(kdisco(['dns', 'lookup', '_https._tcp.kubia-named', '-t', 'srv', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(out.answers).to.deep.equal([{name: '_https._tcp.kubia-named.default.svc.cluster.local.', type: 'SRV', ttl: 30, data: '0 100 443 kubia-named.default.svc.cluster.local.'}])
+  })
+
+  it('-x builds the reverse name; a trailing dot is absolute; case is echoed', () => {
+    const ptr = JSON.parse(kdisco(['dns', 'lookup', '-x', '10.244.2.12', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(ptr.question.name).to.equal('12.2.244.10.in-addr.arpa.')
+    expect(ptr.answers.map((a: {data: string}) => a.data)).to.deep.equal(['mysql-sts-1.mysql-svc.data.svc.cluster.local.'])
+    const abs = JSON.parse(kdisco(['dns', 'lookup', 'KUBIA.default.svc.cluster.local.', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(abs.tried).to.have.length(1)
+    expect(abs.answers[0].name).to.equal('KUBIA.default.svc.cluster.local.')
+  })
+
+  it('the table shows the walk and a dig-like answer section', () => {
+    const r = kdisco(['dns', 'lookup', 'mysql-sts-0.mysql-svc.data', '-f', 'examples/'])
+    expect(r.stdout).to.match(/1\s+mysql-sts-0\.mysql-svc\.data\.default\.svc\.cluster\.local\.\s+NXDOMAIN/)
+    expect(r.stdout).to.match(/2\s+mysql-sts-0\.mysql-svc\.data\.svc\.cluster\.local\.\s+NOERROR\s+10\.244\.1\.8/)
+    expect(r.stdout).to.match(/;; ANSWER SECTION:\nmysql-sts-0\.mysql-svc\.data\.svc\.cluster\.local\.\s+30\s+IN\s+A\s+10\.244\.1\.8/)
+  })
+
+  it('bad input: invalid type, bad -x, over-long label → exit 2, one line, nothing on stdout', () => {
+    for (const args of [['kubia', '--type', 'A-B'], ['-x', '999.1.1.1'], ['a'.repeat(64) + '.svc']]) {
+      const r = kdisco(['dns', 'lookup', ...args, '-f', 'examples/'])
+      expect(r.status, args.join(' ')).to.equal(2)
+      expect(r.stdout).to.equal('')
+      expect(r.stderr.trimEnd().split('\n'), r.stderr).to.have.length(1)
+    }
+  })
+})
+
+describe('cli: dns zone and pod lookup', () => {
+  it('the zone file is sorted and has an SOA first in each zone', () => {
+    const r = kdisco(['dns', 'zone', '-A', '-f', 'examples/', '--zone', 'cluster.local'])
+    expect(r.status).to.equal(0)
+    const lines = r.stdout.split('\n').filter((l) => l && !l.startsWith(';') && !l.startsWith('$'))
+    expect(lines[0]).to.match(/^cluster\.local\.\t30\tIN\tSOA\t/)
+    expect(lines).to.include('kubia.default.svc.cluster.local.\t30\tIN\tA\t10.107.244.106')
+    expect(lines).to.include('external-service.default.svc.cluster.local.\t30\tIN\tCNAME\tapi.somecompany.com.')
+    expect(r.stdout).to.include('; predicted: web-0.nginx.data.svc.cluster.local. A <pending>')
+  })
+
+  it('-n limits the zone to one namespace; -o json carries records', () => {
+    const out = JSON.parse(kdisco(['dns', 'zone', '-n', 'data', '-f', 'examples/', '-o', 'json']).stdout)
+    const names = out.zones.flatMap((z: {records: {name: string}[]}) => z.records.map((r) => r.name))
+    expect(names).to.include('mysql-sts-0.mysql-svc.data.svc.cluster.local.')
+    expect(names.some((n: string) => n.includes('.default.svc.'))).to.equal(false)
+  })
+
+  it('pod lookup: hostname.subdomain, pod record, resolv.conf and /etc/hosts', () => {
+    const out = JSON.parse(kdisco(['pod', 'lookup', 'mysql-sts-0', '-n', 'data', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(out.hostnameRecord).to.include({name: 'mysql-sts-0.mysql-svc.data.svc.cluster.local.', rcode: 'NOERROR', headlessServiceExists: true})
+    expect(out.podRecords[0]).to.include({name: '10-244-1-8.data.pod.cluster.local.', rcode: 'NOERROR'})
+    expect(out.resolvConf.text).to.equal('search data.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n')
+    expect(out.hosts).to.match(/10\.244\.1\.8\tmysql-sts-0\.mysql-svc\.data\.svc\.cluster\.local\tmysql-sts-0\n$/)
+  })
+
+  it('pod lookup of a StatefulSet pod whose serviceName matches no Service explains why', () => {
+    const r = kdisco(['pod', 'lookup', 'web-0', '-n', 'data', '-f', 'examples/'])
+    expect(r.status).to.equal(2)
+    expect(r.stderr).to.match(/serviceName "nginx" names no Service in data, so web-0\.nginx\.data\.svc\.cluster\.local will never resolve/)
+  })
+})
+
+describe('cli: input, errors and output rules', () => {
+  it('reads manifests from stdin with -f -', () => {
+    const r = kdisco(['dns', 'lookup', 'x', '-f', '-', '-o', 'json'], {input: 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {clusterIP: 10.96.5.5}\n'})
+    expect(JSON.parse(r.stdout).answers[0].data).to.equal('10.96.5.5')
+  })
+
+  it('a YAML syntax error is one line with file:line, exit 2, nothing on stdout', () => {
+    const r = kdisco(['svc', 'lookup', 'web', '-f', 'test/fixtures/bad/syntax.yaml'])
+    expect([r.status, r.stdout]).to.deep.equal([2, ''])
+    expect(r.stderr).to.match(/^Error: test\/fixtures\/bad\/syntax\.yaml:9: invalid YAML: [^\n]+\n$/)
+  })
+
+  it('a bad flag value is one line, exit 2', () => {
+    const r = kdisco(['dns', 'lookup', 'x', '--pods', 'maybe', '-f', 'examples/'])
+    expect(r.status).to.equal(2)
+    expect(r.stderr.trimEnd().split('\n')).to.have.length(1)
+  })
+
+  it('without -f it says how to give input (live clusters come later), exit 2', () => {
+    const r = kdisco(['svc', 'lookup', 'web'])
+    expect(r.status).to.equal(2)
+    expect(r.stderr).to.match(/^Error: no input.*-f/)
+  })
+
+  it('reads the DNS settings from --corefile and flags override them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-'))
+    writeFileSync(join(dir, 'Corefile'), '.:53 {\n  kubernetes corp.internal {\n    pods disabled\n  }\n}\n')
+    const out = JSON.parse(kdisco(['dns', 'lookup', 'kubia.default.svc.corp.internal.', '-f', 'examples/kubia.yaml', '--corefile', join(dir, 'Corefile'), '--ttl', '7', '-o', 'json']).stdout)
+    expect(out.settings).to.include({clusterDomain: 'corp.internal', pods: 'disabled', ttl: 7})
+    expect(out.answers[0]).to.include({ttl: 7, data: '10.107.244.106'})
+  })
+
+  it('piped output has no colour codes', () => {
+    expect(kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/']).stdout).to.not.match(/\u001B\[/)
+  })
+
+  it('as kubectl-disco the help says "kubectl disco"', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-bin-'))
+    const link = join(dir, 'kubectl-disco')
+    symlinkSync(BIN, link)
+    const r = kdisco(['svc', 'lookup', '--help'], {argv0: link})
+    expect(r.status).to.equal(0)
+    expect(r.stdout).to.include('$ kubectl disco svc lookup NAME')
+    expect(kdisco(['svc', 'lookup', '--help']).stdout).to.include('$ kdisco svc lookup NAME')
+  })
+
+  it('start-up loads no heavy module it does not use', () => {
+    const trace = (args: string[]) => {
+      const file = join(mkdtempSync(join(tmpdir(), 'kdisco-trace-')), 'imports.txt')
+      writeFileSync(file, '')
+      const r = kdisco(args, {env: {KDISCO_TRACE_IMPORTS: file}, nodeArgs: ['--import', new URL('../support/trace-imports.mjs', import.meta.url).pathname]})
+      expect(r.status, r.stderr).to.equal(0)
+      return readFileSync(file, 'utf8')
+    }
+    const help = trace(['--help'])
+    expect(help).to.include('/@oclif/')
+    for (const heavy of ['@kubernetes/client-node', '/node_modules/yaml/', '/cli-table3/', '/chalk/', '/dns-packet/']) expect(help, heavy).to.not.include(heavy)
+    const jsonLookup = trace(['dns', 'lookup', 'x', '-f', 'test/fixtures/service.json', '-o', 'json'])
+    for (const heavy of ['@kubernetes/client-node', '/node_modules/yaml/', '/cli-table3/', '/chalk/']) expect(jsonLookup, heavy).to.not.include(heavy)
+  })
+})

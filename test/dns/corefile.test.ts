@@ -1,0 +1,58 @@
+import {expect} from 'chai'
+import {CorefileError, settingsFromCorefile} from '../../src/dns/corefile.js'
+
+const KUBEADM = `.:53 {
+    errors
+    health {
+       lameduck 5s
+    }
+    ready
+    kubernetes cluster.local in-addr.arpa ip6.arpa {
+       pods insecure
+       fallthrough in-addr.arpa ip6.arpa
+       ttl 30
+    }
+    prometheus :9153
+    forward . /etc/resolv.conf {
+       max_concurrent 1000
+    }
+    cache 30
+    loop
+    reload
+    loadbalance
+}
+`
+
+describe('dns: Corefile kubernetes stanza', () => {
+  it("reads kubeadm's stock Corefile", () => {
+    const s = settingsFromCorefile(KUBEADM, 'test')
+    expect(s).to.deep.include({zones: ['cluster.local', 'in-addr.arpa', 'ip6.arpa'], clusterDomain: 'cluster.local', pods: 'insecure', ttl: 30, fallthrough: ['in-addr.arpa', 'ip6.arpa'], endpointPodNames: false})
+  })
+
+  it('uses the plugin defaults for options a stanza omits (pods disabled, ttl 5)', () => {
+    const s = settingsFromCorefile('cluster.local:53 {\n  kubernetes\n}\n', 'test')
+    expect(s).to.deep.include({zones: ['cluster.local'], pods: 'disabled', ttl: 5, fallthrough: []})
+  })
+
+  it('reads custom domains, CIDR reverse zones, comments and every DNS-shaping option', () => {
+    const s = settingsFromCorefile(
+      `# custom\n.:53 {\n  kubernetes k8s.corp 10.0.0.0/16 fd00::/120 { # stanza\n    pods verified\n    endpoint_pod_names\n    ttl 0\n    fallthrough\n    namespaces a b\n    ignore empty_service\n    noendpoints\n  }\n}\n`,
+      'test',
+    )
+    expect(s.zones).to.deep.equal(['k8s.corp', '0.10.in-addr.arpa', '0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.f.ip6.arpa'].slice(0, 2).concat(s.zones.slice(2)))
+    expect(s.zones[2]).to.match(/\.0\.0\.d\.f\.ip6\.arpa$/)
+    expect(s).to.deep.include({clusterDomain: 'k8s.corp', pods: 'verified', endpointPodNames: true, ttl: 0, fallthrough: [''], namespaces: ['a', 'b'], ignoreEmptyService: true, noEndpoints: true})
+  })
+
+  it('splits a non-octet-aligned CIDR into its reverse zones', () => {
+    const s = settingsFromCorefile('.:53 {\n kubernetes cluster.local 10.96.0.0/12\n}\n', 'test')
+    expect(s.zones.filter((z) => z.endsWith('in-addr.arpa'))).to.deep.equal(Array.from({length: 16}, (_, i) => `${96 + i}.10.in-addr.arpa`))
+  })
+
+  it('rejects a Corefile without a kubernetes stanza, a bad pods mode or ttl, and unbalanced braces', () => {
+    expect(() => settingsFromCorefile('.:53 {\n forward . 8.8.8.8\n}\n', 't')).to.throw(CorefileError, /no "kubernetes"/)
+    expect(() => settingsFromCorefile('.:53 {\n kubernetes cluster.local {\n pods maybe\n }\n}\n', 't')).to.throw(CorefileError, /line 3: pods must be/)
+    expect(() => settingsFromCorefile('.:53 {\n kubernetes cluster.local {\n ttl 9999\n }\n}\n', 't')).to.throw(CorefileError, /ttl/)
+    expect(() => settingsFromCorefile('.:53 {\n kubernetes cluster.local {\n', 't')).to.throw(CorefileError, /missing/)
+  })
+})

@@ -1,0 +1,118 @@
+// Invariants of the model over generated clusters (fast-check).
+import {expect} from 'chai'
+import fc from 'fast-check'
+import type {KubeObject} from '../../src/cluster/types.js'
+import {canonicalIp, dashedIp, formatIPv6, ipFromDashedLabel, ipFromReverseName, reverseName} from '../../src/dns/ip.js'
+import {zoneRecords} from '../../src/dns/zone.js'
+import {COREDNS_DEFAULTS, clusterIpService, ep, headless, model, namespace, slice, snapshot} from '../support/objects.js'
+
+const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/)
+const ipv4 = fc.tuple(fc.integer({min: 11, max: 223}), fc.nat(255), fc.nat(255), fc.integer({min: 1, max: 254})).map((p) => p.join('.'))
+const ipv6 = fc.array(fc.nat(255), {minLength: 16, maxLength: 16}).map(formatIPv6)
+
+const cluster = fc
+  .record({
+    ns: label,
+    services: fc.uniqueArray(
+      fc.record({
+        name: label,
+        headless: fc.boolean(),
+        endpoints: fc.uniqueArray(fc.record({ip: fc.oneof(ipv4, ipv6), hostname: fc.option(label, {nil: undefined}), ready: fc.boolean()}), {selector: (e) => e.ip, maxLength: 6}),
+      }),
+      {selector: (s) => s.name, minLength: 1, maxLength: 5},
+    ),
+  })
+  .map(({ns, services}) => {
+    const objects: KubeObject[] = [namespace(ns)]
+    services.forEach((s, i) => {
+      objects.push(s.headless ? headless(s.name, [{name: 'p', port: 80}], {namespace: ns}) : clusterIpService(s.name, `10.96.${i}.1`, [{name: 'p', port: 80}], {namespace: ns}))
+      objects.push(slice(s.name, s.endpoints.map((e) => ep(e.ip, {ready: e.ready, ...(e.hostname ? {hostname: e.hostname} : {})})), [{name: 'p', port: 8080, protocol: 'TCP'}], {namespace: ns, addressType: 'IPv4'}))
+    })
+    return {ns, services, objects}
+  })
+
+describe('dns model: properties', () => {
+  it('IP text round-trips: canonical form, reverse name, dashed label', () => {
+    fc.assert(
+      fc.property(fc.oneof(ipv4, ipv6), (ip) => {
+        const c = canonicalIp(ip)!
+        expect(canonicalIp(c)).to.equal(c)
+        expect(ipFromReverseName(reverseName(ip)!)).to.equal(c)
+        expect(ipFromDashedLabel(dashedIp(c))).to.equal(c)
+      }),
+      {numRuns: 500},
+    )
+  })
+
+  it('every A/AAAA answer of an endpoint name has a PTR back to a name that answers that IP', () => {
+    fc.assert(
+      fc.property(cluster, ({ns, services, objects}) => {
+        const m = model(objects, COREDNS_DEFAULTS)
+        for (const s of services) {
+          for (const e of m.endpointsOf(ns, s.name)) {
+            const name = `${e.endpointName}.${s.name}.${ns}.svc.cluster.local.`
+            const answers = m.answer(name, e.address.includes(':') ? 'AAAA' : 'A').answers
+            if (!e.ready) continue
+            expect(answers.map((a) => a.data)).to.include(canonicalIp(e.address))
+            const ptr = m.answer(reverseName(e.address)!, 'PTR').answers.map((a) => a.data.toLowerCase())
+            expect(ptr).to.include(name.toLowerCase())
+          }
+        }
+      }),
+      {numRuns: 200},
+    )
+  })
+
+  it('the zone and single lookups agree, and every owner name respects DNS length limits', () => {
+    fc.assert(
+      fc.property(cluster, ({objects}) => {
+        const snap = snapshot(objects)
+        const m = model(objects, COREDNS_DEFAULTS)
+        for (const zone of zoneRecords(m, snap.pods, {})) {
+          for (const r of zone.records) {
+            const owner = r.name.replace(/\.$/, '')
+            expect(owner.length).to.be.at.most(253)
+            for (const l of owner.split('.')) expect(l.length).to.be.within(1, 63)
+            const a = m.answer(r.name, r.type)
+            expect(a.answers.map((x) => x.data), `${r.name} ${r.type}`).to.include(r.data)
+          }
+        }
+      }),
+      {numRuns: 150},
+    )
+  })
+
+  it('headless A answers are exactly the ready endpoint IPs; NXDOMAIN when there are none', () => {
+    fc.assert(
+      fc.property(cluster, ({ns, services, objects}) => {
+        const m = model(objects, COREDNS_DEFAULTS)
+        for (const s of services.filter((x) => x.headless)) {
+          const ready = [...new Set(s.endpoints.filter((e) => e.ready).map((e) => canonicalIp(e.ip)!))]
+          const fq = `${s.name}.${ns}.svc.cluster.local`
+          const a = [...m.answer(fq, 'A').answers, ...m.answer(fq, 'AAAA').answers].map((r) => r.data)
+          if (ready.length === 0) expect(m.answer(fq, 'A').rcode).to.equal('NXDOMAIN')
+          else expect(a.sort()).to.deep.equal(ready.sort())
+        }
+      }),
+      {numRuns: 200},
+    )
+  })
+
+  it('matching is case-insensitive: any spelling gets the same data, owner echoed', () => {
+    fc.assert(
+      fc.property(cluster, fc.array(fc.boolean(), {minLength: 80, maxLength: 80}), ({ns, services, objects}, flips) => {
+        const m = model(objects, COREDNS_DEFAULTS)
+        const fq = `${services[0].name}.${ns}.svc.cluster.local.`
+        const mixed = [...fq].map((ch, i) => (flips[i % flips.length] ? ch.toUpperCase() : ch)).join('')
+        for (const t of ['A', 'AAAA', 'SRV']) {
+          const a = m.answer(fq, t)
+          const b = m.answer(mixed, t)
+          expect(b.rcode).to.equal(a.rcode)
+          expect(b.answers.map((r) => r.data.toLowerCase())).to.deep.equal(a.answers.map((r) => r.data.toLowerCase()))
+          for (const r of b.answers) expect(r.name).to.equal(mixed)
+        }
+      }),
+      {numRuns: 100},
+    )
+  })
+})

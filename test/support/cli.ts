@@ -1,0 +1,19 @@
+// Runs the built CLI as a user would (a real process), for exit codes, stderr lines and whole outputs.
+import {spawnSync} from 'node:child_process'
+import {fileURLToPath} from 'node:url'
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+export interface CliResult {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+export function kdisco(args: string[], options: {input?: string; env?: NodeJS.ProcessEnv; argv0?: string; nodeArgs?: string[]} = {}): CliResult {
+  const env = {...process.env, NODE_ENV: 'production', NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env}
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
+  const r = spawnSync(process.execPath, [...(options.nodeArgs ?? []), options.argv0 ?? BIN, ...args], {cwd: ROOT, input: options.input ?? '', env, encoding: 'utf8', timeout: 20000})
+  return {status: r.status, stdout: r.stdout, stderr: r.stderr}
+}
