@@ -39,5 +39,17 @@ export function dnsLookup(model: ClusterDns, question: DnsQuestion): DnsLookupRe
     notes: r.notes,
   }
   if (r.forwarded) report.forwarded = true
+  if (r.answers.length === 0 && !question.name.endsWith('.')) report.notes.push(...elsewhereHints(model, question))
   return report
+}
+
+/** When a short name fails, point at Services of that name in other namespaces (the most common cause). */
+function elsewhereHints(model: ClusterDns, question: DnsQuestion): string[] {
+  const first = question.name.split('.')[0].toLowerCase()
+  const zone = model.settings.clusterDomain
+  return model
+    .allServices()
+    .filter((s) => s.name.toLowerCase() === first && s.namespace !== question.namespace)
+    .slice(0, 3)
+    .map((s) => `Service ${s.name} exists in namespace ${s.namespace}: from ${question.namespace} ask for ${s.name}.${s.namespace} (or ${s.name}.${s.namespace}.svc.${zone}.)`)
 }

@@ -96,7 +96,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
   const ask = (name: string, type: string, kind: QueryKind, extraNotes: string[] = []) => {
     const a = model.answer(name, type)
     const q: ExpectedQuery = {name, type, kind, expected: expectation(a)}
-    const allNotes = [...extraNotes, ...(a.rcode !== 'NOERROR' || a.answers.length === 0 ? a.notes ?? [] : [])]
+    const allNotes = [...extraNotes, ...(a.rcode !== 'NOERROR' || a.answers.length === 0 || a.forwarded ? a.notes ?? [] : [])]
     if (allNotes.length > 0) q.notes = allNotes
     queries.push(q)
   }

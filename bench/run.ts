@@ -1,0 +1,83 @@
+// `npm run bench`: start-up and scale figures, medians of several runs, ratios taken side by side in one run.
+// Prints a table; nothing here asserts (targets are read by people, BENCHMARKS.md records them).
+import {spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, statSync} from 'node:fs'
+import {cpus, totalmem} from 'node:os'
+import {fileURLToPath} from 'node:url'
+import {writeCluster} from './generate.js'
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url))
+const OUT = fileURLToPath(new URL('./out/', import.meta.url))
+const BIN = `${ROOT}bin/run.js`
+const RUNS = Number(process.env.BENCH_RUNS ?? 7)
+const QUICK = process.env.BENCH_QUICK === '1'
+
+interface Measure {
+  ms: number
+  rssMb: number
+}
+
+function once(args: string[]): Measure {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NODE_ENV: 'production'}, maxBuffer: 1 << 30})
+  if (r.status !== 0) throw new Error(`failed: node ${args.join(' ')}\n${r.stderr.slice(-2000)}`)
+  const last = r.stderr.trim().split('\n').at(-1)!.split(' ')
+  return {ms: Number(last[0]) * 1000, rssMb: Number(last[1]) / 1024}
+}
+
+function median(args: string[], runs = RUNS): Measure {
+  once(args) // warm the page cache
+  const all = Array.from({length: runs}, () => once(args))
+  const pick = (k: keyof Measure) => all.map((m) => m[k]).sort((a, b) => a - b)[Math.floor(runs / 2)]
+  return {ms: pick('ms'), rssMb: pick('rssMb')}
+}
+
+// /usr/bin/time reports wall seconds with 10 ms resolution; time start-up with hrtime for finer figures.
+function wall(args: string[], runs = RUNS): number {
+  const t: number[] = []
+  spawnSync(process.execPath, args, {cwd: ROOT, env: {...process.env, NODE_ENV: 'production'}})
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint()
+    const r = spawnSync(process.execPath, args, {cwd: ROOT, env: {...process.env, NODE_ENV: 'production'}, maxBuffer: 1 << 30})
+    if (r.status !== 0) throw new Error(`failed: ${args.join(' ')}: ${r.stderr}`)
+    t.push(Number(process.hrtime.bigint() - start) / 1e6)
+  }
+  return t.sort((a, b) => a - b)[Math.floor(runs / 2)]
+}
+
+const rows: string[][] = []
+const row = (figure: string, value: string, target: string) => {
+  rows.push([figure, value, target])
+  process.stderr.write(`  ${figure}: ${value}\n`)
+}
+
+process.stderr.write(`kdisco bench — ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${RUNS} runs each\n`)
+const nodeBase = wall(['-e', '0'])
+const help = wall([BIN, '--help'])
+const offline = wall([BIN, 'svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'])
+row('node -e 0', `${nodeBase.toFixed(0)} ms`, 'baseline')
+row('kdisco --help', `${help.toFixed(0)} ms (${(help / nodeBase).toFixed(2)}× node)`, '≤ 2.0× node')
+row('kdisco svc lookup kubia -f examples/ -o json', `${offline.toFixed(0)} ms (${(offline / nodeBase).toFixed(2)}× node)`, '≤ 2.0× node')
+
+if (!existsSync(OUT)) mkdirSync(OUT, {recursive: true})
+const sizes = QUICK ? [1000] : [1000, 10000, 50000]
+const zoneTimes: Record<number, number> = {}
+for (const services of sizes) {
+  const file = `${OUT}cluster-${services}.json`
+  if (!existsSync(file)) writeCluster(file, {namespaces: 100, services, pods: services * 10, seed: 7})
+  const mb = (statSync(file).size / 2 ** 20).toFixed(0)
+  const runs = services >= 50000 ? 3 : 5
+  const zone = median([BIN, 'dns', 'zone', '-A', '-f', file, '-o', 'json'], runs)
+  zoneTimes[services] = zone.ms
+  row(`dns zone -A -o json, ${services} Services / ${services * 10} pods (${mb} MB)`, `${(zone.ms / 1000).toFixed(2)} s, ${zone.rssMb.toFixed(0)} MB RSS`, services === 10000 ? '< 1.5 s, < 400 MB' : '')
+  if (services === 10000 || (QUICK && services === 1000)) {
+    const lookup = median([BIN, 'dns', 'lookup', 'svc-5.ns-5', '-f', file, '-o', 'json'], runs)
+    const parse = median(['-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`], runs)
+    row(`dns lookup one name, ${services} Services`, `${(lookup.ms / 1000).toFixed(2)} s (${(lookup.ms / parse.ms).toFixed(2)}× a bare JSON.parse of the file)`, '< 2× parse')
+  }
+}
+if (zoneTimes[50000] && zoneTimes[10000]) row('growth 50k / 10k', `${(zoneTimes[50000] / zoneTimes[10000]).toFixed(2)}×`, '≤ 5.5×')
+
+const widths = [0, 1, 2].map((i) => Math.max(...[['FIGURE', 'MEASURED', 'TARGET'], ...rows].map((r) => r[i].length)))
+const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
+console.log(line(['FIGURE', 'MEASURED', 'TARGET']))
+for (const r of rows) console.log(line(r))

@@ -1,0 +1,63 @@
+// A real authoritative DNS server (NSD, from Debian) on 127.0.0.1 and a free port, serving zones a test writes.
+import {type ChildProcess, spawn} from 'node:child_process'
+import {createSocket} from 'node:dgram'
+import {mkdtempSync, writeFileSync, readFileSync, existsSync} from 'node:fs'
+import {createServer} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer()
+      srv.once('error', reject)
+      srv.listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as {port: number}).port
+        srv.close(() => resolve(p))
+      })
+    })
+    const udpFree = await new Promise<boolean>((resolve) => {
+      const sock = createSocket('udp4')
+      sock.once('error', () => resolve(false))
+      sock.bind(port, '127.0.0.1', () => sock.close(() => resolve(true)))
+    })
+    if (udpFree) return port
+  }
+  throw new Error('no free port for NSD')
+}
+
+export interface NsdServer {
+  port: number
+  stop(): Promise<void>
+}
+
+export async function startNsd(nsdPath: string, zones: {name: string; text: string}[]): Promise<NsdServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'kdisco-nsd-'))
+  const port = await freePort()
+  let conf = `server:\n  ip-address: 127.0.0.1\n  port: ${port}\n  username: ""\n  chroot: ""\n  zonesdir: "${dir}"\n  pidfile: "${dir}/nsd.pid"\n  database: ""\n  zonelistfile: "${dir}/zone.list"\n  xfrdfile: "${dir}/xfrd.state"\n  xfrdir: "${dir}"\n  logfile: "${dir}/nsd.log"\n  server-count: 1\n  verbosity: 1\nremote-control:\n  control-enable: no\n`
+  for (const z of zones) {
+    writeFileSync(join(dir, `${z.name}.zone`), z.text)
+    conf += `zone:\n  name: ${z.name}\n  zonefile: ${z.name}.zone\n`
+  }
+  writeFileSync(join(dir, 'nsd.conf'), conf)
+  const child: ChildProcess = spawn(nsdPath, ['-d', '-c', join(dir, 'nsd.conf')], {stdio: 'ignore'})
+  const log = () => (existsSync(join(dir, 'nsd.log')) ? readFileSync(join(dir, 'nsd.log'), 'utf8') : '')
+  const deadline = Date.now() + 10000
+  while (!/nsd started/.test(log())) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`NSD did not start: ${log()}`)
+    }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  return {
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref()
+      }),
+  }
+}
