@@ -40,7 +40,7 @@ describe('cluster: EndpointSlices derived from pods', () => {
       leaving: {ready: false, serving: true, terminating: true},
     })
     const publish = headless('web', [{name: 'http', port: 80, targetPort: 'http'}], {publishNotReadyAddresses: true})
-    expect(Object.values(conds(publish)).map((c) => c?.ready)).to.deep.equal([true, true, true])
+    expect(Object.values(conds(publish)).map((c) => (c as {ready?: boolean} | undefined)?.ready)).to.deep.equal([true, true, true])
   })
 
   it('hostname is copied only when the pod subdomain equals the Service name', () => {
