@@ -8,17 +8,27 @@ export interface ParsedIp {
   bytes: number[]
 }
 
-const IPV4_PART = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/
-
 export function parseIPv4(text: string): number[] | undefined {
-  const parts = text.split('.')
-  if (parts.length !== 4) return undefined
+  // Hand-rolled: this runs for every address in a snapshot.
   const out: number[] = []
-  for (const part of parts) {
-    if (!IPV4_PART.test(part)) return undefined
-    out.push(Number(part))
+  let value = 0
+  let digits = 0
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46
+    if (c === 46) {
+      if (digits === 0 || value > 255 || out.length === 4) return undefined
+      out.push(value)
+      value = 0
+      digits = 0
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return undefined // no leading zeros
+      value = value * 10 + (c - 48)
+      if (++digits > 3) return undefined
+    } else {
+      return undefined
+    }
   }
-  return out
+  return out.length === 4 ? out : undefined
 }
 
 export function parseIPv6(text: string): number[] | undefined {

@@ -24,23 +24,22 @@ export interface DnsAnswer {
   notes?: string[]
 }
 
-/** Sort key parts for RFC 4034 canonical name order (labels compared right to left). */
+/** RFC 4034 canonical name order as a plain string key: labels right to left, NUL-separated (sorts before any label byte). */
+export function canonicalKey(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '').split('.').reverse().join('\u0000')
+}
+
 export function canonicalCompare(a: string, b: string): number {
-  const la = a.toLowerCase().replace(/\.$/, '').split('.').reverse()
-  const lb = b.toLowerCase().replace(/\.$/, '').split('.').reverse()
-  const n = Math.min(la.length, lb.length)
-  for (let i = 0; i < n; i++) {
-    if (la[i] !== lb[i]) return la[i] < lb[i] ? -1 : 1
-  }
-  return la.length - lb.length
+  const ka = canonicalKey(a)
+  const kb = canonicalKey(b)
+  return ka < kb ? -1 : ka > kb ? 1 : 0
 }
 
 const TYPE_ORDER = ['SOA', 'NS', 'A', 'AAAA', 'CNAME', 'SRV', 'PTR', 'TXT', 'MX']
 
-export function compareRecords(a: ResourceRecord, b: ResourceRecord): number {
-  return (
-    canonicalCompare(a.name, b.name) ||
-    TYPE_ORDER.indexOf(a.type) - TYPE_ORDER.indexOf(b.type) ||
-    (a.data < b.data ? -1 : a.data > b.data ? 1 : 0)
-  )
+/** Records in canonical zone order (name, then type, then data); keys are computed once per record. */
+export function sortRecords(records: ResourceRecord[]): ResourceRecord[] {
+  const keyed = records.map((r) => ({r, k: canonicalKey(r.name), t: TYPE_ORDER.indexOf(r.type)}))
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.t - b.t || (a.r.data < b.r.data ? -1 : a.r.data > b.r.data ? 1 : 0)))
+  return keyed.map((x) => x.r)
 }

@@ -4,7 +4,7 @@ import {podIps} from '../cluster/derive.js'
 import {type Pod, namespaceOf} from '../cluster/types.js'
 import {dashedIp, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry} from './model.js'
-import {type ResourceRecord, compareRecords} from './records.js'
+import {type ResourceRecord, sortRecords} from './records.js'
 import {DNS_VERSION, DNS_VERSION_TTL, isReverseZone, matchZone} from './settings.js'
 
 export interface ZoneListing {
@@ -89,5 +89,5 @@ export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions
       }
     }
   }
-  return zones.map((zone) => ({zone, records: [...byZone.get(zone)!.values()].sort(compareRecords)}))
+  return zones.map((zone) => ({zone, records: sortRecords([...byZone.get(zone)!.values()])}))
 }
