@@ -1,12 +1,27 @@
 // Shared behaviour of every kdisco command: one-line errors with distinct exit codes, and single writes of
 // fully rendered output (never a half-written result).
 import {Command, Errors} from '@oclif/core'
+import type {ClusterSnapshot} from './cluster/types.js'
+import type {ClusterDns} from './dns/model.js'
 import {ExitCode, KdiscoError} from './errors.js'
 
 export abstract class KdiscoCommand extends Command {
   /** Writes the whole rendered result at once. */
   protected emit(text: string): void {
     process.stdout.write(text.endsWith('\n') || text === '' ? text : text + '\n')
+  }
+
+  /** One dim stderr line per thing the input lacked (RBAC gaps, Corefile fallback); the JSON carries them too. */
+  protected reportInputGaps(snapshot: ClusterSnapshot, model: ClusterDns): void {
+    const lines: string[] = []
+    for (const g of snapshot.gaps) {
+      if (g.resource === 'configmaps' && g.namespace === 'kube-system') continue
+      lines.push(`cannot read ${g.resource}${g.namespace ? ` in ${g.namespace}` : ''} (${g.reason}): ${g.resource === 'pods' ? 'readiness reasons and pod records are unavailable' : 'answers that depend on them are incomplete'}`)
+    }
+    if (model.settings.source.startsWith('kubeadm defaults:')) lines.push(`DNS settings: ${model.settings.source}`)
+    if (lines.length === 0) return
+    const dim = process.stderr.isTTY && !('NO_COLOR' in process.env) ? (s: string) => `\u001B[2m${s}\u001B[22m` : (s: string) => s
+    process.stderr.write(lines.map((l) => dim(`kdisco: ${l}`)).join('\n') + '\n')
   }
 
   protected override async catch(err: Error & {oclif?: {exit?: number}; code?: string}): Promise<unknown> {

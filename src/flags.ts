@@ -10,8 +10,13 @@ export const inputFlags = {
   }),
   recursive: Flags.boolean({char: 'R', description: 'Read directories given to -f recursively.', helpGroup: 'INPUT'}),
   namespace: Flags.string({char: 'n', description: 'Namespace (default: default).', helpGroup: 'INPUT'}),
-  verbose: Flags.boolean({description: 'Also report ignored objects and where the DNS settings came from.'}),
+  verbose: Flags.boolean({description: 'Log each API request (method, path, status, time) and ignored objects to stderr; never credentials.'}),
+  kubeconfig: Flags.string({description: 'Kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then in-cluster).', helpGroup: 'CLUSTER'}),
+  context: Flags.string({description: 'Kubeconfig context to use.', helpGroup: 'CLUSTER'}),
+  'request-timeout': Flags.string({default: '30s', description: 'How long to wait for each API request (e.g. 10s, 1m).', helpGroup: 'CLUSTER'}),
 }
+
+export const allNamespacesFlag = Flags.boolean({char: 'A', description: 'Every namespace.', exclusive: ['namespace']})
 
 export const dnsFlags = {
   'cluster-domain': Flags.string({description: 'Cluster domain (default: from the Corefile, else cluster.local).', helpGroup: 'DNS SETTINGS'}),

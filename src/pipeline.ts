@@ -1,14 +1,22 @@
-// The first stages every command shares: flags → snapshot (files or live) → DNS settings → expected DNS model.
+// The first stages every command shares: flags → validated scope → snapshot (files or live) → DNS settings →
+// expected DNS model.
 import {resolveDnsSettings} from './cluster/dns-settings.js'
-import {loadSnapshot} from './cluster/load.js'
+import {type SnapshotNeed, loadSnapshot} from './cluster/load.js'
 import type {ClusterSnapshot} from './cluster/types.js'
 import {ClusterDns} from './dns/model.js'
+import {isDns1123Label} from './dns/names.js'
 import type {PodsMode} from './dns/settings.js'
+import {inputError} from './errors.js'
 
 export interface PipelineFlags {
   filename?: string[]
   recursive?: boolean
   namespace?: string
+  'all-namespaces'?: boolean
+  kubeconfig?: string
+  context?: string
+  'request-timeout'?: string
+  verbose?: boolean
   'cluster-domain'?: string
   pods?: PodsMode
   ttl?: number
@@ -19,19 +27,55 @@ export interface PipelineFlags {
 export interface LoadedCluster {
   snapshot: ClusterSnapshot
   model: ClusterDns
+  /** The namespace the command works in: -n, else the kubeconfig context's, else default. */
+  namespace: string
 }
 
-export async function loadCluster(flags: PipelineFlags): Promise<LoadedCluster> {
-  const snapshot = await loadSnapshot({filenames: flags.filename ?? [], recursive: flags.recursive ?? false, namespace: flags.namespace})
+/** `30s`, `1m`, `1m30s`, `500ms`, or a bare number of seconds. */
+export function parseDuration(text: string, flag: string): number {
+  const bare = /^\d+(\.\d+)?$/.test(text) ? `${text}s` : text
+  const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy
+  let total = 0
+  let m: RegExpExecArray | null
+  let consumed = 0
+  while ((m = re.exec(bare))) {
+    total += Number(m[1]) * {ms: 1, s: 1000, m: 60000, h: 3600000}[m[2] as 'ms' | 's' | 'm' | 'h']
+    consumed = re.lastIndex
+  }
+  if (consumed !== bare.length || consumed === 0 || total <= 0) throw inputError(`${flag} "${text}" is not a duration`, 'Use a value like 30s, 2m or 1m30s')
+  return total
+}
+
+export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {}): Promise<LoadedCluster> {
+  if (flags.namespace !== undefined && !isDns1123Label(flags.namespace)) throw inputError(`"${flags.namespace}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
+  const timeoutMs = parseDuration(flags['request-timeout'] ?? '30s', '--request-timeout')
+  const log = flags.verbose ? (line: string) => process.stderr.write(`kdisco: ${line}\n`) : undefined
+  const snapshot = await loadSnapshot({
+    filenames: flags.filename ?? [],
+    recursive: flags.recursive ?? false,
+    namespace: flags.namespace,
+    allNamespaces: flags['all-namespaces'] ?? false,
+    kubeconfig: flags.kubeconfig,
+    context: flags.context,
+    timeoutMs,
+    log,
+    need,
+  })
+  if (log) for (const o of snapshot.ignored) log(`ignored ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.source})`)
   const settings = await resolveDnsSettings(
     {corefile: flags.corefile, clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']},
     snapshot,
   )
-  return {snapshot, model: new ClusterDns(snapshot, settings)}
+  return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace}
 }
 
 /** The settings as reported in every JSON result. */
 export function settingsSummary(model: ClusterDns) {
   const s = model.settings
   return {clusterDomain: s.clusterDomain, zones: s.zones, pods: s.pods, ttl: s.ttl, endpointPodNames: s.endpointPodNames, source: s.source}
+}
+
+/** Where the data came from and what could not be read, as reported in every JSON result. */
+export function inputSummary(snapshot: ClusterSnapshot) {
+  return {origin: snapshot.origin, sources: snapshot.sources, gaps: snapshot.gaps}
 }

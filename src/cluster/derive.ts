@@ -184,7 +184,7 @@ export function predictStatefulSetPods(snapshot: ClusterSnapshot): PredictedPod[
  * their pods (or mirrored from their v1 Endpoints when no pods are present), selector-less Services get their
  * Endpoints mirrored, and StatefulSets' missing pods are predicted.
  */
-export function completeSnapshot(snapshot: ClusterSnapshot): ClusterSnapshot {
+export function completeSnapshot(snapshot: ClusterSnapshot, options: {preferEndpoints?: boolean} = {}): ClusterSnapshot {
   const hasSlices = new Set<string>()
   for (const s of snapshot.endpointSlices) {
     const svc = s.metadata.labels?.[SERVICE_NAME_LABEL]
@@ -203,7 +203,7 @@ export function completeSnapshot(snapshot: ClusterSnapshot): ClusterSnapshot {
     if (hasSlices.has(key) || svc.spec?.type === 'ExternalName') continue
     const endpoints = endpointsByKey.get(key)
     const hasSelector = Object.keys(svc.spec?.selector ?? {}).length > 0
-    if (hasSelector) {
+    if (hasSelector && !(options.preferEndpoints && endpoints)) {
       const derived = deriveSlicesFromPods(svc, podsByNs.get(namespaceOf(svc)) ?? [])
       if (derived.length > 0 || !endpoints) added.push(...derived)
       else added.push(...mirrorEndpoints(svc, endpoints))

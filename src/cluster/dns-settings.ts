@@ -43,6 +43,8 @@ export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: Clus
     }
   } else {
     settings = kubeadmDefaults()
+    const gap = snapshot.gaps.find((g) => g.resource === 'configmaps' && g.namespace === 'kube-system')
+    if (snapshot.origin === 'live') settings.source = `kubeadm defaults: the kube-system/coredns ConfigMap could not be read (${gap?.reason ?? 'absent'})`
   }
   const changed: string[] = []
   if (overrides.clusterDomain !== undefined) {

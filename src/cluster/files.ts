@@ -186,6 +186,7 @@ function asObject(doc: RawDocument): KubeObject {
 export function snapshotFromObjects(objects: {object: KubeObject; source: string}[], sources: string[], defaultNamespace = 'default'): ClusterSnapshot {
   const snap = emptySnapshot('files')
   snap.sources = sources
+  snap.defaultNamespace = defaultNamespace
   const namespaces = new Set<string>(BUILTIN_NAMESPACES)
   // Later documents replace earlier ones with the same kind/namespace/name, as kubectl apply would.
   const byKey = new Map<string, {object: KubeObject; source: string}>()

@@ -41,3 +41,77 @@ export function formatSelector(selector: Record<string, string> | undefined): st
     .map(([k, v]) => `${k}=${v}`)
     .join(',')
 }
+
+export interface SelectorRequirement {
+  key: string
+  op: '=' | '!=' | 'in' | 'notin' | 'exists' | '!'
+  values: string[]
+}
+
+const KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/
+const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/
+
+/** Parses a label selector string (`a=b,c!=d,e in (x,y),f notin (z),g,!h`), as kubectl -l and the API server do. */
+export function parseLabelSelector(text: string): SelectorRequirement[] | string {
+  const reqs: SelectorRequirement[] = []
+  // Split on commas outside parentheses.
+  const parts: string[] = []
+  let depth = 0
+  let cur = ''
+  for (const ch of text) {
+    if (ch === '(') depth++
+    if (ch === ')') depth--
+    if (ch === ',' && depth === 0) {
+      parts.push(cur)
+      cur = ''
+    } else cur += ch
+  }
+  if (depth !== 0) return `unbalanced parentheses in "${text}"`
+  parts.push(cur)
+  for (const raw of parts) {
+    const p = raw.trim()
+    if (p === '') {
+      if (text.trim() === '') continue
+      return `empty requirement in "${text}"`
+    }
+    let m: RegExpExecArray | null
+    if ((m = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(p))) {
+      const values = m[3].split(',').map((v) => v.trim())
+      if (!KEY.test(m[1]) || values.some((v) => !VALUE.test(v))) return `invalid requirement "${p}"`
+      reqs.push({key: m[1], op: m[2] as 'in' | 'notin', values})
+    } else if ((m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(p))) {
+      if (!KEY.test(m[1]) || !VALUE.test(m[3])) return `invalid requirement "${p}"`
+      reqs.push({key: m[1], op: m[2] === '!=' ? '!=' : '=', values: [m[3]]})
+    } else if ((m = /^!\s*(\S+)$/.exec(p))) {
+      if (!KEY.test(m[1])) return `invalid requirement "${p}"`
+      reqs.push({key: m[1], op: '!', values: []})
+    } else if (KEY.test(p)) {
+      reqs.push({key: p, op: 'exists', values: []})
+    } else {
+      return `invalid requirement "${p}"`
+    }
+  }
+  return reqs
+}
+
+export function matchesRequirements(reqs: SelectorRequirement[], labels: Record<string, string> | undefined): boolean {
+  const l = labels ?? {}
+  return reqs.every((r) => {
+    const has = Object.prototype.hasOwnProperty.call(l, r.key)
+    switch (r.op) {
+      case '=':
+        return has && l[r.key] === r.values[0]
+      case '!=':
+        return !has || l[r.key] !== r.values[0]
+      case 'in':
+        return has && r.values.includes(l[r.key])
+      case 'notin':
+        return !has || !r.values.includes(l[r.key])
+      case 'exists':
+        return has
+      case '!':
+        return !has
+    }
+    return false
+  })
+}

@@ -1,11 +1,31 @@
-// Chooses the snapshot source: manifest files when -f is given, otherwise the live cluster.
-import {inputError} from '../errors.js'
+// Chooses the snapshot source: manifest files when -f is given, otherwise the live cluster (loaded lazily, so
+// offline commands never import the Kubernetes client).
+import type {LiveKind} from './live/source.js'
 import type {ClusterSnapshot} from './types.js'
+
+/** What a command needs from a live cluster; file input always reads everything. */
+export interface SnapshotNeed {
+  /** One Service by name (fewest requests); otherwise the namespace, or all namespaces with -A. */
+  service?: string
+  /** With `service`: also the pods its selector matches. */
+  pods?: boolean
+  kinds?: LiveKind[]
+  /** Label selector applied to Services (-l). */
+  serviceSelector?: string
+  /** The cluster DNS Service is needed (resolv.conf nameserver). */
+  clusterDns?: boolean
+}
 
 export interface SnapshotScope {
   filenames: string[]
   recursive: boolean
   namespace?: string
+  allNamespaces: boolean
+  kubeconfig?: string
+  context?: string
+  timeoutMs: number
+  log?: (line: string) => void
+  need: SnapshotNeed
 }
 
 export async function loadSnapshot(scope: SnapshotScope): Promise<ClusterSnapshot> {
@@ -13,5 +33,18 @@ export async function loadSnapshot(scope: SnapshotScope): Promise<ClusterSnapsho
     const {loadFileSnapshot} = await import('./files.js')
     return loadFileSnapshot({filenames: scope.filenames, recursive: scope.recursive, defaultNamespace: scope.namespace})
   }
-  throw inputError('no input: reading a live cluster is not available in this version', 'Pass manifests with -f FILE|DIR|- (for example: kubectl get svc,endpointslices,pods -A -o yaml | kdisco … -f -)')
+  const {loadLiveSnapshot} = await import('./live/source.js')
+  const {need} = scope
+  const {snapshot} = await loadLiveSnapshot({
+    kubeconfig: scope.kubeconfig,
+    context: scope.context,
+    namespace: scope.namespace,
+    allNamespaces: scope.allNamespaces,
+    timeoutMs: scope.timeoutMs,
+    log: scope.log,
+    query: need.service
+      ? {mode: 'service', name: need.service, pods: need.pods ?? false}
+      : {mode: 'namespace', kinds: need.kinds ?? [], serviceSelector: need.serviceSelector, clusterDns: need.clusterDns},
+  })
+  return snapshot
 }

@@ -253,10 +253,21 @@ export interface IgnoredObject {
   source: string
 }
 
+/** Something kdisco could not read (RBAC, a missing API): the snapshot is partial there, and says so. */
+export interface SnapshotGap {
+  resource: string
+  namespace?: string
+  reason: string
+  message: string
+}
+
 export interface ClusterSnapshot {
   origin: 'files' | 'live'
   /** Files read, or the API server and context. */
   sources: string[]
+  /** The namespace commands use when -n is not given: the flag, else the context's, else default. */
+  defaultNamespace: string
+  gaps: SnapshotGap[]
   namespaces: string[]
   services: Service[]
   endpointSlices: EndpointSlice[]
@@ -274,6 +285,8 @@ export function emptySnapshot(origin: ClusterSnapshot['origin']): ClusterSnapsho
   return {
     origin,
     sources: [],
+    defaultNamespace: 'default',
+    gaps: [],
     namespaces: [],
     services: [],
     endpointSlices: [],

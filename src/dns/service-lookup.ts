@@ -149,7 +149,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
   const shortType = svc.kind === 'ExternalName' ? 'A' : families.has(4) ? 'A' : 'AAAA'
   const shortNames = [svc.name, `${svc.name}.${svc.namespace}`, `${svc.name}.${svc.namespace}.svc`, `${svc.name}.${svc.namespace}.svc.${model.settings.clusterDomain}`]
   const dnsCtx = clusterDnsContext(model)
-  if (dnsCtx.assumed) notes.push(`cluster DNS Service kube-system/kube-dns is not in the input; resolv.conf uses ${dnsCtx.ips.join(', ')} (kubeadm default)`)
+  if (dnsCtx.assumed && snapshot.origin === 'files') notes.push(`cluster DNS Service kube-system/kube-dns is not in the input; resolv.conf uses ${dnsCtx.ips.join(', ')} (kubeadm default)`)
   const fromList = [svc.namespace, ...(options.fromNamespaces ?? []).filter((n) => n !== svc.namespace)]
   for (const from of fromList) {
     const conf: ResolvConf = podResolvConf({namespace: from}, {clusterDomain: model.settings.clusterDomain, clusterDnsIps: dnsCtx.ips})

@@ -146,10 +146,11 @@ describe('cli: input, errors and output rules', () => {
     expect(r.stderr.trimEnd().split('\n')).to.have.length(1)
   })
 
-  it('without -f it says how to give input (live clusters come later), exit 2', () => {
-    const r = kdisco(['svc', 'lookup', 'web'])
-    expect(r.status).to.equal(2)
-    expect(r.stderr).to.match(/^Error: no input.*-f/)
+  it('without -f and without any kubeconfig it says what to do, exit 3', () => {
+    const home = mkdtempSync(join(tmpdir(), 'kdisco-home-'))
+    const r = kdisco(['svc', 'lookup', 'web'], {env: {HOME: home, KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined}})
+    expect(r.status).to.equal(3)
+    expect(r.stderr).to.match(/^Error: no kubeconfig found .*Pass --kubeconfig FILE, or read manifests with -f\n$/)
   })
 
   it('reads the DNS settings from --corefile and flags override them', () => {

@@ -5,9 +5,9 @@ import {checkQueryName} from '../../dns/names.js'
 import {parseIp} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {loadCluster, settingsSummary} from '../../pipeline.js'
+import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
 
-export type DnsLookupResult = DnsLookupReport & {settings: ReturnType<typeof settingsSummary>}
+export type DnsLookupResult = DnsLookupReport & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
 
 export default class DnsLookup extends KdiscoCommand {
   static override summary = 'What cluster DNS answers for a name, asked from a pod in a namespace.'
@@ -29,9 +29,11 @@ export default class DnsLookup extends KdiscoCommand {
 
   async run(): Promise<DnsLookupResult> {
     const {args, flags} = await this.parse(DnsLookup)
-    const question = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
-    const {model} = await loadCluster(flags)
-    const result: DnsLookupResult = {...dnsLookup(model, question), settings: settingsSummary(model)}
+    const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
+    // A name can point into any namespace, so a live lookup reads every namespace.
+    const {snapshot, model, namespace} = await loadCluster({...flags, 'all-namespaces': true}, {kinds: ['pods'], clusterDns: true})
+    this.reportInputGaps(snapshot, model)
+    const result: DnsLookupResult = {...dnsLookup(model, {...draft, namespace}), settings: settingsSummary(model), input: inputSummary(snapshot)}
     if (flags.output === 'table') {
       const {renderDnsLookup} = await import('../../render/dns-lookup.js')
       this.emit(await renderDnsLookup(result))

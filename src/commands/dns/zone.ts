@@ -1,16 +1,17 @@
 import {Flags} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {type ZoneListing, zoneRecords} from '../../dns/zone.js'
-import {isDns1123Label, normalizeName} from '../../dns/names.js'
+import {normalizeName} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
-import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {loadCluster, settingsSummary} from '../../pipeline.js'
+import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
+import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
 
 export interface DnsZoneResult {
   namespaces: string[] | 'all'
   zones: ZoneListing[]
   predicted: {name: string; pod: string; statefulSet: string; ip: null; status: 'pending'}[]
   settings: ReturnType<typeof settingsSummary>
+  input: ReturnType<typeof inputSummary>
 }
 
 export default class DnsZone extends KdiscoCommand {
@@ -20,7 +21,7 @@ export default class DnsZone extends KdiscoCommand {
   static override examples = ['<%= config.bin %> <%= command.id %> -A -f examples/', '<%= config.bin %> <%= command.id %> -n data -f examples/ -o json', '<%= config.bin %> <%= command.id %> -A -f examples/ --zone cluster.local']
   static override flags = {
     ...inputFlags,
-    'all-namespaces': Flags.boolean({char: 'A', description: 'Every namespace.', exclusive: ['namespace']}),
+    'all-namespaces': allNamespacesFlag,
     zone: Flags.string({multiple: true, description: 'Only this zone (cluster.local, in-addr.arpa, ip6.arpa…); repeatable.'}),
     output: outputFlag(['zone', 'json', 'yaml'] as const, 'zone'),
     ...dnsFlags,
@@ -28,9 +29,8 @@ export default class DnsZone extends KdiscoCommand {
 
   async run(): Promise<DnsZoneResult> {
     const {flags} = await this.parse(DnsZone)
-    const namespace = flags.namespace ?? 'default'
-    if (!flags['all-namespaces'] && !isDns1123Label(namespace)) throw inputError(`"${namespace}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
-    const {snapshot, model} = await loadCluster(flags)
+    const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
+    this.reportInputGaps(snapshot, model)
     const zonesWanted = (flags.zone ?? []).map(normalizeName)
     for (const z of zonesWanted)
       if (!model.settings.zones.includes(z)) throw inputError(`zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)
@@ -39,7 +39,7 @@ export default class DnsZone extends KdiscoCommand {
     const predicted = snapshot.predictedPods
       .filter((p) => namespaces.length === 0 || namespaces.includes(p.namespace))
       .map((p) => ({name: `${p.hostname}.${p.serviceName}.${p.namespace}.svc.${model.settings.clusterDomain}.`, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const}))
-    const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, settings: settingsSummary(model)}
+    const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, settings: settingsSummary(model), input: inputSummary(snapshot)}
     if (flags.output === 'zone') {
       const {renderZoneFile} = await import('../../render/zonefile.js')
       const header = [

@@ -2,13 +2,12 @@ import {Args} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {closeNames} from '../../cluster/find.js'
 import {namespaceOf} from '../../cluster/types.js'
-import {isDns1123Label} from '../../dns/names.js'
 import {type PodIdentity, podIdentity} from '../../dns/pod-identity.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {loadCluster, settingsSummary} from '../../pipeline.js'
+import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
 
-export type PodLookupResult = PodIdentity & {settings: ReturnType<typeof settingsSummary>}
+export type PodLookupResult = PodIdentity & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
 
 export default class PodLookup extends KdiscoCommand {
   static override summary = "A pod's DNS identity: its names, its records, and the resolv.conf and /etc/hosts kubelet writes."
@@ -20,9 +19,8 @@ export default class PodLookup extends KdiscoCommand {
 
   async run(): Promise<PodLookupResult> {
     const {args, flags} = await this.parse(PodLookup)
-    const namespace = flags.namespace ?? 'default'
-    if (!isDns1123Label(namespace)) throw inputError(`"${namespace}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
-    const {snapshot, model} = await loadCluster(flags)
+    const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
+    this.reportInputGaps(snapshot, model)
     const pod = snapshot.pods.find((p) => p.metadata.name === args.pod && namespaceOf(p) === namespace)
     if (!pod) {
       const predicted = snapshot.predictedPods.find((p) => p.name === args.pod && p.namespace === namespace)
@@ -39,7 +37,7 @@ export default class PodLookup extends KdiscoCommand {
       const hints = closeNames(args.pod, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
       throw inputError(`Pod "${args.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
     }
-    const result: PodLookupResult = {...podIdentity(model, pod), settings: settingsSummary(model)}
+    const result: PodLookupResult = {...podIdentity(model, pod), settings: settingsSummary(model), input: inputSummary(snapshot)}
     if (flags.output === 'table') {
       const {renderPodLookup} = await import('../../render/pod-lookup.js')
       this.emit(await renderPodLookup(result))

@@ -4,10 +4,10 @@ import {type ServiceLookupReport, serviceLookup} from '../../dns/service-lookup.
 import {isDns1123Label} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {loadCluster, settingsSummary} from '../../pipeline.js'
+import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
 import {serviceNotFound} from '../../cluster/find.js'
 
-export type SvcLookupResult = ServiceLookupReport & {settings: ReturnType<typeof settingsSummary>}
+export type SvcLookupResult = ServiceLookupReport & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
 
 export default class SvcLookup extends KdiscoCommand {
   static override summary = 'Every DNS name a Service has and what each answers.'
@@ -28,13 +28,13 @@ export default class SvcLookup extends KdiscoCommand {
 
   async run(): Promise<SvcLookupResult> {
     const {args, flags} = await this.parse(SvcLookup)
-    const namespace = flags.namespace ?? 'default'
-    for (const ns of [namespace, ...(flags['from-namespace'] ?? [])])
+    for (const ns of flags['from-namespace'] ?? [])
       if (!isDns1123Label(ns)) throw inputError(`"${ns}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
-    const {snapshot, model} = await loadCluster(flags)
+    const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name})
+    this.reportInputGaps(snapshot, model)
     const svc = model.service(namespace, args.name)
     if (!svc) throw serviceNotFound(model, args.name, namespace)
-    const result: SvcLookupResult = {...serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']}), settings: settingsSummary(model)}
+    const result: SvcLookupResult = {...serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']}), settings: settingsSummary(model), input: inputSummary(snapshot)}
     if (flags.output === 'table') {
       const {renderServiceLookup} = await import('../../render/svc-lookup.js')
       this.emit(await renderServiceLookup(result))

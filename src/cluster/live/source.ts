@@ -1,0 +1,195 @@
+// The live-cluster source: reads what a command needs through the API, in as few requests as possible, and
+// produces the same ClusterSnapshot the file source does. Partial access (RBAC) degrades into snapshot gaps.
+import {ExitCode, KdiscoError} from '../../errors.js'
+import {completeSnapshot} from '../derive.js'
+import {
+  type ClusterSnapshot,
+  type ConfigMap,
+  type Endpoints,
+  type EndpointSlice,
+  type Ingress,
+  type Pod,
+  SERVICE_NAME_LABEL,
+  type Service,
+  type StatefulSet,
+  emptySnapshot,
+} from '../types.js'
+import {ApiError, KubeClient, type ListResult} from './client.js'
+import {toKdiscoError} from './errors.js'
+import {type KubeconfigOptions, loadKubeconfig} from './kubeconfig.js'
+
+export type LiveKind = 'pods' | 'statefulsets' | 'ingresses'
+
+export type LiveQuery =
+  /** One Service: its object, its slices, the pods its selector matches (≤ 4 requests with the Corefile). */
+  | {mode: 'service'; name: string; pods: boolean}
+  /** A namespace (or every namespace): one paged LIST per kind. */
+  | {mode: 'namespace'; kinds: LiveKind[]; serviceSelector?: string; clusterDns?: boolean}
+
+export interface LiveScope extends KubeconfigOptions {
+  namespace?: string
+  allNamespaces: boolean
+  query: LiveQuery
+  timeoutMs: number
+  log?: (line: string) => void
+}
+
+export interface LiveResult {
+  snapshot: ClusterSnapshot
+  client: KubeClient
+}
+
+const CORE = '/api/v1'
+const DISCOVERY = '/apis/discovery.k8s.io/v1'
+const APPS = '/apis/apps/v1'
+const NETWORKING = '/apis/networking.k8s.io/v1'
+
+function scoped(group: string, resource: string, namespace?: string): string {
+  return namespace ? `${group}/namespaces/${encodeURIComponent(namespace)}/${resource}` : `${group}/${resource}`
+}
+
+/** Kind names for objects that arrive from a LIST without apiVersion/kind on each item. */
+function typed<T>(items: T[], apiVersion: string, kind: string): T[] {
+  for (const item of items as (T & {apiVersion?: string; kind?: string})[]) {
+    item.apiVersion ??= apiVersion
+    item.kind ??= kind
+  }
+  return items
+}
+
+export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
+  const config = loadKubeconfig(scope)
+  const client = new KubeClient(config, {timeoutMs: scope.timeoutMs, log: scope.log})
+  scope.log?.(`context ${config.context}, server ${config.server}, kubeconfig ${config.source}`)
+  const namespace = scope.namespace ?? config.namespace ?? 'default'
+  const snap = emptySnapshot('live')
+  snap.sources = [`${config.server} (context ${config.context})`]
+  snap.defaultNamespace = namespace
+  try {
+    if (scope.query.mode === 'service') await readService(client, snap, namespace, scope.query)
+    else await readNamespace(client, snap, scope.allNamespaces ? undefined : namespace, scope.query)
+  } catch (error) {
+    throw toKdiscoError(error, config)
+  }
+  return {snapshot: completeSnapshot(snap, {preferEndpoints: true}), client}
+}
+
+/** Records a forbidden or missing resource as a gap; anything else is fatal. */
+async function optional<T>(snap: ClusterSnapshot, resource: string, namespace: string | undefined, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read()
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
+      snap.gaps.push({resource, namespace, reason: error.status === 403 ? 'Forbidden' : 'NotFound', message: error.message.replace(/\s+/g, ' ')})
+      return undefined
+    }
+    throw error
+  }
+}
+
+async function readCorefile(client: KubeClient, snap: ClusterSnapshot): Promise<void> {
+  const cm = await optional(snap, 'configmaps', 'kube-system', () => client.get<ConfigMap>(`${CORE}/namespaces/kube-system/configmaps/coredns`))
+  if (cm) snap.configMaps.push({...cm, apiVersion: 'v1', kind: 'ConfigMap'})
+}
+
+/** EndpointSlices, or v1 Endpoints when the cluster does not serve discovery.k8s.io/v1. */
+async function readEndpoints(client: KubeClient, snap: ClusterSnapshot, namespace: string | undefined, labelSelector?: string): Promise<void> {
+  try {
+    const slices = await client.list<EndpointSlice>(scoped(DISCOVERY, 'endpointslices', namespace), {labelSelector})
+    snap.endpointSlices.push(...typed(slices.items, 'discovery.k8s.io/v1', 'EndpointSlice'))
+    return
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 404)) {
+      if (error instanceof ApiError && error.status === 403) {
+        snap.gaps.push({resource: 'endpointslices', namespace, reason: 'Forbidden', message: error.message})
+        return
+      }
+      throw error
+    }
+  }
+  // discovery.k8s.io/v1 is not served (Kubernetes < 1.21): fall back to v1 Endpoints.
+  const fieldSelector = labelSelector?.startsWith(`${SERVICE_NAME_LABEL}=`) ? `metadata.name=${labelSelector.split('=')[1]}` : undefined
+  const eps = await optional(snap, 'endpoints', namespace, () => client.list<Endpoints>(scoped(CORE, 'endpoints', namespace), {fieldSelector}))
+  if (eps) snap.endpoints.push(...typed(eps.items, 'v1', 'Endpoints'))
+}
+
+function selectorString(selector: Record<string, string> | undefined): string | undefined {
+  const entries = Object.entries(selector ?? {})
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : undefined
+}
+
+async function readService(client: KubeClient, snap: ClusterSnapshot, namespace: string, query: Extract<LiveQuery, {mode: 'service'}>): Promise<void> {
+  const svcPath = `${CORE}/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(query.name)}`
+  const [svc] = await Promise.all([
+    client.get<Service>(svcPath).catch(async (error) => {
+      if (error instanceof ApiError && error.status === 404) throw await notFound(client, namespace, query.name)
+      throw error
+    }),
+    readEndpoints(client, snap, namespace, `${SERVICE_NAME_LABEL}=${query.name}`),
+    readCorefile(client, snap),
+  ])
+  snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
+  snap.namespaces = [...new Set(['default', 'kube-system', namespace])]
+  const labelSelector = selectorString(svc.spec?.selector)
+  if (query.pods && labelSelector) {
+    const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}))
+    if (pods) snap.pods.push(...typed(pods.items, 'v1', 'Pod'))
+  }
+}
+
+/** A 404 for a Service: say whether the namespace exists, and suggest names. */
+async function notFound(client: KubeClient, namespace: string, name: string): Promise<KdiscoError> {
+  try {
+    await client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`)
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return new KdiscoError(`namespace "${namespace}" not found`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.CLUSTER})
+    if (!(error instanceof ApiError && error.status === 403)) throw error
+  }
+  const [here, elsewhere] = await Promise.all([
+    client.list<Service>(scoped(CORE, 'services', namespace)).catch(() => ({items: []}) as ListResult<Service>),
+    client.list<Service>(`${CORE}/services`, {fieldSelector: `metadata.name=${name}`}).catch(() => ({items: []}) as ListResult<Service>),
+  ])
+  const {closeNames} = await import('../find.js')
+  const candidates = [...here.items, ...elsewhere.items].map((s) => ({name: s.metadata.name, namespace: s.metadata.namespace ?? namespace}))
+  const hints = closeNames(name, namespace, candidates)
+  return new KdiscoError(`Service "${name}" not found in namespace ${namespace}`, {hint: hints.length ? hints.join('; ') : 'List Services with kdisco svc list', exitCode: ExitCode.CLUSTER})
+}
+
+async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespace: string | undefined, query: Extract<LiveQuery, {mode: 'namespace'}>): Promise<void> {
+  const kinds = new Set(query.kinds)
+  const tasks: Promise<unknown>[] = []
+  const add = <T>(p: Promise<T>, then: (v: T) => void) => tasks.push(p.then(then))
+  add(client.list<Service>(scoped(CORE, 'services', namespace), {labelSelector: query.serviceSelector}), (r) => snap.services.push(...typed(r.items, 'v1', 'Service')))
+  tasks.push(readEndpoints(client, snap, namespace))
+  tasks.push(readCorefile(client, snap))
+  if (namespace) {
+    add(
+      client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`).catch((error) => {
+        if (error instanceof ApiError && error.status === 404) throw new KdiscoError(`namespace "${namespace}" not found`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.CLUSTER})
+        if (error instanceof ApiError && error.status === 403) return undefined // cannot tell; assume it exists
+        throw error
+      }),
+      () => (snap.namespaces = [...new Set(['default', 'kube-system', namespace])]),
+    )
+    if (query.clusterDns && namespace !== 'kube-system') {
+      add(optional(snap, 'services', 'kube-system', () => client.get<Service>(`${CORE}/namespaces/kube-system/services/kube-dns`)), (svc) => {
+        if (svc) snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
+      })
+    }
+  } else {
+    add(optional(snap, 'namespaces', undefined, () => client.list<{metadata: {name: string}}>(`${CORE}/namespaces`)), (r) => {
+      snap.namespaces = r ? r.items.map((n) => n.metadata.name) : []
+    })
+  }
+  if (kinds.has('pods')) add(optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace))), (r) => r && snap.pods.push(...typed(r.items, 'v1', 'Pod')))
+  if (kinds.has('statefulsets'))
+    add(optional(snap, 'statefulsets', namespace, () => client.list<StatefulSet>(scoped(APPS, 'statefulsets', namespace))), (r) => r && snap.statefulSets.push(...typed(r.items, 'apps/v1', 'StatefulSet')))
+  if (kinds.has('ingresses'))
+    add(optional(snap, 'ingresses', namespace, () => client.list<Ingress>(scoped(NETWORKING, 'ingresses', namespace))), (r) => r && snap.ingresses.push(...typed(r.items, 'networking.k8s.io/v1', 'Ingress')))
+  await Promise.all(tasks)
+  if (!namespace && snap.namespaces.length === 0) {
+    // Namespaces could not be listed: every namespace an object lives in exists.
+    snap.namespaces = [...new Set(['default', 'kube-system', ...snap.services.map((s) => s.metadata.namespace ?? 'default')])]
+  }
+  snap.namespaces.sort()
+}
