@@ -9,6 +9,10 @@ export interface SnapshotNeed {
   service?: string
   /** With `service`: also the pods its selector matches. */
   pods?: boolean
+  /** With `service`: when the selector matches nothing, also read the namespace's pods (near misses). */
+  nearMisses?: boolean
+  /** With `service`: read every EndpointSlice of the namespace (complete PTR answers) instead of the Service's. */
+  namespaceSlices?: boolean
   kinds?: LiveKind[]
   /** Label selector applied to Services (-l). */
   serviceSelector?: string
@@ -43,7 +47,7 @@ export async function loadSnapshot(scope: SnapshotScope): Promise<ClusterSnapsho
     timeoutMs: scope.timeoutMs,
     log: scope.log,
     query: need.service
-      ? {mode: 'service', name: need.service, pods: need.pods ?? false}
+      ? {mode: 'service', name: need.service, pods: need.pods ?? false, nearMisses: need.nearMisses, namespaceSlices: need.namespaceSlices}
       : {mode: 'namespace', kinds: need.kinds ?? [], serviceSelector: need.serviceSelector, clusterDns: need.clusterDns},
   })
   return snapshot

@@ -236,7 +236,8 @@ export class ClusterDns {
       const target = `${ep.endpointName}.${ep.service}.${ep.namespace}.svc.${zone}.`
       if (!out.some((t) => t.toLowerCase() === target.toLowerCase())) out.push(target)
     }
-    return out
+    // CoreDNS's order follows its informer cache; kdisco sorts so that every source gives the same answer.
+    return out.sort()
   }
 
   private forward(asked: string, n: string, owner: string, qtype: string, zone: string, zoneAsAsked: string, depth: number): DnsAnswer {

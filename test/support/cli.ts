@@ -1,5 +1,5 @@
 // Runs the built CLI as a user would (a real process), for exit codes, stderr lines and whole outputs.
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -16,4 +16,23 @@ export function kdisco(args: string[], options: {input?: string; env?: NodeJS.Pr
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
   const r = spawnSync(process.execPath, [...(options.nodeArgs ?? []), options.argv0 ?? BIN, ...args], {cwd: ROOT, input: options.input ?? '', env, encoding: 'utf8', timeout: 20000})
   return {status: r.status, stdout: r.stdout, stderr: r.stderr}
+}
+
+/** The same, without blocking the event loop: needed when the test serves the API the CLI talks to. */
+export function kdiscoAsync(args: string[], options: {input?: string; env?: NodeJS.ProcessEnv; argv0?: string; timeoutMs?: number} = {}): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = {...process.env, NODE_ENV: 'production', NO_COLOR: undefined, FORCE_COLOR: undefined, KUBECONFIG: undefined, ...options.env}
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [options.argv0 ?? BIN, ...args], {cwd: ROOT, env})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30000)
+    child.on('close', (status) => {
+      clearTimeout(timer)
+      resolve({status, stdout, stderr})
+    })
+    child.stdin.end(options.input ?? '')
+  })
 }

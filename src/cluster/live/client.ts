@@ -90,7 +90,8 @@ export class KubeClient {
   }
 
   /** A full LIST, paged. A 410 Expired continue token restarts the list from the beginning (at most twice). */
-  async list<T>(path: string, query: {labelSelector?: string; fieldSelector?: string} = {}): Promise<ListResult<T>> {
+  async list<T>(path: string, query: {labelSelector?: string; fieldSelector?: string} = {}, options: {paged?: boolean} = {}): Promise<ListResult<T>> {
+    const limit = options.paged === false ? undefined : (this.options.pageSize ?? 500)
     for (let restart = 0; ; restart++) {
       const items: T[] = []
       let token: string | undefined
@@ -99,7 +100,7 @@ export class KubeClient {
         do {
           const page = await this.request<{items?: T[]; metadata?: {continue?: string; resourceVersion?: string}}>(
             'GET',
-            withQuery(path, {...query, limit: this.options.pageSize ?? 500, continue: token}),
+            withQuery(path, {...query, limit, continue: token}),
           )
           items.push(...(page.items ?? []))
           token = page.metadata?.continue || undefined

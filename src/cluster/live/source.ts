@@ -22,7 +22,7 @@ export type LiveKind = 'pods' | 'statefulsets' | 'ingresses'
 
 export type LiveQuery =
   /** One Service: its object, its slices, the pods its selector matches (≤ 4 requests with the Corefile). */
-  | {mode: 'service'; name: string; pods: boolean}
+  | {mode: 'service'; name: string; pods: boolean; nearMisses?: boolean; namespaceSlices?: boolean}
   /** A namespace (or every namespace): one paged LIST per kind. */
   | {mode: 'namespace'; kinds: LiveKind[]; serviceSelector?: string; clusterDns?: boolean}
 
@@ -125,15 +125,22 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
       if (error instanceof ApiError && error.status === 404) throw await notFound(client, namespace, query.name)
       throw error
     }),
-    readEndpoints(client, snap, namespace, `${SERVICE_NAME_LABEL}=${query.name}`),
+    // Every slice of the namespace when PTR answers matter (an address can back several Services).
+    readEndpoints(client, snap, namespace, query.namespaceSlices ? undefined : `${SERVICE_NAME_LABEL}=${query.name}`),
     readCorefile(client, snap),
   ])
   snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
   snap.namespaces = [...new Set(['default', 'kube-system', namespace])]
   const labelSelector = selectorString(svc.spec?.selector)
   if (query.pods && labelSelector) {
-    const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}))
+    // One unpaged request: a single Service's pods are a bounded set, and the request count stays flat.
+    const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false}))
     if (pods) snap.pods.push(...typed(pods.items, 'v1', 'Pod'))
+    // Nothing matches: read the namespace's pods once more to find near misses.
+    if (pods && pods.items.length === 0 && query.nearMisses) {
+      const all = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace)))
+      if (all) snap.pods.push(...typed(all.items, 'v1', 'Pod'))
+    }
   }
 }
 

@@ -30,7 +30,7 @@ export default class SvcLookup extends KdiscoCommand {
     const {args, flags} = await this.parse(SvcLookup)
     for (const ns of flags['from-namespace'] ?? [])
       if (!isDns1123Label(ns)) throw inputError(`"${ns}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
-    const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name})
+    const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, namespaceSlices: true})
     this.reportInputGaps(snapshot, model)
     const svc = model.service(namespace, args.name)
     if (!svc) throw serviceNotFound(model, args.name, namespace)

@@ -1,0 +1,34 @@
+import {Args} from '@oclif/core'
+import {KdiscoCommand} from '../../command-base.js'
+import {serviceNotFound} from '../../cluster/find.js'
+import {type EndpointsReport, serviceEndpoints} from '../../explain/endpoints.js'
+import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
+import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
+
+export type SvcEndpointsResult = EndpointsReport & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+
+export default class SvcEndpoints extends KdiscoCommand {
+  static override summary = "A Service's endpoints, whether DNS serves each one, and why not."
+  static override description =
+    'One row per endpoint address (ports, ready/serving/terminating, DNS name, pod, node, zone, IN DNS with the reason: the containers not ready and the probe that fails, terminating, publishNotReadyAddresses off). Then the selected pods without an endpoint and, when the selector matches nothing, the pods that miss it by one label.'
+  static override examples = ['<%= config.bin %> <%= command.id %> kubia -f examples/', '<%= config.bin %> <%= command.id %> mysql-svc -n data -o json']
+  static override args = {name: Args.string({description: 'Service name.', required: true})}
+  static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags}
+
+  async run(): Promise<SvcEndpointsResult> {
+    const {args, flags} = await this.parse(SvcEndpoints)
+    const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, pods: true, nearMisses: true})
+    this.reportInputGaps(snapshot, model)
+    const svc = model.service(namespace, args.name)
+    if (!svc) throw serviceNotFound(model, args.name, namespace)
+    const result: SvcEndpointsResult = {...serviceEndpoints(model, snapshot, svc), settings: settingsSummary(model), input: inputSummary(snapshot)}
+    if (flags.output === 'table') {
+      const {renderServiceEndpoints} = await import('../../render/svc-endpoints.js')
+      this.emit(await renderServiceEndpoints(result))
+    } else {
+      const {structured} = await import('../../render/style.js')
+      this.emit(await structured(result, flags.output))
+    }
+    return result
+  }
+}

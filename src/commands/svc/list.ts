@@ -1,0 +1,46 @@
+import {Flags} from '@oclif/core'
+import {KdiscoCommand} from '../../command-base.js'
+import {parseLabelSelector, matchesRequirements} from '../../cluster/labels.js'
+import {type ServiceListRow, serviceList} from '../../dns/service-list.js'
+import {inputError} from '../../errors.js'
+import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
+import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
+
+export interface SvcListResult {
+  services: ServiceListRow[]
+  settings: ReturnType<typeof settingsSummary>
+  input: ReturnType<typeof inputSummary>
+}
+
+export default class SvcList extends KdiscoCommand {
+  static override summary = 'Services with their DNS name and what DNS returns for it.'
+  static override examples = ['<%= config.bin %> <%= command.id %> -A -f examples/', '<%= config.bin %> <%= command.id %> -n data -o wide', '<%= config.bin %> <%= command.id %> -l app=kubia -o name']
+  static override flags = {
+    ...inputFlags,
+    'all-namespaces': allNamespacesFlag,
+    selector: Flags.string({char: 'l', description: 'Label selector for Services (a=b,c!=d,e in (x,y)).'}),
+    output: outputFlag(['table', 'wide', 'json', 'yaml', 'name'] as const, 'table'),
+    ...dnsFlags,
+  }
+
+  async run(): Promise<SvcListResult> {
+    const {flags} = await this.parse(SvcList)
+    const reqs = flags.selector === undefined ? [] : parseLabelSelector(flags.selector)
+    if (typeof reqs === 'string') throw inputError(`-l: ${reqs}`, 'Use a selector like app=web,tier!=db')
+    const {snapshot, model, namespace} = await loadCluster(flags, {serviceSelector: flags.selector})
+    this.reportInputGaps(snapshot, model)
+    const all = flags['all-namespaces']
+    const inScope = new Set(snapshot.services.filter((s) => (all || (s.metadata.namespace ?? 'default') === namespace) && matchesRequirements(reqs, s.metadata.labels)).map((s) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`))
+    const services = serviceList(model).filter((r) => inScope.has(`${r.namespace}/${r.name}`))
+    const result: SvcListResult = {services, settings: settingsSummary(model), input: inputSummary(snapshot)}
+    if (flags.output === 'name') this.emit(services.map((s) => `service/${s.name}`).join('\n'))
+    else if (flags.output === 'table' || flags.output === 'wide') {
+      const {renderServiceList} = await import('../../render/svc-list.js')
+      this.emit(await renderServiceList(services, {wide: flags.output === 'wide', showNamespace: all}))
+    } else {
+      const {structured} = await import('../../render/style.js')
+      this.emit(await structured(result, flags.output))
+    }
+    return result
+  }
+}

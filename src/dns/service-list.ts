@@ -1,0 +1,59 @@
+// One line per Service: what its name answers, in words. Pure.
+import {formatSelector} from '../cluster/labels.js'
+import type {ClusterDns, ServiceEntry} from './model.js'
+
+export interface ServiceListRow {
+  name: string
+  namespace: string
+  type: string
+  clusterIPs: string[]
+  dnsName: string
+  endpoints: {ready: number; total: number}
+  dnsReturns: string
+  rcode: string | null
+  creationTimestamp?: string
+  selector?: string
+  ports: string[]
+}
+
+/** "cluster IP", "3 pod IPs", "CNAME api.example.com.", "NXDOMAIN: no ready endpoints"… */
+export function whatDnsReturns(model: ClusterDns, svc: ServiceEntry): {text: string; rcode: string | null} {
+  const fq = model.serviceFqdn(svc)
+  const a = model.answer(fq, 'A')
+  const aaaa = model.answer(fq, 'AAAA')
+  if (svc.kind === 'ExternalName') {
+    const c = model.answer(fq, 'CNAME')
+    if (c.rcode === 'NXDOMAIN') return {text: 'NXDOMAIN: externalName is an IP address', rcode: 'NXDOMAIN'}
+    return {text: `CNAME ${c.answers[0]?.data ?? '?'}`, rcode: c.rcode}
+  }
+  if (a.rcode === 'NXDOMAIN') return {text: svc.kind === 'Headless' ? 'NXDOMAIN: no ready endpoints' : 'NXDOMAIN', rcode: 'NXDOMAIN'}
+  const n = a.answers.length + aaaa.answers.length
+  if (svc.kind === 'ClusterIP') return {text: n > 1 ? `cluster IPs (${n})` : 'cluster IP', rcode: a.rcode}
+  const podBacked = model.endpointsOf(svc.namespace, svc.name).some((e) => e.podName)
+  return {text: `${n} ${podBacked ? 'pod' : 'endpoint'} IP${n === 1 ? '' : 's'}`, rcode: a.rcode}
+}
+
+export function serviceList(model: ClusterDns): ServiceListRow[] {
+  return model
+    .allServices()
+    .sort((x, y) => x.namespace.localeCompare(y.namespace) || x.name.localeCompare(y.name))
+    .map((svc) => {
+      const eps = model.endpointsOf(svc.namespace, svc.name)
+      const dns = whatDnsReturns(model, svc)
+      const spec = svc.object.spec ?? {}
+      const row: ServiceListRow = {
+        name: svc.name,
+        namespace: svc.namespace,
+        type: svc.type,
+        clusterIPs: svc.kind === 'Headless' ? ['None'] : svc.clusterIPs,
+        dnsName: model.serviceFqdn(svc),
+        endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length},
+        dnsReturns: dns.text,
+        rcode: dns.rcode,
+        ports: (spec.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`),
+      }
+      if (svc.object.metadata.creationTimestamp) row.creationTimestamp = svc.object.metadata.creationTimestamp
+      if (spec.selector) row.selector = formatSelector(spec.selector)
+      return row
+    })
+}

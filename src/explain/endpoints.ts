@@ -1,0 +1,127 @@
+// Every endpoint of a Service and whether DNS serves it (and why not), the selected pods without an endpoint,
+// and, when the selector matches nothing, the pods that miss it by one label. Pure.
+import {endpointExclusion, resolveTargetPort} from '../cluster/derive.js'
+import {matchesServiceSelector} from '../cluster/labels.js'
+import {type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, type SliceOrigin, namespaceOf, sliceOrigin} from '../cluster/types.js'
+import type {ClusterDns, ServiceEntry} from '../dns/model.js'
+import {type ServiceSummary, summarizeService} from '../dns/service-lookup.js'
+import {notReadyReason} from './pods.js'
+
+export interface EndpointRow {
+  address: string
+  ports: string[]
+  ready: boolean | null
+  serving: boolean | null
+  terminating: boolean | null
+  dnsName: string
+  pod?: string
+  node?: string
+  zone?: string
+  inDns: boolean
+  why?: string
+  slice: string
+  origin: SliceOrigin
+}
+
+export interface PodWithoutEndpoint {
+  pod: string
+  phase: string
+  reason: string
+}
+
+export interface NearMiss {
+  pod: string
+  label: string
+  want: string
+  have: string | null
+}
+
+export interface EndpointsReport {
+  service: ServiceSummary
+  endpoints: EndpointRow[]
+  podsWithoutEndpoint: PodWithoutEndpoint[]
+  nearMisses: NearMiss[]
+  notes: string[]
+}
+
+/** Pods that match every selector label but one. */
+export function nearMisses(selector: Record<string, string>, pods: Pod[]): NearMiss[] {
+  const keys = Object.keys(selector)
+  const out: NearMiss[] = []
+  if (keys.length === 0) return out
+  for (const pod of pods) {
+    const labels = pod.metadata.labels ?? {}
+    const off = keys.filter((k) => labels[k] !== selector[k])
+    if (off.length === 1 && (keys.length > 1 || labels[off[0]] !== undefined)) out.push({pod: pod.metadata.name, label: off[0], want: selector[off[0]], have: labels[off[0]] ?? null})
+  }
+  return out
+}
+
+export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry): EndpointsReport {
+  const ns = svc.namespace
+  const notes: string[] = []
+  const podsByName = new Map(snapshot.pods.filter((p) => namespaceOf(p) === ns).map((p) => [p.metadata.name, p]))
+  const publish = svc.object.spec?.publishNotReadyAddresses === true
+  const rows: EndpointRow[] = []
+  const fqdn = model.serviceFqdn(svc)
+  const endpointName = new Map(model.endpointsOf(ns, svc.name).map((e) => [`${e.sliceName}/${e.address}`, e.endpointName]))
+  for (const slice of snapshot.endpointSlices) {
+    if (namespaceOf(slice) !== ns || slice.metadata.labels?.[SERVICE_NAME_LABEL] !== svc.name) continue
+    const ports = (slice.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port ?? '*'}/${p.protocol ?? 'TCP'}`)
+    for (const ep of slice.endpoints ?? []) {
+      for (const address of ep.addresses) {
+        const ready = ep.conditions?.ready ?? null
+        const pod = ep.targetRef?.kind === 'Pod' ? ep.targetRef.name : undefined
+        const inDns = ready !== false && !model.settings.noEndpoints
+        let why: string | undefined
+        if (!inDns) {
+          const p = pod ? podsByName.get(pod) : undefined
+          if (ep.conditions?.terminating) why = publish ? 'terminating' : 'terminating (publishNotReadyAddresses is off)'
+          else if (p) why = `${notReadyReason(p) ?? 'not ready'}; publishNotReadyAddresses is off`
+          else if (pod && snapshot.gaps.some((g) => g.resource === 'pods')) why = 'not ready (pod not readable: reason unknown)'
+          else why = 'not ready'
+        }
+        const row: EndpointRow = {
+          address,
+          ports,
+          ready,
+          serving: ep.conditions?.serving ?? null,
+          terminating: ep.conditions?.terminating ?? null,
+          dnsName: `${endpointName.get(`${slice.metadata.name}/${address}`) ?? address}.${fqdn}`,
+          inDns,
+          slice: slice.metadata.name,
+          origin: sliceOrigin(slice),
+        }
+        if (pod) row.pod = pod
+        if (ep.nodeName) row.node = ep.nodeName
+        if (ep.zone) row.zone = ep.zone
+        if (why) row.why = why
+        rows.push(row)
+      }
+    }
+  }
+  const selector = svc.object.spec?.selector
+  const podsWithoutEndpoint: PodWithoutEndpoint[] = []
+  let misses: NearMiss[] = []
+  if (selector && Object.keys(selector).length > 0) {
+    const nsPods = [...podsByName.values()]
+    const selected = nsPods.filter((p) => matchesServiceSelector(selector, p.metadata.labels))
+    const backing = new Set(rows.map((r) => r.pod).filter(Boolean))
+    for (const p of selected) {
+      const exclusion = endpointExclusion(p)
+      const missingPorts = (svc.object.spec?.ports ?? []).filter((sp) => resolveTargetPort(p, sp) === undefined).map((sp) => `${sp.name ?? sp.port} (targetPort ${sp.targetPort})`)
+      if (exclusion) podsWithoutEndpoint.push({pod: p.metadata.name, phase: p.status?.phase ?? 'Unknown', reason: exclusion})
+      else if (!backing.has(p.metadata.name)) podsWithoutEndpoint.push({pod: p.metadata.name, phase: p.status?.phase ?? 'Unknown', reason: 'no endpoint yet (the EndpointSlice controller has not caught up)'})
+      else if (missingPorts.length > 0) podsWithoutEndpoint.push({pod: p.metadata.name, phase: p.status?.phase ?? 'Unknown', reason: `does not expose ${missingPorts.join(', ')}: no container port with that name`})
+    }
+    if (selected.length === 0) {
+      misses = nearMisses(selector, nsPods)
+      notes.push(`the selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no pod in ${ns}`)
+    }
+  } else if (svc.kind !== 'ExternalName') {
+    notes.push('no selector: endpoints come from manually managed Endpoints/EndpointSlices')
+  }
+  if (svc.kind === 'ExternalName') notes.push('an ExternalName Service has no endpoints: DNS answers a CNAME')
+  if (snapshot.gaps.some((g) => g.resource === 'pods')) notes.push('pods could not be read: readiness reasons are unknown')
+  return {service: summarizeService(model, snapshot, svc), endpoints: rows, podsWithoutEndpoint, nearMisses: misses, notes}
+}

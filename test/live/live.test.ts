@@ -1,0 +1,309 @@
+// The live-cluster path end to end: the built CLI (client-node bundle and all) against the Kubernetes API test
+// server. Asserts outputs and the exact requests made.
+import {expect} from 'chai'
+import {execFile} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {promisify} from 'node:util'
+import {requireBinaries} from '../support/binaries.js'
+import {kdiscoAsync} from '../support/cli.js'
+import {loadExamples} from '../support/cluster-objects.js'
+import {KubeApiServer, type RecordedRequest} from '../support/kube-api-server.js'
+
+const run = promisify(execFile)
+const paths = (reqs: RecordedRequest[]) => reqs.map((r) => `${r.method} ${r.path}${r.query.labelSelector ? `?labelSelector=${r.query.labelSelector}` : ''}`).sort()
+
+function service(name: string, namespace = 'default', extra: Record<string, unknown> = {}) {
+  return {apiVersion: 'v1', kind: 'Service', metadata: {name, namespace, labels: {app: name}}, spec: {clusterIP: `10.96.${Math.floor(Math.random() * 200)}.${Math.floor(Math.random() * 250) + 1}`, selector: {app: name}, ports: [{name: 'http', port: 80, targetPort: 8080, protocol: 'TCP'}], ...extra}}
+}
+
+describe('live: the Kubernetes API test server is faithful (real kubectl)', function () {
+  let server: KubeApiServer
+  before(async function () {
+    requireBinaries(this, ['kubectl'], 'apt-get install kubectl')
+    server = await new KubeApiServer({tls: true}).start()
+    await loadExamples(server)
+  })
+  after(async () => server?.stop())
+
+  it('kubectl get svc,endpointslices,pods -o json returns exactly the objects the server holds', async () => {
+    const {stdout} = await run('kubectl', ['--kubeconfig', server.kubeconfig(), 'get', 'svc,endpointslices,pods', '-A', '-o', 'json'])
+    const got = (JSON.parse(stdout).items as {kind: string; metadata: {namespace: string; name: string; uid: string}}[]).map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name} ${o.metadata.uid}`).sort()
+    const held = ['Service', 'EndpointSlice', 'Pod'].flatMap((k) => server.objects(k).map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name} ${o.metadata.uid}`)).sort()
+    expect(got).to.deep.equal(held)
+    expect(got.length).to.be.greaterThan(20)
+  })
+
+  it('kubectl label and field selectors are applied by the server', async () => {
+    const {stdout} = await run('kubectl', ['--kubeconfig', server.kubeconfig(), 'get', 'pods', '-n', 'data', '-l', 'app in (mysql)', '--field-selector', 'status.phase=Running', '-o', 'name'])
+    expect(stdout.trim().split('\n')).to.deep.equal(['pod/mysql-sts-0', 'pod/mysql-sts-1', 'pod/mysql-sts-2'])
+    const bad = await run('kubectl', ['--kubeconfig', server.kubeconfig(), 'get', 'pods', '--field-selector', 'spec.bogus=1']).catch((e) => e)
+    expect(bad.stderr).to.match(/field label not supported: spec\.bogus/)
+  })
+})
+
+describe('live: commands against the API test server', function () {
+  this.timeout(60000)
+  let server: KubeApiServer
+  let kubeconfig: string
+
+  before(async () => {
+    server = await new KubeApiServer().start()
+    await loadExamples(server)
+    kubeconfig = server.kubeconfig()
+  })
+  after(async () => server.stop())
+  beforeEach(() => server.clearLog())
+
+  it('svc lookup makes 3 requests (Service, the namespace slices, the Corefile) with the bearer token, and matches the file answers', async () => {
+    const live = await kdiscoAsync(['svc', 'lookup', 'kubia-headless', '--kubeconfig', kubeconfig, '-o', 'json'])
+    expect(live.status, live.stderr).to.equal(0)
+    expect(paths(server.requests)).to.deep.equal([
+      'GET /api/v1/namespaces/default/services/kubia-headless',
+      'GET /api/v1/namespaces/kube-system/configmaps/coredns',
+      'GET /apis/discovery.k8s.io/v1/namespaces/default/endpointslices',
+    ])
+    expect(server.requests.every((r) => r.authorization)).to.equal(true)
+    const files = await kdiscoAsync(['svc', 'lookup', 'kubia-headless', '-f', 'examples/', '-o', 'json'])
+    const strip = (o: {queries: unknown[]}) => o.queries
+    expect(strip(JSON.parse(live.stdout))).to.deep.equal(strip(JSON.parse(files.stdout)))
+    expect(JSON.parse(live.stdout).settings.source).to.equal('ConfigMap kube-system/coredns')
+  })
+
+  for (const count of [1, 10, 1000]) {
+    it(`svc endpoints needs at most 4 requests with ${count} pods behind the Service`, async () => {
+      const name = `scale-${count}`
+      const pods = Array.from({length: count}, (_, i) => ({apiVersion: 'v1', kind: 'Pod', metadata: {name: `${name}-${i}`, namespace: 'scale', labels: {app: name}}, spec: {containers: [{name: 'c'}]}, status: {phase: 'Running', podIP: `10.1.${i >> 8}.${i & 255}`, conditions: [{type: 'Ready', status: 'True'}]}}))
+      const slice = {apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: {name: `${name}-abc`, namespace: 'scale', labels: {'kubernetes.io/service-name': name}}, addressType: 'IPv4', endpoints: pods.map((p) => ({addresses: [p.status.podIP], conditions: {ready: true}, targetRef: {kind: 'Pod', name: p.metadata.name, namespace: 'scale'}})), ports: [{name: 'http', port: 8080, protocol: 'TCP'}]}
+      server.add({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'scale'}} as never, service(name, 'scale') as never, slice as never, ...(pods as never[]))
+      server.clearLog()
+      const r = await kdiscoAsync(['svc', 'endpoints', name, '-n', 'scale', '--kubeconfig', kubeconfig, '-o', 'json'])
+      expect(r.status, r.stderr).to.equal(0)
+      expect(JSON.parse(r.stdout).endpoints).to.have.length(count)
+      expect(server.requests.length).to.be.at.most(4)
+      expect(paths(server.requests)).to.include(`GET /api/v1/namespaces/scale/pods?labelSelector=app=${name}`)
+    })
+  }
+
+  it('-A lists page by page (limit 500 + continue), one paged LIST per kind', async () => {
+    const many = Array.from({length: 1100}, (_, i) => service(`bulk-${i}`, 'bulk'))
+    server.add({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'bulk'}} as never, ...(many as never[]))
+    server.clearLog()
+    const r = await kdiscoAsync(['svc', 'list', '-A', '--kubeconfig', kubeconfig, '-o', 'json'])
+    expect(r.status, r.stderr).to.equal(0)
+    expect(JSON.parse(r.stdout).services.filter((s: {namespace: string}) => s.namespace === 'bulk')).to.have.length(1100)
+    const svcReqs = server.requests.filter((q) => q.path === '/api/v1/services')
+    expect(svcReqs.map((q) => [q.query.limit, Boolean(q.query.continue)])).to.deep.equal([
+      ['500', false],
+      ['500', true],
+      ['500', true],
+    ])
+    expect(server.requests.filter((q) => q.path === '/apis/discovery.k8s.io/v1/endpointslices')).to.have.length(1)
+    for (const m of many) server.remove('Service', 'bulk', m.metadata.name)
+  })
+
+  it('a 410 Expired continue token restarts the list', async () => {
+    const many = Array.from({length: 700}, (_, i) => service(`exp-${i}`, 'expire'))
+    server.add({apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'expire'}} as never, ...(many as never[]))
+    server.clearLog()
+    // Expire the first token as soon as it has been handed out.
+    let expired = false
+    const origin = server.requests.push.bind(server.requests)
+    server.requests.push = (...items: RecordedRequest[]) => {
+      const n = origin(...items)
+      if (!expired && items[0].path === '/api/v1/namespaces/expire/services' && !items[0].query.continue) setImmediate(() => server.expireContinueTokens())
+      if (items[0].query.continue) expired = true
+      return n
+    }
+    const r = await kdiscoAsync(['svc', 'list', '-n', 'expire', '--kubeconfig', kubeconfig, '-o', 'json'])
+    server.requests.push = origin
+    expect(r.status, r.stderr).to.equal(0)
+    expect(JSON.parse(r.stdout).services).to.have.length(700)
+    const statuses = server.requests.filter((q) => q.path === '/api/v1/namespaces/expire/services').map((q) => q.status)
+    expect(statuses).to.deep.equal([200, 410, 200, 200])
+  })
+
+  it('svc list shows what DNS returns; -l filters; -o name', async () => {
+    const r = await kdiscoAsync(['svc', 'list', '-n', 'data', '--kubeconfig', kubeconfig])
+    expect(r.stdout).to.match(/mysql-svc\s+ClusterIP\s+None\s+mysql-svc\.data\.svc\.cluster\.local\.\s+3\/3\s+3 pod IPs\s+\d+d/)
+    expect(r.stdout).to.match(/nginx-svc .*NXDOMAIN: no ready endpoints/)
+    const named = await kdiscoAsync(['svc', 'list', '-n', 'data', '-l', 'app=mysql-svc', '--kubeconfig', kubeconfig, '-o', 'name'])
+    expect(named.stdout).to.equal('service/mysql-svc\n')
+    expect(server.requests.some((q) => q.query.labelSelector === 'app=mysql-svc')).to.equal(true)
+  })
+
+  it('the namespace comes from -n, else the kubeconfig context, else default', async () => {
+    const ctxNs = server.kubeconfig({namespace: 'data'})
+    const r = await kdiscoAsync(['svc', 'list', '--kubeconfig', ctxNs, '-o', 'name'])
+    expect(r.stdout).to.equal('service/mysql-svc\nservice/nginx-svc\n')
+    const r2 = await kdiscoAsync(['svc', 'list', '-n', 'kube-system', '--kubeconfig', ctxNs, '-o', 'name'])
+    expect(r2.stdout).to.equal('service/kube-dns\n')
+  })
+
+  it('KUBECONFIG with several files merges them as kubectl does; --context picks one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-kc-'))
+    const broken = join(dir, 'first')
+    writeFileSync(broken, `apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster: {server: "http://127.0.0.1:1", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: x}\ncontexts:\n- name: dead\n  context: {cluster: dead, user: u}\ncurrent-context: dead\n`)
+    const good = server.kubeconfig({context: 'good'})
+    const dead = await kdiscoAsync(['svc', 'list'], {env: {KUBECONFIG: `${broken}:${good}`}})
+    expect(dead.status).to.equal(3)
+    expect(dead.stderr).to.match(/^Error: cannot reach the API server http:\/\/127\.0\.0\.1:1 \(context dead\): connection refused\./)
+    const ok = await kdiscoAsync(['svc', 'list', '--context', 'good', '-o', 'name'], {env: {KUBECONFIG: `${broken}:${good}`}})
+    expect(ok.status, ok.stderr).to.equal(0)
+    expect(ok.stdout).to.include('service/kubia\n')
+    const unknown = await kdiscoAsync(['svc', 'list', '--context', 'nope'], {env: {KUBECONFIG: `${broken}:${good}`}})
+    expect([unknown.status, unknown.stderr.trim().split('\n').length]).to.deep.equal([2, 1])
+    expect(unknown.stderr).to.match(/context "nope" not found.*Available contexts: dead, good/)
+  })
+
+  it('pod lookup and dns zone work live, with the cluster DNS IP from kube-dns', async () => {
+    const pod = await kdiscoAsync(['pod', 'lookup', 'mysql-sts-0', '-n', 'data', '--kubeconfig', kubeconfig, '-o', 'json'])
+    expect(pod.status, pod.stderr).to.equal(0)
+    expect(JSON.parse(pod.stdout).resolvConf.nameservers).to.deep.equal(['10.96.0.10'])
+    const zone = await kdiscoAsync(['dns', 'zone', '-n', 'data', '--kubeconfig', kubeconfig])
+    const files = await kdiscoAsync(['dns', 'zone', '-n', 'data', '-f', 'examples/'])
+    const body = (t: string) => t.split('\n').filter((l) => !l.startsWith(';')).join('\n')
+    expect(body(zone.stdout)).to.equal(body(files.stdout))
+  })
+
+  it('dns lookup works live across namespaces', async () => {
+    const r = await kdiscoAsync(['dns', 'lookup', 'mysql-sts-1.mysql-svc.data', '--kubeconfig', kubeconfig, '-o', 'json'])
+    expect(JSON.parse(r.stdout).answers.map((a: {data: string}) => a.data)).to.deep.equal(['10.244.2.12'])
+  })
+
+  it('--verbose logs each request (method, path, status, ms) and never the token', async () => {
+    const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kubeconfig, '--verbose', '-o', 'json'])
+    expect(r.stderr).to.match(/kdisco: GET \/api\/v1\/namespaces\/default\/services\/kubia 200 \d+ms/)
+    expect(r.stderr + r.stdout).to.not.include(server.token!)
+  })
+})
+
+describe('live: errors and degraded access', function () {
+  this.timeout(60000)
+
+  async function withServer<T>(setup: (s: KubeApiServer) => void, body: (s: KubeApiServer, kubeconfig: string) => Promise<T>, options = {}): Promise<T> {
+    const s = await new KubeApiServer(options).start()
+    await loadExamples(s)
+    setup(s)
+    try {
+      return await body(s, s.kubeconfig())
+    } finally {
+      await s.stop()
+    }
+  }
+
+  const oneLine = (r: {stderr: string}) => expect(r.stderr.trimEnd().split('\n'), r.stderr).to.have.length(1)
+
+  it('401: credentials rejected', async () => {
+    await withServer(() => {}, async (s) => {
+      const r = await kdiscoAsync(['svc', 'list', '--kubeconfig', s.kubeconfig({token: 'stale'})])
+      expect(r.status).to.equal(3)
+      expect(r.stderr).to.match(/rejected the credentials \(401 Unauthorized\)\. The token or certificate may have expired/)
+      oneLine(r)
+      expect(r.stderr).to.not.include('stale')
+    })
+  })
+
+  it('403 on the Service: names the verb and resource, exit 3', async () => {
+    await withServer((s) => s.forbid('get', 'services', 'default'), async (_s, kc) => {
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kc])
+      expect(r.status).to.equal(3)
+      expect(r.stderr).to.match(/^Error: RBAC forbids get services kubia in namespace default: services is forbidden: User "system:serviceaccount:default:kdisco" cannot get resource "services"/)
+      oneLine(r)
+    })
+  })
+
+  it('403 on pods: endpoints still shown, readiness reasons marked unknown', async () => {
+    await withServer((s) => s.forbid('list', 'pods', 'default'), async (_s, kc) => {
+      const r = await kdiscoAsync(['svc', 'endpoints', 'kubia', '--kubeconfig', kc, '-o', 'json'])
+      expect(r.status, r.stderr).to.equal(0)
+      expect(r.stderr).to.match(/cannot read pods in default \(Forbidden\)/)
+      const out = JSON.parse(r.stdout)
+      expect(out.endpoints).to.have.length(3)
+      expect(out.endpoints.find((e: {inDns: boolean}) => !e.inDns).why).to.match(/reason unknown/)
+      expect(out.input.gaps[0]).to.include({resource: 'pods', namespace: 'default', reason: 'Forbidden'})
+    })
+  })
+
+  it('403 on the CoreDNS ConfigMap: kubeadm defaults, one dim line, and the JSON says so', async () => {
+    await withServer((s) => s.forbid('get', 'configmaps', 'kube-system'), async (_s, kc) => {
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kc, '-o', 'json'])
+      expect(r.status).to.equal(0)
+      expect(r.stderr).to.equal('kdisco: DNS settings: kubeadm defaults: the kube-system/coredns ConfigMap could not be read (Forbidden)\n')
+      expect(JSON.parse(r.stdout).settings.source).to.match(/could not be read \(Forbidden\)/)
+    })
+  })
+
+  it('Service not found: suggests close names and other namespaces', async () => {
+    await withServer((s) => s.add(service('kubia', 'data') as never), async (_s, kc) => {
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia-headles', '--kubeconfig', kc])
+      expect([r.status, r.stderr]).to.deep.equal([3, 'Error: Service "kubia-headles" not found in namespace default. did you mean kubia-headless?\n'])
+      const r2 = await kdiscoAsync(['svc', 'lookup', 'mysql-svc', '--kubeconfig', kc])
+      expect(r2.stderr).to.match(/it exists in another namespace: -n data/)
+    })
+  })
+
+  it('namespace not found', async () => {
+    await withServer(() => {}, async (_s, kc) => {
+      const r = await kdiscoAsync(['svc', 'lookup', 'web', '-n', 'nowhere', '--kubeconfig', kc])
+      expect([r.status, r.stderr]).to.deep.equal([3, 'Error: namespace "nowhere" not found. Check -n (kubectl get namespaces lists them)\n'])
+    })
+  })
+
+  it('429 with Retry-After is retried; 500 is reported', async () => {
+    await withServer((s) => s.fault({path: /\/services\/kubia$/, status: 429, reason: 'TooManyRequests', message: 'slow down', retryAfter: 1, times: 1}), async (s, kc) => {
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kc, '-o', 'json'])
+      expect(r.status, r.stderr).to.equal(0)
+      expect(s.requests.filter((q) => q.path.endsWith('/services/kubia')).map((q) => q.status)).to.deep.equal([429, 200])
+    })
+    await withServer((s) => s.fault({path: /\/services\/kubia$/, status: 500}), async (_s, kc) => {
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kc])
+      expect(r.status).to.equal(3)
+      expect(r.stderr).to.match(/failed to get services kubia in namespace default: 500/)
+      oneLine(r)
+    })
+  })
+
+  it('a hanging API server times out after --request-timeout', async () => {
+    await withServer((s) => s.fault({path: /\/services\/kubia$/, hang: true}), async (_s, kc) => {
+      const started = Date.now()
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kc, '--request-timeout', '1s'])
+      expect(r.status).to.equal(3)
+      expect(r.stderr).to.match(/did not answer get services kubia in namespace default: no answer within 1s\. .*--request-timeout/)
+      expect(Date.now() - started).to.be.below(8000)
+    })
+  })
+
+  it('bad --request-timeout is a usage error', async () => {
+    const r = await kdiscoAsync(['svc', 'list', '--request-timeout', 'soon'])
+    expect([r.status, r.stderr]).to.deep.equal([2, 'Error: --request-timeout "soon" is not a duration. Use a value like 30s, 2m or 1m30s\n'])
+  })
+
+  it('TLS: the kubeconfig CA verifies the server; a wrong CA fails with a TLS error', async () => {
+    await withServer(() => {}, async (s, kc) => {
+      const ok = await kdiscoAsync(['svc', 'list', '--kubeconfig', kc, '-o', 'name'])
+      expect(ok.status, ok.stderr).to.equal(0)
+      const wrongCa = join(mkdtempSync(join(tmpdir(), 'kdisco-ca-')), 'config')
+      writeFileSync(wrongCa, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "${s.url}"}\nusers:\n- name: u\n  user: {token: test-token}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\n`)
+      const bad = await kdiscoAsync(['svc', 'list', '--kubeconfig', wrongCa], {env: {NODE_EXTRA_CA_CERTS: undefined}})
+      expect(bad.status).to.equal(3)
+      expect(bad.stderr).to.match(/^Error: TLS verification of https:\/\/127\.0\.0\.1:\d+ \(context x\) failed: [A-Z_]+\./)
+    }, {tls: true})
+  })
+
+  it('falls back to v1 Endpoints when discovery.k8s.io/v1 is not served', async () => {
+    await withServer(
+      (s) =>
+        s.add({apiVersion: 'v1', kind: 'Endpoints', metadata: {name: 'kubia-headless', namespace: 'default'}, subsets: [{addresses: [{ip: '10.244.1.38'}], notReadyAddresses: [{ip: '10.244.2.58'}], ports: [{port: 8080}]}]} as never),
+      async (s, kc) => {
+        const r = await kdiscoAsync(['svc', 'lookup', 'kubia-headless', '--kubeconfig', kc, '-o', 'json'])
+        expect(r.status, r.stderr).to.equal(0)
+        const a = JSON.parse(r.stdout).queries.find((q: {type: string; kind: string}) => q.kind === 'service' && q.type === 'A')
+        expect(a.expected.answers.map((x: {data: string}) => x.data)).to.deep.equal(['10.244.1.38'])
+        expect(s.requests.map((q) => q.path)).to.include('/api/v1/namespaces/default/endpoints')
+      },
+      {unservedGroups: ['discovery.k8s.io']},
+    )
+  })
+})
