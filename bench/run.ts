@@ -1,10 +1,12 @@
 // `npm run bench`: start-up and scale figures, medians of several runs, ratios taken side by side in one run.
 // Prints a table; nothing here asserts (targets are read by people, BENCHMARKS.md records them).
-import {spawnSync} from 'node:child_process'
+import {spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdirSync, statSync} from 'node:fs'
 import {cpus, totalmem} from 'node:os'
 import {fileURLToPath} from 'node:url'
 import {writeCluster} from './generate.js'
+import {KubeApiServer} from '../test/support/kube-api-server.js'
+import {loadExamples} from '../test/support/cluster-objects.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const OUT = fileURLToPath(new URL('./out/', import.meta.url))
@@ -57,6 +59,33 @@ const offline = wall([BIN, 'svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'j
 row('node -e 0', `${nodeBase.toFixed(0)} ms`, 'baseline')
 row('kdisco --help', `${help.toFixed(0)} ms (${(help / nodeBase).toFixed(2)}× node)`, '≤ 2.0× node')
 row('kdisco svc lookup kubia -f examples/ -o json', `${offline.toFixed(0)} ms (${(offline / nodeBase).toFixed(2)}× node)`, '≤ 2.0× node')
+
+// Live commands need the API test server in this process, so they are timed without blocking the event loop.
+async function wallAsync(args: string[], env: NodeJS.ProcessEnv, runs = RUNS): Promise<number> {
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const start = process.hrtime.bigint()
+      const child = spawn(process.execPath, args, {cwd: ROOT, env: {...process.env, NODE_ENV: 'production', ...env}, stdio: 'ignore'})
+      child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`exit ${code}: ${args.join(' ')}`))))
+    })
+  await once()
+  const t: number[] = []
+  for (let i = 0; i < runs; i++) t.push(await once())
+  return t.sort((a, b) => a - b)[Math.floor(runs / 2)]
+}
+
+const api = await new KubeApiServer().start()
+await loadExamples(api)
+const kubeconfig = api.kubeconfig()
+const live = await wallAsync([BIN, 'svc', 'list', '--kubeconfig', kubeconfig, '-o', 'json'], {})
+const offlineAsync = await wallAsync([BIN, 'svc', 'list', '-f', 'examples/', '-o', 'json'], {})
+row('kdisco svc list (live, API test server) vs -f examples/', `${live.toFixed(0)} ms vs ${offlineAsync.toFixed(0)} ms (+${((live - offlineAsync) / 1000).toFixed(2)} s)`, '≤ +0.25 s')
+for (const cmd of [['svc', 'lookup', 'kubia'], ['svc', 'endpoints', 'kubia'], ['svc', 'list', '-A'], ['dns', 'zone', '-A']]) {
+  api.clearLog()
+  await wallAsync([BIN, ...cmd, '--kubeconfig', kubeconfig, '-o', 'json'], {}, 1)
+  row(`API requests: ${cmd.join(' ')}`, `${api.requests.length / 2}`, cmd[1] === 'lookup' || cmd[1] === 'endpoints' ? '≤ 4' : 'one paged LIST per kind')
+}
+await api.stop()
 
 if (!existsSync(OUT)) mkdirSync(OUT, {recursive: true})
 const sizes = QUICK ? [1000] : [1000, 10000, 50000]
