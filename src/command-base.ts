@@ -11,6 +11,16 @@ export abstract class KdiscoCommand extends Command {
     process.stdout.write(text.endsWith('\n') || text === '' ? text : text + '\n')
   }
 
+  /** JSON/YAML from the result itself; any other format from the command's own (lazily loaded) renderer. */
+  protected async render<T>(result: T, format: string, renderText: (result: T) => Promise<string> | string): Promise<void> {
+    if (format === 'json' || format === 'yaml') {
+      const {structured} = await import('./render/style.js')
+      this.emit(await structured(result, format))
+    } else {
+      this.emit(await renderText(result))
+    }
+  }
+
   /** One dim stderr line per thing the input lacked (RBAC gaps, Corefile fallback); the JSON carries them too. */
   protected reportInputGaps(snapshot: ClusterSnapshot, model: ClusterDns): void {
     const lines: string[] = []

@@ -29,3 +29,10 @@ export const dnsFlags = {
 export function outputFlag<T extends readonly string[]>(options: T, defaultValue: T[number]) {
   return Flags.option({char: 'o', options, default: defaultValue, description: 'Output format.'})()
 }
+
+export const probeFlags = {
+  probe: Flags.option({options: ['none', 'server'] as const, description: 'Make real lookups and compare: none, or server (ask --dns-server from this machine).', helpGroup: 'PROBE'})(),
+  'dns-server': Flags.string({description: 'DNS server to ask with --probe server: HOST[:PORT].', helpGroup: 'PROBE'}),
+  'probe-timeout': Flags.integer({min: 1, max: 60, default: 2, description: 'Seconds to wait for each answer (3 tries).', helpGroup: 'PROBE'}),
+  strict: Flags.boolean({description: 'Also fail on SRV priority/weight differences.', helpGroup: 'PROBE'}),
+}

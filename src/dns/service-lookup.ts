@@ -3,7 +3,7 @@ import {type ClusterSnapshot, type PredictedPod, sliceOrigin, SERVICE_NAME_LABEL
 import {ipFamily, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
 import type {Rcode, ResourceRecord} from './records.js'
-import {type ResolvConf, clusterDnsContext, podResolvConf, resolveName} from './resolver.js'
+import {type ResolvConf, clusterDnsContext, podResolvConf, resolveName, searchCandidates} from './resolver.js'
 
 export type QueryKind = 'service' | 'port' | 'endpoint' | 'reverse' | 'short-name'
 
@@ -175,4 +175,11 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
     })
   if (predicted.length > 0) notes.push(`${predicted.length} StatefulSet pod(s) do not exist yet: their names are predicted, their IPs pending`)
   return {service: summarizeService(model, snapshot, svc), queries, predicted, notes}
+}
+
+/** The names a pod's resolver asks for a short-name query (absolute, in order); a direct query is itself. */
+export function queryCandidates(model: ClusterDns, q: ExpectedQuery): string[] {
+  if (q.kind !== 'short-name') return [q.name]
+  const conf = podResolvConf({namespace: q.from ?? 'default'}, {clusterDomain: model.settings.clusterDomain, clusterDnsIps: clusterDnsContext(model).ips})
+  return searchCandidates(q.name, conf)
 }

@@ -1,8 +1,10 @@
 import type {ServiceLookupReport} from '../dns/service-lookup.js'
+import type {ProbedQueries} from '../compare/probe-report.js'
+import type {ObservedQuery} from '../compare/report.js'
 import {answerSummary, rcodeText} from './records.js'
 import {styler, table} from './style.js'
 
-export async function renderServiceLookup(report: ServiceLookupReport): Promise<string> {
+export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']}): Promise<string> {
   const c = await styler()
   const s = report.service
   const what =
@@ -19,18 +21,41 @@ export async function renderServiceLookup(report: ServiceLookupReport): Promise<
     out += `${c.bold('Endpoints')} ${s.endpoints.ready} ready of ${s.endpoints.total}${derived}\n`
   }
   out += '\n'
-  const direct = report.queries.filter((q) => q.kind !== 'short-name')
+  const probed = report.summary !== undefined
+  const mark = (q: ObservedQuery) => (q.status === 'match' ? c.green('✓') : q.status === 'unprobed' ? c.dim('·') : c.red('✗'))
+  const observedCell = (q: ObservedQuery) => {
+    const o = q.observed
+    if (!o) return c.dim('-')
+    if (o.error) return c.red(o.error)
+    const diff = q.diff ? [...q.diff.missing.map((m) => c.red(`missing ${m}`)), ...q.diff.unexpected.map((u) => c.red(`unexpected ${u}`))] : []
+    return [`${rcodeText(o.rcode as never, o.answers.length, c)}${q.status === 'rcode' ? c.red(' ≠ expected') : ''}`, ...(diff.length ? diff : o.answers.length ? [answerSummary(o.answers)] : [])].join('\n')
+  }
+  const direct = report.queries.filter((q) => q.kind !== 'short-name') as ObservedQuery[]
   out += await table(
-    ['NAME', 'TYPE', 'RCODE', 'ANSWER', 'NOTE'],
-    direct.map((q) => [q.name, q.type, rcodeText(q.expected.rcode, q.expected.answers.length, c, q.expected.forwarded), answerSummary(q.expected.answers), c.dim((q.notes ?? []).join('\n'))]),
+    ['NAME', 'TYPE', probed ? 'EXPECTED' : 'RCODE', ...(probed ? [] : ['ANSWER']), ...(probed ? ['OBSERVED', ''] : []), 'NOTE'],
+    direct.map((q) => [
+      q.name,
+      q.type,
+      probed ? [rcodeText(q.expected.rcode, q.expected.answers.length, c, q.expected.forwarded), answerSummary(q.expected.answers)].join('\n') : rcodeText(q.expected.rcode, q.expected.answers.length, c, q.expected.forwarded),
+      ...(probed ? [] : [answerSummary(q.expected.answers)]),
+      ...(probed ? [observedCell(q), mark(q)] : []),
+      c.dim((q.notes ?? []).join('\n')),
+    ]),
     c,
   )
   const short = report.queries.filter((q) => q.kind === 'short-name')
   if (short.length > 0) {
     out += `\n${c.bold('Short names')} ${c.dim('(resolved through a ClusterFirst pod\'s search list, ndots:5)')}\n`
     out += await table(
-      ['FROM NS', 'NAME', 'QUERIES', 'RCODE', 'ANSWER'],
-      short.map((q) => [q.from ?? '', q.name, String(q.tried?.length ?? 1), rcodeText(q.expected.rcode, q.expected.answers.length, c, q.expected.forwarded), answerSummary(q.expected.answers, 2)]),
+      ['FROM NS', 'NAME', 'QUERIES', 'RCODE', 'ANSWER', ...(probed ? ['OBSERVED', ''] : [])],
+      (short as ObservedQuery[]).map((q) => [
+        q.from ?? '',
+        q.name,
+        String(q.tried?.length ?? 1),
+        rcodeText(q.expected.rcode, q.expected.answers.length, c, q.expected.forwarded),
+        answerSummary(q.expected.answers, 2),
+        ...(probed ? [observedCell(q), mark(q)] : []),
+      ]),
       c,
     )
   }
@@ -41,6 +66,11 @@ export async function renderServiceLookup(report: ServiceLookupReport): Promise<
       report.predicted.map((p) => [p.name, `${p.statefulSet}/${p.pod}`, c.yellow('<pending>'), rcodeText(p.rcode, 0, c)]),
       c,
     )
+  }
+  if (report.summary) {
+    const s2 = report.summary
+    const via = (report.queries as ObservedQuery[]).find((q) => q.observed)?.observed?.via ?? ''
+    out += `\n${s2.mismatch === 0 ? c.green('✓') : c.red('✗')} ${s2.match} of ${s2.total} match, ${s2.mismatch} mismatch, ${s2.unprobed} not compared ${c.dim(`(observed via ${via})`)}\n`
   }
   if (report.notes.length > 0) out += '\n' + report.notes.map((n) => c.dim(`note: ${n}`)).join('\n') + '\n'
   return out

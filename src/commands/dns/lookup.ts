@@ -34,13 +34,7 @@ export default class DnsLookup extends KdiscoCommand {
     const {snapshot, model, namespace} = await loadCluster({...flags, 'all-namespaces': true}, {kinds: ['pods'], clusterDns: true})
     this.reportInputGaps(snapshot, model)
     const result: DnsLookupResult = {...dnsLookup(model, {...draft, namespace}), settings: settingsSummary(model), input: inputSummary(snapshot)}
-    if (flags.output === 'table') {
-      const {renderDnsLookup} = await import('../../render/dns-lookup.js')
-      this.emit(await renderDnsLookup(result))
-    } else {
-      const {structured} = await import('../../render/style.js')
-      this.emit(await structured(result, flags.output))
-    }
+    await this.render(result, flags.output, async (r) => (await import('../../render/dns-lookup.js')).renderDnsLookup(r))
     return result
   }
 }

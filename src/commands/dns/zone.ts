@@ -40,7 +40,7 @@ export default class DnsZone extends KdiscoCommand {
       .filter((p) => namespaces.length === 0 || namespaces.includes(p.namespace))
       .map((p) => ({name: `${p.hostname}.${p.serviceName}.${p.namespace}.svc.${model.settings.clusterDomain}.`, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const}))
     const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, settings: settingsSummary(model), input: inputSummary(snapshot)}
-    if (flags.output === 'zone') {
+    await this.render(result, flags.output, async (r) => {
       const {renderZoneFile} = await import('../../render/zonefile.js')
       const header = [
         `kdisco expected cluster DNS zone — namespaces: ${flags['all-namespaces'] ? 'all' : namespace}; settings: ${model.settings.source}`,
@@ -48,11 +48,8 @@ export default class DnsZone extends KdiscoCommand {
         ...predicted.map((p) => `predicted: ${p.name} A <pending> (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
         ...(model.settings.pods === 'insecure' ? ['pods insecure: any a-b-c-d.<ns>.pod name answers; only existing pods are listed.'] : []),
       ]
-      this.emit(renderZoneFile(zones, header))
-    } else {
-      const {structured} = await import('../../render/style.js')
-      this.emit(await structured(result, flags.output))
-    }
+      return renderZoneFile(r.zones, header)
+    })
     return result
   }
 }

@@ -38,13 +38,7 @@ export default class PodLookup extends KdiscoCommand {
       throw inputError(`Pod "${args.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
     }
     const result: PodLookupResult = {...podIdentity(model, pod), settings: settingsSummary(model), input: inputSummary(snapshot)}
-    if (flags.output === 'table') {
-      const {renderPodLookup} = await import('../../render/pod-lookup.js')
-      this.emit(await renderPodLookup(result))
-    } else {
-      const {structured} = await import('../../render/style.js')
-      this.emit(await structured(result, flags.output))
-    }
+    await this.render(result, flags.output, async (r) => (await import('../../render/pod-lookup.js')).renderPodLookup(r))
     return result
   }
 }

@@ -22,13 +22,7 @@ export default class SvcEndpoints extends KdiscoCommand {
     const svc = model.service(namespace, args.name)
     if (!svc) throw serviceNotFound(model, args.name, namespace)
     const result: SvcEndpointsResult = {...serviceEndpoints(model, snapshot, svc), settings: settingsSummary(model), input: inputSummary(snapshot)}
-    if (flags.output === 'table') {
-      const {renderServiceEndpoints} = await import('../../render/svc-endpoints.js')
-      this.emit(await renderServiceEndpoints(result))
-    } else {
-      const {structured} = await import('../../render/style.js')
-      this.emit(await structured(result, flags.output))
-    }
+    await this.render(result, flags.output, async (r) => (await import('../../render/svc-endpoints.js')).renderServiceEndpoints(r))
     return result
   }
 }

@@ -33,14 +33,11 @@ export default class SvcList extends KdiscoCommand {
     const inScope = new Set(snapshot.services.filter((s) => (all || (s.metadata.namespace ?? 'default') === namespace) && matchesRequirements(reqs, s.metadata.labels)).map((s) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`))
     const services = serviceList(model).filter((r) => inScope.has(`${r.namespace}/${r.name}`))
     const result: SvcListResult = {services, settings: settingsSummary(model), input: inputSummary(snapshot)}
-    if (flags.output === 'name') this.emit(services.map((s) => `service/${s.name}`).join('\n'))
-    else if (flags.output === 'table' || flags.output === 'wide') {
+    await this.render(result, flags.output, async (r) => {
+      if (flags.output === 'name') return r.services.map((s) => `service/${s.name}`).join('\n')
       const {renderServiceList} = await import('../../render/svc-list.js')
-      this.emit(await renderServiceList(services, {wide: flags.output === 'wide', showNamespace: all}))
-    } else {
-      const {structured} = await import('../../render/style.js')
-      this.emit(await structured(result, flags.output))
-    }
+      return renderServiceList(r.services, {wide: flags.output === 'wide', showNamespace: all})
+    })
     return result
   }
 }

@@ -1,13 +1,16 @@
 import {Args, Flags} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {type ServiceLookupReport, serviceLookup} from '../../dns/service-lookup.js'
+import {type ServiceLookupReport, queryCandidates, serviceLookup} from '../../dns/service-lookup.js'
 import {isDns1123Label} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
-import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
+import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
+import {probeConfig} from '../../probe/index.js'
+import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {ExitCode} from '../../errors.js'
 import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
 import {serviceNotFound} from '../../cluster/find.js'
 
-export type SvcLookupResult = ServiceLookupReport & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+export type SvcLookupResult = Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']} & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
 
 export default class SvcLookup extends KdiscoCommand {
   static override summary = 'Every DNS name a Service has and what each answers.'
@@ -24,24 +27,23 @@ export default class SvcLookup extends KdiscoCommand {
     'from-namespace': Flags.string({multiple: true, description: 'Also resolve the short names from a pod in this namespace (repeatable).'}),
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
     ...dnsFlags,
+    ...probeFlags,
   }
 
   async run(): Promise<SvcLookupResult> {
     const {args, flags} = await this.parse(SvcLookup)
     for (const ns of flags['from-namespace'] ?? [])
       if (!isDns1123Label(ns)) throw inputError(`"${ns}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
+    const probe = probeConfig(flags)
     const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, namespaceSlices: true})
     this.reportInputGaps(snapshot, model)
     const svc = model.service(namespace, args.name)
     if (!svc) throw serviceNotFound(model, args.name, namespace)
-    const result: SvcLookupResult = {...serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']}), settings: settingsSummary(model), input: inputSummary(snapshot)}
-    if (flags.output === 'table') {
-      const {renderServiceLookup} = await import('../../render/svc-lookup.js')
-      this.emit(await renderServiceLookup(result))
-    } else {
-      const {structured} = await import('../../render/style.js')
-      this.emit(await structured(result, flags.output))
-    }
+    const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
+    const probed = await probeAndCompare(report.queries, (q) => queryCandidates(model, q), probe, {strict: flags.strict})
+    const result: SvcLookupResult = {...report, ...probed, settings: settingsSummary(model), input: inputSummary(snapshot)}
+    await this.render(result, flags.output, async (r) => (await import('../../render/svc-lookup.js')).renderServiceLookup(r))
+    if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
   }
 }
