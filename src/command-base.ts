@@ -6,18 +6,22 @@ import type {ClusterDns} from './dns/model.js'
 import {ExitCode, KdiscoError} from './errors.js'
 
 export abstract class KdiscoCommand extends Command {
-  /** Writes the whole rendered result at once. */
-  protected emit(text: string): void {
-    process.stdout.write(text.endsWith('\n') || text === '' ? text : text + '\n')
+  /**
+   * Writes the whole rendered result at once and waits until it has left the process, so an exit code set
+   * afterwards can never cut a large output short on a pipe.
+   */
+  protected emit(text: string): Promise<void> {
+    const out = text.endsWith('\n') || text === '' ? text : text + '\n'
+    return new Promise((resolve, reject) => process.stdout.write(out, (err) => (err ? reject(err) : resolve())))
   }
 
   /** JSON/YAML from the result itself; any other format from the command's own (lazily loaded) renderer. */
   protected async render<T>(result: T, format: string, renderText: (result: T) => Promise<string> | string): Promise<void> {
     if (format === 'json' || format === 'yaml') {
       const {structured} = await import('./render/style.js')
-      this.emit(await structured(result, format))
+      await this.emit(await structured(result, format))
     } else {
-      this.emit(await renderText(result))
+      await this.emit(await renderText(result))
     }
   }
 

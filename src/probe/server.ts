@@ -54,6 +54,11 @@ function toObserved(packet: dnsPacket.Packet & {rcode?: string}, via: string): O
   return {rcode: packet.rcode ?? 'NOERROR', answers, via}
 }
 
+/** Decodes one DNS reply into an observation; throws an Error for a malformed packet. */
+export function decodeReply(buf: Buffer, via: string): Observed {
+  return toObserved(dnsPacket.decode(buf) as dnsPacket.Packet & {rcode?: string}, via)
+}
+
 function queryPacket(q: ProbeQuestion, id: number): Buffer {
   return dnsPacket.encode({
     type: 'query',
@@ -102,6 +107,7 @@ export async function probeServer(questions: ProbeQuestion[], options: ServerPro
   socket.on('message', (msg) => {
     try {
       const packet = dnsPacket.decode(msg) as dnsPacket.Packet & {rcode?: string}
+      if (packet.type !== 'response') return
       pending.get(packet.id ?? -1)?.(packet)
     } catch {
       // A malformed datagram is ignored; its question times out and is retried.

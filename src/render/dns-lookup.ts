@@ -1,8 +1,8 @@
-import type {DnsLookupReport} from '../dns/lookup.js'
+import type {DnsLookupResult} from '../commands/dns/lookup.js'
 import {answerSummary, rcodeText, recordBlock} from './records.js'
 import {styler, table} from './style.js'
 
-export async function renderDnsLookup(report: DnsLookupReport): Promise<string> {
+export async function renderDnsLookup(report: DnsLookupResult): Promise<string> {
   const c = await styler()
   const q = report.question
   let out = `${c.bold('Question')}  ${q.name} ${q.type}, asked from a pod in namespace ${q.namespace}\n`
@@ -14,6 +14,14 @@ export async function renderDnsLookup(report: DnsLookupReport): Promise<string> 
     out += c.bold(';; ANSWER SECTION:') + '\n' + recordBlock(report.answers)
   } else {
     out += `${c.bold('Result')}  ${rcodeText(report.rcode, 0, c, report.forwarded)}\n`
+  }
+  if (report.status) {
+    const o = report.observed
+    const ok = report.status === 'match' || report.status === 'unprobed'
+    out += `\n${c.bold('Observed')}  ${o?.error ? c.red(o.error) : rcodeText(o?.rcode as never, o?.answers.length ?? 0, c)} ${c.dim(`via ${o?.via ?? '?'}`)}  ${ok ? c.green(report.status === 'match' ? '✓ match' : '· not compared') : c.red(`✗ ${report.status}`)}\n`
+    if (o?.answers.length) out += recordBlock(o.answers)
+    for (const m of report.diff?.missing ?? []) out += c.red(`missing ${m}`) + '\n'
+    for (const u of report.diff?.unexpected ?? []) out += c.red(`unexpected ${u}`) + '\n'
   }
   const lastNotes = report.tried.at(-1)?.notes ?? []
   const notes = [...new Set([...(report.answers.length === 0 ? lastNotes : []), ...report.notes])]

@@ -4,10 +4,14 @@ import {type DnsLookupReport, dnsLookup, reverseQuestionName} from '../../dns/lo
 import {checkQueryName} from '../../dns/names.js'
 import {parseIp} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
-import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
+import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
+import {probeConfig} from '../../probe/index.js'
+import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {type ExpectedQuery, queryCandidates} from '../../dns/service-lookup.js'
+import {ExitCode} from '../../errors.js'
 import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
 
-export type DnsLookupResult = DnsLookupReport & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+export type DnsLookupResult = DnsLookupReport & {observed?: ProbedQueries['queries'][number]['observed']; status?: ProbedQueries['queries'][number]['status']; diff?: ProbedQueries['queries'][number]['diff']; summary?: ProbedQueries['summary']} & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
 
 export default class DnsLookup extends KdiscoCommand {
   static override summary = 'What cluster DNS answers for a name, asked from a pod in a namespace.'
@@ -25,16 +29,34 @@ export default class DnsLookup extends KdiscoCommand {
     reverse: Flags.string({char: 'x', description: 'Reverse lookup of this IP address (PTR).'}),
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
     ...dnsFlags,
+    ...probeFlags,
   }
 
   async run(): Promise<DnsLookupResult> {
     const {args, flags} = await this.parse(DnsLookup)
+    const probe = probeConfig(flags)
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
     // A name can point into any namespace, so a live lookup reads every namespace.
     const {snapshot, model, namespace} = await loadCluster({...flags, 'all-namespaces': true}, {kinds: ['pods'], clusterDns: true})
     this.reportInputGaps(snapshot, model)
-    const result: DnsLookupResult = {...dnsLookup(model, {...draft, namespace}), settings: settingsSummary(model), input: inputSummary(snapshot)}
+    const report = dnsLookup(model, {...draft, namespace})
+    const query: ExpectedQuery = {
+      name: report.question.name,
+      type: report.question.type,
+      kind: report.question.name.endsWith('.') ? 'service' : 'short-name',
+      from: namespace,
+      expected: {rcode: report.rcode, answers: report.answers, ...(report.forwarded ? {forwarded: true} : {})},
+    }
+    const probed = await probeAndCompare([query], (q) => queryCandidates(model, q), probe, {strict: flags.strict})
+    const verdict = probed?.queries[0]
+    const result: DnsLookupResult = {
+      ...report,
+      ...(verdict ? {observed: verdict.observed, status: verdict.status, ...(verdict.diff ? {diff: verdict.diff} : {}), summary: probed!.summary} : {}),
+      settings: settingsSummary(model),
+      input: inputSummary(snapshot),
+    }
     await this.render(result, flags.output, async (r) => (await import('../../render/dns-lookup.js')).renderDnsLookup(r))
+    if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
   }
 }
