@@ -1,5 +1,4 @@
 // One question, asked the way an application in a pod asks it: through that pod's resolv.conf. Pure.
-import {reverseName} from './ip.js'
 import type {ClusterDns} from './model.js'
 import type {Rcode, ResourceRecord} from './records.js'
 import {clusterDnsContext, podResolvConf, resolveName} from './resolver.js'
@@ -19,11 +18,6 @@ export interface DnsLookupReport {
   answers: ResourceRecord[]
   forwarded?: boolean
   notes: string[]
-}
-
-/** `-x IP` / `--type PTR IP`: the reverse name, absolute. */
-export function reverseQuestionName(ip: string): string | undefined {
-  return reverseName(ip)
 }
 
 export function dnsLookup(model: ClusterDns, question: DnsQuestion): DnsLookupReport {

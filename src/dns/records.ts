@@ -29,12 +29,6 @@ export function canonicalKey(name: string): string {
   return name.toLowerCase().replace(/\.$/, '').split('.').reverse().join('\u0000')
 }
 
-export function canonicalCompare(a: string, b: string): number {
-  const ka = canonicalKey(a)
-  const kb = canonicalKey(b)
-  return ka < kb ? -1 : ka > kb ? 1 : 0
-}
-
 const TYPE_ORDER = ['SOA', 'NS', 'A', 'AAAA', 'CNAME', 'SRV', 'PTR', 'TXT', 'MX']
 
 /** Records in canonical zone order (name, then type, then data); keys are computed once per record. */

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {type DnsLookupReport, dnsLookup, reverseQuestionName} from '../../dns/lookup.js'
+import {type DnsLookupReport, dnsLookup} from '../../dns/lookup.js'
 import {checkQueryName} from '../../dns/names.js'
-import {parseIp} from '../../dns/ip.js'
+import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {probeConfig} from '../../probe/index.js'
@@ -69,12 +69,12 @@ export function questionFrom(name: string | undefined, typeFlag: string, reverse
   if (!TYPE_PATTERN.test(type)) throw inputError(`"${typeFlag}" is not a DNS record type`, 'Use A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX or ANY')
   if (reverse !== undefined) {
     if (name !== undefined) throw inputError('give either a NAME or -x IP, not both', 'Drop one of them')
-    const rev = reverseQuestionName(reverse)
+    const rev = reverseName(reverse)
     if (!rev) throw inputError(`-x "${reverse}" is not an IP address`, 'Use an IPv4 or IPv6 address, e.g. -x 10.96.0.10')
     return {name: rev, type: 'PTR', namespace}
   }
   if (name === undefined || name === '') throw inputError('missing NAME to look up', "Give a name, e.g. 'kdisco dns lookup kubia -f examples/'")
-  if (type === 'PTR' && parseIp(name)) return {name: reverseQuestionName(name)!, type, namespace}
+  if (type === 'PTR' && parseIp(name)) return {name: reverseName(name)!, type, namespace}
   const problem = checkQueryName(name)
   if (problem) throw inputError(`"${name.length > 40 ? name.slice(0, 40) + '…' : name}" is not a valid DNS name: ${problem}`, 'Check the name')
   return {name, type, namespace}
