@@ -1,0 +1,119 @@
+// `svc explain`: what a Service is, its DNS names, the environment variables pods get, and findings with stable
+// codes. Pure. A finding fires only where the evidence in the snapshot supports it.
+import {endpointExclusion, isPodReady, resolveTargetPort} from '../cluster/derive.js'
+import {matchesServiceSelector} from '../cluster/labels.js'
+import {type ClusterSnapshot, type Pod, namespaceOf} from '../cluster/types.js'
+import {ipFamily} from '../dns/ip.js'
+import type {ClusterDns, ServiceEntry} from '../dns/model.js'
+import {type ServiceLookupReport, serviceLookup} from '../dns/service-lookup.js'
+import {nearMisses} from './endpoints.js'
+import {notReadyReason} from './pods.js'
+
+export type Severity = 'error' | 'warning' | 'info'
+
+export interface Finding {
+  code: string
+  severity: Severity
+  message: string
+  hint: string
+  objects: string[]
+}
+
+export interface ServiceExplanation {
+  service: ServiceLookupReport['service']
+  kind: string
+  description: string[]
+  dns: ServiceLookupReport['queries']
+  environment: {name: string; value: string}[]
+  findings: Finding[]
+}
+
+/** Docker-link style variables kubelet injects for a Service with a cluster IP (pkg/kubelet/envvars). */
+export function serviceEnvironment(svc: ServiceEntry): {name: string; value: string}[] {
+  const ip = svc.object.spec?.clusterIP
+  if (svc.kind !== 'ClusterIP' || !ip || ip === 'None') return []
+  const prefix = svc.name.toUpperCase().replace(/-/g, '_')
+  const ports = svc.object.spec?.ports ?? []
+  const env = [{name: `${prefix}_SERVICE_HOST`, value: ip}]
+  if (ports.length === 0) return env
+  env.push({name: `${prefix}_SERVICE_PORT`, value: String(ports[0].port)})
+  for (const p of ports) if (p.name) env.push({name: `${prefix}_SERVICE_PORT_${p.name.toUpperCase().replace(/-/g, '_')}`, value: String(p.port)})
+  const host = ipFamily(ip) === 6 ? `[${ip}]` : ip
+  const proto0 = (ports[0].protocol ?? 'TCP').toLowerCase()
+  env.push({name: `${prefix}_PORT`, value: `${proto0}://${host}:${ports[0].port}`})
+  for (const p of ports) {
+    const proto = p.protocol ?? 'TCP'
+    const base = `${prefix}_PORT_${p.port}_${proto.toUpperCase()}`
+    env.push({name: base, value: `${proto.toLowerCase()}://${host}:${p.port}`}, {name: `${base}_PROTO`, value: proto.toLowerCase()}, {name: `${base}_PORT`, value: String(p.port)}, {name: `${base}_ADDR`, value: ip})
+  }
+  return env
+}
+
+function describe(svc: ServiceEntry): string[] {
+  const spec = svc.object.spec ?? {}
+  const out: string[] = []
+  if (svc.kind === 'ExternalName') {
+    out.push(`ExternalName: DNS answers a CNAME to ${spec.externalName}; there is no proxy and no port mapping, and clients send the external name in the HTTP Host header and TLS SNI.`)
+  } else if (svc.kind === 'Headless') {
+    out.push('Headless (clusterIP: None): DNS returns the ready endpoint IPs and clients balance themselves; pods with hostname/subdomain get per-pod names (StatefulSets).')
+  } else {
+    out.push(`${svc.type} with cluster IP ${svc.clusterIPs.join(', ')}: a virtual IP handled by kube-proxy at L4 (you cannot ping it).`)
+    if (spec.sessionAffinity === 'ClientIP') out.push('sessionAffinity ClientIP: a client keeps reaching the same pod.')
+    if (svc.type === 'NodePort' || svc.type === 'LoadBalancer')
+      out.push(`Reachable on every node at port(s) ${(spec.ports ?? []).map((p) => p.nodePort ?? '?').join(', ')} (externalTrafficPolicy ${spec.externalTrafficPolicy ?? 'Cluster'}).`)
+  }
+  if (svc.kind !== 'ExternalName' && Object.keys(spec.selector ?? {}).length === 0) out.push('No selector: its endpoints are managed by hand (Endpoints/EndpointSlices of the same name).')
+  return out
+}
+
+export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry): ServiceExplanation {
+  const spec = svc.object.spec ?? {}
+  const ref = `Service ${svc.namespace}/${svc.name}`
+  const findings: Finding[] = []
+  const add = (code: string, severity: Severity, message: string, hint: string, objects: string[] = [ref]) => findings.push({code, severity, message, hint, objects})
+  const pods = snapshot.pods.filter((p) => namespaceOf(p) === svc.namespace)
+  const selector = spec.selector ?? {}
+  const hasSelector = Object.keys(selector).length > 0
+  const selected: Pod[] = hasSelector ? pods.filter((p) => matchesServiceSelector(selector, p.metadata.labels)) : []
+  const endpoints = model.endpointsOf(svc.namespace, svc.name)
+  const podsRead = !snapshot.gaps.some((g) => g.resource === 'pods')
+
+  if (svc.kind === 'ExternalName') {
+    const ext = spec.externalName ?? ''
+    if (ipFamily(ext) !== undefined) add('KD107', 'error', `externalName "${ext}" is an IP address: CoreDNS answers NXDOMAIN`, 'Use a selector-less Service with an EndpointSlice for an IP, or put a DNS name in externalName')
+    if ((spec.ports ?? []).length > 0) add('KD108', 'info', 'ports on an ExternalName Service have no effect (no proxy, no SRV records)', 'Remove spec.ports, or clients must use the external port themselves')
+  } else if (hasSelector && podsRead) {
+    if (selected.length === 0) {
+      const misses = nearMisses(selector, pods)
+      add('KD101', 'error', `the selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no pod in ${svc.namespace}`, misses.length ? `Near miss: ${misses.slice(0, 3).map((m) => `${m.pod} has ${m.have === null ? `no ${m.label}` : `${m.label}=${m.have}`}`).join('; ')}` : 'Check the pod template labels', [ref, ...misses.slice(0, 3).map((m) => `Pod ${svc.namespace}/${m.pod}`)])
+    } else {
+      const unready = selected.filter((p) => !endpointExclusion(p) && !isPodReady(p))
+      if (unready.length > 0)
+        add('KD102', 'warning', `${unready.length} of ${selected.length} selected pod(s) are not ready: ${unready.slice(0, 3).map((p) => `${p.metadata.name} (${notReadyReason(p)})`).join('; ')}`, `kubectl describe pod ${unready[0].metadata.name} -n ${svc.namespace} shows the probe failures`, unready.map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
+      const ready = endpoints.filter((e) => e.ready).length
+      if (ready === 1 && selected.length >= 1) add('KD103', 'info', 'only one ready endpoint: no redundancy', 'Scale the workload to 2 or more replicas')
+      for (const p of spec.ports ?? []) {
+        const lacking = selected.filter((pod) => resolveTargetPort(pod, p) === undefined)
+        if (lacking.length > 0)
+          add('KD104', 'error', `targetPort "${p.targetPort}" (${p.protocol ?? 'TCP'}) of port ${p.name ?? p.port} is not a container port name on ${lacking.length} selected pod(s)`, 'Name the container port the same, or use a number', [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
+      }
+      const noProbe = selected.filter((p) => (p.spec?.containers ?? []).every((c) => !c.readinessProbe))
+      if (noProbe.length > 0) add('KD113', 'info', `${noProbe.length} selected pod(s) have no readiness probe: they receive traffic as soon as they start`, 'Add a readinessProbe to the containers', noProbe.slice(0, 3).map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
+    }
+  }
+  for (const p of spec.ports ?? []) {
+    if (typeof p.targetPort === 'string' && /^\d+$/.test(p.targetPort))
+      add('KD105', 'warning', `targetPort "${p.targetPort}" is a number written as a string: it is read as a port name`, `Write targetPort: ${p.targetPort} without quotes`)
+  }
+  if (svc.kind === 'Headless' && (spec.ports ?? []).length === 0) add('KD106', 'info', 'headless Service without ports: DNS has A records but no SRV records', 'Add named ports if clients discover ports through SRV')
+  if (svc.kind !== 'ExternalName' && !hasSelector && endpoints.length === 0)
+    add('KD109', 'error', 'no selector and no Endpoints/EndpointSlices: nothing backs this Service', `Create an EndpointSlice labelled kubernetes.io/service-name=${svc.name} (or Endpoints named ${svc.name})`)
+  if (svc.object.metadata.annotations?.['service.alpha.kubernetes.io/tolerate-unready-endpoints'])
+    add('KD110', 'warning', 'the annotation service.alpha.kubernetes.io/tolerate-unready-endpoints is deprecated and ignored by EndpointSlices', 'Set spec.publishNotReadyAddresses: true instead')
+  if (spec.publishNotReadyAddresses && svc.kind === 'ClusterIP')
+    add('KD111', 'info', 'publishNotReadyAddresses on a Service with a cluster IP: not-ready pods also receive proxied traffic', 'Usually meant for headless Services (peer discovery); check it is intended')
+  if (svc.kind === 'Headless' && spec.sessionAffinity === 'ClientIP') add('KD112', 'info', 'sessionAffinity has no effect on a headless Service (no proxy)', 'Remove sessionAffinity, or give the Service a cluster IP')
+
+  const lookup = serviceLookup(model, snapshot, svc)
+  return {service: lookup.service, kind: svc.kind, description: describe(svc), dns: lookup.queries.filter((q) => q.kind !== 'short-name'), environment: serviceEnvironment(svc), findings}
+}

@@ -1,0 +1,99 @@
+// svc explain: each implemented finding fires on evidence (positive) and stays quiet without it (negative);
+// environment variables as kubelet writes them.
+import {expect} from 'chai'
+import {explainService, serviceEnvironment} from '../../src/explain/service.js'
+import type {KubeObject} from '../../src/cluster/types.js'
+import {kdisco} from '../support/cli.js'
+import {clusterIpService, ep, headless, model, pod, service, slice, snapshot} from '../support/objects.js'
+
+function codes(objects: KubeObject[], ns: string, name: string): string[] {
+  const m = model(objects)
+  return explainService(m, snapshot(objects), m.service(ns, name)!).findings.map((f) => f.code)
+}
+
+const webPod = (name: string, o: Parameters<typeof pod>[1] = {}) =>
+  pod(name, {ip: `10.0.0.${name.length + 1}`, labels: {app: 'web'}, ...o, spec: {containers: [{name: 'c', ports: [{name: 'http', containerPort: 8080}], readinessProbe: {httpGet: {path: '/', port: 'http'}}}], ...(o.spec ?? {})}})
+const web = (more = {}) => clusterIpService('web', '10.96.0.5', [{name: 'http', port: 80, targetPort: 'http'}], {selector: {app: 'web'}, ...more})
+
+describe('explain: findings', () => {
+  const healthy = [web(), webPod('a'), webPod('bb')]
+
+  it('a healthy Service has no findings (negative for every rule)', () => {
+    expect(codes(healthy, 'default', 'web')).to.deep.equal([])
+  })
+
+  const cases: [string, string, KubeObject[], string?][] = [
+    ['KD101', 'selector matches no pods, with a near miss', [web(), pod('x', {ip: '10.0.0.9', labels: {app: 'webb'}})]],
+    ['KD102', 'a selected pod is not ready', [web(), webPod('a'), webPod('bb', {ready: false})]],
+    ['KD103', 'only one ready endpoint', [web(), webPod('a')]],
+    ['KD104', 'named targetPort missing on a pod', [web(), webPod('a'), webPod('bb'), pod('ccc', {ip: '10.0.0.7', labels: {app: 'web'}, ports: [{name: 'web', containerPort: 8080}], spec: {containers: [{name: 'c', ports: [{name: 'web', containerPort: 8080}], readinessProbe: {tcpSocket: {port: 8080}}}]}})]],
+    ['KD105', 'numeric targetPort as a string', [clusterIpService('web', '10.96.0.5', [{port: 80, targetPort: '8080'}], {selector: {app: 'web'}}), webPod('a'), webPod('bb')]],
+    ['KD106', 'headless without ports', [headless('db', [], {selector: {app: 'web'}}), webPod('a'), webPod('bb')], 'db'],
+    ['KD107', 'ExternalName with an IP', [service('ext', {type: 'ExternalName', externalName: '192.0.2.1'})], 'ext'],
+    ['KD108', 'ExternalName with ports', [service('ext', {type: 'ExternalName', externalName: 'api.example.com', ports: [{port: 80}]})], 'ext'],
+    ['KD109', 'no selector and no endpoints', [service('manual', {clusterIP: '10.96.0.9', ports: [{port: 80}]})], 'manual'],
+    ['KD110', 'deprecated tolerate-unready annotation', [{...web(), metadata: {name: 'web', namespace: 'default', annotations: {'service.alpha.kubernetes.io/tolerate-unready-endpoints': 'true'}}} as KubeObject, webPod('a'), webPod('bb')]],
+    ['KD111', 'publishNotReadyAddresses with a cluster IP', [web({publishNotReadyAddresses: true}), webPod('a'), webPod('bb')]],
+    ['KD112', 'sessionAffinity on headless', [headless('db', [{port: 80}], {selector: {app: 'web'}, sessionAffinity: 'ClientIP'}), webPod('a'), webPod('bb')], 'db'],
+    ['KD113', 'selected pods without readiness probe', [web(), pod('a', {ip: '10.0.0.2', labels: {app: 'web'}}), pod('bb', {ip: '10.0.0.3', labels: {app: 'web'}})]],
+  ]
+  for (const [code, what, objects, name] of cases) {
+    it(`${code}: ${what}`, () => {
+      expect(codes(objects, 'default', name ?? 'web')).to.include(code)
+    })
+  }
+
+  it('KD101 names the near-miss label', () => {
+    const m = model([web(), pod('x', {ip: '10.0.0.9', labels: {app: 'webb'}})])
+    const f = explainService(m, snapshot([web(), pod('x', {ip: '10.0.0.9', labels: {app: 'webb'}})]), m.service('default', 'web')!).findings[0]
+    expect(f.hint).to.equal('Near miss: x has app=webb')
+  })
+
+  it('manual endpoints silence KD109', () => {
+    expect(codes([service('manual', {clusterIP: '10.96.0.9', ports: [{port: 80}]}), slice('manual', [ep('10.1.1.1')])], 'default', 'manual')).to.deep.equal([])
+  })
+})
+
+describe('explain: environment variables (kubelet envvars)', () => {
+  it('writes the service and link-style variables for a cluster IP Service', () => {
+    const m = model([clusterIpService('redis-master', '10.0.0.11', [{name: 'redis', port: 6379}, {port: 6380, protocol: 'UDP'}])])
+    expect(serviceEnvironment(m.service('default', 'redis-master')!)).to.deep.equal([
+      {name: 'REDIS_MASTER_SERVICE_HOST', value: '10.0.0.11'},
+      {name: 'REDIS_MASTER_SERVICE_PORT', value: '6379'},
+      {name: 'REDIS_MASTER_SERVICE_PORT_REDIS', value: '6379'},
+      {name: 'REDIS_MASTER_PORT', value: 'tcp://10.0.0.11:6379'},
+      {name: 'REDIS_MASTER_PORT_6379_TCP', value: 'tcp://10.0.0.11:6379'},
+      {name: 'REDIS_MASTER_PORT_6379_TCP_PROTO', value: 'tcp'},
+      {name: 'REDIS_MASTER_PORT_6379_TCP_PORT', value: '6379'},
+      {name: 'REDIS_MASTER_PORT_6379_TCP_ADDR', value: '10.0.0.11'},
+      {name: 'REDIS_MASTER_PORT_6380_UDP', value: 'udp://10.0.0.11:6380'},
+      {name: 'REDIS_MASTER_PORT_6380_UDP_PROTO', value: 'udp'},
+      {name: 'REDIS_MASTER_PORT_6380_UDP_PORT', value: '6380'},
+      {name: 'REDIS_MASTER_PORT_6380_UDP_ADDR', value: '10.0.0.11'},
+    ])
+  })
+
+  it('headless and ExternalName Services get none', () => {
+    const m = model([headless('h'), service('e', {type: 'ExternalName', externalName: 'x.example.com'})])
+    expect(serviceEnvironment(m.service('default', 'h')!)).to.deep.equal([])
+    expect(serviceEnvironment(m.service('default', 'e')!)).to.deep.equal([])
+  })
+})
+
+describe('cli: svc explain', () => {
+  it('JSON keeps the contract; --fail-on warning exits 1 on the not-ready kubia pod', () => {
+    const r = kdisco(['svc', 'explain', 'kubia', '-f', 'examples/', '-o', 'json', '--fail-on', 'warning'])
+    expect(r.status).to.equal(1)
+    const out = JSON.parse(r.stdout)
+    expect(Object.keys(out)).to.include.members(['service', 'kind', 'dns', 'environment', 'findings'])
+    expect(out.findings.map((f: {code: string}) => f.code)).to.deep.equal(['KD102'])
+    expect(Object.keys(out.findings[0])).to.deep.equal(['code', 'severity', 'message', 'hint', 'objects'])
+  })
+
+  it('no error-level finding on the bundled correct examples', () => {
+    for (const [name, ns] of [['kubia', 'default'], ['kubia-headless', 'default'], ['kubia-named', 'default'], ['external-service', 'default'], ['external-db', 'default'], ['kubernetes', 'default'], ['mysql-svc', 'data'], ['kube-dns', 'kube-system']]) {
+      const r = kdisco(['svc', 'explain', name, '-n', ns, '-f', 'examples/', '--fail-on', 'error', '-o', 'json'])
+      expect(r.status, `${ns}/${name}: ${r.stdout.slice(0, 300)}`).to.equal(0)
+    }
+  })
+})
