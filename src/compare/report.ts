@@ -1,5 +1,6 @@
 // Adds what was observed to a report's expected queries, with a verdict per query and a summary. Pure.
 import type {ExpectedQuery} from '../dns/service-lookup.js'
+import {walkSearch} from '../dns/resolver.js'
 import {type Observed, type QueryStatus, type Summary, compareAnswer, summarize} from './verdict.js'
 
 export interface ObservedQuery extends ExpectedQuery {
@@ -34,20 +35,14 @@ export function applyObservations(
     let obs: ObservedQuery['observed']
     let question = q.name
     if (observed && q.kind === 'short-name') {
-      // Walk the search list over the observed answers, as the resolver would.
-      const tried: {name: string; rcode: string | null}[] = []
-      for (const c of candidates(q)) {
-        const o = get(c, q.type)
-        if (!o) break
-        tried.push({name: c, rcode: o.rcode})
-        question = c
-        if (o.error || (o.rcode === 'NOERROR' && o.answers.length > 0) || (o.rcode !== 'NOERROR' && o.rcode !== 'NXDOMAIN')) {
-          obs = {...o, tried}
-          break
-        }
-        obs = {...o, tried}
+      // The same walk the resolver does, over the observed answers.
+      const walk = walkSearch(candidates(q), (c) => get(c, q.type))
+      const last = walk.steps.at(-1)
+      if (last) {
+        question = last.name
+        const final = walk.stopped ?? {...last.answer, rcode: walk.rcode}
+        obs = {...final, tried: walk.steps.map((s) => ({name: s.name, rcode: s.answer.rcode}))}
       }
-      if (obs && obs.rcode === 'NXDOMAIN' && tried.some((t) => t.rcode === 'NOERROR')) obs = {...obs, rcode: 'NOERROR'}
     } else if (observed) {
       obs = get(q.name, q.type)
     }

@@ -1,7 +1,7 @@
 // One question, asked the way an application in a pod asks it: through that pod's resolv.conf. Pure.
 import type {ClusterDns} from './model.js'
 import type {Rcode, ResourceRecord} from './records.js'
-import {clusterDnsContext, podResolvConf, resolveName} from './resolver.js'
+import {clusterFirstConf, resolveName} from './resolver.js'
 
 export interface DnsQuestion {
   name: string
@@ -21,8 +21,7 @@ export interface DnsLookupReport {
 }
 
 export function dnsLookup(model: ClusterDns, question: DnsQuestion): DnsLookupReport {
-  const dns = clusterDnsContext(model)
-  const conf = podResolvConf({namespace: question.namespace}, {clusterDomain: model.settings.clusterDomain, clusterDnsIps: dns.ips})
+  const conf = clusterFirstConf(model, question.namespace)
   const r = resolveName(model, question.name, question.type, conf)
   const report: DnsLookupReport = {
     question,

@@ -2,7 +2,7 @@
 // the search list with it. Pure.
 import type {ClusterDns} from './model.js'
 import {fqdn, isAbsolute} from './names.js'
-import type {DnsAnswer, Rcode, ResourceRecord} from './records.js'
+import type {Rcode, ResourceRecord} from './records.js'
 
 export interface DnsOption {
   name: string
@@ -150,29 +150,51 @@ export interface Resolution {
  * Walks the search list as glibc does: the first name with an answer wins; NXDOMAIN and NODATA move on to the
  * next name. A name cluster DNS forwards upstream cannot be predicted, so the walk stops there with rcode null.
  */
+/** One answer as the search walk sees it: an rcode (null: none, or not predicted), records, maybe an error. */
+export interface WalkAnswer {
+  rcode: string | null
+  answers: unknown[]
+  error?: string
+}
+
+/**
+ * glibc's res_search over any source of answers: the first name with records wins; NXDOMAIN and NODATA move on;
+ * anything else (no answer, an error rcode) stops the walk. Without a winner the result is NODATA if any name was
+ * NODATA, else NXDOMAIN. `ask` returning undefined ends the walk early (nothing known for that name).
+ */
+export function walkSearch<T extends WalkAnswer>(candidates: string[], ask: (name: string) => T | undefined): {steps: {name: string; answer: T}[]; stopped?: T; rcode: string | null} {
+  const steps: {name: string; answer: T}[] = []
+  let sawNodata = false
+  for (const name of candidates) {
+    const answer = ask(name)
+    if (!answer) break
+    steps.push({name, answer})
+    const nodata = answer.rcode === 'NOERROR' && answer.answers.length === 0
+    if (answer.error || answer.rcode === null || (answer.rcode !== 'NXDOMAIN' && !nodata)) return {steps, stopped: answer, rcode: answer.error ? null : answer.rcode}
+    if (nodata) sawNodata = true
+  }
+  return {steps, rcode: steps.length === 0 ? null : sawNodata ? 'NOERROR' : 'NXDOMAIN'}
+}
+
 export function resolveName(model: ClusterDns, name: string, qtype: string, conf: ResolvConf): Resolution {
-  const tried: SearchStep[] = []
   const notes = [...conf.notes]
   if (!conf.usesClusterDns) {
     notes.push('this pod does not send its queries to cluster DNS, so kdisco cannot predict the answers')
     return {tried: searchCandidates(name, conf).map((n) => ({name: n, rcode: null, answers: [], forwarded: true})), rcode: null, answers: [], forwarded: true, notes}
   }
-  let sawNodata = false
-  for (const candidate of searchCandidates(name, conf)) {
-    const a: DnsAnswer = model.answer(candidate, qtype)
-    const step: SearchStep = {name: candidate, rcode: a.rcode, answers: a.answers}
-    if (a.forwarded) step.forwarded = true
-    if (a.notes?.length) step.notes = a.notes
-    tried.push(step)
-    if (a.rcode === null) {
-      notes.push(`${candidate} is answered by upstream DNS, which kdisco does not predict`)
-      return {tried, rcode: null, answers: a.answers, forwarded: true, notes}
-    }
-    if (a.rcode === 'NOERROR' && a.answers.length > 0) return {tried, rcode: 'NOERROR', answers: a.answers, notes}
-    if (a.rcode === 'NOERROR') sawNodata = true
-    else if (a.rcode !== 'NXDOMAIN') return {tried, rcode: a.rcode, answers: [], notes}
+  const walk = walkSearch(searchCandidates(name, conf), (candidate) => model.answer(candidate, qtype))
+  const tried: SearchStep[] = walk.steps.map(({name: n, answer: a}) => ({name: n, rcode: a.rcode, answers: a.answers, ...(a.forwarded ? {forwarded: true} : {}), ...(a.notes?.length ? {notes: a.notes} : {})}))
+  const stopped = walk.stopped
+  if (stopped?.rcode === null) {
+    notes.push(`${walk.steps.at(-1)!.name} is answered by upstream DNS, which kdisco does not predict`)
+    return {tried, rcode: null, answers: stopped.answers, forwarded: true, notes}
   }
-  return {tried, rcode: sawNodata ? 'NOERROR' : 'NXDOMAIN', answers: [], notes}
+  return {tried, rcode: walk.rcode as Rcode, answers: stopped?.answers ?? [], notes}
+}
+
+/** The resolv.conf of a ClusterFirst pod in `namespace`, with this cluster's domain and DNS Service IP. */
+export function clusterFirstConf(model: ClusterDns, namespace: string): ResolvConf {
+  return podResolvConf({namespace}, {clusterDomain: model.settings.clusterDomain, clusterDnsIps: clusterDnsContext(model).ips})
 }
 
 /** The nameserver IPs kubelet puts in ClusterFirst pods: the kube-dns Service's cluster IPs, else kubeadm's default. */

@@ -3,7 +3,7 @@ import {type ClusterSnapshot, type PredictedPod, sliceOrigin, SERVICE_NAME_LABEL
 import {ipFamily, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
 import type {Rcode, ResourceRecord} from './records.js'
-import {type ResolvConf, clusterDnsContext, podResolvConf, resolveName, searchCandidates} from './resolver.js'
+import {type ResolvConf, clusterDnsContext, clusterFirstConf, resolveName, searchCandidates} from './resolver.js'
 
 export type QueryKind = 'service' | 'port' | 'endpoint' | 'reverse' | 'short-name'
 
@@ -152,7 +152,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
   if (dnsCtx.assumed && snapshot.origin === 'files') notes.push(`cluster DNS Service kube-system/kube-dns is not in the input; resolv.conf uses ${dnsCtx.ips.join(', ')} (kubeadm default)`)
   const fromList = [svc.namespace, ...(options.fromNamespaces ?? []).filter((n) => n !== svc.namespace)]
   for (const from of fromList) {
-    const conf: ResolvConf = podResolvConf({namespace: from}, {clusterDomain: model.settings.clusterDomain, clusterDnsIps: dnsCtx.ips})
+    const conf: ResolvConf = clusterFirstConf(model, from)
     for (const short of shortNames) {
       const r = resolveName(model, short, shortType, conf)
       const q: ExpectedQuery = {
@@ -180,6 +180,5 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
 /** The names a pod's resolver asks for a short-name query (absolute, in order); a direct query is itself. */
 export function queryCandidates(model: ClusterDns, q: ExpectedQuery): string[] {
   if (q.kind !== 'short-name') return [q.name]
-  const conf = podResolvConf({namespace: q.from ?? 'default'}, {clusterDomain: model.settings.clusterDomain, clusterDnsIps: clusterDnsContext(model).ips})
-  return searchCandidates(q.name, conf)
+  return searchCandidates(q.name, clusterFirstConf(model, q.from ?? 'default'))
 }
