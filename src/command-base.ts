@@ -4,6 +4,8 @@ import {Command, Errors} from '@oclif/core'
 import type {ClusterSnapshot} from './cluster/types.js'
 import type {ClusterDns} from './dns/model.js'
 import {ExitCode, KdiscoError} from './errors.js'
+import type {ExpectedQuery} from './dns/service-lookup.js'
+import type {ProbeConfig} from './probe/index.js'
 
 export abstract class KdiscoCommand extends Command {
   /**
@@ -36,6 +38,14 @@ export abstract class KdiscoCommand extends Command {
     if (lines.length === 0) return
     const dim = process.stderr.isTTY && !('NO_COLOR' in process.env) ? (s: string) => `\u001B[2m${s}\u001B[22m` : (s: string) => s
     process.stderr.write(lines.map((l) => dim(`kdisco: ${l}`)).join('\n') + '\n')
+  }
+
+  /** --dry-run: prints what the probe would create (YAML, ready for kubectl apply -f -) and exits 0. */
+  protected async dryRun(probe: ProbeConfig, queries: ExpectedQuery[], candidates: (q: ExpectedQuery) => string[], namespace: string): Promise<never> {
+    const [{probeManifest, probeNamespace}, {probeRequest}, {structured}] = await Promise.all([import('./probe/index.js'), import('./compare/probe-report.js'), import('./render/style.js')])
+    const manifest = await probeManifest(probe, probeRequest(queries, candidates, probeNamespace(probe, namespace)), namespace)
+    await this.emit(await structured(manifest, 'yaml'))
+    return this.exit(ExitCode.OK)
   }
 
   protected override async catch(err: Error & {oclif?: {exit?: number}; code?: string}): Promise<unknown> {

@@ -31,8 +31,20 @@ export function outputFlag<T extends readonly string[]>(options: T, defaultValue
 }
 
 export const probeFlags = {
-  probe: Flags.option({options: ['none', 'server'] as const, description: 'Make real lookups and compare: none, or server (ask --dns-server from this machine).', helpGroup: 'PROBE'})(),
+  probe: Flags.option({
+    options: ['none', 'server', 'pod', 'exec', 'ephemeral', 'port-forward'] as const,
+    description: 'Make real lookups and compare: pod (a short-lived debug pod; default on a live cluster), exec (in --pod), ephemeral (a debug container in --pod), port-forward (to every cluster DNS replica), server (ask --dns-server from here), none (default with -f).',
+    helpGroup: 'PROBE',
+  })(),
   'dns-server': Flags.string({description: 'DNS server to ask with --probe server: HOST[:PORT].', helpGroup: 'PROBE'}),
-  'probe-timeout': Flags.integer({min: 1, max: 60, default: 2, description: 'Seconds to wait for each answer (3 tries).', helpGroup: 'PROBE'}),
+  pod: Flags.string({description: 'The pod whose DNS view to probe (--probe exec or ephemeral; implies exec).', helpGroup: 'PROBE'}),
+  container: Flags.string({description: 'Container of --pod to exec in (default: the first).', helpGroup: 'PROBE'}),
+  image: Flags.string({description: 'Image of the debug pod or ephemeral container; needs sh and dig or nslookup (default: registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7).', helpGroup: 'PROBE'}),
+  'probe-namespace': Flags.string({description: 'Namespace for the debug pod (default: the command\'s namespace).', helpGroup: 'PROBE'}),
+  'probe-deadline': Flags.integer({min: 10, max: 3600, description: 'activeDeadlineSeconds of the debug pod: the cluster stops it after this, whatever happens to kdisco (default 120).', helpGroup: 'PROBE'}),
+  keep: Flags.boolean({description: 'Keep the debug pod (and its log) after the run instead of deleting it.', helpGroup: 'PROBE'}),
+  'dry-run': Flags.boolean({description: 'Print the debug pod (or ephemeral container) manifest the probe would create, and exit.', helpGroup: 'PROBE'}),
+  'probe-timeout': Flags.integer({min: 1, max: 60, default: 2, description: 'Seconds to wait for each answer (retried).', helpGroup: 'PROBE'}),
+  wait: Flags.string({description: 'Repeat the probe until every query matches or this much time has passed (e.g. 2m): a post-deploy gate.', helpGroup: 'PROBE'}),
   strict: Flags.boolean({description: 'Also fail on SRV priority/weight differences.', helpGroup: 'PROBE'}),
 }

@@ -7,6 +7,8 @@ import {ClusterDns} from './dns/model.js'
 import {isDns1123Label} from './dns/names.js'
 import type {PodsMode} from './dns/settings.js'
 import {inputError} from './errors.js'
+import type {Connection} from './cluster/live/connect.js'
+import type {ProbeContext} from './probe/index.js'
 
 export interface PipelineFlags {
   filename?: string[]
@@ -44,6 +46,17 @@ export function parseDuration(text: string, flag: string): number {
   }
   if (consumed !== bare.length || consumed === 0 || total <= 0) throw inputError(`${flag} "${text}" is not a duration`, 'Use a value like 30s, 2m or 1m30s')
   return total
+}
+
+/** The probe's way to the cluster: one connection per run, opened only if a probe needs it. */
+export function probeContext(flags: PipelineFlags, namespace: string): ProbeContext {
+  let conn: Promise<Connection> | undefined
+  const timeoutMs = parseDuration(flags['request-timeout'] ?? '30s', '--request-timeout')
+  const log = flags.verbose ? (line: string) => process.stderr.write(`kdisco: ${line}\n`) : undefined
+  return {
+    namespace,
+    connect: () => (conn ??= import('./cluster/live/connect.js').then(({connect}) => connect({kubeconfig: flags.kubeconfig, context: flags.context, namespace: namespace || undefined, timeoutMs, log}))),
+  }
 }
 
 export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {}): Promise<LoadedCluster> {

@@ -1,27 +1,20 @@
 // Adds what was observed to a report's expected queries, with a verdict per query and a summary. Pure.
 import type {ExpectedQuery} from '../dns/service-lookup.js'
 import {walkSearch} from '../dns/resolver.js'
+import type {ApplicationView} from '../probe/script.js'
+import {observedKey} from '../probe/index.js'
 import {type Observed, type QueryStatus, type Summary, compareAnswer, summarize} from './verdict.js'
 
 export interface ObservedQuery extends ExpectedQuery {
-  observed?: Observed & {tried?: {name: string; rcode: string | null}[]}
+  observed?: Observed & {
+    tried?: {name: string; rcode: string | null}[]
+    /** Short names: whose search list the walk followed. */
+    searchList?: 'pod resolv.conf' | 'expected resolv.conf'
+    /** Short names: what applications get (getent ahosts in the probing pod). */
+    application?: ApplicationView | {unavailable: string}
+  }
   status: QueryStatus
   diff?: {missing: string[]; unexpected: string[]}
-}
-
-/** The questions to ask: each direct query once, and every search candidate of the short names. */
-export function probeQuestions(queries: ExpectedQuery[], candidates: (q: ExpectedQuery) => string[]): {name: string; type: string}[] {
-  const seen = new Set<string>()
-  const out: {name: string; type: string}[] = []
-  const add = (name: string, type: string) => {
-    const k = `${name.toLowerCase()} ${type}`
-    if (!seen.has(k)) (seen.add(k), out.push({name, type}))
-  }
-  for (const q of queries) {
-    if (q.kind === 'short-name') for (const c of candidates(q)) add(c, q.type)
-    else add(q.name, q.type)
-  }
-  return out
 }
 
 export function applyObservations(
@@ -30,7 +23,7 @@ export function applyObservations(
   candidates: (q: ExpectedQuery) => string[],
   options: {strict?: boolean} = {},
 ): {queries: ObservedQuery[]; summary: Summary} {
-  const get = (name: string, type: string) => observed?.get(`${name.toLowerCase()} ${type}`)
+  const get = (name: string, type: string) => observed?.get(observedKey(name, type))
   const out: ObservedQuery[] = queries.map((q) => {
     let obs: ObservedQuery['observed']
     let question = q.name

@@ -6,11 +6,8 @@ import dnsPacket from 'dns-packet'
 import type {Observed} from '../compare/verdict.js'
 import {canonicalIp} from '../dns/ip.js'
 import type {ResourceRecord} from '../dns/records.js'
+import type {ProbeQuestion} from './index.js'
 
-export interface ProbeQuestion {
-  name: string
-  type: string
-}
 
 export interface ServerProbeOptions {
   host: string

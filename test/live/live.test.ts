@@ -57,7 +57,7 @@ describe('live: commands against the API test server', function () {
   beforeEach(() => server.clearLog())
 
   it('svc lookup makes 3 requests (Service, the namespace slices, the Corefile) with the bearer token, and matches the file answers', async () => {
-    const live = await kdiscoAsync(['svc', 'lookup', 'kubia-headless', '--kubeconfig', kubeconfig, '-o', 'json'])
+    const live = await kdiscoAsync(['svc', 'lookup', 'kubia-headless', '--probe', 'none', '--kubeconfig', kubeconfig, '-o', 'json'])
     expect(live.status, live.stderr).to.equal(0)
     expect(paths(server.requests)).to.deep.equal([
       'GET /api/v1/namespaces/default/services/kubia-headless',
@@ -168,12 +168,12 @@ describe('live: commands against the API test server', function () {
   })
 
   it('dns lookup works live across namespaces', async () => {
-    const r = await kdiscoAsync(['dns', 'lookup', 'mysql-sts-1.mysql-svc.data', '--kubeconfig', kubeconfig, '-o', 'json'])
+    const r = await kdiscoAsync(['dns', 'lookup', 'mysql-sts-1.mysql-svc.data', '--probe', 'none', '--kubeconfig', kubeconfig, '-o', 'json'])
     expect(JSON.parse(r.stdout).answers.map((a: {data: string}) => a.data)).to.deep.equal(['10.244.2.12'])
   })
 
   it('--verbose logs each request (method, path, status, ms) and never the token', async () => {
-    const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kubeconfig, '--verbose', '-o', 'json'])
+    const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--probe', 'none', '--kubeconfig', kubeconfig, '--verbose', '-o', 'json'])
     expect(r.stderr).to.match(/kdisco: GET \/api\/v1\/namespaces\/default\/services\/kubia 200 \d+ms/)
     expect(r.stderr + r.stdout).to.not.include(server.token!)
   })
@@ -207,7 +207,7 @@ describe('live: errors and degraded access', function () {
 
   it('403 on the Service: names the verb and resource, exit 3', async () => {
     await withServer((s) => s.forbid('get', 'services', 'default'), async (_s, kc) => {
-      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kc])
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--probe', 'none', '--kubeconfig', kc])
       expect(r.status).to.equal(3)
       expect(r.stderr).to.match(/^Error: RBAC forbids get services kubia in namespace default: services is forbidden: User "system:serviceaccount:default:kdisco" cannot get resource "services"/)
       oneLine(r)
@@ -228,7 +228,7 @@ describe('live: errors and degraded access', function () {
 
   it('403 on the CoreDNS ConfigMap: kubeadm defaults, one dim line, and the JSON says so', async () => {
     await withServer((s) => s.forbid('get', 'configmaps', 'kube-system'), async (_s, kc) => {
-      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kc, '-o', 'json'])
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--probe', 'none', '--kubeconfig', kc, '-o', 'json'])
       expect(r.status).to.equal(0)
       expect(r.stderr).to.equal('kdisco: DNS settings: kubeadm defaults: the kube-system/coredns ConfigMap could not be read (Forbidden)\n')
       expect(JSON.parse(r.stdout).settings.source).to.match(/could not be read \(Forbidden\)/)
@@ -237,28 +237,28 @@ describe('live: errors and degraded access', function () {
 
   it('Service not found: suggests close names and other namespaces', async () => {
     await withServer((s) => s.add(service('kubia', 'data') as never), async (_s, kc) => {
-      const r = await kdiscoAsync(['svc', 'lookup', 'kubia-headles', '--kubeconfig', kc])
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia-headles', '--probe', 'none', '--kubeconfig', kc])
       expect([r.status, r.stderr]).to.deep.equal([3, 'Error: Service "kubia-headles" not found in namespace default. did you mean kubia-headless?\n'])
-      const r2 = await kdiscoAsync(['svc', 'lookup', 'mysql-svc', '--kubeconfig', kc])
+      const r2 = await kdiscoAsync(['svc', 'lookup', 'mysql-svc', '--probe', 'none', '--kubeconfig', kc])
       expect(r2.stderr).to.match(/it exists in another namespace: -n data/)
     })
   })
 
   it('namespace not found', async () => {
     await withServer(() => {}, async (_s, kc) => {
-      const r = await kdiscoAsync(['svc', 'lookup', 'web', '-n', 'nowhere', '--kubeconfig', kc])
+      const r = await kdiscoAsync(['svc', 'lookup', 'web', '-n', 'nowhere', '--probe', 'none', '--kubeconfig', kc])
       expect([r.status, r.stderr]).to.deep.equal([3, 'Error: namespace "nowhere" not found. Check -n (kubectl get namespaces lists them)\n'])
     })
   })
 
   it('429 with Retry-After is retried; 500 is reported', async () => {
     await withServer((s) => s.fault({path: /\/services\/kubia$/, status: 429, reason: 'TooManyRequests', message: 'slow down', retryAfter: 1, times: 1}), async (s, kc) => {
-      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kc, '-o', 'json'])
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--probe', 'none', '--kubeconfig', kc, '-o', 'json'])
       expect(r.status, r.stderr).to.equal(0)
       expect(s.requests.filter((q) => q.path.endsWith('/services/kubia')).map((q) => q.status)).to.deep.equal([429, 200])
     })
     await withServer((s) => s.fault({path: /\/services\/kubia$/, status: 500}), async (_s, kc) => {
-      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kc])
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--probe', 'none', '--kubeconfig', kc])
       expect(r.status).to.equal(3)
       expect(r.stderr).to.match(/failed to get services kubia in namespace default: 500/)
       oneLine(r)
@@ -268,7 +268,7 @@ describe('live: errors and degraded access', function () {
   it('a hanging API server times out after --request-timeout', async () => {
     await withServer((s) => s.fault({path: /\/services\/kubia$/, hang: true}), async (_s, kc) => {
       const started = Date.now()
-      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', kc, '--request-timeout', '1s'])
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--probe', 'none', '--kubeconfig', kc, '--request-timeout', '1s'])
       expect(r.status).to.equal(3)
       expect(r.stderr).to.match(/did not answer get services kubia in namespace default: no answer within 1s\. .*--request-timeout/)
       expect(Date.now() - started).to.be.below(8000)
@@ -297,7 +297,7 @@ describe('live: errors and degraded access', function () {
       (s) =>
         s.add({apiVersion: 'v1', kind: 'Endpoints', metadata: {name: 'kubia-headless', namespace: 'default'}, subsets: [{addresses: [{ip: '10.244.1.38'}], notReadyAddresses: [{ip: '10.244.2.58'}], ports: [{port: 8080}]}]} as never),
       async (s, kc) => {
-        const r = await kdiscoAsync(['svc', 'lookup', 'kubia-headless', '--kubeconfig', kc, '-o', 'json'])
+        const r = await kdiscoAsync(['svc', 'lookup', 'kubia-headless', '--probe', 'none', '--kubeconfig', kc, '-o', 'json'])
         expect(r.status, r.stderr).to.equal(0)
         const a = JSON.parse(r.stdout).queries.find((q: {type: string; kind: string}) => q.kind === 'service' && q.type === 'A')
         expect(a.expected.answers.map((x: {data: string}) => x.data)).to.deep.equal(['10.244.1.38'])

@@ -10,7 +10,11 @@ import https from 'node:https'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import type {Duplex} from 'node:stream'
+import {connect as tcpConnect} from 'node:net'
+import {WebSocketServer, type WebSocket} from 'ws'
 import {matchesRequirements, parseLabelSelector} from '../../src/cluster/labels.js'
+import {Kubelet, type KubeletOptions} from './kubelet.js'
 
 interface ResourceType {
   group: string
@@ -36,6 +40,31 @@ export const RESOURCES: ResourceType[] = [
   {group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, shortNames: ['rs'], fields: META_FIELDS},
   {group: 'networking.k8s.io', version: 'v1', plural: 'ingresses', singular: 'ingress', kind: 'Ingress', namespaced: true, shortNames: ['ing'], fields: META_FIELDS},
 ]
+
+interface ContainerSpec {
+  name: string
+  image?: string
+  command?: string[]
+  args?: string[]
+}
+interface PodSpec {
+  containers: ContainerSpec[]
+  ephemeralContainers?: ContainerSpec[]
+  nodeName?: string
+  activeDeadlineSeconds?: number
+}
+type ContainerStatus = {name: string; image?: string; ready: boolean; restartCount: number; started?: boolean; state: Record<string, unknown>}
+interface PodStatus {
+  phase?: string
+  reason?: string
+  message?: string
+  qosClass?: string
+  hostIP?: string
+  podIP?: string
+  conditions?: {type: string; status: string; reason?: string; message?: string}[]
+  containerStatuses?: ContainerStatus[]
+  ephemeralContainerStatuses?: ContainerStatus[]
+}
 
 type Obj = {apiVersion?: string; kind: string; metadata: {name: string; namespace?: string; uid?: string; resourceVersion?: string; creationTimestamp?: string; generateName?: string; labels?: Record<string, string>}} & Record<string, unknown>
 
@@ -67,6 +96,8 @@ export interface KubeApiServerOptions {
   token?: string | null
   /** API groups not served (e.g. discovery.k8s.io to test the v1 Endpoints fallback). */
   unservedGroups?: string[]
+  /** Play kubelet: run created pods, exec sessions and ephemeral containers locally; proxy port-forwards. */
+  kubelet?: KubeletOptions
 }
 
 const TLS_DIR = new URL('../fixtures/tls/', import.meta.url)
@@ -93,12 +124,18 @@ export class KubeApiServer {
   private rv = 1000
   private compactedRv = 0
   private readonly unserved: Set<string>
+  readonly kubelet?: Kubelet
+  private readonly processes = new Map<string, import('node:child_process').ChildProcess>()
+  private readonly wss = new WebSocketServer({noServer: true, handleProtocols: (protocols) => [...protocols][0] ?? false})
+  private stopped = false
 
   constructor(private readonly options: KubeApiServerOptions = {}) {
     this.token = options.token === undefined ? 'test-token' : options.token
     this.unserved = new Set(options.unservedGroups ?? [])
     const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res)
     this.server = options.tls ? https.createServer({cert: readFileSync(new URL('server.crt', TLS_DIR)), key: readFileSync(new URL('server.key', TLS_DIR))}, handler) : http.createServer(handler)
+    if (options.kubelet) this.kubelet = new Kubelet(options.kubelet)
+    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head))
   }
 
   static caPath(): string {
@@ -113,6 +150,9 @@ export class KubeApiServer {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true
+    this.kubelet?.stopAll()
+    for (const c of this.wss.clients) c.terminate()
     for (const w of this.watchers) w.res.end()
     this.server.closeAllConnections()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
@@ -179,8 +219,13 @@ export class KubeApiServer {
     return [...this.store.values()].filter((o) => o.kind === t.kind && (namespace === undefined || o.metadata.namespace === namespace))
   }
 
-  setLog(namespace: string, pod: string, text: string): void {
-    this.logs.set(`${namespace}/${pod}`, text)
+  setLog(namespace: string, pod: string, text: string, container = ''): void {
+    this.logs.set(`${namespace}/${pod}/${container}`, text)
+  }
+
+  /** Pods that exist now, in every namespace, with a label (e.g. kdisco's managed-by). */
+  podsLabelled(label: string, value: string): Obj[] {
+    return this.objects('Pod').filter((p) => p.metadata.labels?.[label] === value)
   }
 
   fault(f: Fault): this {
@@ -286,6 +331,12 @@ export class KubeApiServer {
         if (!obj.metadata.name) return fail(422, 'Invalid', `${t.kind} "" is invalid: metadata.name: Required value: name or generateName is required`)
         obj.metadata.namespace = namespace
         if (this.store.has(this.key(t, namespace, obj.metadata.name))) return fail(409, 'AlreadyExists', `${groupResource} "${obj.metadata.name}" already exists`, {name: obj.metadata.name, kind: t.plural})
+        if (t.kind === 'Pod' && this.kubelet) {
+          obj.status = {phase: 'Pending', qosClass: 'Burstable'}
+          const created = this.put(obj, 'ADDED')
+          send(201, created)
+          return this.podLifecycle(namespace ?? 'default', obj.metadata.name)
+        }
         return send(201, this.put(obj, 'ADDED'))
       }
       return fail(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource')
@@ -295,12 +346,185 @@ export class KubeApiServer {
     if (req.method === 'DELETE') {
       if (!stored) return fail(404, 'NotFound', `${groupResource} "${name}" not found`, {name, kind: t.plural})
       this.remove(t.kind, namespace, name)
+      for (const [k, proc] of this.processes) if (k.startsWith(`${namespace}/${name}/`)) (proc.kill('SIGKILL'), this.processes.delete(k))
       return send(200, stored)
     }
     if (!stored) return fail(404, 'NotFound', `${groupResource} "${name}" not found`, {name, kind: t.plural})
-    if (sub === 'log' && t.kind === 'Pod') return send(200, this.logs.get(`${namespace}/${name}`) ?? '')
+    if (sub === 'log' && t.kind === 'Pod') {
+      const containers = ((stored.spec as PodSpec | undefined)?.containers ?? []).map((c) => c.name)
+      const container = query.container ?? (containers.length === 1 ? containers[0] : undefined)
+      if (container === undefined) return fail(400, 'BadRequest', `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`)
+      return send(200, this.logs.get(`${namespace}/${name}/${container}`) ?? this.logs.get(`${namespace}/${name}/`) ?? '')
+    }
+    if (sub === 'ephemeralcontainers' && t.kind === 'Pod' && req.method === 'PATCH') return this.addEphemeral(stored, JSON.parse(body), send, fail)
     if (sub === 'status' || sub === undefined) return send(200, stored)
     return fail(404, 'NotFound', 'the server could not find the requested resource')
+  }
+
+  // ---- kubelet -------------------------------------------------------------------------------------------
+
+  private update(namespace: string, name: string, change: (pod: Obj & {spec?: PodSpec; status?: PodStatus}) => void): boolean {
+    const k = this.key(this.typeOf('Pod'), namespace, name)
+    const current = this.store.get(k)
+    if (!current || this.stopped) return false
+    const next = structuredClone(current) as Obj & {spec?: PodSpec; status?: PodStatus}
+    change(next)
+    this.put(next, 'MODIFIED')
+    return true
+  }
+
+  private later(ms: number, fn: () => void): void {
+    setTimeout(() => this.stopped || fn(), ms).unref()
+  }
+
+  /** Scheduling, image pull, running, and termination, as kubelet reports them in pod status. */
+  private podLifecycle(namespace: string, name: string): void {
+    const kubelet = this.kubelet!
+    const pod = this.store.get(this.key(this.typeOf('Pod'), namespace, name)) as Obj & {spec: PodSpec}
+    const behaviour = kubelet.options.behaviour?.(pod) ?? 'run'
+    const step = kubelet.options.stepMs ?? 30
+    const container = pod.spec.containers[0]
+    const waiting = (reason: string, message?: string) => [{name: container.name, image: container.image, ready: false, restartCount: 0, started: false, state: {waiting: {reason, ...(message ? {message} : {})}}}]
+    if (behaviour === 'pending') return
+    this.later(step, () => {
+      if (behaviour === 'unschedulable') {
+        this.update(namespace, name, (p) => {
+          p.status = {phase: 'Pending', conditions: [{type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.'}]}
+        })
+        return
+      }
+      this.update(namespace, name, (p) => {
+        p.spec!.nodeName = 'node-1'
+        p.status = {phase: 'Pending', conditions: [{type: 'PodScheduled', status: 'True'}], hostIP: '192.168.0.11', containerStatuses: waiting('ContainerCreating')}
+      })
+      // activeDeadlineSeconds counts from the pod's startTime, which only a kubelet that has the pod sets.
+      if (pod.spec.activeDeadlineSeconds) {
+      this.later(pod.spec.activeDeadlineSeconds * 1000, () => {
+        const proc = this.processes.get(`${namespace}/${name}/${container.name}`)
+        proc?.kill('SIGKILL')
+        this.update(namespace, name, (p) => {
+          if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') return
+          p.status = {...p.status, phase: 'Failed', reason: 'DeadlineExceeded', message: `Pod was active on the node longer than the specified deadline`}
+        })
+      })
+    }
+      this.later(step, () => {
+        if (behaviour === 'image-pull-error') {
+          this.update(namespace, name, (p) => {
+            p.status!.containerStatuses = waiting('ErrImagePull', `rpc error: code = NotFound desc = failed to pull and unpack image "${container.image}": failed to resolve reference "${container.image}": not found`)
+          })
+          this.later(step * 3, () => this.update(namespace, name, (p) => (p.status!.containerStatuses = waiting('ImagePullBackOff', `Back-off pulling image "${container.image}"`))))
+          return
+        }
+        this.runContainer(namespace, name, container, false)
+      })
+    })
+  }
+
+  private runContainer(namespace: string, name: string, container: ContainerSpec, ephemeral: boolean): void {
+    const statusKey = ephemeral ? 'ephemeralContainerStatuses' : 'containerStatuses'
+    const setState = (state: Record<string, unknown>, phase?: string) =>
+      this.update(namespace, name, (p) => {
+        const list = (p.status![statusKey] ??= []).filter((c) => c.name !== container.name)
+        list.push({name: container.name, image: container.image, ready: !ephemeral && 'running' in state, restartCount: 0, state})
+        p.status![statusKey] = list
+        if (phase) p.status!.phase = phase
+        if (!ephemeral && !p.status!.podIP) p.status!.podIP = '10.244.9.9'
+      })
+    const started = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+    setState({running: {startedAt: started}}, ephemeral ? undefined : 'Running')
+    let log = ''
+    const k = `${namespace}/${name}/${container.name}`
+    const proc = this.kubelet!.start([...(container.command ?? []), ...(container.args ?? [])], namespace, (chunk) => {
+      log += chunk.toString('utf8')
+      this.logs.set(k, log)
+    }, (code) => {
+      this.processes.delete(k)
+      this.logs.set(k, log)
+      setState({terminated: {exitCode: code, reason: code === 0 ? 'Completed' : 'Error', startedAt: started, finishedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z')}}, ephemeral ? undefined : code === 0 ? 'Succeeded' : 'Failed')
+    })
+    this.processes.set(k, proc)
+  }
+
+  private addEphemeral(stored: Obj, patch: {spec?: {ephemeralContainers?: ContainerSpec[]}}, send: (status: number, body: unknown) => void, fail: (status: number, reason: string, message: string) => void): void {
+    const ns = stored.metadata.namespace ?? 'default'
+    const added = patch.spec?.ephemeralContainers ?? []
+    const spec = stored.spec as PodSpec
+    for (const c of added) {
+      if ((c as {resources?: unknown}).resources) return fail(422, 'Invalid', `Pod "${stored.metadata.name}" is invalid: spec.ephemeralContainers[0].resources: Forbidden: cannot be set for an Ephemeral Container`)
+    }
+    const fresh = added.filter((c) => !(spec.ephemeralContainers ?? []).some((e) => e.name === c.name))
+    this.update(ns, stored.metadata.name, (p) => (p.spec!.ephemeralContainers = [...(p.spec!.ephemeralContainers ?? []), ...fresh]))
+    send(200, this.store.get(this.key(this.typeOf('Pod'), ns, stored.metadata.name)))
+    if (this.kubelet) for (const c of fresh) this.later(this.kubelet.options.stepMs ?? 30, () => this.runContainer(ns, stored.metadata.name, c, true))
+  }
+
+  /** pods/exec and pods/portforward over websockets, as the API server proxies them to kubelet. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://x')
+    const entry: RecordedRequest = {method: 'UPGRADE', path: url.pathname, query: Object.fromEntries(url.searchParams.entries()), status: 0, authorization: Boolean(req.headers.authorization)}
+    this.requests.push(entry)
+    const refuse = (status: number, reason: string, message: string) => {
+      entry.status = status
+      const body = JSON.stringify(statusBody(status, reason, message))
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`)
+    }
+    if (this.token !== null && req.headers.authorization !== `Bearer ${this.token}`) return refuse(401, 'Unauthorized', 'Unauthorized')
+    const fault = this.faults.find((f) => (!f.method || f.method === 'UPGRADE') && f.path.test(url.pathname) && (f.times === undefined || f.times > 0))
+    if (fault) {
+      if (fault.times !== undefined) fault.times--
+      return refuse(fault.status ?? 500, fault.reason ?? 'InternalError', fault.message ?? 'injected')
+    }
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|portforward)$/.exec(url.pathname)
+    if (!m) return refuse(404, 'NotFound', 'the server could not find the requested resource')
+    const [, namespace, name, action] = m
+    const pod = this.store.get(this.key(this.typeOf('Pod'), namespace, name)) as (Obj & {spec?: PodSpec; status?: PodStatus}) | undefined
+    if (!pod) return refuse(404, 'NotFound', `pods "${name}" not found`)
+    if (pod.status?.phase !== 'Running') return refuse(400, 'BadRequest', `pod ${name} is not running (phase ${pod.status?.phase ?? 'Pending'})`)
+    if (!this.kubelet) return refuse(500, 'InternalError', 'no kubelet in this test server')
+    if (action === 'exec') {
+      const containers = (pod.spec?.containers ?? []).map((c) => c.name)
+      const container = url.searchParams.get('container') ?? (containers.length === 1 ? containers[0] : undefined)
+      if (!container) return refuse(400, 'BadRequest', `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`)
+      if (!containers.includes(container)) return refuse(400, 'BadRequest', `container ${container} is not valid for pod ${name}`)
+      entry.status = 101
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.exec(ws, url.searchParams.getAll('command'), namespace))
+      return
+    }
+    const port = Number(url.searchParams.get('ports'))
+    const target = this.kubelet.options.portForwardTarget?.(name, port)
+    if (!target) return refuse(500, 'InternalError', `error forwarding port ${port} to pod ${name}: no target`)
+    entry.status = 101
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.portForward(ws, port, target))
+  }
+
+  private exec(ws: WebSocket, argv: string[], namespace: string): void {
+    const frame = (channel: number, data: Buffer | string) => ws.send(Buffer.concat([Buffer.from([channel]), Buffer.from(data)]))
+    this.kubelet!.start(argv, namespace, (chunk, stream) => frame(stream === 'stdout' ? 1 : 2, chunk), (code) => {
+      const status = code === 0
+        ? {metadata: {}, status: 'Success'}
+        : {metadata: {}, status: 'Failure', message: `command terminated with non-zero exit code: error executing command [${argv.join(' ')}], exit code ${code}`, reason: 'NonZeroExitCode', details: {causes: [{reason: 'ExitCode', message: String(code)}]}}
+      frame(3, JSON.stringify(status))
+      ws.close(1000)
+    })
+  }
+
+  private portForward(ws: WebSocket, port: number, target: {host: string; port: number}): void {
+    const portBytes = Buffer.alloc(2)
+    portBytes.writeUInt16LE(port)
+    ws.send(Buffer.concat([Buffer.from([0]), portBytes]))
+    ws.send(Buffer.concat([Buffer.from([1]), portBytes]))
+    const tcp = tcpConnect(target.port, target.host)
+    tcp.on('data', (d: Buffer) => ws.send(Buffer.concat([Buffer.from([0]), d])))
+    tcp.on('error', (e) => {
+      ws.send(Buffer.concat([Buffer.from([1]), Buffer.from(`error forwarding port ${port}: ${e.message}`)]))
+      ws.close(1000)
+    })
+    tcp.on('close', () => ws.close(1000))
+    ws.on('message', (d: Buffer) => {
+      if (d[0] === 0 && d.length > 1) tcp.write(d.subarray(1))
+    })
+    ws.on('close', () => tcp.destroy())
   }
 
   private matching(t: ResourceType, namespace: string | undefined, query: Record<string, string>): Obj[] | string {
@@ -390,7 +614,7 @@ export class KubeApiServer {
     const verbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
     const resources = RESOURCES.filter((r) => r.group === group && r.version === version).flatMap((r) => [
       {name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs, ...(r.shortNames ? {shortNames: r.shortNames} : {})},
-      ...(r.kind === 'Pod' ? [{name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get']}, {name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update']}] : []),
+      ...(r.kind === 'Pod' ? [{name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get']}, {name: 'pods/status', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update']}, {name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get']}, {name: 'pods/portforward', singularName: '', namespaced: true, kind: 'PodPortForwardOptions', verbs: ['create', 'get']}, {name: 'pods/ephemeralcontainers', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get', 'patch', 'update']}] : []),
     ])
     return {kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources}
   }

@@ -31,10 +31,11 @@ export interface NsdServer {
   stop(): Promise<void>
 }
 
-export async function startNsd(nsdPath: string, zones: {name: string; text: string}[]): Promise<NsdServer> {
+/** `at` pins the address and port (a pod's resolv.conf cannot name a port, so pod-side tests need :53). */
+export async function startNsd(nsdPath: string, zones: {name: string; text: string}[], at?: {address: string; port: number}): Promise<NsdServer> {
   const dir = mkdtempSync(join(tmpdir(), 'kdisco-nsd-'))
-  const port = await freePort()
-  let conf = `server:\n  ip-address: 127.0.0.1\n  port: ${port}\n  username: ""\n  chroot: ""\n  zonesdir: "${dir}"\n  pidfile: "${dir}/nsd.pid"\n  database: ""\n  zonelistfile: "${dir}/zone.list"\n  xfrdfile: "${dir}/xfrd.state"\n  xfrdir: "${dir}"\n  logfile: "${dir}/nsd.log"\n  server-count: 1\n  verbosity: 1\nremote-control:\n  control-enable: no\n`
+  const port = at?.port ?? (await freePort())
+  let conf = `server:\n  ip-address: ${at?.address ?? '127.0.0.1'}\n  port: ${port}\n  username: ""\n  chroot: ""\n  zonesdir: "${dir}"\n  pidfile: "${dir}/nsd.pid"\n  database: ""\n  zonelistfile: "${dir}/zone.list"\n  xfrdfile: "${dir}/xfrd.state"\n  xfrdir: "${dir}"\n  logfile: "${dir}/nsd.log"\n  server-count: 1\n  verbosity: 1\nremote-control:\n  control-enable: no\n`
   for (const z of zones) {
     writeFileSync(join(dir, `${z.name}.zone`), z.text)
     conf += `zone:\n  name: ${z.name}\n  zonefile: ${z.name}.zone\n`

@@ -58,6 +58,13 @@ export interface ClientOptions {
 
 type Query = Record<string, string | number | undefined>
 
+interface SendOptions {
+  body?: string
+  contentType?: string
+  /** The answer is text (pod logs), not JSON. */
+  text?: boolean
+}
+
 function withQuery(path: string, query: Query = {}): string {
   const qs = new URLSearchParams()
   for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v))
@@ -89,6 +96,32 @@ export class KubeClient {
     return this.request<T>('GET', withQuery(path, query))
   }
 
+  /** A plain-text GET (pod logs). */
+  async getText(path: string, query?: Query): Promise<string> {
+    return this.request<string>('GET', withQuery(path, query), {text: true})
+  }
+
+  async create<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, {body: JSON.stringify(body)})
+  }
+
+  async delete<T>(path: string, query?: Query): Promise<T> {
+    return this.request<T>('DELETE', withQuery(path, query))
+  }
+
+  /** A strategic-merge PATCH (ephemeral containers). */
+  async patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, {body: JSON.stringify(body), contentType: 'application/strategic-merge-patch+json'})
+  }
+
+  /** What a websocket upgrade to `path` needs: the URL and the auth headers/TLS options of this kubeconfig. */
+  async upgradeTarget(pathWithQuery: string): Promise<{url: URL; options: https.RequestOptions}> {
+    const base = await this.auth()
+    this.requestCount++
+    this.options.log?.(`UPGRADE ${pathWithQuery}`)
+    return {url: new URL(this.config.server.replace(/\/+$/, '') + pathWithQuery), options: base}
+  }
+
   /** A full LIST, paged. A 410 Expired continue token restarts the list from the beginning (at most twice). */
   async list<T>(path: string, query: {labelSelector?: string; fieldSelector?: string} = {}, options: {paged?: boolean} = {}): Promise<ListResult<T>> {
     const limit = options.paged === false ? undefined : (this.options.pageSize ?? 500)
@@ -117,10 +150,10 @@ export class KubeClient {
     }
   }
 
-  private async request<T>(method: string, pathWithQuery: string): Promise<T> {
+  private async request<T>(method: string, pathWithQuery: string, send: SendOptions = {}): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.once<T>(method, pathWithQuery)
+        return await this.once<T>(method, pathWithQuery, send)
       } catch (error) {
         // 429 Too Many Requests: wait what the server asks (capped), at most three times.
         if (error instanceof ApiError && error.status === 429 && attempt < 3) {
@@ -134,7 +167,7 @@ export class KubeClient {
     }
   }
 
-  private async once<T>(method: string, pathWithQuery: string): Promise<T> {
+  private async once<T>(method: string, pathWithQuery: string, send: SendOptions): Promise<T> {
     const base = await this.auth()
     const server = this.config.server.replace(/\/+$/, '')
     const url = new URL(server + pathWithQuery)
@@ -143,7 +176,8 @@ export class KubeClient {
     const path = url.pathname + url.search
     return new Promise<T>((resolve, reject) => {
       const lib = url.protocol === 'http:' ? http : https
-      const headers = {...(base.headers as Record<string, string> | undefined), Accept: 'application/json', 'User-Agent': 'kdisco'}
+      const headers: Record<string, string> = {...(base.headers as Record<string, string> | undefined), Accept: send.text ? 'text/plain, */*' : 'application/json', 'User-Agent': 'kdisco'}
+      if (send.body !== undefined) headers['Content-Type'] = send.contentType ?? 'application/json'
       const req = lib.request(url, {...base, method, headers, timeout: undefined}, (res) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
@@ -153,6 +187,7 @@ export class KubeClient {
           const status = res.statusCode ?? 0
           this.options.log?.(`${method} ${path} ${status} ${Date.now() - started}ms`)
           const text = Buffer.concat(chunks).toString('utf8')
+          if (send.text && status >= 200 && status < 300) return resolve(text as T)
           let body: unknown
           try {
             body = text ? JSON.parse(text) : {}
@@ -174,7 +209,7 @@ export class KubeClient {
         this.options.log?.(`${method} ${path} failed after ${Date.now() - started}ms: ${(e as NodeJS.ErrnoException).code ?? e.message}`)
         reject(e instanceof TransportError ? e : new TransportError(method, path, (e as NodeJS.ErrnoException).code ?? 'EREQUEST', e.message))
       })
-      req.end()
+      req.end(send.body)
     })
   }
 }

@@ -16,7 +16,8 @@ import {
 } from '../types.js'
 import {ApiError, KubeClient, type ListResult} from './client.js'
 import {toKdiscoError} from './errors.js'
-import {type KubeconfigOptions, loadKubeconfig} from './kubeconfig.js'
+import type {KubeconfigOptions} from './kubeconfig.js'
+import {connect} from './connect.js'
 
 export type LiveKind = 'pods' | 'statefulsets' | 'ingresses'
 
@@ -58,10 +59,7 @@ function typed<T>(items: T[], apiVersion: string, kind: string): T[] {
 }
 
 export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
-  const config = loadKubeconfig(scope)
-  const client = new KubeClient(config, {timeoutMs: scope.timeoutMs, log: scope.log})
-  scope.log?.(`context ${config.context}, server ${config.server}, kubeconfig ${config.source}`)
-  const namespace = scope.namespace ?? config.namespace ?? 'default'
+  const {client, config, namespace} = connect(scope)
   const snap = emptySnapshot('live')
   snap.sources = [`${config.server} (context ${config.context})`]
   snap.defaultNamespace = namespace

@@ -1,4 +1,4 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {type DnsLookupReport, dnsLookup} from '../../dns/lookup.js'
 import {checkQueryName} from '../../dns/names.js'
@@ -9,7 +9,8 @@ import {probeConfig} from '../../probe/index.js'
 import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
 import {type ExpectedQuery, queryCandidates} from '../../dns/service-lookup.js'
 import {ExitCode} from '../../errors.js'
-import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
+import {inputSummary, loadCluster, parseDuration, probeContext, settingsSummary} from '../../pipeline.js'
+import {repeatUntilMatch} from '../../compare/wait.js'
 
 export type DnsLookupResult = DnsLookupReport & {observed?: ProbedQueries['queries'][number]['observed']; status?: ProbedQueries['queries'][number]['status']; diff?: ProbedQueries['queries'][number]['diff']; summary?: ProbedQueries['summary']} & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
 
@@ -35,7 +36,15 @@ export default class DnsLookup extends KdiscoCommand {
   async run(): Promise<DnsLookupResult> {
     const {args, flags} = await this.parse(DnsLookup)
     const probe = probeConfig(flags)
+    const waitMs = flags.wait === undefined ? undefined : parseDuration(flags.wait, '--wait')
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
+    const result = await repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe))
+    await this.render(result, flags.output, async (r) => (await import('../../render/dns-lookup.js')).renderDnsLookup(r))
+    if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
+    return result
+  }
+
+  private async attempt(flags: Interfaces.InferredFlags<typeof DnsLookup.flags>, draft: ReturnType<typeof questionFrom>, probe: ReturnType<typeof probeConfig>): Promise<DnsLookupResult> {
     // A name can point into any namespace, so a live lookup reads every namespace.
     const {snapshot, model, namespace} = await loadCluster({...flags, 'all-namespaces': true}, {kinds: ['pods'], clusterDns: true})
     this.reportInputGaps(snapshot, model)
@@ -47,7 +56,9 @@ export default class DnsLookup extends KdiscoCommand {
       from: namespace,
       expected: {rcode: report.rcode, answers: report.answers, ...(report.forwarded ? {forwarded: true} : {})},
     }
-    const probed = await probeAndCompare([query], (q) => queryCandidates(model, q), probe, {strict: flags.strict})
+    const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
+    if (flags['dry-run']) return this.dryRun(probe, [query], candidates, namespace)
+    const probed = await probeAndCompare([query], candidates, probe, probeContext(flags, namespace), {strict: flags.strict})
     const verdict = probed?.queries[0]
     const result: DnsLookupResult = {
       ...report,
@@ -55,8 +66,6 @@ export default class DnsLookup extends KdiscoCommand {
       settings: settingsSummary(model),
       input: inputSummary(snapshot),
     }
-    await this.render(result, flags.output, async (r) => (await import('../../render/dns-lookup.js')).renderDnsLookup(r))
-    if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
   }
 }

@@ -7,7 +7,9 @@ import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {probeConfig} from '../../probe/index.js'
 import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
 import {ExitCode} from '../../errors.js'
-import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
+import {inputSummary, loadCluster, parseDuration, probeContext, settingsSummary} from '../../pipeline.js'
+import {repeatUntilMatch} from '../../compare/wait.js'
+import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import {serviceNotFound} from '../../cluster/find.js'
 
 export type SvcLookupResult = Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']} & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
@@ -35,13 +37,19 @@ export default class SvcLookup extends KdiscoCommand {
     for (const ns of flags['from-namespace'] ?? [])
       if (!isDns1123Label(ns)) throw inputError(`"${ns}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
     const probe = probeConfig(flags)
-    const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, namespaceSlices: true})
-    this.reportInputGaps(snapshot, model)
-    const svc = model.service(namespace, args.name)
-    if (!svc) throw serviceNotFound(model, args.name, namespace)
-    const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
-    const probed = await probeAndCompare(report.queries, (q) => queryCandidates(model, q), probe, {strict: flags.strict})
-    const result: SvcLookupResult = {...report, ...probed, settings: settingsSummary(model), input: inputSummary(snapshot)}
+    const waitMs = flags.wait === undefined ? undefined : parseDuration(flags.wait, '--wait')
+    const attempt = async (dryRun: boolean): Promise<SvcLookupResult> => {
+      const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, namespaceSlices: true})
+      this.reportInputGaps(snapshot, model)
+      const svc = model.service(namespace, args.name)
+      if (!svc) throw serviceNotFound(model, args.name, namespace)
+      const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
+      const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
+      if (dryRun) return this.dryRun(probe, report.queries, candidates, namespace)
+      const probed = await probeAndCompare(report.queries, candidates, probe, probeContext(flags, namespace), {strict: flags.strict})
+      return {...report, ...probed, settings: settingsSummary(model), input: inputSummary(snapshot)}
+    }
+    const result = await repeatUntilMatch(waitMs, () => attempt(flags['dry-run']))
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-lookup.js')).renderServiceLookup(r))
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result

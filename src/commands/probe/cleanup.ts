@@ -1,0 +1,37 @@
+import {KdiscoCommand} from '../../command-base.js'
+import {allNamespacesFlag, inputFlags, outputFlag} from '../../flags.js'
+import {inputError} from '../../errors.js'
+import {isDns1123Label} from '../../dns/names.js'
+import {probeContext} from '../../pipeline.js'
+
+export interface ProbeCleanupResult {
+  deleted: {namespace: string; name: string}[]
+}
+
+export default class ProbeCleanup extends KdiscoCommand {
+  static override summary = 'Delete debug pods kdisco left behind (label app.kubernetes.io/managed-by=kdisco).'
+  static override description = 'kdisco deletes its pods itself, even on Ctrl-C, and the cluster stops them after activeDeadlineSeconds; this removes pods kept with --keep or orphaned by a lost connection.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> -A']
+  static override flags = {
+    namespace: inputFlags.namespace,
+    'all-namespaces': allNamespacesFlag,
+    kubeconfig: inputFlags.kubeconfig,
+    context: inputFlags.context,
+    'request-timeout': inputFlags['request-timeout'],
+    verbose: inputFlags.verbose,
+    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+  }
+
+  async run(): Promise<ProbeCleanupResult> {
+    const {flags} = await this.parse(ProbeCleanup)
+    if (flags.namespace !== undefined && !isDns1123Label(flags.namespace)) throw inputError(`"${flags.namespace}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
+    const conn = await probeContext(flags, flags.namespace ?? '').connect()
+    const [{cleanupPods}, {toKdiscoError}] = await Promise.all([import('../../probe/pod.js'), import('../../cluster/live/errors.js')])
+    const deleted = await cleanupPods(conn, flags['all-namespaces'] ? undefined : flags.namespace ?? conn.namespace).catch((error) => {
+      throw toKdiscoError(error, conn.config)
+    })
+    const result: ProbeCleanupResult = {deleted}
+    await this.render(result, flags.output, (r) => (r.deleted.length === 0 ? 'No kdisco pods found.' : r.deleted.map((p) => `pod ${p.namespace}/${p.name} deleted`).join('\n')))
+    return result
+  }
+}

@@ -1,0 +1,47 @@
+// --probe exec: the lookup script runs inside an existing pod (its own resolv.conf and image: what that app sees),
+// over the pods/exec websocket (v4.channel.k8s.io: byte 0 of each frame is the channel: 1 stdout, 2 stderr,
+// 3 the final Status).
+import {ExitCode, KdiscoError} from '../errors.js'
+import type {Connection} from '../cluster/live/connect.js'
+import type {Progress} from '../render/progress.js'
+import {openStream} from './websocket.js'
+
+export interface ExecOptions {
+  namespace: string
+  pod: string
+  container?: string
+  argv: string[]
+  timeoutMs: number
+}
+
+export async function execInPod(conn: Connection, options: ExecOptions, progress: Progress): Promise<{log: string; container?: string}> {
+  const q = new URLSearchParams()
+  for (const a of options.argv) q.append('command', a)
+  if (options.container) q.set('container', options.container)
+  q.set('stdout', 'true')
+  q.set('stderr', 'true')
+  const where = `${options.namespace}/${options.pod}`
+  progress.phase(`running the lookups in ${where}`)
+  const out: Buffer[] = []
+  let status: {status?: string; message?: string; reason?: string} | undefined
+  const socket = await openStream(conn, `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${q}`, ['v4.channel.k8s.io'], (data) => {
+    const channel = data[0]
+    if (channel === 1 || channel === 2) out.push(data.subarray(1))
+    else if (channel === 3 && data.length > 1) status = JSON.parse(data.subarray(1).toString('utf8'))
+  })
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.terminate()
+      reject(new KdiscoError(`the lookups in ${where} did not finish within ${options.timeoutMs / 1000}s`, {hint: 'Check the pod is running, or raise --probe-deadline', exitCode: ExitCode.CLUSTER}))
+    }, options.timeoutMs)
+    if (socket.readyState === socket.CLOSED) return (clearTimeout(timer), resolve())
+    socket.on('close', () => (clearTimeout(timer), resolve()))
+    socket.on('error', (e) => (clearTimeout(timer), reject(e)))
+  })
+  const log = Buffer.concat(out).toString('utf8')
+  // "sh: not found" and the like: the image cannot run the script.
+  if (status?.status === 'Failure' && !log.includes('@@kdisco done')) {
+    throw new KdiscoError(`exec in ${where} failed: ${(status.message ?? status.reason ?? 'unknown').replace(/\s+/g, ' ')}`, {hint: 'The container needs sh and dig or nslookup; try --probe ephemeral --pod ' + options.pod, exitCode: ExitCode.CLUSTER})
+  }
+  return {log, container: options.container}
+}

@@ -1,0 +1,185 @@
+// The debug-pod probe: ONE short-lived pod runs every lookup of the command (the fixed script in script.ts) and the
+// results come back through its log. The pod passes Pod Security "restricted" as written, carries kdisco's labels,
+// has an activeDeadlineSeconds so a killed kdisco cannot leave it running, and is deleted on success, error,
+// timeout, SIGINT and SIGTERM (unless --keep).
+import {randomBytes} from 'node:crypto'
+import type {Pod} from '../cluster/types.js'
+import {ApiError} from '../cluster/live/client.js'
+import type {Connection} from '../cluster/live/connect.js'
+import {ExitCode, KdiscoError} from '../errors.js'
+import type {Progress} from '../render/progress.js'
+import {onInterrupt} from './interrupt.js'
+
+export const MANAGED_BY = 'app.kubernetes.io/managed-by'
+export const RUN_LABEL = 'kdisco.dev/run'
+export const KEEP_LABEL = 'kdisco.dev/keep'
+/** dig and getent; used by the Kubernetes e2e DNS tests, so it is kept up to date with them. */
+export const DEFAULT_IMAGE = 'registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7'
+/** A non-root user every image has: nobody. */
+const NOBODY = 65534
+
+export interface DebugPodOptions {
+  namespace: string
+  image: string
+  argv: string[]
+  /** activeDeadlineSeconds: the cluster kills the pod after this, whatever happens to kdisco. */
+  deadlineSeconds: number
+  keep?: boolean
+  runId?: string
+}
+
+export function newRunId(): string {
+  return randomBytes(4).toString('hex').slice(0, 7)
+}
+
+const restrictedContainerContext = {
+  allowPrivilegeEscalation: false,
+  capabilities: {drop: ['ALL']},
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  runAsUser: NOBODY,
+  runAsGroup: NOBODY,
+  seccompProfile: {type: 'RuntimeDefault'},
+}
+
+export const LOOKUP_RESOURCES = {requests: {cpu: '10m', memory: '16Mi'}, limits: {cpu: '200m', memory: '64Mi'}}
+
+/** The container spec shared by the debug pod and the ephemeral container. */
+export function lookupContainer(name: string, image: string, argv: string[]) {
+  return {name, image, imagePullPolicy: 'IfNotPresent', command: argv, securityContext: restrictedContainerContext, resources: LOOKUP_RESOURCES}
+}
+
+export function debugPodManifest(options: DebugPodOptions): Pod {
+  const runId = options.runId ?? newRunId()
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `kdisco-probe-${runId}`,
+      namespace: options.namespace,
+      labels: {[MANAGED_BY]: 'kdisco', 'app.kubernetes.io/name': 'kdisco-probe', [RUN_LABEL]: runId, ...(options.keep ? {[KEEP_LABEL]: 'true'} : {})},
+      annotations: {'kdisco.dev/purpose': 'DNS lookups made by kdisco; deleted when the run ends (kdisco probe cleanup removes leftovers)'},
+    },
+    spec: {
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: options.deadlineSeconds,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: 1,
+      securityContext: {runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: {type: 'RuntimeDefault'}},
+      containers: [lookupContainer('lookup', options.image, options.argv)],
+    },
+  } as unknown as Pod
+}
+
+type ContainerStatus = {name: string; state?: {waiting?: {reason?: string; message?: string}; running?: object; terminated?: {exitCode?: number; reason?: string; message?: string}}}
+type PodStatus = {phase?: string; reason?: string; message?: string; conditions?: {type: string; status: string; reason?: string; message?: string}[]; containerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[]}
+
+const IMAGE_ERRORS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError'])
+
+/** Where a container is, in words, or a fatal error. */
+export function containerPhase(status: PodStatus, container: string, ephemeral = false): {phase: string; finished?: boolean; fatal?: string} {
+  const statuses = (ephemeral ? status.ephemeralContainerStatuses : status.containerStatuses) ?? []
+  const cs = statuses.find((c) => c.name === container)
+  if (status.phase === 'Failed' && status.reason === 'DeadlineExceeded') return {phase: 'deadline exceeded', fatal: `the pod reached its activeDeadlineSeconds (${status.message ?? 'DeadlineExceeded'})`}
+  if (cs?.state?.terminated) return {phase: 'finished', finished: true}
+  if (cs?.state?.running) return {phase: 'running lookups'}
+  const waiting = cs?.state?.waiting
+  if (waiting?.reason && IMAGE_ERRORS.has(waiting.reason)) return {phase: waiting.reason, fatal: `${waiting.reason}: ${(waiting.message ?? '').replace(/\s+/g, ' ').trim() || 'no message'}`}
+  if (waiting) return {phase: waiting.reason === 'ContainerCreating' ? 'pulling image and starting the container' : `waiting (${waiting.reason ?? 'unknown'})`}
+  if (!ephemeral) {
+    const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled')
+    if (scheduled?.status === 'False') return {phase: `unschedulable: ${(scheduled.message ?? scheduled.reason ?? '').replace(/\s+/g, ' ')}`}
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') return {phase: 'finished', finished: true}
+    if (scheduled?.status === 'True') return {phase: 'pulling image and starting the container'}
+  }
+  return {phase: ephemeral ? 'starting the ephemeral container' : 'scheduling'}
+}
+
+/** A rejected create, in the user's terms: Pod Security admission, a webhook, a quota, or RBAC. */
+export function createError(error: unknown, what: string, namespace: string): unknown {
+  if (!(error instanceof ApiError)) return error
+  const msg = error.message.replace(/\s+/g, ' ').trim()
+  if (error.status === 403 && /cannot (create|patch) resource/.test(msg)) {
+    return new KdiscoError(`RBAC forbids creating ${what} in namespace ${namespace}: ${msg}`, {hint: 'The pod probe needs create/get/delete on pods and get on pods/log (see README, "RBAC"); or use --probe port-forward or --probe server', exitCode: ExitCode.CLUSTER})
+  }
+  if (error.status === 403 || error.status === 400 || error.status === 422) {
+    const why = /violates PodSecurity/.test(msg) ? 'Pod Security admission' : /admission webhook/.test(msg) ? 'an admission webhook' : /exceeded quota/.test(msg) ? 'a ResourceQuota' : 'the API server'
+    return new KdiscoError(`${why} rejected ${what} in namespace ${namespace}: ${msg}`, {hint: 'Choose another namespace with --probe-namespace, or inspect the manifest with --dry-run', exitCode: ExitCode.CLUSTER})
+  }
+  return error
+}
+
+export interface PodRun {
+  pod: string
+  namespace: string
+  log: string
+  kept: boolean
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Polls until `container` terminates; throws a KdiscoError with the real reason on a fatal state or timeout. */
+export async function waitForContainer(conn: Connection, namespace: string, pod: string, container: string, options: {timeoutMs: number; progress: Progress; ephemeral?: boolean; label: string}): Promise<void> {
+  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`
+  const deadline = Date.now() + options.timeoutMs
+  let last = 'scheduling'
+  for (let delay = 100; ; delay = Math.min(delay * 1.5, 1000)) {
+    const current = await conn.client.get<{status?: PodStatus}>(path)
+    const state = containerPhase(current.status ?? {}, container, options.ephemeral)
+    if (state.fatal) throw new KdiscoError(`${options.label} ${namespace}/${pod} failed: ${state.fatal}`, {hint: state.phase.includes('Image') ? 'Check --image and that the nodes can pull it' : 'Retry, or raise --probe-deadline', exitCode: ExitCode.CLUSTER})
+    if (state.finished) return
+    last = state.phase
+    options.progress.phase(`${options.label} ${pod}: ${last}`)
+    if (Date.now() + delay > deadline) throw new KdiscoError(`${options.label} ${namespace}/${pod} did not finish within ${Math.round(options.timeoutMs / 1000)}s (last state: ${last})`, {hint: 'Raise --probe-deadline, or check the namespace events (kubectl get events)', exitCode: ExitCode.CLUSTER})
+    await sleep(delay)
+  }
+}
+
+export async function runDebugPod(conn: Connection, options: DebugPodOptions, progress: Progress): Promise<PodRun> {
+  const manifest = debugPodManifest(options)
+  const {name, namespace} = manifest.metadata as {name: string; namespace: string}
+  const podPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`
+  let deleted = false
+  const remove = async () => {
+    if (deleted) return
+    deleted = true
+    await conn.client.delete(`${podPath}/${encodeURIComponent(name)}`, {gracePeriodSeconds: 0}).catch((error) => {
+      if (!(error instanceof ApiError && error.status === 404)) process.stderr.write(`kdisco: could not delete pod ${namespace}/${name}: ${(error as Error).message}; delete it with: kdisco probe cleanup -n ${namespace}\n`)
+    })
+  }
+  // Registered before the create, so an interrupt during the request still removes the pod.
+  const unregister = onInterrupt(remove)
+  try {
+    progress.phase(`creating debug pod ${name}`)
+    await conn.client.create(podPath, manifest).catch((error) => {
+      deleted = true // nothing was created
+      throw createError(error, 'the debug pod', namespace)
+    })
+    await waitForContainer(conn, namespace, name, 'lookup', {timeoutMs: options.deadlineSeconds * 1000 + 5000, progress, label: 'debug pod'})
+    progress.phase(`reading the log of ${name}`)
+    const log = await conn.client.getText(`${podPath}/${encodeURIComponent(name)}/log`, {container: 'lookup'})
+    return {pod: name, namespace, log, kept: Boolean(options.keep)}
+  } finally {
+    progress.done()
+    if (!options.keep) await remove()
+    unregister()
+  }
+}
+
+/** `kdisco probe cleanup`: every pod kdisco left behind, by label. */
+export async function cleanupPods(conn: Connection, namespace: string | undefined): Promise<{namespace: string; name: string}[]> {
+  const path = namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods` : '/api/v1/pods'
+  const pods = await conn.client.list<Pod>(path, {labelSelector: `${MANAGED_BY}=kdisco`})
+  const removed: {namespace: string; name: string}[] = []
+  for (const p of pods.items) {
+    const ns = p.metadata.namespace ?? 'default'
+    try {
+      await conn.client.delete(`/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(p.metadata.name)}`, {gracePeriodSeconds: 0})
+      removed.push({namespace: ns, name: p.metadata.name})
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) throw error
+    }
+  }
+  return removed
+}

@@ -1,0 +1,102 @@
+// --probe port-forward: DNS over TCP (2-byte length framing) through the API server's pods/portforward to EACH
+// ready cluster DNS pod, so replicas that disagree are found. No image, no pod created. Websocket protocol
+// (portforward.k8s.io): channel 0 carries data and channel 1 errors; each channel's first frame is the port.
+import dnsPacket from 'dns-packet'
+import type {Observed} from '../compare/verdict.js'
+import {ExitCode, KdiscoError} from '../errors.js'
+import type {Connection} from '../cluster/live/connect.js'
+import type {EndpointSlice, Pod} from '../cluster/types.js'
+import type {Progress} from '../render/progress.js'
+import {type ProbeQuestion, type Vantage, observedKey} from './index.js'
+import {decodeReply} from './server.js'
+import {openStream} from './websocket.js'
+
+const DNS_NAMESPACE = 'kube-system'
+
+/** The ready pods behind the kube-dns Service (its EndpointSlices), else pods labelled k8s-app=kube-dns. */
+export async function dnsPods(conn: Connection): Promise<{name: string; port: number}[]> {
+  const slices = await conn.client.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${DNS_NAMESPACE}/endpointslices`, {labelSelector: 'kubernetes.io/service-name=kube-dns'}).catch(() => ({items: [] as EndpointSlice[]}))
+  const pods = new Map<string, number>()
+  for (const s of slices.items) {
+    const port = s.ports?.find((p) => (p.protocol ?? 'TCP') === 'TCP' && p.port)?.port ?? 53
+    for (const e of s.endpoints ?? []) if (e.conditions?.ready !== false && e.targetRef?.kind === 'Pod' && e.targetRef.name) pods.set(e.targetRef.name, port)
+  }
+  if (pods.size === 0) {
+    const list = await conn.client.list<Pod>(`/api/v1/namespaces/${DNS_NAMESPACE}/pods`, {labelSelector: 'k8s-app=kube-dns'})
+    for (const p of list.items) if (p.status?.phase === 'Running') pods.set(p.metadata.name, 53)
+  }
+  return [...pods].map(([name, port]) => ({name, port})).sort((a, b) => a.name.localeCompare(b.name))
+}
+
+/** Pipelines every question over one TCP stream to one DNS pod. */
+async function askReplica(conn: Connection, pod: string, port: number, questions: ProbeQuestion[], timeoutMs: number): Promise<Map<string, Observed>> {
+  const via = `port-forward ${DNS_NAMESPACE}/${pod}`
+  const observed = new Map<string, Observed>()
+  const pending = new Map<number, ProbeQuestion>()
+  let buffer = Buffer.alloc(0)
+  const seenPort = [false, false]
+  let failure: string | undefined
+  let finish = () => {}
+  const onMessage = (data: Buffer) => {
+    const channel = data[0]
+    let payload = data.subarray(1)
+    if (channel === 0 || channel === 1) {
+      if (!seenPort[channel]) {
+        seenPort[channel] = true
+        payload = payload.subarray(2)
+      }
+    }
+    if (channel === 1 && payload.length > 0) {
+      failure = payload.toString('utf8').trim()
+      return finish()
+    }
+    if (channel !== 0) return
+    buffer = Buffer.concat([buffer, payload])
+    while (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
+      const len = buffer.readUInt16BE(0)
+      const msg = buffer.subarray(2, 2 + len)
+      buffer = buffer.subarray(2 + len)
+      if (msg.length < 12) continue // not a DNS message
+      const id = msg.readUInt16BE(0)
+      const q = pending.get(id)
+      if (!q) continue
+      pending.delete(id)
+      try {
+        observed.set(observedKey(q.name, q.type), decodeReply(msg, via))
+      } catch (error) {
+        observed.set(observedKey(q.name, q.type), {rcode: null, answers: [], via, error: `malformed reply: ${(error as Error).message}`})
+      }
+      if (pending.size === 0) finish()
+    }
+  }
+  const socket = await openStream(conn, `/api/v1/namespaces/${DNS_NAMESPACE}/pods/${encodeURIComponent(pod)}/portforward?ports=${port}`, ['portforward.k8s.io'], onMessage)
+  await new Promise<void>((resolve) => {
+    finish = () => (clearTimeout(timer), socket.close(), resolve())
+    const timer = setTimeout(finish, timeoutMs + 1000 * Math.ceil(questions.length / 100))
+    socket.on('close', () => (clearTimeout(timer), resolve()))
+    socket.on('error', (e) => ((failure = e.message), finish()))
+    if (failure) return finish()
+    const frames: Buffer[] = []
+    questions.forEach((q, i) => {
+      const id = (i % 65535) + 1
+      pending.set(id, q)
+      const body = dnsPacket.encode({type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{type: q.type as dnsPacket.RecordType, name: q.name.replace(/\.$/, '')}]})
+      const len = Buffer.alloc(2)
+      len.writeUInt16BE(body.length)
+      frames.push(len, body)
+    })
+    if (questions.length === 0) return finish()
+    socket.send(Buffer.concat([Buffer.from([0]), ...frames]))
+  })
+  for (const q of pending.values()) observed.set(observedKey(q.name, q.type), {rcode: null, answers: [], via, error: failure ?? `no answer within ${timeoutMs / 1000}s`})
+  return observed
+}
+
+export async function probePortForward(conn: Connection, questions: ProbeQuestion[], options: {timeoutMs: number; progress: Progress}): Promise<Vantage[]> {
+  if (questions.length > 65535) throw new KdiscoError(`--probe port-forward asks at most 65535 names per run (${questions.length} given)`, {hint: 'Narrow the query', exitCode: ExitCode.USAGE})
+  options.progress.phase('finding the cluster DNS pods')
+  const pods = await dnsPods(conn)
+  if (pods.length === 0) throw new KdiscoError(`no ready cluster DNS pod found in ${DNS_NAMESPACE} (Service kube-dns)`, {hint: 'Run kdisco dns doctor to see why', exitCode: ExitCode.CLUSTER})
+  options.progress.phase(`asking ${pods.length} DNS ${pods.length === 1 ? 'pod' : 'pods'} over port-forward`)
+  return Promise.all(pods.map(async (p) => ({via: `port-forward ${DNS_NAMESPACE}/${p.name}`, observed: await askReplica(conn, p.name, p.port, questions, options.timeoutMs), notes: []})))
+}
