@@ -33,7 +33,6 @@ export function parseNslookup(output: string, name: string, type: string): Nsloo
   const answers: ResourceRecord[] = []
   let status: string | null = null
   let error: string | undefined
-  let nodata = false
   // The server block comes first; records follow the first blank line after it.
   const body = lines.slice(Math.max(0, lines.findIndex((l, i) => i > 0 && l === '' && /^(Address|Server)/.test(lines[i - 1] ?? ''))))
   let owner: string | undefined
@@ -43,10 +42,7 @@ export function parseNslookup(output: string, name: string, type: string): Nsloo
       status ??= m[2]
       continue
     }
-    if (/^\*\*\* Can't find \S+: No answer$/.test(line)) {
-      nodata = true
-      continue
-    }
+    if (/^\*\*\* Can't find \S+: No answer$/.test(line)) continue // NODATA: NOERROR without records
     if ((m = /^;; (connection timed out|communications error|no servers could be reached)/.exec(line)) || (m = /^nslookup: (.*)$/.exec(line))) {
       error ??= line.replace(/^;; |^nslookup: /, '')
       continue
@@ -83,7 +79,6 @@ export function parseNslookup(output: string, name: string, type: string): Nsloo
   if (status === null && error === undefined) status = 'NOERROR'
   if (status !== null && status !== 'NOERROR') error = undefined
   const result: NslookupResult = {flavor, status: error && status === null ? null : status, answers: status === 'NOERROR' ? kept : [], ...(error && status === null ? {error} : {})}
-  if (nodata && kept.length === 0 && result.status === 'NOERROR') result.answers = []
   if (flavor === 'busybox' && !name.endsWith('.') && name.includes('.') && (status === 'NXDOMAIN' || status === 'REFUSED')) {
     result.searchSkipped = `busybox nslookup (≥ 1.29) does not apply the search list to "${name}" because it contains a dot; this ${status} is the tool's, not cluster DNS's — use the FQDN, getent hosts, or busybox:1.28`
   }
