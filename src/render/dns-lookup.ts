@@ -19,10 +19,13 @@ export async function renderDnsLookup(report: DnsLookupResult): Promise<string> 
     const o = report.observed
     const ok = report.status === 'match' || report.status === 'unprobed'
     out += `\n${c.bold('Observed')}  ${o?.error ? c.red(o.error) : rcodeText(o?.rcode as never, o?.answers.length ?? 0, c)} ${c.dim(`via ${o?.via ?? '?'}`)}  ${ok ? c.green(report.status === 'match' ? '✓ match' : '· not compared') : c.red(`✗ ${report.status}`)}\n`
+    if (o?.tried && o.tried.length > 1) out += c.dim(`walk (${o.searchList ?? 'expected resolv.conf'}): ${o.tried.map((t) => `${t.name} ${t.rcode ?? 'no answer'}`).join(' → ')}`) + '\n'
+    if (o?.application) out += c.dim('tool' in o.application ? `applications (getent ahosts): ${o.application.found ? o.application.addresses.join(' ') : 'not found'}` : `applications: ${o.application.unavailable}`) + '\n'
     if (o?.answers.length) out += recordBlock(o.answers)
     for (const m of report.diff?.missing ?? []) out += c.red(`missing ${m}`) + '\n'
     for (const u of report.diff?.unexpected ?? []) out += c.red(`unexpected ${u}`) + '\n'
   }
+  for (const n of report.probe?.notes ?? []) out += c.dim(`probe: ${n}`) + '\n'
   const lastNotes = report.tried.at(-1)?.notes ?? []
   const notes = [...new Set([...(report.answers.length === 0 ? lastNotes : []), ...report.notes])]
   if (notes.length > 0) out += '\n' + notes.map((n) => c.dim(`note: ${n}`)).join('\n') + '\n'

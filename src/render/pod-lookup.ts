@@ -1,8 +1,8 @@
-import type {PodIdentity} from '../dns/pod-identity.js'
+import type {PodLookupResult} from '../commands/pod/lookup.js'
 import {answerSummary, rcodeText} from './records.js'
 import {styler, table} from './style.js'
 
-export async function renderPodLookup(id: PodIdentity): Promise<string> {
+export async function renderPodLookup(id: PodLookupResult): Promise<string> {
   const c = await styler()
   const p = id.pod
   let out = `${c.bold('Pod')}       ${p.namespace}/${p.name}  ${c.dim(`${p.phase}, ${p.ready ? 'ready' : 'not ready'}, IP ${p.ips.join(', ') || 'none'}${p.node ? `, node ${p.node}` : ''}`)}\n`
@@ -18,6 +18,15 @@ export async function renderPodLookup(id: PodIdentity): Promise<string> {
   else out += c.dim('This pod has no IP yet, so it has no DNS records.') + '\n\n'
   out += `${c.bold('/etc/resolv.conf')} ${c.dim(`(dnsPolicy ${id.resolvConf.policy}${id.resolvConf.effectivePolicy !== id.resolvConf.policy ? `, applied as ${id.resolvConf.effectivePolicy}` : ''})`)}\n`
   out += id.resolvConf.text.trimEnd().replace(/^/gm, '  ') + '\n\n'
+  if (id.resolvConfObserved) {
+    out += id.resolvConfObserved.matches ? c.green('✓ the pod\'s real /etc/resolv.conf is the one kubelet should write\n\n') : `${c.red('✗ the pod\'s real /etc/resolv.conf differs:')}\n${id.resolvConfObserved.text.trimEnd().replace(/^/gm, '  ')}\n\n`
+  }
+  if (id.queries && id.summary) {
+    const mark = (s: string) => (s === 'match' ? c.green('✓') : s === 'unprobed' ? c.dim('·') : c.red('✗'))
+    out += `${c.bold('Observed')}\n`
+    out += await table(['NAME', 'TYPE', 'OBSERVED', '', 'DIFF'], id.queries.map((q) => [q.name, q.type, q.observed?.error ? c.red(q.observed.error) : rcodeText(q.observed?.rcode as never, q.observed?.answers.length ?? 0, c), mark(q.status), c.red([...(q.diff?.missing ?? []).map((m) => `missing ${m}`), ...(q.diff?.unexpected ?? []).map((u) => `unexpected ${u}`)].join('\n'))]), c)
+    out += `${id.summary.mismatch === 0 ? c.green('✓') : c.red('✗')} ${id.summary.match} of ${id.summary.total} match ${c.dim(`(observed via ${id.probe?.vantages.join(', ') ?? ''})`)}\n\n`
+  }
   out += `${c.bold('/etc/hosts')}\n`
   out += id.hosts === null ? c.dim("  the node's own /etc/hosts (hostNetwork pod)\n") : id.hosts.trimEnd().replace(/^/gm, '  ') + '\n'
   if (id.notes.length > 0) out += '\n' + id.notes.map((n) => c.dim(`note: ${n}`)).join('\n') + '\n'

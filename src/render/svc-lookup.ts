@@ -4,7 +4,7 @@ import type {ObservedQuery} from '../compare/report.js'
 import {answerSummary, rcodeText} from './records.js'
 import {styler, table} from './style.js'
 
-export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']}): Promise<string> {
+export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']}): Promise<string> {
   const c = await styler()
   const s = report.service
   const what =
@@ -28,7 +28,8 @@ export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'que
     if (!o) return c.dim('-')
     if (o.error) return c.red(o.error)
     const diff = q.diff ? [...q.diff.missing.map((m) => c.red(`missing ${m}`)), ...q.diff.unexpected.map((u) => c.red(`unexpected ${u}`))] : []
-    return [`${rcodeText(o.rcode as never, o.answers.length, c)}${q.status === 'rcode' ? c.red(' ≠ expected') : ''}`, ...(diff.length ? diff : o.answers.length ? [answerSummary(o.answers)] : [])].join('\n')
+    const app = o.application ? ['tool' in o.application ? c.dim(`apps (getent): ${o.application.found ? o.application.addresses.join(' ') : 'not found'}`) : c.dim(`apps: ${o.application.unavailable}`)] : []
+    return [`${rcodeText(o.rcode as never, o.answers.length, c)}${q.status === 'rcode' ? c.red(' ≠ expected') : ''}`, ...(diff.length ? diff : o.answers.length ? [answerSummary(o.answers)] : []), ...app].join('\n')
   }
   const direct = report.queries.filter((q) => q.kind !== 'short-name') as ObservedQuery[]
   out += await table(
@@ -45,7 +46,8 @@ export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'que
   )
   const short = report.queries.filter((q) => q.kind === 'short-name')
   if (short.length > 0) {
-    out += `\n${c.bold('Short names')} ${c.dim('(resolved through a ClusterFirst pod\'s search list, ndots:5)')}\n`
+    const conf = report.probe?.resolvConf
+    out += `\n${c.bold('Short names')} ${c.dim(`(resolved through a ClusterFirst pod's search list, ndots:5${conf ? `; observed through the probe pod's own /etc/resolv.conf in ${conf.namespace}` : ''})`)}\n`
     out += await table(
       ['FROM NS', 'NAME', 'QUERIES', 'RCODE', 'ANSWER', ...(probed ? ['OBSERVED', ''] : [])],
       (short as ObservedQuery[]).map((q) => [
@@ -69,8 +71,11 @@ export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'que
   }
   if (report.summary) {
     const s2 = report.summary
-    const via = (report.queries as ObservedQuery[]).find((q) => q.observed)?.observed?.via ?? ''
+    const via = report.probe?.vantages.join(', ') ?? ''
     out += `\n${s2.mismatch === 0 ? c.green('✓') : c.red('✗')} ${s2.match} of ${s2.total} match, ${s2.mismatch} mismatch, ${s2.unprobed} not compared ${c.dim(`(observed via ${via})`)}\n`
+    for (const n of report.probe?.notes ?? []) out += c.dim(`probe: ${n}`) + '\n'
+    const disagreements = (report.queries as ObservedQuery[]).filter((q) => q.kind === 'short-name' && q.status !== 'match').flatMap((q) => (q.notes ?? []).filter((n) => n.includes('replicas')).map((n) => `${q.name} ${q.type}: ${n}`))
+    for (const d of disagreements) out += c.yellow(d) + '\n'
   }
   if (report.notes.length > 0) out += '\n' + report.notes.map((n) => c.dim(`note: ${n}`)).join('\n') + '\n'
   return out

@@ -227,6 +227,19 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       expect(server.requests.filter((q) => q.method === 'POST')).to.have.length(0)
     })
 
+    it('pod lookup --probe exec: asks the pod\'s records from inside it and compares its real resolv.conf', async () => {
+      const pod = appPod()
+      const r = await kdiscoAsync(['pod', 'lookup', pod, '--kubeconfig', server.kubeconfig(), '--probe', 'exec', '-o', 'json'])
+      const out = JSON.parse(r.stdout)
+      expect(out.probe.vantages).to.deep.equal([`exec default/${pod}`])
+      expect(out.queries.length).to.be.greaterThan(0)
+      expect(out.summary.total).to.equal(out.queries.length)
+      // The test kubelet writes nameserver 127.0.0.153, not the kube-dns IP kubelet would: found and reported.
+      expect(out.resolvConfObserved.matches).to.equal(false)
+      expect(out.resolvConfObserved.text).to.include(`nameserver ${DNS_IP}`)
+      expect(r.status).to.equal(1)
+    })
+
     it('exec into a pod that does not exist: exit 3, one line', async () => {
       const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--probe', 'exec', '--pod', 'ghost'])
       expect(r.status).to.equal(3)

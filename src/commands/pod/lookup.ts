@@ -4,10 +4,23 @@ import {closeNames} from '../../cluster/find.js'
 import {namespaceOf} from '../../cluster/types.js'
 import {type PodIdentity, podIdentity} from '../../dns/pod-identity.js'
 import {inputError} from '../../errors.js'
-import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
+import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
+import {probeConfig} from '../../probe/index.js'
+import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import type {ExpectedQuery} from '../../dns/service-lookup.js'
+import {ExitCode} from '../../errors.js'
+import {inputSummary, loadCluster, probeContext, settingsSummary} from '../../pipeline.js'
 
-export type PodLookupResult = PodIdentity & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+export type PodLookupResult = PodIdentity & {
+  settings: ReturnType<typeof settingsSummary>
+  input: ReturnType<typeof inputSummary>
+  /** With a probe: each record asked for real, compared. */
+  queries?: ProbedQueries['queries']
+  summary?: ProbedQueries['summary']
+  probe?: ProbedQueries['probe']
+  /** With --probe exec/ephemeral in this pod: its real /etc/resolv.conf against the one kubelet should write. */
+  resolvConfObserved?: {text: string; matches: boolean}
+}
 
 export default class PodLookup extends KdiscoCommand {
   static override summary = "A pod's DNS identity: its names, its records, and the resolv.conf and /etc/hosts kubelet writes."
@@ -15,10 +28,12 @@ export default class PodLookup extends KdiscoCommand {
     'Shows the hostname.subdomain FQDN (served only when a headless Service named like the subdomain selects the pod), the endpoint names the pod has in every Service it backs, its a-b-c-d.<ns>.pod record under the pods mode, and the resolver files of the pod.'
   static override examples = ['<%= config.bin %> <%= command.id %> mysql-sts-0 -n data -f examples/', '<%= config.bin %> <%= command.id %> kubia-5d8b7c9f6-q9m2c -f examples/ -o json']
   static override args = {pod: Args.string({description: 'Pod name.', required: true})}
-  static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags}
+  static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags, ...probeFlags}
 
   async run(): Promise<PodLookupResult> {
     const {args, flags} = await this.parse(PodLookup)
+    // --probe exec / ephemeral look from inside this very pod unless --pod names another.
+    const probe = probeConfig({...flags, pod: flags.pod ?? (flags.probe === 'exec' || flags.probe === 'ephemeral' ? args.pod : undefined)})
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
     this.reportInputGaps(snapshot, model)
     const pod = snapshot.pods.find((p) => p.metadata.name === args.pod && namespaceOf(p) === namespace)
@@ -37,8 +52,19 @@ export default class PodLookup extends KdiscoCommand {
       const hints = closeNames(args.pod, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
       throw inputError(`Pod "${args.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
     }
-    const result: PodLookupResult = {...podIdentity(model, pod), settings: settingsSummary(model), input: inputSummary(snapshot)}
+    const identity = podIdentity(model, pod)
+    const records = [...(identity.hostnameRecord ? [identity.hostnameRecord] : []), ...identity.endpointNames.filter((e) => e.name !== identity.hostnameRecord?.name), ...identity.podRecords]
+    const queries: ExpectedQuery[] = records.map((r) => ({name: r.name, type: r.type, kind: 'endpoint', expected: {rcode: r.rcode, answers: r.answers}, ...(r.notes ? {notes: r.notes} : {})}))
+    if (flags['dry-run']) return this.dryRun(probe, queries, (q) => [q.name], namespace)
+    const probed = await probeAndCompare(queries, (q) => [q.name], probe, probeContext(flags, namespace), {strict: flags.strict})
+    const result: PodLookupResult = {...identity, ...(probed ?? {}), settings: settingsSummary(model), input: inputSummary(snapshot)}
+    const seen = probed?.probe.resolvConf
+    if (seen && (probe.kind === 'exec' || probe.kind === 'ephemeral') && probe.pod === args.pod) {
+      const norm = (t: string) => t.split('\n').map((l) => l.replace(/#.*/, '').trim().replace(/\s+/g, ' ')).filter(Boolean).sort().join('\n')
+      result.resolvConfObserved = {text: seen.text, matches: norm(seen.text) === norm(identity.resolvConf.text)}
+    }
     await this.render(result, flags.output, async (r) => (await import('../../render/pod-lookup.js')).renderPodLookup(r))
+    if ((result.summary && result.summary.mismatch > 0) || result.resolvConfObserved?.matches === false) this.exit(ExitCode.FINDING)
     return result
   }
 }
