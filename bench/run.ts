@@ -1,12 +1,13 @@
 // `npm run bench`: start-up and scale figures, medians of several runs, ratios taken side by side in one run.
 // Prints a table; nothing here asserts (targets are read by people, BENCHMARKS.md records them).
-import {spawn, spawnSync} from 'node:child_process'
-import {existsSync, mkdirSync, statSync} from 'node:fs'
+import {execFileSync, spawn, spawnSync} from 'node:child_process'
+import {existsSync, mkdirSync, statSync, writeFileSync} from 'node:fs'
 import {cpus, totalmem} from 'node:os'
 import {fileURLToPath} from 'node:url'
 import {writeCluster} from './generate.js'
 import {KubeApiServer} from '../test/support/kube-api-server.js'
 import {loadExamples} from '../test/support/cluster-objects.js'
+import {startNsd} from '../test/support/nsd.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const OUT = fileURLToPath(new URL('./out/', import.meta.url))
@@ -19,16 +20,17 @@ interface Measure {
   rssMb: number
 }
 
-function once(args: string[]): Measure {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NODE_ENV: 'production'}, maxBuffer: 1 << 30})
+/** args run under node, or as a program of their own when `program` is set (dig). */
+function once(args: string[], program = false): Measure {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...(program ? [] : [process.execPath]), ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NODE_ENV: 'production'}, maxBuffer: 1 << 30})
   if (r.status !== 0) throw new Error(`failed: node ${args.join(' ')}\n${r.stderr.slice(-2000)}`)
   const last = r.stderr.trim().split('\n').at(-1)!.split(' ')
   return {ms: Number(last[0]) * 1000, rssMb: Number(last[1]) / 1024}
 }
 
-function median(args: string[], runs = RUNS): Measure {
-  once(args) // warm the page cache
-  const all = Array.from({length: runs}, () => once(args))
+function median(args: string[], runs = RUNS, program = false): Measure {
+  once(args, program) // warm the page cache
+  const all = Array.from({length: runs}, () => once(args, program))
   const pick = (k: keyof Measure) => all.map((m) => m[k]).sort((a, b) => a - b)[Math.floor(runs / 2)]
   return {ms: pick('ms'), rssMb: pick('rssMb')}
 }
@@ -82,7 +84,8 @@ const offlineAsync = await wallAsync([BIN, 'svc', 'list', '-f', 'examples/', '-o
 row('kdisco svc list (live, API test server) vs -f examples/', `${live.toFixed(0)} ms vs ${offlineAsync.toFixed(0)} ms (+${((live - offlineAsync) / 1000).toFixed(2)} s)`, '≤ +0.25 s')
 for (const cmd of [['svc', 'lookup', 'kubia'], ['svc', 'endpoints', 'kubia'], ['svc', 'list', '-A'], ['dns', 'zone', '-A']]) {
   api.clearLog()
-  await wallAsync([BIN, ...cmd, '--kubeconfig', kubeconfig, '-o', 'json'], {}, 1)
+  // Reading cluster state only: the probe's own requests (pod create, polls, log, delete) are not counted here.
+  await wallAsync([BIN, ...cmd, ...(cmd[1] === 'lookup' ? ['--probe', 'none'] : []), '--kubeconfig', kubeconfig, '-o', 'json'], {}, 1)
   row(`API requests: ${cmd.join(' ')}`, `${api.requests.length / 2}`, cmd[1] === 'lookup' || cmd[1] === 'endpoints' ? '≤ 4' : 'one paged LIST per kind')
 }
 await api.stop()
@@ -105,6 +108,33 @@ for (const services of sizes) {
   }
 }
 if (zoneTimes[50000] && zoneTimes[10000]) row('growth 50k / 10k', `${(zoneTimes[50000] / zoneTimes[10000]).toFixed(2)}×`, '≤ 5.5×')
+
+// Probe throughput: one headless Service whose endpoints give N names (A per endpoint name plus PTRs), asked by
+// `svc lookup --probe server` and by `dig -f` (one batch, same names, same NSD) in the same run.
+const nsd = ['/usr/sbin/nsd', '/usr/bin/nsd'].find((p) => existsSync(p))
+const dig = ['/usr/bin/dig'].find((p) => existsSync(p))
+if (!nsd || !dig) row('probe throughput', 'skipped: needs nsd and dig (apt-get install nsd bind9-dnsutils)', 'kdisco ≥ dig')
+else
+  for (const names of QUICK ? [1000] : [1000, 5000]) {
+    const endpoints = Math.floor(names / 2)
+    const file = `${OUT}probe-${names}.yaml`
+    const eps = Array.from({length: endpoints}, (_, i) => `  - addresses: [10.200.${Math.floor(i / 250)}.${(i % 250) + 1}]\n    conditions: {ready: true}`).join('\n')
+    writeFileSync(file, `apiVersion: v1\nkind: Service\nmetadata: {name: wide, namespace: bench}\nspec: {clusterIP: None, ports: [{name: http, port: 80}]}\n---\napiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: wide-1, namespace: bench, labels: {kubernetes.io/service-name: wide}}\naddressType: IPv4\nendpoints:\n${eps}\nports: [{name: http, port: 80, protocol: TCP}]\n`)
+    const zone = (z: string) => execFileSync(process.execPath, [BIN, 'dns', 'zone', '-A', '-f', file, '--zone', z], {cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28})
+    const server = await startNsd(nsd, [{name: 'cluster.local', text: zone('cluster.local')}, {name: 'in-addr.arpa', text: zone('in-addr.arpa')}])
+    const report = JSON.parse(execFileSync(process.execPath, [BIN, 'svc', 'lookup', 'wide', '-n', 'bench', '-f', file, '-o', 'json'], {cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 28}))
+    const questions = new Set<string>()
+    for (const q of report.queries as {name: string; type: string; kind: string; tried?: {name: string}[]}[]) for (const n of q.kind === 'short-name' ? (q.tried ?? []).map((t) => t.name) : [q.name]) questions.add(`${n} ${q.type}`)
+    const batch = `${OUT}probe-${names}.batch`
+    writeFileSync(batch, [...questions].join('\n') + '\n')
+    const server53 = `127.0.0.1:${server.port}`
+    const probeArgs = [BIN, 'svc', 'lookup', 'wide', '-n', 'bench', '-f', file, '--probe', 'server', '--dns-server', server53, '-o', 'json']
+    const kd = median(probeArgs, 3)
+    const digRun = median([dig, '@127.0.0.1', '-p', String(server.port), '+norec', '+tries=1', '-f', batch], 3, true)
+    const plain = median([BIN, 'svc', 'lookup', 'wide', '-n', 'bench', '-f', file, '-o', 'json'], 3)
+    await server.stop()
+    row(`probe ${questions.size} names: svc lookup --probe server vs dig -f`, `${(kd.ms / 1000).toFixed(2)} s (${((kd.ms - plain.ms) / 1000).toFixed(2)} s probing) vs ${(digRun.ms / 1000).toFixed(2)} s`, 'kdisco ≥ dig')
+  }
 
 const widths = [0, 1, 2].map((i) => Math.max(...[['FIGURE', 'MEASURED', 'TARGET'], ...rows].map((r) => r[i].length)))
 const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()
