@@ -21,16 +21,16 @@ interface Measure {
 }
 
 /** args run under node, or as a program of their own when `program` is set (dig). */
-function once(args: string[], program = false): Measure {
+function once(args: string[], program = false, ok = [0]): Measure {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...(program ? [] : [process.execPath]), ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NODE_ENV: 'production'}, maxBuffer: 1 << 30})
-  if (r.status !== 0) throw new Error(`failed: node ${args.join(' ')}\n${r.stderr.slice(-2000)}`)
+  if (!ok.includes(r.status ?? -1)) throw new Error(`failed: node ${args.join(' ')}\n${r.stderr.slice(-2000)}`)
   const last = r.stderr.trim().split('\n').at(-1)!.split(' ')
   return {ms: Number(last[0]) * 1000, rssMb: Number(last[1]) / 1024}
 }
 
-function median(args: string[], runs = RUNS, program = false): Measure {
-  once(args, program) // warm the page cache
-  const all = Array.from({length: runs}, () => once(args, program))
+function median(args: string[], runs = RUNS, program = false, ok = [0]): Measure {
+  once(args, program, ok) // warm the page cache
+  const all = Array.from({length: runs}, () => once(args, program, ok))
   const pick = (k: keyof Measure) => all.map((m) => m[k]).sort((a, b) => a - b)[Math.floor(runs / 2)]
   return {ms: pick('ms'), rssMb: pick('rssMb')}
 }
@@ -129,7 +129,8 @@ else
     writeFileSync(batch, [...questions].join('\n') + '\n')
     const server53 = `127.0.0.1:${server.port}`
     const probeArgs = [BIN, 'svc', 'lookup', 'wide', '-n', 'bench', '-f', file, '--probe', 'server', '--dns-server', server53, '-o', 'json']
-    const kd = median(probeArgs, 3)
+    // Exit 1 is a verdict, not a failure: at 5k names the SRV answer (2500 targets) exceeds a DNS message's 64 KiB.
+    const kd = median(probeArgs, 3, false, [0, 1])
     const digRun = median([dig, '@127.0.0.1', '-p', String(server.port), '+norec', '+tries=1', '-f', batch], 3, true)
     const plain = median([BIN, 'svc', 'lookup', 'wide', '-n', 'bench', '-f', file, '-o', 'json'], 3)
     await server.stop()
