@@ -8,6 +8,7 @@ import type {ClusterDns, ServiceEntry} from '../dns/model.js'
 import {type ServiceLookupReport, serviceLookup} from '../dns/service-lookup.js'
 import {nearMisses} from './endpoints.js'
 import {notReadyReason} from './pods.js'
+import {DEFAULT_NODE_PORT_RANGE, type NodePortRange, exposureFindings, referenceFindings, routesTo} from './references.js'
 
 export type Severity = 'error' | 'warning' | 'info'
 
@@ -66,7 +67,7 @@ function describe(svc: ServiceEntry): string[] {
   return out
 }
 
-export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry): ServiceExplanation {
+export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry, options: {nodePortRange?: NodePortRange} = {}): ServiceExplanation {
   const spec = svc.object.spec ?? {}
   const ref = `Service ${svc.namespace}/${svc.name}`
   const findings: Finding[] = []
@@ -83,7 +84,10 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
     if (ipFamily(ext) !== undefined) add('KD107', 'error', `externalName "${ext}" is an IP address: CoreDNS answers NXDOMAIN`, 'Use a selector-less Service with an EndpointSlice for an IP, or put a DNS name in externalName')
     if ((spec.ports ?? []).length > 0) add('KD108', 'info', 'ports on an ExternalName Service have no effect (no proxy, no SRV records)', 'Remove spec.ports, or clients must use the external port themselves')
   } else if (hasSelector && podsRead) {
-    if (selected.length === 0) {
+    const owners = [...snapshot.statefulSets, ...snapshot.workloads].filter((w) => namespaceOf(w) === svc.namespace && matchesServiceSelector(selector, w.spec.template?.metadata?.labels))
+    if (selected.length === 0 && owners.length > 0) {
+      add('KD101', 'warning', `the selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no pod yet; the pods of ${owners.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')} will match once they exist`, `kubectl get ${owners[0].kind.toLowerCase()} ${owners[0].metadata.name} -n ${svc.namespace} shows why none are running yet`, [ref, ...owners.map((o) => `${o.kind} ${svc.namespace}/${o.metadata.name}`)])
+    } else if (selected.length === 0) {
       const misses = nearMisses(selector, pods)
       add('KD101', 'error', `the selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no pod in ${svc.namespace}`, misses.length ? `Near miss: ${misses.slice(0, 3).map((m) => `${m.pod} has ${m.have === null ? `no ${m.label}` : `${m.label}=${m.have}`}`).join('; ')}` : 'Check the pod template labels', [ref, ...misses.slice(0, 3).map((m) => `Pod ${svc.namespace}/${m.pod}`)])
     } else {
@@ -114,6 +118,37 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
     add('KD111', 'info', 'publishNotReadyAddresses on a Service with a cluster IP: not-ready pods also receive proxied traffic', 'Usually meant for headless Services (peer discovery); check it is intended')
   if (svc.kind === 'Headless' && spec.sessionAffinity === 'ClientIP') add('KD112', 'info', 'sessionAffinity has no effect on a headless Service (no proxy)', 'Remove sessionAffinity, or give the Service a cluster IP')
 
+  findings.push(...exposureFindings(model, svc, options.nodePortRange ?? DEFAULT_NODE_PORT_RANGE), ...referenceFindings(model, snapshot, svc.namespace, svc.name))
   const lookup = serviceLookup(model, snapshot, svc)
-  return {service: lookup.service, kind: svc.kind, description: describe(svc), dns: lookup.queries.filter((q) => q.kind !== 'short-name'), environment: serviceEnvironment(svc), findings}
+  return {service: lookup.service, kind: svc.kind, description: [...describe(svc), ...routesTo(snapshot, svc)], dns: lookup.queries.filter((q) => q.kind !== 'short-name'), environment: serviceEnvironment(svc), findings}
+}
+
+export interface ServiceLint {
+  service: {name: string; namespace: string}
+  kind: string
+  findings: Finding[]
+}
+
+export interface LintReport {
+  services: ServiceLint[]
+  /** References to Services that do not exist (StatefulSet serviceName, pod subdomain, Ingress backends). */
+  findings: Finding[]
+  summary: {services: number; error: number; warning: number; info: number}
+}
+
+/** svc explain --all: every Service in the namespaces, plus the dangling references of those namespaces. */
+export function lintServices(model: ClusterDns, snapshot: ClusterSnapshot, namespaces: string[], options: {nodePortRange?: NodePortRange} = {}): LintReport {
+  const services: ServiceLint[] = []
+  const attached = new Set<string>()
+  const inScope = new Set(namespaces)
+  for (const svc of model.allServices().filter((s) => inScope.has(s.namespace)).sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)))
+    {
+      const {findings} = explainService(model, snapshot, svc, options)
+      for (const f of findings) attached.add(`${f.code} ${f.message}`)
+      services.push({service: {name: svc.name, namespace: svc.namespace}, kind: svc.kind, findings})
+    }
+  const dangling = namespaces.flatMap((ns) => referenceFindings(model, snapshot, ns)).filter((f) => !attached.has(`${f.code} ${f.message}`))
+  const all = [...services.flatMap((s) => s.findings), ...dangling]
+  const count = (sev: Severity) => all.filter((f) => f.severity === sev).length
+  return {services, findings: dangling, summary: {services: services.length, error: count('error'), warning: count('warning'), info: count('info')}}
 }

@@ -1,4 +1,4 @@
-import type {ServiceExplanation} from '../explain/service.js'
+import type {Finding, LintReport, ServiceExplanation} from '../explain/service.js'
 import {answerSummary, rcodeText} from './records.js'
 import {styler, table} from './style.js'
 
@@ -11,9 +11,24 @@ export async function renderServiceExplanation(x: ServiceExplanation): Promise<s
   out += x.environment.length ? x.environment.map((e) => `  ${e.name}=${e.value}`).join('\n') + '\n' : c.dim('  none: only Services with a cluster IP get variables') + '\n'
   out += `\n${c.bold('Findings')}\n`
   if (x.findings.length === 0) out += c.green('  ✓ none') + '\n'
-  for (const f of x.findings) {
-    const sev = f.severity === 'error' ? c.red(f.severity) : f.severity === 'warning' ? c.yellow(f.severity) : c.cyan(f.severity)
-    out += `  ${f.code} ${sev}  ${f.message}\n  ${c.dim(`       → ${f.hint}`)}\n`
-  }
+  for (const f of x.findings) out += `  ${f.code} ${severity(f, c)}  ${f.message}\n  ${c.dim(`       → ${f.hint}`)}\n`
+  return out
+}
+
+type Styler = Awaited<ReturnType<typeof styler>>
+
+function severity(f: Finding, c: Styler): string {
+  return f.severity === 'error' ? c.red(f.severity) : f.severity === 'warning' ? c.yellow(f.severity) : c.cyan(f.severity)
+}
+
+/** svc explain --all: one row per finding, then the counts. */
+export async function renderLint(r: LintReport): Promise<string> {
+  const c = await styler()
+  const rows = [...r.services.flatMap((s) => s.findings.map((f) => ({f, object: `svc/${s.service.namespace}/${s.service.name}`}))), ...r.findings.map((f) => ({f, object: f.objects[0] ?? ''}))]
+  const order = {error: 0, warning: 1, info: 2}
+  rows.sort((a, b) => order[a.f.severity] - order[b.f.severity] || a.object.localeCompare(b.object) || a.f.code.localeCompare(b.f.code))
+  let out = rows.length ? await table(['SEVERITY', 'CODE', 'OBJECT', 'FINDING'], rows.map(({f, object}) => [severity(f, c), f.code, object, `${f.message}\n${c.dim(`→ ${f.hint}`)}`]), c) : c.green('✓ no findings') + '\n'
+  const s = r.summary
+  out += `\n${s.services} Services: ${s.error ? c.red(`${s.error} error(s)`) : '0 errors'}, ${s.warning ? c.yellow(`${s.warning} warning(s)`) : '0 warnings'}, ${s.info} info\n`
   return out
 }

@@ -8,7 +8,12 @@ const EXAMPLES = new URL('../../examples/', import.meta.url).pathname
 
 /** Loads every example object into the server, with controller-made EndpointSlices (no kdisco marks). */
 export async function loadExamples(server: KubeApiServer): Promise<void> {
-  const snap = await loadFileSnapshot({filenames: [EXAMPLES]})
+  return loadManifests(server, [EXAMPLES])
+}
+
+/** Loads manifest files into the server as a cluster would hold them: EndpointSlices made as the controller would. */
+export async function loadManifests(server: KubeApiServer, filenames: string[]): Promise<void> {
+  const snap = await loadFileSnapshot({filenames})
   const slices = snap.endpointSlices.map((s) => {
     const copy = structuredClone(s)
     delete copy.metadata.annotations?.[DERIVED_ANNOTATION]
@@ -16,5 +21,5 @@ export async function loadExamples(server: KubeApiServer): Promise<void> {
     return copy
   })
   const namespaces = snap.namespaces.map((name) => ({apiVersion: 'v1', kind: 'Namespace', metadata: {name}}))
-  server.add(...(namespaces as never[]), ...(snap.services as never[]), ...(slices as never[]), ...(snap.pods as never[]), ...(snap.statefulSets as never[]), ...(snap.configMaps as never[]), ...(snap.endpoints as never[]))
+  server.add(...(namespaces as never[]), ...(snap.services as never[]), ...(slices as never[]), ...(snap.pods as never[]), ...(snap.statefulSets as never[]), ...(snap.configMaps as never[]), ...(snap.endpoints as never[]), ...(snap.ingresses.filter((i) => i.apiVersion === 'networking.k8s.io/v1') as never[]))
 }

@@ -1,34 +1,63 @@
 import {Args, Flags} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {serviceNotFound} from '../../cluster/find.js'
-import {ExitCode} from '../../errors.js'
-import {type ServiceExplanation, explainService} from '../../explain/service.js'
-import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
+import {ExitCode, inputError} from '../../errors.js'
+import {type Finding, type LintReport, type ServiceExplanation, explainService, lintServices} from '../../explain/service.js'
+import {DEFAULT_NODE_PORT_RANGE, parseNodePortRange} from '../../explain/references.js'
+import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
 import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
 
-export type SvcExplainResult = ServiceExplanation & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+type Context = {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+export type SvcExplainResult = ServiceExplanation & Context
+export type SvcExplainAllResult = LintReport & Context
 
 export default class SvcExplain extends KdiscoCommand {
   static override summary = 'Explain a Service: what it is, its DNS names, the environment pods get, and what is wrong.'
-  static override examples = ['<%= config.bin %> <%= command.id %> kubia -f examples/', '<%= config.bin %> <%= command.id %> web -n shop --fail-on warning -o json']
-  static override args = {name: Args.string({description: 'Service name.', required: true})}
+  static override description = 'With --all, lints every Service in the namespace (or every namespace with -A), and finds StatefulSets, pods and Ingresses that point at Services that do not exist.'
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> kubia -f examples/',
+    '<%= config.bin %> <%= command.id %> web -n shop --fail-on warning -o json',
+    '<%= config.bin %> <%= command.id %> --all -A -f examples/',
+  ]
+  static override args = {name: Args.string({description: 'Service name (omit with --all).'})}
   static override flags = {
     ...inputFlags,
+    all: Flags.boolean({description: 'Every Service in the namespace (-A: in every namespace).'}),
+    'all-namespaces': allNamespacesFlag,
     'fail-on': Flags.option({options: ['error', 'warning'] as const, description: 'Exit 1 when a finding of this severity or worse is found.'})(),
+    'node-port-range': Flags.string({description: 'The API server\'s --service-node-port-range (default 30000-32767).'}),
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
     ...dnsFlags,
   }
 
-  async run(): Promise<SvcExplainResult> {
+  async run(): Promise<SvcExplainResult | SvcExplainAllResult> {
     const {args, flags} = await this.parse(SvcExplain)
-    const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, pods: true, nearMisses: true, namespaceSlices: true})
+    if (Boolean(flags.all) === (args.name !== undefined)) throw inputError(flags.all ? 'give either a Service NAME or --all, not both' : 'missing Service NAME', `E.g. '${this.config.bin} svc explain web' or '${this.config.bin} svc explain --all'`)
+    if (flags['all-namespaces'] && !flags.all) throw inputError('-A goes with --all', 'Add --all, or drop -A')
+    const nodePortRange = flags['node-port-range'] === undefined ? DEFAULT_NODE_PORT_RANGE : parseNodePortRange(flags['node-port-range'])
+    if (!nodePortRange) throw inputError(`--node-port-range "${flags['node-port-range']}" is not MIN-MAX`, 'For example --node-port-range 30000-32767')
+    // One LIST per kind in the namespace: StatefulSets, pods and Ingresses point at Services by name.
+    const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets', 'ingresses']})
     this.reportInputGaps(snapshot, model)
-    const svc = model.service(namespace, args.name)
-    if (!svc) throw serviceNotFound(model, args.name, namespace)
-    const result: SvcExplainResult = {...explainService(model, snapshot, svc), settings: settingsSummary(model), input: inputSummary(snapshot)}
-    await this.render(result, flags.output, async (r) => (await import('../../render/svc-explain.js')).renderServiceExplanation(r))
+    const context: Context = {settings: settingsSummary(model), input: inputSummary(snapshot)}
+    let findings: Finding[]
+    let result: SvcExplainResult | SvcExplainAllResult
+    if (flags.all) {
+      const namespaces = flags['all-namespaces'] ? [...new Set([...snapshot.namespaces, ...model.allServices().map((s) => s.namespace)])].sort() : [namespace]
+      const report = lintServices(model, snapshot, namespaces, {nodePortRange})
+      result = {...report, ...context}
+      findings = [...report.services.flatMap((s) => s.findings), ...report.findings]
+      await this.render(result, flags.output, async (r) => (await import('../../render/svc-explain.js')).renderLint(r))
+    } else {
+      const svc = model.service(namespace, args.name!)
+      if (!svc) throw serviceNotFound(model, args.name!, namespace)
+      const explanation = explainService(model, snapshot, svc, {nodePortRange})
+      result = {...explanation, ...context}
+      findings = explanation.findings
+      await this.render(result, flags.output, async (r) => (await import('../../render/svc-explain.js')).renderServiceExplanation(r))
+    }
     const failing = flags['fail-on'] === 'warning' ? ['error', 'warning'] : flags['fail-on'] === 'error' ? ['error'] : []
-    if (result.findings.some((f) => failing.includes(f.severity))) this.exit(ExitCode.FINDING)
+    if (findings.some((f) => failing.includes(f.severity))) this.exit(ExitCode.FINDING)
     return result
   }
 }
