@@ -90,6 +90,16 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       expect(server.podsLabelled(MANAGED, 'kdisco')).to.deep.equal([])
     })
 
+    it('svc explain probes its DNS section live by default and names the drift', async () => {
+      const r = await kdiscoAsync(['svc', 'explain', 'kubia', '--kubeconfig', server.kubeconfig(), '-o', 'json'])
+      expect(r.status, r.stderr).to.equal(1)
+      const out = JSON.parse(r.stdout)
+      expect(bad(out.dns)).to.deep.equal(['kubia.default.svc.cluster.local. A unexpected'])
+      expect(out.summary.mismatch).to.equal(1)
+      expect(out.findings.map((f: {code: string}) => f.code)).to.include('KD102')
+      expect(server.podsLabelled(MANAGED, 'kdisco')).to.deep.equal([])
+    })
+
     it('short names walk the pod\'s real resolv.conf, and getent shows what applications get', async () => {
       const r = await kdiscoAsync(['svc', 'lookup', 'kubia-named', '--kubeconfig', server.kubeconfig(), '-o', 'json'])
       expect(r.status, r.stderr).to.equal(0)

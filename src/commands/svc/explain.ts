@@ -4,11 +4,14 @@ import {serviceNotFound} from '../../cluster/find.js'
 import {ExitCode, inputError} from '../../errors.js'
 import {type Finding, type LintReport, type ServiceExplanation, explainService, lintServices} from '../../explain/service.js'
 import {DEFAULT_NODE_PORT_RANGE, parseNodePortRange} from '../../explain/references.js'
-import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
+import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
+import {probeConfig} from '../../probe/index.js'
+import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {queryCandidates} from '../../dns/service-lookup.js'
+import {inputSummary, loadCluster, probeContext, settingsSummary} from '../../pipeline.js'
 
 type Context = {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
-export type SvcExplainResult = ServiceExplanation & Context
+export type SvcExplainResult = Omit<ServiceExplanation, 'dns'> & {dns: ServiceExplanation['dns'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']} & Context
 export type SvcExplainAllResult = LintReport & Context
 
 export default class SvcExplain extends KdiscoCommand {
@@ -28,15 +31,19 @@ export default class SvcExplain extends KdiscoCommand {
     'node-port-range': Flags.string({description: 'The API server\'s --service-node-port-range (default 30000-32767).'}),
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
     ...dnsFlags,
+    ...probeFlags,
   }
 
   async run(): Promise<SvcExplainResult | SvcExplainAllResult> {
     const {args, flags} = await this.parse(SvcExplain)
     if (Boolean(flags.all) === (args.name !== undefined)) throw inputError(flags.all ? 'give either a Service NAME or --all, not both' : 'missing Service NAME', `E.g. '${this.config.bin} svc explain web' or '${this.config.bin} svc explain --all'`)
     if (flags['all-namespaces'] && !flags.all) throw inputError('-A goes with --all', 'Add --all, or drop -A')
+    if (flags.all && flags.probe && flags.probe !== 'none') throw inputError('--all does not probe', `Probe one Service: ${this.config.bin} svc explain NAME --probe ${flags.probe}`)
     const nodePortRange = flags['node-port-range'] === undefined ? DEFAULT_NODE_PORT_RANGE : parseNodePortRange(flags['node-port-range'])
     if (!nodePortRange) throw inputError(`--node-port-range "${flags['node-port-range']}" is not MIN-MAX`, 'For example --node-port-range 30000-32767')
     // One LIST per kind in the namespace: StatefulSets, pods and Ingresses point at Services by name.
+    // The DNS section is probed live (one debug pod by default); --all only lints.
+    const probe = flags.all ? probeConfig({...flags, probe: flags.probe ?? 'none'}) : probeConfig(flags)
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets', 'ingresses']})
     this.reportInputGaps(snapshot, model)
     const context: Context = {settings: settingsSummary(model), input: inputSummary(snapshot)}
@@ -52,12 +59,16 @@ export default class SvcExplain extends KdiscoCommand {
       const svc = model.service(namespace, args.name!)
       if (!svc) throw serviceNotFound(model, args.name!, namespace)
       const explanation = explainService(model, snapshot, svc, {nodePortRange})
-      result = {...explanation, ...context}
+      const candidates = (q: Parameters<typeof queryCandidates>[1]) => queryCandidates(model, q)
+      if (flags['dry-run']) return this.dryRun(probe, explanation.dns, candidates, namespace)
+      const probed = await probeAndCompare(explanation.dns, candidates, probe, probeContext(flags, namespace), {strict: flags.strict})
+      result = {...explanation, ...(probed ? {dns: probed.queries, summary: probed.summary, probe: probed.probe} : {}), ...context}
       findings = explanation.findings
       await this.render(result, flags.output, async (r) => (await import('../../render/svc-explain.js')).renderServiceExplanation(r))
     }
     const failing = flags['fail-on'] === 'warning' ? ['error', 'warning'] : flags['fail-on'] === 'error' ? ['error'] : []
-    if (findings.some((f) => failing.includes(f.severity))) this.exit(ExitCode.FINDING)
+    const mismatch = 'summary' in result && result.summary !== undefined && 'mismatch' in result.summary && result.summary.mismatch > 0
+    if (findings.some((f) => failing.includes(f.severity)) || mismatch) this.exit(ExitCode.FINDING)
     return result
   }
 }
