@@ -18,6 +18,8 @@ export interface SnapshotNeed {
   serviceSelector?: string
   /** The cluster DNS Service is needed (resolv.conf nameserver). */
   clusterDns?: boolean
+  /** Also default/kubernetes, the API server's Service (dns doctor's control name). */
+  apiService?: boolean
 }
 
 export interface SnapshotScope {
@@ -48,7 +50,7 @@ export async function loadSnapshot(scope: SnapshotScope): Promise<ClusterSnapsho
     log: scope.log,
     query: need.service
       ? {mode: 'service', name: need.service, pods: need.pods ?? false, nearMisses: need.nearMisses, namespaceSlices: need.namespaceSlices}
-      : {mode: 'namespace', kinds: need.kinds ?? [], serviceSelector: need.serviceSelector, clusterDns: need.clusterDns},
+      : {mode: 'namespace', kinds: need.kinds ?? [], serviceSelector: need.serviceSelector, clusterDns: need.clusterDns, apiService: need.apiService},
   })
   return snapshot
 }

@@ -165,6 +165,7 @@ export interface ContainerStatus {
   restartCount?: number
   started?: boolean
   state?: Record<string, {reason?: string; message?: string} | undefined>
+  lastState?: {terminated?: {reason?: string; exitCode?: number; finishedAt?: string}}
 }
 
 export interface Pod extends KubeObject {

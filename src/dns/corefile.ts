@@ -43,14 +43,14 @@ function tokenize(text: string): Token[] {
   return tokens
 }
 
-interface Directive {
+export interface Directive {
   name: string
   args: string[]
   line: number
   block: Directive[]
 }
 
-interface ServerBlock {
+export interface ServerBlock {
   keys: string[]
   directives: Directive[]
 }

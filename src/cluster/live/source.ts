@@ -25,7 +25,7 @@ export type LiveQuery =
   /** One Service: its object, its slices, the pods its selector matches (≤ 4 requests with the Corefile). */
   | {mode: 'service'; name: string; pods: boolean; nearMisses?: boolean; namespaceSlices?: boolean}
   /** A namespace (or every namespace): one paged LIST per kind. */
-  | {mode: 'namespace'; kinds: LiveKind[]; serviceSelector?: string; clusterDns?: boolean}
+  | {mode: 'namespace'; kinds: LiveKind[]; serviceSelector?: string; clusterDns?: boolean; apiService?: boolean}
 
 export interface LiveScope extends KubeconfigOptions {
   namespace?: string
@@ -176,6 +176,11 @@ async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespac
       }),
       () => (snap.namespaces = [...new Set(['default', 'kube-system', namespace])]),
     )
+    if (query.apiService && namespace !== 'default') {
+      add(optional(snap, 'services', 'default', () => client.get<Service>(`${CORE}/namespaces/default/services/kubernetes`)), (svc) => {
+        if (svc) snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
+      })
+    }
     if (query.clusterDns && namespace !== 'kube-system') {
       add(optional(snap, 'services', 'kube-system', () => client.get<Service>(`${CORE}/namespaces/kube-system/services/kube-dns`)), (svc) => {
         if (svc) snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})

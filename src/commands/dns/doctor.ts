@@ -1,0 +1,67 @@
+import {KdiscoCommand} from '../../command-base.js'
+import {ExitCode} from '../../errors.js'
+import {type Check, type CorednsRbac, type DoctorReport, staticChecks, summarizeChecks} from '../../explain/doctor.js'
+import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
+import {inputSummary, loadCluster, probeContext, settingsSummary} from '../../pipeline.js'
+import {probeConfig} from '../../probe/index.js'
+import {probeAndCompare} from '../../compare/probe-report.js'
+import type {ExpectedQuery} from '../../dns/service-lookup.js'
+import type {ClusterDns} from '../../dns/model.js'
+
+export type DnsDoctorResult = DoctorReport & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+
+export default class DnsDoctor extends KdiscoCommand {
+  static override summary = 'Check cluster DNS itself: Service, endpoints, pods, Corefile, RBAC, NodeLocal DNSCache, a control lookup.'
+  static override description =
+    'The "Debugging DNS Resolution" page as checks, each ok / warning / error with its evidence. The control lookup of kubernetes.default goes through a probe (a debug pod by default; --probe port-forward asks every DNS replica). Exit 1 when a check fails.'
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --probe port-forward -o json', '<%= config.bin %> <%= command.id %> -f examples/']
+  static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags, ...probeFlags}
+
+  async run(): Promise<DnsDoctorResult> {
+    const {flags} = await this.parse(DnsDoctor)
+    const probe = probeConfig(flags)
+    // Cluster DNS lives in kube-system whatever -n says; the probe pod goes to -n (default: default).
+    const {snapshot, model} = await loadCluster({...flags, namespace: 'kube-system'}, {kinds: ['pods'], clusterDns: true, apiService: true})
+    this.reportInputGaps(snapshot, model)
+    const probeNs = flags.namespace ?? 'default'
+    const rbac = snapshot.origin === 'live' ? await this.readRbac(flags) : {unavailable: 'offline (-f): ClusterRoles are not read from files'}
+    const query = controlQuery(model)
+    if (flags['dry-run']) return this.dryRun(probe, [query], (q) => [q.name], probeNs)
+    const checks = staticChecks(model, snapshot, rbac)
+    checks.splice(checks.length - 1, 0, await this.controlLookup(flags, probe, query, probeNs))
+    const result: DnsDoctorResult = {...summarizeChecks(checks), settings: settingsSummary(model), input: inputSummary(snapshot)}
+    await this.render(result, flags.output, async (r) => (await import('../../render/dns-doctor.js')).renderDoctor(r))
+    if (result.summary.error > 0) this.exit(ExitCode.FINDING)
+    return result
+  }
+
+  private async readRbac(flags: Parameters<typeof probeContext>[0]): Promise<CorednsRbac> {
+    const conn = await probeContext(flags, 'kube-system').connect()
+    const {readCorednsRbac} = await import('../../cluster/live/rbac.js')
+    return readCorednsRbac(conn.client)
+  }
+
+  private async controlLookup(flags: Parameters<typeof probeContext>[0] & {strict?: boolean}, probe: ReturnType<typeof probeConfig>, query: ExpectedQuery, namespace: string): Promise<Check> {
+    const title = 'control lookup'
+    const expected = query.expected.answers.map((a) => a.data).join(', ') || query.expected.rcode
+    if (probe.kind === 'none') return {id: 'lookup', title, status: 'skipped', message: `no probe (-f or --probe none): ${query.name} should answer ${expected}`, evidence: []}
+    try {
+      const probed = await probeAndCompare([query], (q) => [q.name], probe, probeContext(flags, namespace), {strict: flags.strict})
+      const row = probed!.queries[0]
+      const evidence = [...probed!.probe.vantages.map((v) => `via ${v}`), ...(row.notes ?? [])]
+      if (row.status === 'match') return {id: 'lookup', title, status: 'ok', message: `${query.name} answers ${expected} as expected`, evidence}
+      const got = row.observed?.error ?? `${row.observed?.rcode} ${(row.observed?.answers ?? []).map((a) => a.data).join(', ')}`.trim()
+      return {id: 'lookup', title, status: 'error', message: `${query.name}: expected ${expected}, got ${got} (${row.status})`, evidence, hint: 'See the pods and rbac checks; kubectl logs -n kube-system -l k8s-app=kube-dns'}
+    } catch (error) {
+      const e = error as Error & {hint?: string}
+      return {id: 'lookup', title, status: 'error', message: `the probe failed: ${e.message}`, evidence: [], ...(e.hint ? {hint: e.hint} : {})}
+    }
+  }
+}
+
+/** kubernetes.default.svc.<zone> A: every cluster has it, so it is the control name. */
+function controlQuery(model: ClusterDns): ExpectedQuery {
+  const name = `kubernetes.default.svc.${model.settings.clusterDomain}.`
+  const a = model.answer(name, 'A')
+  return {name, type: 'A', kind: 'service', expected: {rcode: a.rcode, answers: a.answers}}
+}

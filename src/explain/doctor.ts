@@ -1,0 +1,166 @@
+// `dns doctor`: the "Debugging DNS Resolution" page as checks over plain data — the cluster DNS Service, its
+// endpoints and pods, the Corefile, CoreDNS's RBAC, NodeLocal DNSCache, the ndots cost, and (from the command) a
+// control lookup. Pure: the command gathers the inputs. Each check says ok / warning / error / skipped, with evidence.
+import {findCorefileConfigMap} from '../cluster/dns-settings.js'
+import {type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
+import {type Directive, type ServerBlock, parseCorefile} from '../dns/corefile.js'
+import type {ClusterDns} from '../dns/model.js'
+import {clusterFirstConf, searchCandidates} from '../dns/resolver.js'
+
+export type CheckStatus = 'ok' | 'warning' | 'error' | 'skipped'
+
+export interface Check {
+  id: string
+  title: string
+  status: CheckStatus
+  message: string
+  evidence: string[]
+  hint?: string
+}
+
+export interface RbacRule {
+  apiGroups?: string[]
+  resources?: string[]
+  verbs?: string[]
+}
+
+/** What the command could read of CoreDNS's permissions: the rules bound to kube-system/coredns, or why not. */
+export type CorednsRbac = {rules: RbacRule[]; roles: string[]} | {unavailable: string}
+
+const DNS_NAMESPACE = 'kube-system'
+const DNS_SERVICE = 'kube-dns'
+
+function check(id: string, title: string, status: CheckStatus, message: string, evidence: string[] = [], hint?: string): Check {
+  return {id, title, status, message, evidence, ...(hint ? {hint} : {})}
+}
+
+function dnsPods(snapshot: ClusterSnapshot): Pod[] {
+  return snapshot.pods.filter((p) => namespaceOf(p) === DNS_NAMESPACE && p.metadata.labels?.['k8s-app'] === 'kube-dns')
+}
+
+export function serviceCheck(snapshot: ClusterSnapshot): Check {
+  const svc = snapshot.services.find((s) => namespaceOf(s) === DNS_NAMESPACE && s.metadata.name === DNS_SERVICE)
+  const title = 'cluster DNS Service'
+  if (!svc) return check('service', title, 'error', `Service ${DNS_NAMESPACE}/${DNS_SERVICE} does not exist: pods' nameserver points at nothing`, [], 'Reinstall CoreDNS (kubeadm init phase addon coredns, or your distribution\'s DNS add-on)')
+  const ports = svc.spec?.ports ?? []
+  const has = (proto: string) => ports.some((p) => p.port === 53 && (p.protocol ?? 'TCP') === proto)
+  const evidence = [`clusterIP ${svc.spec?.clusterIP ?? 'none'}`, `ports ${ports.map((p) => `${p.name ?? '-'} ${p.port}/${p.protocol ?? 'TCP'}`).join(', ') || 'none'}`]
+  const missing = ['UDP', 'TCP'].filter((p) => !has(p))
+  if (missing.length) return check('service', title, 'error', `${DNS_NAMESPACE}/${DNS_SERVICE} lacks port 53/${missing.join(' and 53/')}${missing.includes('TCP') ? ': truncated answers (large headless Services) cannot be retried over TCP' : ': ordinary lookups fail'}`, evidence, 'Add the missing port (name dns for UDP, dns-tcp for TCP)')
+  return check('service', title, 'ok', `${DNS_NAMESPACE}/${DNS_SERVICE} serves 53/UDP and 53/TCP on ${svc.spec?.clusterIP}`, evidence)
+}
+
+export function endpointsCheck(model: ClusterDns): Check {
+  const eps = model.endpointsOf(DNS_NAMESPACE, DNS_SERVICE)
+  const ready = eps.filter((e) => e.ready)
+  const evidence = eps.map((e) => `${e.address} ${e.podName ?? ''} ${e.ready ? 'ready' : 'not ready'}`.replace(/\s+/g, ' '))
+  const title = 'cluster DNS endpoints'
+  if (ready.length === 0) return check('endpoints', title, 'error', `no ready endpoint behind ${DNS_SERVICE}: every lookup in the cluster times out`, evidence, `kubectl get endpointslices -n ${DNS_NAMESPACE} -l ${SERVICE_NAME_LABEL}=${DNS_SERVICE}; then see the pods check`)
+  if (ready.length === 1) return check('endpoints', title, 'warning', `only 1 ready endpoint behind ${DNS_SERVICE}: no redundancy`, evidence, `kubectl scale deployment coredns -n ${DNS_NAMESPACE} --replicas=2`)
+  return check('endpoints', title, 'ok', `${ready.length} of ${eps.length} endpoints ready`, evidence)
+}
+
+export function podsCheck(snapshot: ClusterSnapshot): Check {
+  const title = 'cluster DNS pods'
+  if (snapshot.gaps.some((g) => g.resource === 'pods')) return check('pods', title, 'skipped', 'pods could not be read (RBAC)')
+  const pods = dnsPods(snapshot)
+  if (pods.length === 0) return check('pods', title, 'error', `no pod labelled k8s-app=kube-dns in ${DNS_NAMESPACE}`, [], `kubectl get deploy -n ${DNS_NAMESPACE} (is CoreDNS scaled to 0?)`)
+  let worst: CheckStatus = 'ok'
+  const evidence: string[] = []
+  for (const p of pods) {
+    const statuses = p.status?.containerStatuses ?? []
+    const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+    const restarts = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0)
+    const last = statuses.map((c) => c.lastState?.terminated?.reason).find(Boolean)
+    const waiting = statuses.map((c) => c.state?.waiting?.reason).find(Boolean)
+    evidence.push(`${p.metadata.name}: ${p.status?.phase ?? 'Unknown'}, ${ready ? 'ready' : 'not ready'}, ${restarts} restart(s)${last ? ` (last: ${last})` : ''}${waiting ? `, waiting: ${waiting}` : ''}`)
+    if (!ready || waiting === 'CrashLoopBackOff') worst = 'error'
+    else if (restarts > 0 && worst === 'ok') worst = 'warning'
+  }
+  const readyCount = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length
+  const message = worst === 'error' ? `${pods.length - readyCount} of ${pods.length} DNS pods not ready` : worst === 'warning' ? 'DNS pods are ready but have restarted' : `${pods.length} DNS pod(s) ready, no restarts`
+  const hint = worst === 'ok' ? undefined : `kubectl logs -n ${DNS_NAMESPACE} -l k8s-app=kube-dns --previous (OOMKilled: raise the memory limit; a loop: see the corefile check)`
+  return check('pods', title, worst, message, evidence, hint)
+}
+
+const find = (directives: Directive[], name: string) => directives.find((d) => d.name === name)
+
+export function corefileCheck(snapshot: ClusterSnapshot): Check {
+  const title = 'Corefile'
+  const cm = findCorefileConfigMap(snapshot)
+  if (!cm) return check('corefile', title, 'skipped', `ConfigMap ${DNS_NAMESPACE}/coredns not readable or absent: kdisco assumes kubeadm's stock Corefile`)
+  let blocks: ServerBlock[]
+  try {
+    blocks = parseCorefile(cm.text)
+  } catch (error) {
+    return check('corefile', title, 'error', `the Corefile does not parse: ${(error as Error).message}`, [cm.source], 'CoreDNS refuses to load it; kubectl -n kube-system edit configmap coredns')
+  }
+  const main = blocks.find((b) => b.directives.some((d) => d.name === 'kubernetes'))
+  if (!main) return check('corefile', title, 'error', 'no server block has the kubernetes plugin: cluster names are not served', [cm.source])
+  const k8s = find(main.directives, 'kubernetes')!
+  const pods = find(k8s.block, 'pods')?.args[0] ?? 'disabled'
+  const evidence = [`${cm.source}, server block ${main.keys.join(' ')}`, `kubernetes ${k8s.args.join(' ')} (pods ${pods}${find(k8s.block, 'fallthrough') ? `, fallthrough ${find(k8s.block, 'fallthrough')!.args.join(' ')}` : ''})`]
+  const problems: string[] = []
+  const forward = find(main.directives, 'forward') ?? find(main.directives, 'proxy')
+  evidence.push(forward ? `forward ${forward.args.join(' ')}` : 'no forward: names outside the cluster are not resolved')
+  if (!forward) problems.push('no forward plugin: external names fail (SERVFAIL/REFUSED)')
+  const cache = find(main.directives, 'cache')
+  evidence.push(cache ? `cache ${cache.args.join(' ') || '(default 3600 s cap)'}` : 'no cache')
+  if (!cache) problems.push('no cache plugin: every query reaches the API watch or upstream')
+  const loop = find(main.directives, 'loop')
+  evidence.push(loop ? 'loop: forwarding loops are detected' : 'no loop plugin')
+  if (!loop) problems.push('no loop plugin: a node resolv.conf pointing at CoreDNS itself would loop (CrashLoopBackOff elsewhere)')
+  if (find(main.directives, 'log')) evidence.push('log: every query is logged (useful while debugging; costly at scale)')
+  for (const p of ['errors', 'health', 'ready']) if (!find(main.directives, p)) evidence.push(`no ${p} plugin`)
+  const domain = k8s.args.find((a) => !a.endsWith('arpa')) ?? 'cluster.local'
+  return check('corefile', title, problems.length ? 'warning' : 'ok', problems.length ? problems.join('; ') : `parses; cluster domain ${domain}, pods ${pods}`, evidence, problems.length ? 'kubectl -n kube-system edit configmap coredns' : undefined)
+}
+
+const NEEDED: [string, string][] = [
+  ['discovery.k8s.io', 'endpointslices'],
+  ['', 'services'],
+  ['', 'pods'],
+  ['', 'namespaces'],
+]
+
+export function rbacCheck(rbac: CorednsRbac): Check {
+  const title = "CoreDNS's RBAC"
+  if ('unavailable' in rbac) return check('rbac', title, 'skipped', rbac.unavailable)
+  const allows = (group: string, resource: string, verb: string) =>
+    rbac.rules.some((r) => (r.apiGroups ?? []).some((g) => g === group || g === '*') && (r.resources ?? []).some((x) => x === resource || x === '*') && (r.verbs ?? []).some((v) => v === verb || v === '*'))
+  const missing = NEEDED.flatMap(([g, res]) => ['list', 'watch'].filter((v) => !allows(g, res, v)).map((v) => `${v} ${res}${g ? `.${g}` : ''}`))
+  const evidence = [`ClusterRole(s) bound to ServiceAccount kube-system/coredns: ${rbac.roles.join(', ') || 'none'}`]
+  if (rbac.roles.length === 0) return check('rbac', title, 'error', 'no ClusterRoleBinding gives ServiceAccount kube-system/coredns any role: the kubernetes plugin cannot watch the API and answers SERVFAIL', evidence, 'Restore ClusterRole system:coredns and its binding')
+  if (missing.length) return check('rbac', title, 'error', `CoreDNS may not ${missing.join(', ')}: its watches fail and cluster names answer SERVFAIL or go stale`, evidence, 'Add them to ClusterRole system:coredns')
+  return check('rbac', title, 'ok', 'CoreDNS may list and watch endpointslices, services, pods and namespaces', evidence)
+}
+
+export function nodeLocalCheck(snapshot: ClusterSnapshot): Check {
+  const pods = snapshot.pods.filter((p) => namespaceOf(p) === DNS_NAMESPACE && p.metadata.labels?.['k8s-app'] === 'node-local-dns')
+  if (pods.length === 0) return check('nodelocaldns', 'NodeLocal DNSCache', 'ok', 'not installed: pods query the kube-dns Service directly')
+  const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length
+  return check('nodelocaldns', 'NodeLocal DNSCache', ready === pods.length ? 'ok' : 'warning', `installed on ${pods.length} node(s), ${ready} ready: pods on a node whose cache is down cannot resolve`, pods.map((p) => `${p.metadata.name} on ${p.spec?.nodeName ?? '?'}`), ready === pods.length ? undefined : `kubectl -n ${DNS_NAMESPACE} get pods -l k8s-app=node-local-dns -o wide`)
+}
+
+/** How many queries a ClusterFirst pod sends for an external name, and how to avoid them. */
+export function ndotsCheck(model: ClusterDns, name = 'example.com'): Check {
+  const conf = clusterFirstConf(model, 'default')
+  const tried = searchCandidates(name, conf)
+  const queries = tried.length * 2 // glibc asks A and AAAA for each name
+  return check('ndots', `cost of ndots:${conf.ndots}`, 'ok', `a pod resolving "${name}" sends ${queries} queries (A and AAAA for each of ${tried.length} names) to get its answer; "${name}." sends 2`, tried.map((t, i) => `${i + 1}. ${t}`), `Use FQDNs with a trailing dot for external names, or set dnsConfig.options [{name: ndots, value: "1"}] on pods that mostly resolve external names`)
+}
+
+export interface DoctorReport {
+  checks: Check[]
+  summary: Record<CheckStatus, number>
+}
+
+export function summarizeChecks(checks: Check[]): DoctorReport {
+  const summary: Record<CheckStatus, number> = {ok: 0, warning: 0, error: 0, skipped: 0}
+  for (const c of checks) summary[c.status]++
+  return {checks, summary}
+}
+
+export function staticChecks(model: ClusterDns, snapshot: ClusterSnapshot, rbac: CorednsRbac): Check[] {
+  return [serviceCheck(snapshot), endpointsCheck(model), podsCheck(snapshot), corefileCheck(snapshot), rbacCheck(rbac), nodeLocalCheck(snapshot), ndotsCheck(model)]
+}

@@ -1,0 +1,16 @@
+import type {DnsDoctorResult} from '../commands/dns/doctor.js'
+import {styler} from './style.js'
+
+export async function renderDoctor(r: DnsDoctorResult): Promise<string> {
+  const c = await styler()
+  const mark = {ok: c.green('✓ ok     '), warning: c.yellow('! warning'), error: c.red('✗ error  '), skipped: c.dim('· skipped')}
+  let out = ''
+  for (const ch of r.checks) {
+    out += `${mark[ch.status]}  ${c.bold(ch.title)}: ${ch.message}\n`
+    for (const e of ch.evidence) out += c.dim(`             ${e}`) + '\n'
+    if (ch.hint) out += c.dim(`             → ${ch.hint}`) + '\n'
+  }
+  const s = r.summary
+  out += `\n${s.error ? c.red(`${s.error} error(s)`) : c.green('no errors')}, ${s.warning} warning(s), ${s.ok} ok, ${s.skipped} skipped\n`
+  return out
+}
