@@ -12,3 +12,5 @@ run dns lookup _http._tcp.kubia-named --type SRV -f examples/
 run dns lookup -x 10.244.2.12 -f examples/
 run pod lookup mysql-sts-0 -n data -f examples/
 run dns zone -n data -f examples/
+run svc explain --all -A -f examples/
+run dns doctor -f examples/
