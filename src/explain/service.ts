@@ -97,9 +97,22 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
       const ready = endpoints.filter((e) => e.ready).length
       if (ready === 1 && selected.length >= 1) add('KD103', 'info', 'only one ready endpoint: no redundancy', 'Scale the workload to 2 or more replicas')
       for (const p of spec.ports ?? []) {
+        const protocol = p.protocol ?? 'TCP'
+        const declared = (pod: Pod) => (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? [])
         const lacking = selected.filter((pod) => resolveTargetPort(pod, p) === undefined)
-        if (lacking.length > 0)
-          add('KD104', 'error', `targetPort "${p.targetPort}" (${p.protocol ?? 'TCP'}) of port ${p.name ?? p.port} is not a container port name on ${lacking.length} selected pod(s)`, 'Name the container port the same, or use a number', [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
+        if (lacking.length > 0) {
+          const other = declared(lacking[0]).find((cp) => cp.name === p.targetPort)
+          if (other) add('KD104', 'error', `protocol mismatch: port ${p.name ?? p.port} is ${protocol} but container port "${p.targetPort}" is ${other.protocol ?? 'TCP'} on ${lacking.length} selected pod(s)`, `Make the Service port ${other.protocol ?? 'TCP'}, or declare a ${protocol} container port named ${p.targetPort}`, [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
+          else add('KD104', 'error', `targetPort "${p.targetPort}" (${protocol}) of port ${p.name ?? p.port} is not a container port name on ${lacking.length} selected pod(s)`, 'Name the container port the same, or use a number', [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
+          continue
+        }
+        // A numeric targetPort need not be declared, so this is only a hint — unless it is declared with another protocol.
+        const number = resolveTargetPort(selected[0], p)!
+        const ports = selected.flatMap(declared)
+        if (ports.length === 0 || ports.some((cp) => cp.containerPort === number && (cp.protocol ?? 'TCP') === protocol)) continue
+        const wrong = ports.find((cp) => cp.containerPort === number)
+        if (wrong) add('KD104', 'error', `protocol mismatch: port ${p.name ?? p.port} sends ${protocol} to ${number}, which the pods declare as ${wrong.protocol ?? 'TCP'}`, `Set protocol: ${wrong.protocol ?? 'TCP'} on the Service port, or fix the container port`)
+        else add('KD122', 'info', `targetPort ${number} of port ${p.name ?? p.port} is not among the selected pods' declared container ports (${[...new Set(ports.map((cp) => `${cp.containerPort}/${cp.protocol ?? 'TCP'}`))].join(', ')})`, 'Declaring ports is optional; check the app really listens on it (kubectl port-forward pod/NAME PORT)')
       }
       const noProbe = selected.filter((p) => (p.spec?.containers ?? []).every((c) => !c.readinessProbe))
       if (noProbe.length > 0) add('KD113', 'info', `${noProbe.length} selected pod(s) have no readiness probe: they receive traffic as soon as they start`, 'Add a readinessProbe to the containers', noProbe.slice(0, 3).map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))

@@ -7,6 +7,7 @@ import {join} from 'node:path'
 import {kdisco, kdiscoAsync} from '../support/cli.js'
 import {loadManifests} from '../support/cluster-objects.js'
 import {KubeApiServer} from '../support/kube-api-server.js'
+import {FINDING_CASES, healthy} from './cases.js'
 
 const NS = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: app}\n'
 const pod = (name: string, labels: string, extra = '') => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${name}, namespace: app, labels: {${labels}}}\nspec:\n  containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}], readinessProbe: {tcpSocket: {port: 8080}}}]\n${extra}status: {phase: Running, podIP: 10.1.0.${name.length + name.charCodeAt(0) % 50}, podIPs: [{ip: 10.1.0.${name.length + name.charCodeAt(0) % 50}}], conditions: [{type: Ready, status: "True"}], containerStatuses: [{name: c, ready: true, restartCount: 0}]}\n`
@@ -86,4 +87,33 @@ describe('explain: reference and exposure findings (KD114–KD121), from files a
       expect(bad.stderr.trim().split('\n')).to.have.length(1)
     }
   })
+})
+
+describe('explain: KD101–KD113 and KD122 from a manifest file and from the API test server give the same findings', function () {
+  this.timeout(120000)
+  let server: KubeApiServer
+  before(async () => (server = await new KubeApiServer().start()))
+  after(async () => server?.stop())
+
+  const asFile = (objects: object[]) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kdisco-case-')), 'objects.json')
+    writeFileSync(file, JSON.stringify({apiVersion: 'v1', kind: 'List', items: objects}))
+    return file
+  }
+  const codesOfOne = (stdout: string) => (JSON.parse(stdout).findings as {code: string}[]).map((f) => f.code).sort()
+
+  for (const [code, what, objects, name] of [['none', 'a healthy Service', healthy, undefined] as const, ...FINDING_CASES]) {
+    it(`${code}: ${what}`, async () => {
+      const file = asFile(objects)
+      const offline = kdisco(['svc', 'explain', name ?? 'web', '-f', file, '-o', 'json'])
+      expect(offline.status, offline.stderr).to.equal(0)
+      if (code === 'none') expect(codesOfOne(offline.stdout)).to.deep.equal([])
+      else expect(codesOfOne(offline.stdout)).to.include(code)
+      for (const o of [...server.objects('Pod'), ...server.objects('Service'), ...server.objects('EndpointSlice')]) server.remove(o.kind, o.metadata.namespace, o.metadata.name)
+      await loadManifests(server, [file])
+      const live = await kdiscoAsync(['svc', 'explain', name ?? 'web', '--probe', 'none', '--kubeconfig', server.kubeconfig(), '-o', 'json'])
+      expect(live.status, live.stderr).to.equal(0)
+      expect(codesOfOne(live.stdout)).to.deep.equal(codesOfOne(offline.stdout))
+    })
+  }
 })

@@ -5,38 +5,20 @@ import {explainService, serviceEnvironment} from '../../src/explain/service.js'
 import type {KubeObject} from '../../src/cluster/types.js'
 import {kdisco} from '../support/cli.js'
 import {clusterIpService, ep, headless, model, pod, service, slice, snapshot} from '../support/objects.js'
+import {FINDING_CASES, healthy, web} from './cases.js'
 
 function codes(objects: KubeObject[], ns: string, name: string): string[] {
   const m = model(objects)
   return explainService(m, snapshot(objects), m.service(ns, name)!).findings.map((f) => f.code)
 }
 
-const webPod = (name: string, o: Parameters<typeof pod>[1] = {}) =>
-  pod(name, {ip: `10.0.0.${name.length + 1}`, labels: {app: 'web'}, ...o, spec: {containers: [{name: 'c', ports: [{name: 'http', containerPort: 8080}], readinessProbe: {httpGet: {path: '/', port: 'http'}}}], ...(o.spec ?? {})}})
-const web = (more = {}) => clusterIpService('web', '10.96.0.5', [{name: 'http', port: 80, targetPort: 'http'}], {selector: {app: 'web'}, ...more})
-
 describe('explain: findings', () => {
-  const healthy = [web(), webPod('a'), webPod('bb')]
 
   it('a healthy Service has no findings (negative for every rule)', () => {
     expect(codes(healthy, 'default', 'web')).to.deep.equal([])
   })
 
-  const cases: [string, string, KubeObject[], string?][] = [
-    ['KD101', 'selector matches no pods, with a near miss', [web(), pod('x', {ip: '10.0.0.9', labels: {app: 'webb'}})]],
-    ['KD102', 'a selected pod is not ready', [web(), webPod('a'), webPod('bb', {ready: false})]],
-    ['KD103', 'only one ready endpoint', [web(), webPod('a')]],
-    ['KD104', 'named targetPort missing on a pod', [web(), webPod('a'), webPod('bb'), pod('ccc', {ip: '10.0.0.7', labels: {app: 'web'}, ports: [{name: 'web', containerPort: 8080}], spec: {containers: [{name: 'c', ports: [{name: 'web', containerPort: 8080}], readinessProbe: {tcpSocket: {port: 8080}}}]}})]],
-    ['KD105', 'numeric targetPort as a string', [clusterIpService('web', '10.96.0.5', [{port: 80, targetPort: '8080'}], {selector: {app: 'web'}}), webPod('a'), webPod('bb')]],
-    ['KD106', 'headless without ports', [headless('db', [], {selector: {app: 'web'}}), webPod('a'), webPod('bb')], 'db'],
-    ['KD107', 'ExternalName with an IP', [service('ext', {type: 'ExternalName', externalName: '192.0.2.1'})], 'ext'],
-    ['KD108', 'ExternalName with ports', [service('ext', {type: 'ExternalName', externalName: 'api.example.com', ports: [{port: 80}]})], 'ext'],
-    ['KD109', 'no selector and no endpoints', [service('manual', {clusterIP: '10.96.0.9', ports: [{port: 80}]})], 'manual'],
-    ['KD110', 'deprecated tolerate-unready annotation', [{...web(), metadata: {name: 'web', namespace: 'default', annotations: {'service.alpha.kubernetes.io/tolerate-unready-endpoints': 'true'}}} as KubeObject, webPod('a'), webPod('bb')]],
-    ['KD111', 'publishNotReadyAddresses with a cluster IP', [web({publishNotReadyAddresses: true}), webPod('a'), webPod('bb')]],
-    ['KD112', 'sessionAffinity on headless', [headless('db', [{port: 80}], {selector: {app: 'web'}, sessionAffinity: 'ClientIP'}), webPod('a'), webPod('bb')], 'db'],
-    ['KD113', 'selected pods without readiness probe', [web(), pod('a', {ip: '10.0.0.2', labels: {app: 'web'}}), pod('bb', {ip: '10.0.0.3', labels: {app: 'web'}})]],
-  ]
+  const cases = FINDING_CASES
   for (const [code, what, objects, name] of cases) {
     it(`${code}: ${what}`, () => {
       expect(codes(objects, 'default', name ?? 'web')).to.include(code)
