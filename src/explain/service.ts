@@ -59,7 +59,11 @@ function describe(svc: ServiceEntry): string[] {
     out.push('Headless (clusterIP: None): DNS returns the ready endpoint IPs and clients balance themselves; pods with hostname/subdomain get per-pod names (StatefulSets).')
   } else {
     out.push(`${svc.type} with cluster IP ${svc.clusterIPs.join(', ')}: a virtual IP handled by kube-proxy at L4 (you cannot ping it).`)
-    if (spec.sessionAffinity === 'ClientIP') out.push('sessionAffinity ClientIP: a client keeps reaching the same pod.')
+    if (spec.sessionAffinity === 'ClientIP') out.push(`sessionAffinity ClientIP: a client keeps reaching the same pod for ${(spec as {sessionAffinityConfig?: {clientIP?: {timeoutSeconds?: number}}}).sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800} s after its last connection.`)
+    if (svc.type === 'LoadBalancer') {
+      const lb = ((svc.object as {status?: {loadBalancer?: {ingress?: {ip?: string; hostname?: string}[]}}}).status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname)
+      out.push(lb.length ? `LoadBalancer: reachable from outside at ${lb.join(', ')}.` : 'LoadBalancer: no external address known (pending, or status not read).')
+    }
     if (svc.type === 'NodePort' || svc.type === 'LoadBalancer')
       out.push(`Reachable on every node at port(s) ${(spec.ports ?? []).map((p) => p.nodePort ?? '?').join(', ')} (externalTrafficPolicy ${spec.externalTrafficPolicy ?? 'Cluster'}).`)
   }
