@@ -63,6 +63,8 @@ export class ClusterDns {
   private readonly namespaces: Set<string>
   private readonly services = new Map<string, ServiceEntry>()
   private readonly readyEndpoints = new Map<string, EndpointEntry[]>()
+  /** Ready endpoints by service and endpoint name (lowercase): per-endpoint names without a scan. */
+  private readonly readyByName = new Map<string, EndpointEntry[]>()
   private readonly allEndpoints = new Map<string, EndpointEntry[]>()
   private readonly byClusterIp = new Map<string, ServiceEntry[]>()
   private readonly byEndpointAddress = new Map<string, EndpointEntry[]>()
@@ -102,6 +104,7 @@ export class ClusterDns {
             push(this.allEndpoints, key(ns, svcName), entry)
             if (ready) {
               push(this.readyEndpoints, key(ns, svcName), entry)
+              push(this.readyByName, `${key(ns, svcName)}/${entry.endpointName.toLowerCase()}`, entry)
               push(this.byEndpointAddress, address, entry)
             }
           }
@@ -216,9 +219,20 @@ export class ClusterDns {
     if (qtype !== 'PTR') return nxdomain('a name in a reverse zone exists only for PTR questions')
     const ip = ipFromReverseName(n)
     if (!ip) return nxdomain('not a complete reverse name for an IP address')
+    return this.ptrAnswer(ip, owner)
+  }
+
+  /** The PTR answer for an address (owner: its reverse name), without parsing a question. */
+  ptrAnswer(ip: string, owner: string): DnsAnswer {
     const targets = this.ptrTargets(ip)
     if (targets.length === 0) return nxdomain(`no Service cluster IP or ready endpoint has the address ${ip}`)
     return {rcode: 'NOERROR', answers: targets.map((t) => ({name: owner, type: 'PTR', ttl: this.ttl(), data: t}))}
+  }
+
+  /** The answer for a pod's a-b-c-d.<ns>.pod name, without parsing a question. */
+  podAnswer(namespace: string, ip: string, qtype: string): DnsAnswer {
+    const label = dashedIp(ip)
+    return this.pod(`${label}.${namespace}.pod.${this.settings.clusterDomain}.`, qtype, [label, namespace])
   }
 
   /** PTR targets for an IP: the first Service with that cluster IP, else every ready endpoint with that address. */
@@ -270,6 +284,19 @@ export class ClusterDns {
     return this.shape(owner, qtype, zone, backends, depth)
   }
 
+  /**
+   * The answer for a name a Service owns — its FQDN, `_port._proto.` names, endpoint names — built from the same
+   * backends and shaping as answer(), without parsing a question (the zone listing asks hundreds of thousands).
+   */
+  serviceAnswer(svc: ServiceEntry, qtype: string, part: {endpoint?: string; port?: string; protocol?: string} = {}): DnsAnswer {
+    const zone = this.settings.clusterDomain
+    const fq = this.serviceFqdn(svc, zone)
+    const owner = part.endpoint !== undefined ? `${part.endpoint}.${fq}` : part.port !== undefined ? `_${part.port}._${part.protocol}.${fq}` : fq
+    const backends = this.backends(svc, zone, part.endpoint, part.port, part.protocol)
+    if (typeof backends === 'string') return nxdomain(backends)
+    return this.shape(owner, qtype, zone, backends, 0)
+  }
+
   private backends(svc: ServiceEntry, zoneAsAsked: string, endpoint?: string, port?: string, protocol?: string): Backend[] | string {
     const portMatches = (p: PortEntry) =>
       (port === undefined || port === '' || p.name.toLowerCase() === port.toLowerCase()) &&
@@ -284,8 +311,8 @@ export class ClusterDns {
     const svcFqdn = `${svc.name}.${svc.namespace}.svc.${zoneAsAsked}.`
     if (svc.kind === 'Headless' || endpoint !== undefined) {
       const out: Backend[] = []
-      for (const ep of this.readyEndpoints.get(key(svc.namespace, svc.name)) ?? []) {
-        if (endpoint !== undefined && ep.endpointName.toLowerCase() !== endpoint.toLowerCase()) continue
+      const candidates = endpoint === undefined ? this.readyEndpoints.get(key(svc.namespace, svc.name)) : this.readyByName.get(`${key(svc.namespace, svc.name)}/${endpoint.toLowerCase()}`)
+      for (const ep of candidates ?? []) {
         for (const p of ep.ports) {
           if (!portMatches(p)) continue
           out.push({kind: 'ip', ip: ep.address, port: p.port, target: `${ep.endpointName}.${svcFqdn}`})

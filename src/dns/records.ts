@@ -33,7 +33,13 @@ const TYPE_ORDER = ['SOA', 'NS', 'A', 'AAAA', 'CNAME', 'SRV', 'PTR', 'TXT', 'MX'
 
 /** Records in canonical zone order (name, then type, then data); keys are computed once per record. */
 export function sortRecords(records: ResourceRecord[]): ResourceRecord[] {
-  const keyed = records.map((r) => ({r, k: canonicalKey(r.name), t: TYPE_ORDER.indexOf(r.type)}))
+  // Records of one name usually come together: reuse the last key.
+  let lastName = ''
+  let lastKey = ''
+  const keyed = records.map((r) => {
+    if (r.name !== lastName) (lastName = r.name), (lastKey = canonicalKey(r.name))
+    return {r, k: lastKey, t: TYPE_ORDER.indexOf(r.type)}
+  })
   keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : a.t - b.t || (a.r.data < b.r.data ? -1 : a.r.data > b.r.data ? 1 : 0)))
   return keyed.map((x) => x.r)
 }

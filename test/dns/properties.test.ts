@@ -69,6 +69,8 @@ describe('dns model: properties', () => {
         const snap = snapshot(objects)
         const m = model(objects, COREDNS_DEFAULTS)
         for (const zone of zoneRecords(m, snap.pods, {})) {
+          const keys = zone.records.map((r) => `${r.name.toLowerCase()} ${r.type} ${r.data.toLowerCase()}`)
+          expect(new Set(keys).size, 'no record twice').to.equal(keys.length)
           for (const r of zone.records) {
             const owner = r.name.replace(/\.$/, '')
             expect(owner.length).to.be.at.most(253)
