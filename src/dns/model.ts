@@ -2,7 +2,7 @@
 // plugin (v1.14) implements it. Pure: a snapshot and settings in, answers out. Indexes are built once, so a
 // question costs a few map lookups whatever the cluster size.
 import {podIps} from '../cluster/derive.js'
-import {type ClusterSnapshot, SERVICE_NAME_LABEL, type Service, namespaceOf} from '../cluster/types.js'
+import {type ClusterSnapshot, type EndpointSlice, SERVICE_NAME_LABEL, type Service, namespaceOf} from '../cluster/types.js'
 import {canonicalIp, dashedIp, ipFamily, ipFromDashedLabel, ipFromReverseName} from './ip.js'
 import {fqdn, normalizeName, stripZone} from './names.js'
 import {type DnsAnswer, type Rcode, type ResourceRecord} from './records.js'
@@ -42,6 +42,12 @@ export interface EndpointEntry {
   sliceName: string
 }
 
+interface ServiceEndpoints {
+  all: EndpointEntry[]
+  ready: EndpointEntry[]
+  readyByName: Map<string, EndpointEntry[]>
+}
+
 type Backend = {kind: 'ip'; ip: string; port: number; target: string} | {kind: 'cname'; host: string}
 
 const key = (ns: string, name: string) => `${ns.toLowerCase()}/${name.toLowerCase()}`
@@ -62,13 +68,15 @@ export class ClusterDns {
   readonly settings: DnsSettings
   private readonly namespaces: Set<string>
   private readonly services = new Map<string, ServiceEntry>()
-  private readonly readyEndpoints = new Map<string, EndpointEntry[]>()
-  /** Ready endpoints by service and endpoint name (lowercase): per-endpoint names without a scan. */
-  private readonly readyByName = new Map<string, EndpointEntry[]>()
-  private readonly allEndpoints = new Map<string, EndpointEntry[]>()
+  /** Slices by service key; their entries are built the first time a question needs that Service. */
+  private readonly slicesByService = new Map<string, EndpointSlice[]>()
+  private readonly entriesByService = new Map<string, ServiceEndpoints>()
   private readonly byClusterIp = new Map<string, ServiceEntry[]>()
-  private readonly byEndpointAddress = new Map<string, EndpointEntry[]>()
-  private readonly podIpsByNamespace = new Set<string>()
+  /** Built on first use (PTR questions): every ready endpoint by address. */
+  private addressIndex?: Map<string, EndpointEntry[]>
+  /** Built on first use (pods verified). */
+  private podIndex?: Set<string>
+  private readonly pods: ClusterSnapshot['pods']
   private readonly hasClusterDnsService: boolean
 
   constructor(snapshot: ClusterSnapshot, settings: DnsSettings) {
@@ -79,44 +87,68 @@ export class ClusterDns {
       for (const slice of snapshot.endpointSlices) {
         const svcName = slice.metadata.labels?.[SERVICE_NAME_LABEL]
         if (!svcName) continue // CoreDNS never matches slices without the service-name label
-        const ns = namespaceOf(slice)
-        const ports: PortEntry[] = (slice.ports ?? []).map((p) => ({
-          name: p.name ?? '',
-          protocol: (p.protocol ?? 'TCP').toLowerCase(),
-          port: p.port ?? -1,
-        }))
-        for (const ep of slice.endpoints ?? []) {
-          // CoreDNS drops ready=false at ingestion; a missing condition counts as ready.
-          const ready = ep.conditions?.ready !== false
-          for (const address of ep.addresses ?? []) {
-            const podName = ep.targetRef?.kind === 'Pod' || !ep.targetRef?.kind ? ep.targetRef?.name : undefined
-            const entry: EndpointEntry = {
-              namespace: ns,
-              service: svcName,
-              address,
-              endpointName: this.endpointName(address, ep.hostname, ep.targetRef?.name),
-              ready,
-              ports: ports.length > 0 ? ports : [{name: '', protocol: '', port: -1}],
-              podName,
-              nodeName: ep.nodeName,
-              sliceName: slice.metadata.name,
-            }
-            push(this.allEndpoints, key(ns, svcName), entry)
-            if (ready) {
-              push(this.readyEndpoints, key(ns, svcName), entry)
-              push(this.readyByName, `${key(ns, svcName)}/${entry.endpointName.toLowerCase()}`, entry)
-              push(this.byEndpointAddress, address, entry)
-            }
+        push(this.slicesByService, key(namespaceOf(slice), svcName), slice)
+      }
+    }
+    this.pods = snapshot.pods
+    this.hasClusterDnsService = this.services.has(key('kube-system', 'kube-dns'))
+  }
+
+  /** A Service's endpoints (all, ready, ready by lowercase endpoint name), built once from its slices. */
+  private entries(k: string): ServiceEndpoints {
+    let built = this.entriesByService.get(k)
+    if (built) return built
+    built = {all: [], ready: [], readyByName: new Map()}
+    for (const slice of this.slicesByService.get(k) ?? []) {
+      const ns = namespaceOf(slice)
+      const svcName = slice.metadata.labels![SERVICE_NAME_LABEL]
+      const ports: PortEntry[] = (slice.ports ?? []).map((p) => ({name: p.name ?? '', protocol: (p.protocol ?? 'TCP').toLowerCase(), port: p.port ?? -1}))
+      for (const ep of slice.endpoints ?? []) {
+        // CoreDNS drops ready=false at ingestion; a missing condition counts as ready.
+        const ready = ep.conditions?.ready !== false
+        for (const address of ep.addresses ?? []) {
+          const podName = ep.targetRef?.kind === 'Pod' || !ep.targetRef?.kind ? ep.targetRef?.name : undefined
+          const entry: EndpointEntry = {
+            namespace: ns,
+            service: svcName,
+            address,
+            endpointName: this.endpointName(address, ep.hostname, ep.targetRef?.name),
+            ready,
+            ports: ports.length > 0 ? ports : [{name: '', protocol: '', port: -1}],
+            podName,
+            nodeName: ep.nodeName,
+            sliceName: slice.metadata.name,
+          }
+          built.all.push(entry)
+          if (ready) {
+            built.ready.push(entry)
+            push(built.readyByName, entry.endpointName.toLowerCase(), entry)
           }
         }
       }
     }
-    for (const pod of snapshot.pods) {
-      const phase = pod.status?.phase
-      if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown' || pod.metadata.deletionTimestamp) continue
-      for (const ip of podIps(pod)) this.podIpsByNamespace.add(`${namespaceOf(pod).toLowerCase()}/${canonicalIp(ip) ?? ip}`)
+    this.entriesByService.set(k, built)
+    return built
+  }
+
+  private byEndpointAddress(): Map<string, EndpointEntry[]> {
+    if (!this.addressIndex) {
+      this.addressIndex = new Map()
+      for (const k of this.slicesByService.keys()) for (const e of this.entries(k).ready) push(this.addressIndex, e.address, e)
     }
-    this.hasClusterDnsService = this.services.has(key('kube-system', 'kube-dns'))
+    return this.addressIndex
+  }
+
+  private podIps(): Set<string> {
+    if (!this.podIndex) {
+      this.podIndex = new Set()
+      for (const pod of this.pods) {
+        const phase = pod.status?.phase
+        if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown' || pod.metadata.deletionTimestamp) continue
+        for (const ip of podIps(pod)) this.podIndex.add(`${namespaceOf(pod).toLowerCase()}/${canonicalIp(ip) ?? ip}`)
+      }
+    }
+    return this.podIndex
   }
 
   private endpointName(address: string, hostname: string | undefined, targetName: string | undefined): string {
@@ -156,12 +188,12 @@ export class ClusterDns {
 
   /** Every endpoint of a Service, ready or not (for explanations). */
   endpointsOf(namespace: string, name: string): EndpointEntry[] {
-    return this.allEndpoints.get(key(namespace, name)) ?? []
+    return this.entries(key(namespace, name)).all
   }
 
   /** Endpoints that serve `address`, across Services (ready only, as DNS sees them). */
   endpointsAt(address: string): EndpointEntry[] {
-    return this.byEndpointAddress.get(address) ?? []
+    return this.byEndpointAddress().get(address) ?? []
   }
 
   namespaceExposed(ns: string): boolean {
@@ -245,7 +277,7 @@ export class ClusterDns {
       return [this.serviceFqdn(first, zone)]
     }
     const out: string[] = []
-    for (const ep of this.byEndpointAddress.get(ip) ?? []) {
+    for (const ep of this.byEndpointAddress().get(ip) ?? []) {
       if (!this.namespaceExposed(ep.namespace)) continue
       const target = `${ep.endpointName}.${ep.service}.${ep.namespace}.svc.${zone}.`
       if (!out.some((t) => t.toLowerCase() === target.toLowerCase())) out.push(target)
@@ -311,7 +343,8 @@ export class ClusterDns {
     const svcFqdn = `${svc.name}.${svc.namespace}.svc.${zoneAsAsked}.`
     if (svc.kind === 'Headless' || endpoint !== undefined) {
       const out: Backend[] = []
-      const candidates = endpoint === undefined ? this.readyEndpoints.get(key(svc.namespace, svc.name)) : this.readyByName.get(`${key(svc.namespace, svc.name)}/${endpoint.toLowerCase()}`)
+      const eps = this.entries(key(svc.namespace, svc.name))
+      const candidates = endpoint === undefined ? eps.ready : eps.readyByName.get(endpoint.toLowerCase())
       for (const ep of candidates ?? []) {
         for (const p of ep.ports) {
           if (!portMatches(p)) continue
@@ -325,7 +358,7 @@ export class ClusterDns {
       }
       return out
     }
-    if (this.settings.ignoreEmptyService && (this.readyEndpoints.get(key(svc.namespace, svc.name)) ?? []).length === 0)
+    if (this.settings.ignoreEmptyService && this.entries(key(svc.namespace, svc.name)).ready.length === 0)
       return `Service ${svc.namespace}/${svc.name} has no ready endpoints and the Corefile sets "ignore empty_service"`
     const out: Backend[] = []
     for (const p of svc.ports) {
@@ -392,7 +425,7 @@ export class ClusterDns {
     const ip = ipFromDashedLabel(label)
     if (!ip) return nxdomain(`"${label}" is not a dashed IP address`)
     if (!this.namespaceExposed(ns)) return nxdomain(`namespace ${ns} does not exist`)
-    if (this.settings.pods === 'verified' && !this.podIpsByNamespace.has(`${ns.toLowerCase()}/${ip}`))
+    if (this.settings.pods === 'verified' && !this.podIps().has(`${ns.toLowerCase()}/${ip}`))
       return nxdomain(`no running pod has IP ${ip} in namespace ${ns} ("pods verified")`)
     const family = ipFamily(ip) === 4 ? 'A' : 'AAAA'
     if (qtype === family) return {rcode: 'NOERROR', answers: [{name: owner, type: family, ttl: this.ttl(), data: ip}]}
