@@ -42,7 +42,7 @@ export const probeFlags = {
   image: Flags.string({description: 'Image of the debug pod or ephemeral container; needs sh and dig or nslookup (default: registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7).', helpGroup: 'PROBE'}),
   'probe-namespace': Flags.string({description: 'Namespace for the debug pod (default: the command\'s namespace).', helpGroup: 'PROBE'}),
   'probe-deadline': Flags.integer({min: 10, max: 3600, description: 'activeDeadlineSeconds of the debug pod: the cluster stops it after this, whatever happens to kdisco (default 120).', helpGroup: 'PROBE'}),
-  keep: Flags.boolean({description: 'Keep the debug pod (and its log) after the run instead of deleting it.', helpGroup: 'PROBE'}),
+  keep: Flags.boolean({description: 'Keep the debug pod running after the run (until --probe-deadline); later --keep runs exec into it instead of creating a new one.', helpGroup: 'PROBE'}),
   'dry-run': Flags.boolean({description: 'Print the debug pod (or ephemeral container) manifest the probe would create, and exit.', helpGroup: 'PROBE'}),
   'probe-timeout': Flags.integer({min: 1, max: 60, default: 2, description: 'Seconds to wait for each answer (retried).', helpGroup: 'PROBE'}),
   wait: Flags.string({description: 'Repeat the probe until every query matches or this much time has passed (e.g. 2m): a post-deploy gate.', helpGroup: 'PROBE'}),

@@ -162,11 +162,20 @@ async function probeInCluster(config: ProbeConfig, request: ProbeRequest, ctx: P
     let via: string
     let namespace: string
     if (config.kind === 'pod') {
-      const {runDebugPod} = await import('./pod.js')
+      const {runDebugPod, findKeptPod, DEFAULT_IMAGE} = await import('./pod.js')
       namespace = config.namespace ?? ctx.namespace
-      const run = await runDebugPod(conn, {namespace, image: config.image ?? (await import('./pod.js')).DEFAULT_IMAGE, argv, deadlineSeconds: config.deadlineSeconds!, keep: config.keep}, bar)
-      ;({log} = run)
-      via = `pod ${namespace}/${run.pod}${run.kept ? ' (kept)' : ''}`
+      const image = config.image ?? DEFAULT_IMAGE
+      // --keep reuses a kept pod that is still running (exec: no scheduling, no image pull), else keeps a new one.
+      const reuse = config.keep ? await findKeptPod(conn, namespace, image) : undefined
+      if (reuse) {
+        const {execInPod} = await import('./exec.js')
+        ;({log} = await execInPod(conn, {namespace, pod: reuse, container: 'lookup', argv, timeoutMs: (config.deadlineSeconds ?? 120) * 1000}, bar))
+        via = `pod ${namespace}/${reuse} (kept, reused)`
+      } else {
+        const run = await runDebugPod(conn, {namespace, image, argv, deadlineSeconds: config.deadlineSeconds!, keep: config.keep}, bar)
+        ;({log} = run)
+        via = `pod ${namespace}/${run.pod}${run.kept ? ' (kept)' : ''}`
+      }
     } else if (config.kind === 'exec') {
       const {execInPod} = await import('./exec.js')
       namespace = ctx.namespace

@@ -9,6 +9,7 @@ import type {Connection} from '../cluster/live/connect.js'
 import {ExitCode, KdiscoError} from '../errors.js'
 import type {Progress} from '../render/progress.js'
 import {onInterrupt} from './interrupt.js'
+import {MARK} from './script.js'
 
 export const MANAGED_BY = 'app.kubernetes.io/managed-by'
 export const RUN_LABEL = 'kdisco.dev/run'
@@ -49,6 +50,12 @@ export function lookupContainer(name: string, image: string, argv: string[]) {
   return {name, image, imagePullPolicy: 'IfNotPresent', command: argv, securityContext: restrictedContainerContext, resources: LOOKUP_RESOURCES}
 }
 
+/** A kept pod runs the lookups, then stays up (until its deadline) so later runs can exec into it. */
+function keepAlive(argv: string[], seconds: number): string[] {
+  const [sh, c, script, ...rest] = argv
+  return [sh, c, `${script}\nexec sleep ${Math.floor(seconds)}\n`, ...rest]
+}
+
 export function debugPodManifest(options: DebugPodOptions): Pod {
   const runId = options.runId ?? newRunId()
   return {
@@ -67,7 +74,7 @@ export function debugPodManifest(options: DebugPodOptions): Pod {
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 1,
       securityContext: {runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: {type: 'RuntimeDefault'}},
-      containers: [lookupContainer('lookup', options.image, options.argv)],
+      containers: [lookupContainer('lookup', options.image, options.keep ? keepAlive(options.argv, options.deadlineSeconds) : options.argv)],
     },
   } as unknown as Pod
 }
@@ -136,6 +143,30 @@ export async function waitForContainer(conn: Connection, namespace: string, pod:
   }
 }
 
+/** Polls a running kept pod until its log holds the script's end marker. */
+async function waitForLog(conn: Connection, namespace: string, pod: string, logPath: string, options: {timeoutMs: number; progress: Progress}): Promise<string> {
+  const deadline = Date.now() + options.timeoutMs
+  for (let delay = 100; ; delay = Math.min(delay * 1.5, 1000)) {
+    const current = await conn.client.get<{status?: PodStatus}>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`)
+    const state = containerPhase(current.status ?? {}, 'lookup')
+    if (state.fatal) throw new KdiscoError(`debug pod ${namespace}/${pod} failed: ${state.fatal}`, {hint: state.phase.includes('Image') ? 'Check --image and that the nodes can pull it' : 'Retry, or raise --probe-deadline', exitCode: ExitCode.CLUSTER})
+    if (state.phase === 'running lookups' || state.finished) {
+      const log = await conn.client.getText(logPath, {container: 'lookup'})
+      if (log.includes(`${MARK} done`) || state.finished) return log
+    }
+    options.progress.phase(`debug pod ${pod}: ${state.phase}`)
+    if (Date.now() + delay > deadline) throw new KdiscoError(`debug pod ${namespace}/${pod} did not finish within ${Math.round(options.timeoutMs / 1000)}s (last state: ${state.phase})`, {hint: 'Raise --probe-deadline, or check the namespace events (kubectl get events)', exitCode: ExitCode.CLUSTER})
+    await sleep(delay)
+  }
+}
+
+/** A kept pod from an earlier --keep run, still running the same image in the namespace: reusable through exec. */
+export async function findKeptPod(conn: Connection, namespace: string, image: string): Promise<string | undefined> {
+  const pods = await conn.client.list<Pod>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, {labelSelector: `${MANAGED_BY}=kdisco,${KEEP_LABEL}=true`}, {paged: false})
+  const usable = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && p.spec?.containers?.[0]?.image === image)
+  return usable.sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))[0]?.metadata.name
+}
+
 export async function runDebugPod(conn: Connection, options: DebugPodOptions, progress: Progress): Promise<PodRun> {
   const manifest = debugPodManifest(options)
   const {name, namespace} = manifest.metadata as {name: string; namespace: string}
@@ -156,9 +187,16 @@ export async function runDebugPod(conn: Connection, options: DebugPodOptions, pr
       deleted = true // nothing was created
       throw createError(error, 'the debug pod', namespace)
     })
-    await waitForContainer(conn, namespace, name, 'lookup', {timeoutMs: options.deadlineSeconds * 1000 + 5000, progress, label: 'debug pod'})
-    progress.phase(`reading the log of ${name}`)
-    const log = await conn.client.getText(`${podPath}/${encodeURIComponent(name)}/log`, {container: 'lookup'})
+    const logPath = `${podPath}/${encodeURIComponent(name)}/log`
+    let log: string
+    if (options.keep) {
+      // A kept pod does not terminate: its lookups are done when the log says so.
+      log = await waitForLog(conn, namespace, name, logPath, {timeoutMs: options.deadlineSeconds * 1000 + 5000, progress})
+    } else {
+      await waitForContainer(conn, namespace, name, 'lookup', {timeoutMs: options.deadlineSeconds * 1000 + 5000, progress, label: 'debug pod'})
+      progress.phase(`reading the log of ${name}`)
+      log = await conn.client.getText(logPath, {container: 'lookup'})
+    }
     return {pod: name, namespace, log, kept: Boolean(options.keep)}
   } finally {
     progress.done()

@@ -121,7 +121,7 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       }
     })
 
-    it('the pod passes Pod Security restricted as written (--dry-run prints it; --keep leaves the same pod)', async () => {
+    it('the pod passes Pod Security restricted as written (--dry-run prints it; --keep leaves it running for reuse)', async () => {
       const dry = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--dry-run'])
       expect(dry.status, dry.stderr).to.equal(0)
       expect(server.requests.filter((q) => q.method === 'POST')).to.have.length(0)
@@ -137,12 +137,20 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       expect(c.command).to.include('kubia') // names are arguments, not shell text
       expect(c.command[2]).not.to.include('kubia')
       expect(pod.metadata.labels[MANAGED]).to.equal('kdisco')
-      // --keep: the created pod is that manifest, left in place; probe cleanup removes it.
+      // --keep: the created pod is that manifest, left running; the next --keep run execs into it; cleanup removes it.
       const kept = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--keep', '-o', 'json'])
       expect(kept.status, kept.stderr).to.equal(1)
       const left = server.podsLabelled(MANAGED, 'kdisco')
       expect(left).to.have.length(1)
       expect((left[0].spec as typeof spec).securityContext).to.deep.equal(spec.securityContext)
+      expect((left[0] as {status?: {phase?: string}}).status?.phase).to.equal('Running')
+      server.clearLog()
+      const again = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--keep', '-o', 'json'])
+      expect(again.status, again.stderr).to.equal(1)
+      expect(JSON.parse(again.stdout).probe.vantages).to.deep.equal([`pod default/${left[0].metadata.name} (kept, reused)`])
+      expect(bad(JSON.parse(again.stdout).queries)).to.deep.equal(bad(JSON.parse(kept.stdout).queries))
+      expect(server.requests.filter((q) => q.method === 'POST')).to.have.length(0)
+      expect(server.requests.filter((q) => q.method === 'UPGRADE').map((q) => q.path)).to.deep.equal([`/api/v1/namespaces/default/pods/${left[0].metadata.name}/exec`])
       const clean = await kdiscoAsync(['probe', 'cleanup', '-A', '--kubeconfig', server.kubeconfig(), '-o', 'json'])
       expect(clean.status, clean.stderr).to.equal(0)
       expect(JSON.parse(clean.stdout).deleted).to.deep.equal([{namespace: 'default', name: left[0].metadata.name}])
