@@ -151,51 +151,48 @@ export async function runProbe(config: ProbeConfig, request: ProbeRequest, ctx: 
 }
 
 async function probeInCluster(config: ProbeConfig, request: ProbeRequest, ctx: ProbeContext, conn: Connection, bar: Progress): Promise<Vantage[]> {
-  {
-    if (config.kind === 'port-forward') {
-      const {probePortForward} = await import('./port-forward.js')
-      return await probePortForward(conn, request.queries, {timeoutMs: config.timeoutMs, progress: bar})
-    }
-    const {parseScriptOutput, lookupArgv} = await import('./script.js')
-    const argv = lookupArgv(scriptOps(request), Math.ceil(config.timeoutMs / 1000))
-    let log: string
-    let via: string
-    let namespace: string
-    if (config.kind === 'pod') {
-      const {runDebugPod, findKeptPod, DEFAULT_IMAGE} = await import('./pod.js')
-      namespace = config.namespace ?? ctx.namespace
-      const image = config.image ?? DEFAULT_IMAGE
-      // --keep reuses a kept pod that is still running (exec: no scheduling, no image pull), else keeps a new one.
-      const reuse = config.keep ? await findKeptPod(conn, namespace, image) : undefined
-      if (reuse) {
-        const {execInPod} = await import('./exec.js')
-        ;({log} = await execInPod(conn, {namespace, pod: reuse, container: 'lookup', argv, timeoutMs: (config.deadlineSeconds ?? 120) * 1000}, bar))
-        via = `pod ${namespace}/${reuse} (kept, reused)`
-      } else {
-        const run = await runDebugPod(conn, {namespace, image, argv, deadlineSeconds: config.deadlineSeconds!, keep: config.keep}, bar)
-        ;({log} = run)
-        via = `pod ${namespace}/${run.pod}${run.kept ? ' (kept)' : ''}`
-      }
-    } else if (config.kind === 'exec') {
-      const {execInPod} = await import('./exec.js')
-      namespace = ctx.namespace
-      const run = await execInPod(conn, {namespace, pod: config.pod!, container: config.container, argv, timeoutMs: (config.deadlineSeconds ?? 120) * 1000}, bar)
-      ;({log} = run)
-      via = `exec ${namespace}/${config.pod}${run.container ? `[${run.container}]` : ''}`
-    } else {
-      const {runEphemeral} = await import('./ephemeral.js')
-      namespace = ctx.namespace
-      const run = await runEphemeral(conn, {namespace, pod: config.pod!, image: config.image ?? (await import('./pod.js')).DEFAULT_IMAGE, argv, deadlineSeconds: config.deadlineSeconds!}, bar)
-      ;({log} = run)
-      via = `ephemeral ${namespace}/${config.pod}[${run.container}]`
-    }
-    const parsed = parseScriptOutput(log, via)
-    if (!parsed.resolvConf && parsed.observed.size === 0) {
-      throw new KdiscoError(`${via} printed no lookup results: ${log.trim().split('\n').slice(-1)[0] || 'empty log'}`, {hint: 'The image needs sh and dig or nslookup (see --image)', exitCode: ExitCode.CLUSTER})
-    }
-    if (parsed.tool === 'none') parsed.notes.push('the image has neither dig nor nslookup')
-    return [{via, observed: parsed.observed, resolvConf: parsed.resolvConf && {...parsed.resolvConf, namespace}, applications: parsed.applications, notes: parsed.notes}]
+  if (config.kind === 'port-forward') {
+    const {probePortForward} = await import('./port-forward.js')
+    return probePortForward(conn, request.queries, {timeoutMs: config.timeoutMs, progress: bar})
   }
+  const {parseScriptOutput, lookupArgv} = await import('./script.js')
+  const argv = lookupArgv(scriptOps(request), Math.ceil(config.timeoutMs / 1000))
+  const {log, via, namespace} = await runScript(config, argv, ctx, conn, bar)
+  const parsed = parseScriptOutput(log, via)
+  if (!parsed.resolvConf && parsed.observed.size === 0) {
+    throw new KdiscoError(`${via} printed no lookup results: ${log.trim().split('\n').slice(-1)[0] || 'empty log'}`, {hint: 'The image needs sh and dig or nslookup (see --image)', exitCode: ExitCode.CLUSTER})
+  }
+  if (parsed.tool === 'none') parsed.notes.push('the image has neither dig nor nslookup')
+  return [{via, observed: parsed.observed, resolvConf: parsed.resolvConf && {...parsed.resolvConf, namespace}, applications: parsed.applications, notes: parsed.notes}]
+}
+
+/** Runs the lookup script where the probe says: a debug pod (new or kept), an existing pod, an ephemeral container. */
+async function runScript(config: ProbeConfig, argv: string[], ctx: ProbeContext, conn: Connection, bar: Progress): Promise<{log: string; via: string; namespace: string}> {
+  const {DEFAULT_IMAGE} = await import('./pod.js')
+  const image = config.image ?? DEFAULT_IMAGE
+  const timeoutMs = (config.deadlineSeconds ?? 120) * 1000
+  if (config.kind === 'pod') {
+    const namespace = config.namespace ?? ctx.namespace
+    // --keep reuses a kept pod that is still running (exec: no scheduling, no image pull), else keeps a new one.
+    const {runDebugPod, findKeptPod} = await import('./pod.js')
+    const reuse = config.keep ? await findKeptPod(conn, namespace, image) : undefined
+    if (reuse) {
+      const {execInPod} = await import('./exec.js')
+      const {log} = await execInPod(conn, {namespace, pod: reuse, container: 'lookup', argv, timeoutMs}, bar)
+      return {log, via: `pod ${namespace}/${reuse} (kept, reused)`, namespace}
+    }
+    const run = await runDebugPod(conn, {namespace, image, argv, deadlineSeconds: config.deadlineSeconds!, keep: config.keep}, bar)
+    return {log: run.log, via: `pod ${namespace}/${run.pod}${run.kept ? ' (kept)' : ''}`, namespace}
+  }
+  const namespace = ctx.namespace
+  if (config.kind === 'exec') {
+    const {execInPod} = await import('./exec.js')
+    const run = await execInPod(conn, {namespace, pod: config.pod!, container: config.container, argv, timeoutMs}, bar)
+    return {log: run.log, via: `exec ${namespace}/${config.pod}${run.container ? `[${run.container}]` : ''}`, namespace}
+  }
+  const {runEphemeral} = await import('./ephemeral.js')
+  const run = await runEphemeral(conn, {namespace, pod: config.pod!, image, argv, deadlineSeconds: config.deadlineSeconds!}, bar)
+  return {log: run.log, via: `ephemeral ${namespace}/${config.pod}[${run.container}]`, namespace}
 }
 
 /** --dry-run: what the probe would create, as a manifest. */

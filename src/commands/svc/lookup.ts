@@ -38,18 +38,19 @@ export default class SvcLookup extends KdiscoCommand {
       if (!isDns1123Label(ns)) throw inputError(`"${ns}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
     const probe = probeConfig(flags)
     const waitMs = flags.wait === undefined ? undefined : parseDuration(flags.wait, '--wait')
-    const attempt = async (dryRun: boolean): Promise<SvcLookupResult> => {
+    // One attempt = fresh cluster state, expectation and probe (--wait repeats it).
+    const attempt = async (): Promise<SvcLookupResult> => {
       const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, namespaceSlices: true})
       this.reportInputGaps(snapshot, model)
       const svc = model.service(namespace, args.name)
       if (!svc) throw serviceNotFound(model, args.name, namespace)
       const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
       const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
-      if (dryRun) return this.dryRun(probe, report.queries, candidates, namespace)
+      if (flags['dry-run']) return this.dryRun(probe, report.queries, candidates, namespace)
       const probed = await probeAndCompare(report.queries, candidates, probe, probeContext(flags, namespace), {strict: flags.strict})
       return {...report, ...probed, settings: settingsSummary(model), input: inputSummary(snapshot)}
     }
-    const result = await repeatUntilMatch(waitMs, () => attempt(flags['dry-run']))
+    const result = await repeatUntilMatch(waitMs, attempt)
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-lookup.js')).renderServiceLookup(r))
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
