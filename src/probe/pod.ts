@@ -172,9 +172,12 @@ export async function runDebugPod(conn: Connection, options: DebugPodOptions, pr
   const {name, namespace} = manifest.metadata as {name: string; namespace: string}
   const podPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`
   let deleted = false
+  let creating: Promise<unknown> = Promise.resolve()
   const remove = async () => {
     if (deleted) return
     deleted = true
+    // An interrupt can arrive while the create is in flight: let it land first, or the delete could miss the pod.
+    await creating.catch(() => {})
     await conn.client.delete(`${podPath}/${encodeURIComponent(name)}`, {gracePeriodSeconds: 0}).catch((error) => {
       if (!(error instanceof ApiError && error.status === 404)) process.stderr.write(`kdisco: could not delete pod ${namespace}/${name}: ${(error as Error).message}; delete it with: kdisco probe cleanup -n ${namespace}\n`)
     })
@@ -183,7 +186,8 @@ export async function runDebugPod(conn: Connection, options: DebugPodOptions, pr
   const unregister = onInterrupt(remove)
   try {
     progress.phase(`creating debug pod ${name}`)
-    await conn.client.create(podPath, manifest).catch((error) => {
+    creating = conn.client.create(podPath, manifest)
+    await creating.catch((error) => {
       deleted = true // nothing was created
       throw createError(error, 'the debug pod', namespace)
     })

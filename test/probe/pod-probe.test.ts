@@ -213,6 +213,21 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       })
     }
 
+    it('SIGINT while the create request is still in flight: kdisco waits for it to land, then deletes the pod', async () => {
+      behaviour.next = 'pending'
+      server.fault({method: 'POST', path: /\/pods$/, delayMs: 1500, times: 1})
+      const before = server.requests.length
+      const run = kdiscoSpawn(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig()])
+      const deadline = Date.now() + 20000
+      while (!server.requests.slice(before).some((q) => q.method === 'POST') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+      run.child.kill('SIGINT')
+      const r = await run.done
+      expect(r.status).to.equal(130)
+      await new Promise((resolve) => setTimeout(resolve, 1800)) // past the moment the delayed create lands
+      expect(server.requests.slice(before).map((q) => q.method)).to.include.members(['POST', 'DELETE'])
+      expect(server.podsLabelled(MANAGED, 'kdisco')).to.deep.equal([])
+    })
+
     it('Pod Security admission rejects the pod: exit 3 with the admission message', async () => {
       behaviour.next = 'run'
       server.fault({method: 'POST', path: /\/pods$/, status: 403, reason: 'Forbidden', times: 1, message: 'pods "kdisco-probe-x" is forbidden: violates PodSecurity "restricted:latest": seccompProfile (pod or container "lookup" must set securityContext.seccompProfile.type)'})

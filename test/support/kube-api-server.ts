@@ -88,6 +88,8 @@ export interface Fault {
   retryAfter?: number
   /** Never answer (for timeouts). */
   hang?: boolean
+  /** Answer normally, but only after this long (a slow request in flight). */
+  delayMs?: number
   /** How many requests it applies to; unlimited when absent. */
   times?: number
 }
@@ -271,6 +273,13 @@ export class KubeApiServer {
 
     if (this.token !== null && req.headers.authorization !== `Bearer ${this.token}`) return fail(401, 'Unauthorized', 'Unauthorized')
     const fault = this.faults.find((f) => (!f.method || f.method === entry.method) && f.path.test(url.pathname) && (f.times === undefined || f.times > 0))
+    if (fault?.delayMs !== undefined) {
+      if (fault.times !== undefined) fault.times--
+      let delayedBody = ''
+      req.on('data', (c) => (delayedBody += c))
+      req.on('end', () => setTimeout(() => this.route(entry, url, query, delayedBody, req, res, send, fail), fault.delayMs))
+      return
+    }
     if (fault) {
       if (fault.times !== undefined) fault.times--
       if (fault.hang) {
