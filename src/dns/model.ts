@@ -264,7 +264,7 @@ export class ClusterDns {
   /** The answer for a pod's a-b-c-d.<ns>.pod name, without parsing a question. */
   podAnswer(namespace: string, ip: string, qtype: string): DnsAnswer {
     const label = dashedIp(ip)
-    return this.pod(`${label}.${namespace}.pod.${this.settings.clusterDomain}.`, qtype, [label, namespace])
+    return this.pod(`${label}.${namespace}.pod.${this.settings.clusterDomain}.`, qtype, [label, namespace], canonicalIp(ip))
   }
 
   /** PTR targets for an IP: the first Service with that cluster IP, else every ready endpoint with that address. */
@@ -417,12 +417,13 @@ export class ClusterDns {
     return nodata(`the name exists but has no ${qtype} records`)
   }
 
-  private pod(owner: string, qtype: string, rest: string[]): DnsAnswer {
+  /** `ip`: the address the label spells, when the caller already knows it (no parsing back). */
+  private pod(owner: string, qtype: string, rest: string[], known?: string): DnsAnswer {
     if (this.settings.pods === 'disabled') return nxdomain(`pod records are disabled (Corefile "pods disabled")`)
     const ns = rest[rest.length - 1]
     if (rest.length === 1) return this.namespaceExposed(ns) ? nodata(`namespace ${ns} exists; the name itself has no records`) : nxdomain(`namespace ${ns} does not exist`)
     const label = rest[rest.length - 2]
-    const ip = ipFromDashedLabel(label)
+    const ip = known ?? ipFromDashedLabel(label)
     if (!ip) return nxdomain(`"${label}" is not a dashed IP address`)
     if (!this.namespaceExposed(ns)) return nxdomain(`namespace ${ns} does not exist`)
     if (this.settings.pods === 'verified' && !this.podIps().has(`${ns.toLowerCase()}/${ip}`))
