@@ -8,7 +8,8 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {parse as parseYaml} from 'yaml'
 import {requireBinaries, which} from '../support/binaries.js'
-import {kdisco, kdiscoAsync, kdiscoSpawn} from '../support/cli.js'
+import {BIN, kdisco, kdiscoAsync, kdiscoSpawn} from '../support/cli.js'
+import {spawn} from 'node:child_process'
 import {loadExamples} from '../support/cluster-objects.js'
 import {KubeApiServer} from '../support/kube-api-server.js'
 import {type KubeletOptions, canIsolateResolvConf} from '../support/kubelet.js'
@@ -98,6 +99,22 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       expect(out.summary.mismatch).to.equal(1)
       expect(out.findings.map((f: {code: string}) => f.code)).to.include('KD102')
       expect(server.podsLabelled(MANAGED, 'kdisco')).to.deep.equal([])
+    })
+
+    it('on a terminal, a spinner on stderr tells the phase and is cleared', async function () {
+      requireBinaries(this, ['script'], 'apt-get install bsdutils')
+      // script(1) runs kdisco on a pseudo-terminal (stdout and stderr both), asynchronously: the API server is in this process.
+      const r = await new Promise<{status: number | null; out: string}>((resolve) => {
+        const child = spawn('script', ['-qec', `${process.execPath} ${BIN} svc lookup kubia-named --kubeconfig ${server.kubeconfig()}`, '/dev/null'], {env: {...process.env, CI: '', NO_COLOR: '1'}})
+        let out = ''
+        child.stdout.on('data', (d) => (out += d))
+        child.on('close', (status) => resolve({status, out}))
+      })
+      expect(r.status, r.out).to.equal(0)
+      expect(r.out).to.match(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] (creating debug pod|debug pod kdisco-probe-)/)
+      expect(r.out).to.include('\r\x1b[2K')
+      expect(r.out).not.to.match(/^kdisco: creating debug pod/m) // not the one-line-per-phase form of logs
+      expect(r.out).to.match(/✓ \d+ of \d+ match/)
     })
 
     it('short names walk the pod\'s real resolv.conf, and getent shows what applications get', async () => {
