@@ -14,7 +14,13 @@ export abstract class KdiscoCommand extends Command {
    */
   protected emit(text: string): Promise<void> {
     const out = text.endsWith('\n') || text === '' ? text : text + '\n'
-    return new Promise((resolve, reject) => process.stdout.write(out, (err) => (err ? reject(err) : resolve())))
+    // A reader that stops early (`| head`) is not an error: the rest is dropped and the exit code still tells the verdict.
+    const closedEarly = (err: NodeJS.ErrnoException | null | undefined) => err?.code === 'EPIPE'
+    if (process.stdout.listenerCount('error') === 0)
+      process.stdout.on('error', (err) => {
+        if (!closedEarly(err)) throw err
+      })
+    return new Promise((resolve, reject) => process.stdout.write(out, (err) => (err && !closedEarly(err) ? reject(err) : resolve())))
   }
 
   /** JSON/YAML from the result itself; any other format from the command's own (lazily loaded) renderer. */

@@ -5,6 +5,8 @@ import {mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BIN, kdisco} from '../support/cli.js'
+import {spawnSync} from 'node:child_process'
+import {writeCluster} from '../../bench/generate.js'
 
 describe('cli: svc lookup', () => {
   it('JSON keeps the public contract: service and queries with name/type/expected{rcode,answers}', () => {
@@ -129,6 +131,15 @@ describe('cli: dns zone and pod lookup', () => {
 })
 
 describe('cli: input, errors and output rules', () => {
+  it('a reader that stops early (| head) is not an error: no message, exit code unchanged', function () {
+    this.timeout(30000)
+    const file = join(mkdtempSync(join(tmpdir(), 'kdisco-big-')), 'cluster.json')
+    writeCluster(file, {namespaces: 5, services: 300, pods: 3000, seed: 3})
+    const r = spawnSync('bash', ['-c', `set -o pipefail; ${process.execPath} ${BIN} dns zone -A -f ${file} -o json | head -c 100 > /dev/null; echo "exit \${PIPESTATUS[0]}"`], {encoding: 'utf8'})
+    expect(r.stdout.trim()).to.equal('exit 0')
+    expect(r.stderr).to.equal('')
+  })
+
   it('reads manifests from stdin with -f -', () => {
     const r = kdisco(['dns', 'lookup', 'x', '-f', '-', '-o', 'json'], {input: 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {clusterIP: 10.96.5.5}\n'})
     expect(JSON.parse(r.stdout).answers[0].data).to.equal('10.96.5.5')
