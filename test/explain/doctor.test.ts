@@ -6,7 +6,7 @@ import {requireBinaries} from '../support/binaries.js'
 import {kdisco, kdiscoAsync} from '../support/cli.js'
 import {loadExamples} from '../support/cluster-objects.js'
 import {KubeApiServer} from '../support/kube-api-server.js'
-import {canIsolateResolvConf} from '../support/kubelet.js'
+import {canUseMountNamespace} from '../support/kubelet.js'
 import {type NsdServer, startNsd} from '../support/nsd.js'
 
 const DNS_IP = '127.0.0.154'
@@ -31,7 +31,7 @@ describe('dns doctor against the API test server: healthy and broken cluster DNS
 
   before(async function () {
     nsd = requireBinaries(this, ['nsd', 'dig', 'unshare'], 'apt-get install nsd bind9-dnsutils util-linux').nsd
-    if (!canIsolateResolvConf()) {
+    if (!canUseMountNamespace()) {
       if (process.env.CI === 'true') throw new Error('cannot bind-mount a resolv.conf (needs root and unshare -m)')
       process.stderr.write(`\n  !!! SKIPPING "${this.test?.parent?.title}": needs root and unshare -m\n\n`)
       this.skip()

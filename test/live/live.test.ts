@@ -1,13 +1,14 @@
 // The live-cluster path end to end: the built CLI (client-node bundle and all) against the Kubernetes API test
 // server. Asserts outputs and the exact requests made.
 import {expect} from 'chai'
-import {execFile} from 'node:child_process'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {execFile, spawn} from 'node:child_process'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {requireBinaries} from '../support/binaries.js'
-import {kdiscoAsync} from '../support/cli.js'
+import {BIN, kdiscoAsync} from '../support/cli.js'
+import {canUseMountNamespace} from '../support/kubelet.js'
 import {loadExamples} from '../support/cluster-objects.js'
 import {KubeApiServer, type RecordedRequest} from '../support/kube-api-server.js'
 
@@ -305,5 +306,42 @@ describe('live: errors and degraded access', function () {
       },
       {unservedGroups: ['discovery.k8s.io']},
     )
+  })
+})
+
+describe('live: in a pod (in-cluster service account)', function () {
+  this.timeout(60000)
+  it('uses KUBERNETES_SERVICE_HOST/PORT and the token, CA and namespace under /var/run/secrets', async function () {
+    requireBinaries(this, ['unshare'], 'apt-get install util-linux')
+    if (!canUseMountNamespace()) {
+      if (process.env.CI === 'true') throw new Error('cannot make a private mount namespace (needs root and unshare -m)')
+      process.stderr.write('\n  !!! SKIPPING in-cluster test: needs root and unshare -m\n\n')
+      return this.skip()
+    }
+    const server = await new KubeApiServer({tls: true, token: 'sa-token-123'}).start()
+    try {
+      await loadExamples(server)
+      const sa = mkdtempSync(join(tmpdir(), 'kdisco-sa-'))
+      writeFileSync(join(sa, 'token'), 'sa-token-123')
+      writeFileSync(join(sa, 'ca.crt'), readFileSync(KubeApiServer.caPath()))
+      writeFileSync(join(sa, 'namespace'), 'data')
+      const port = new URL(server.url).port
+      // A private /run (so /var/run/secrets exists only for this process), holding the service-account files.
+      const script = 'mount -t tmpfs none /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && cp "$0"/* /run/secrets/kubernetes.io/serviceaccount/ && exec "$@"'
+      const r = await new Promise<{status: number | null; stdout: string; stderr: string}>((resolve) => {
+        const child = spawn('unshare', ['-m', 'sh', '-c', script, sa, process.execPath, BIN, 'svc', 'list', '-o', 'json'], {env: {PATH: process.env.PATH, HOME: '/nonexistent', KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port, NODE_ENV: 'production'}})
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (d) => (stdout += d))
+        child.stderr.on('data', (d) => (stderr += d))
+        child.on('close', (status) => resolve({status, stdout, stderr}))
+      })
+      expect(r.status, r.stderr).to.equal(0)
+      expect((JSON.parse(r.stdout).services as {name: string; namespace: string}[]).map((s) => `${s.namespace}/${s.name}`)).to.deep.equal(['data/mysql-svc', 'data/nginx-svc'])
+      expect(server.requests.length).to.be.greaterThan(0)
+      expect(server.requests.every((q) => q.authorization && q.status !== 401)).to.equal(true)
+    } finally {
+      await server.stop()
+    }
   })
 })

@@ -12,7 +12,7 @@ import {parseDig} from '../../src/probe/parse-dig.js'
 import {nslookupFlavor, parseNslookup} from '../../src/probe/parse-nslookup.js'
 import {requireBinaries} from '../support/binaries.js'
 import {kdisco} from '../support/cli.js'
-import {canIsolateResolvConf} from '../support/kubelet.js'
+import {canUseMountNamespace} from '../support/kubelet.js'
 import {type NsdServer, startNsd} from '../support/nsd.js'
 
 const run = promisify(execFile)
@@ -72,7 +72,7 @@ describe('probe: parsing real nslookup output (bind and busybox)', function () {
   }
 
   it('busybox does not search a dotted name: recognised and explained, while an undotted name is searched', function () {
-    if (!canIsolateResolvConf()) {
+    if (!canUseMountNamespace()) {
       if (process.env.CI === 'true') throw new Error('cannot bind-mount a resolv.conf (needs root and unshare -m)')
       process.stderr.write('\n  !!! SKIPPING busybox search test: needs root and unshare -m\n\n')
       return this.skip()

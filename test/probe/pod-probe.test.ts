@@ -12,7 +12,7 @@ import {BIN, kdisco, kdiscoAsync, kdiscoSpawn} from '../support/cli.js'
 import {spawn} from 'node:child_process'
 import {loadExamples} from '../support/cluster-objects.js'
 import {KubeApiServer} from '../support/kube-api-server.js'
-import {type KubeletOptions, canIsolateResolvConf} from '../support/kubelet.js'
+import {type KubeletOptions, canUseMountNamespace} from '../support/kubelet.js'
 import {type NsdServer, startNsd} from '../support/nsd.js'
 
 type Q = {name: string; type: string; kind: string; status: string; from?: string; notes?: string[]; diff?: {missing: string[]; unexpected: string[]}; observed?: {via: string; searchList?: string; tried?: {name: string; rcode: string}[]; application?: {tool: string; addresses: string[]; found: boolean}}}
@@ -53,7 +53,7 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
 
   before(async function () {
     const bins = requireBinaries(this, ['nsd', 'dig', 'getent', 'busybox', 'unshare'], 'apt-get install nsd bind9-dnsutils busybox util-linux')
-    if (!canIsolateResolvConf()) {
+    if (!canUseMountNamespace()) {
       const msg = 'cannot bind-mount a resolv.conf in a mount namespace (needs root and unshare -m)'
       if (process.env.CI === 'true') throw new Error(`${msg} (CI must allow it)`)
       process.stderr.write(`\n  !!! SKIPPING "${this.test?.parent?.title}": ${msg}\n\n`)

@@ -24,8 +24,8 @@ export interface KubeletOptions {
   stepMs?: number
 }
 
-/** Whether this machine can give a process its own /etc/resolv.conf (root and unshare -m). */
-export function canIsolateResolvConf(): boolean {
+/** Whether this machine can give a process private mounts (root and unshare -m): its own /etc/resolv.conf, /run. */
+export function canUseMountNamespace(): boolean {
   const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /dev/null /etc/resolv.conf'], {encoding: 'utf8'})
   return r.status === 0
 }
