@@ -38,7 +38,7 @@ export const probeFlags = {
   })(),
   'dns-server': Flags.string({description: 'DNS server to ask with --probe server: HOST[:PORT].', helpGroup: 'PROBE'}),
   pod: Flags.string({description: 'The pod whose DNS view to probe (--probe exec or ephemeral; implies exec).', helpGroup: 'PROBE'}),
-  container: Flags.string({description: 'Container of --pod to exec in (default: the first).', helpGroup: 'PROBE'}),
+  container: Flags.string({char: 'c', description: 'Container of --pod to exec in (default: the pod\'s only or default container).', helpGroup: 'PROBE'}),
   image: Flags.string({description: 'Image of the debug pod or ephemeral container; needs sh and dig or nslookup (default: registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7).', helpGroup: 'PROBE'}),
   'probe-namespace': Flags.string({description: 'Namespace for the debug pod (default: the command\'s namespace).', helpGroup: 'PROBE'}),
   'probe-deadline': Flags.integer({min: 10, max: 3600, description: 'activeDeadlineSeconds of the debug pod: the cluster stops it after this, whatever happens to kdisco (default 120).', helpGroup: 'PROBE'}),

@@ -2,6 +2,7 @@
 // over the pods/exec websocket (v4.channel.k8s.io: byte 0 of each frame is the channel: 1 stdout, 2 stderr,
 // 3 the final Status).
 import {ExitCode, KdiscoError} from '../errors.js'
+import {ApiError} from '../cluster/live/client.js'
 import type {Connection} from '../cluster/live/connect.js'
 import type {Progress} from '../render/progress.js'
 import {openStream} from './websocket.js'
@@ -14,6 +15,15 @@ export interface ExecOptions {
   timeoutMs: number
 }
 
+/** A refused exec upgrade, in the user's terms: a wrong container or a pod not running (400), RBAC (403). */
+function execRefused(error: unknown, where: string, pod: string): unknown {
+  if (!(error instanceof ApiError)) return error
+  const msg = error.message.replace(/\s+/g, ' ').trim()
+  if (error.status === 400) return new KdiscoError(`the API server refused exec in ${where}: ${msg}`, {hint: `Check --pod and -c (kubectl get pod ${pod} -o jsonpath='{.spec.containers[*].name}')`, exitCode: ExitCode.CLUSTER})
+  if (error.status === 403) return new KdiscoError(`RBAC forbids exec in ${where}: ${msg}`, {hint: 'The exec probe needs create on pods/exec (see README, "RBAC per probe"); or use --probe pod', exitCode: ExitCode.CLUSTER})
+  return error
+}
+
 export async function execInPod(conn: Connection, options: ExecOptions, progress: Progress): Promise<{log: string; container?: string}> {
   const q = new URLSearchParams()
   for (const a of options.argv) q.append('command', a)
@@ -24,10 +34,13 @@ export async function execInPod(conn: Connection, options: ExecOptions, progress
   progress.phase(`running the lookups in ${where}`)
   const out: Buffer[] = []
   let status: {status?: string; message?: string; reason?: string} | undefined
-  const socket = await openStream(conn, `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${q}`, ['v4.channel.k8s.io'], (data) => {
+  const onFrame = (data: Buffer) => {
     const channel = data[0]
     if (channel === 1 || channel === 2) out.push(data.subarray(1))
     else if (channel === 3 && data.length > 1) status = JSON.parse(data.subarray(1).toString('utf8'))
+  }
+  const socket = await openStream(conn, `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${q}`, ['v4.channel.k8s.io'], onFrame).catch((error) => {
+    throw execRefused(error, where, options.pod)
   })
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {

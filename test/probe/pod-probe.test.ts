@@ -290,6 +290,17 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       expect(r.status).to.equal(1)
     })
 
+    it('exec -c picks the container; a container the pod lacks is a one-line error (exit 3)', async () => {
+      const pod = appPod()
+      const container = (server.objects('Pod', 'default').find((p) => p.metadata.name === pod)!.spec as {containers: {name: string}[]}).containers[0].name
+      const ok = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--pod', pod, '-c', container, '-o', 'json'])
+      expect(JSON.parse(ok.stdout).probe.vantages).to.deep.equal([`exec default/${pod}[${container}]`])
+      expect(server.requests.filter((q) => q.method === 'UPGRADE').at(-1)!.query.container).to.equal(container)
+      const bad = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--pod', pod, '-c', 'nope'])
+      expect(bad.status).to.equal(3)
+      expect(bad.stderr.trim().split('\n').filter((l) => l.startsWith('Error'))).to.deep.equal([`Error: the API server refused exec in default/${pod}: container nope is not valid for pod ${pod}. Check --pod and -c (kubectl get pod ${pod} -o jsonpath='{.spec.containers[*].name}')`])
+    })
+
     it('exec into a pod that does not exist: exit 3, one line', async () => {
       const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--probe', 'exec', '--pod', 'ghost'])
       expect(r.status).to.equal(3)
