@@ -8,7 +8,7 @@ import {isDns1123Label} from './dns/names.js'
 import type {PodsMode} from './dns/settings.js'
 import {inputError} from './errors.js'
 import type {Connection} from './cluster/live/connect.js'
-import type {ProbeContext} from './probe/index.js'
+import type {ProbeContext, ProbeSession} from './probe/index.js'
 
 export interface PipelineFlags {
   filename?: string[]
@@ -49,12 +49,13 @@ export function parseDuration(text: string, flag: string): number {
 }
 
 /** The probe's way to the cluster: one connection per run, opened only if a probe needs it. */
-export function probeContext(flags: PipelineFlags, namespace: string): ProbeContext {
+export function probeContext(flags: PipelineFlags, namespace: string, session?: ProbeSession): ProbeContext {
   let conn: Promise<Connection> | undefined
   const timeoutMs = parseDuration(flags['request-timeout'] ?? '30s', '--request-timeout')
   const log = flags.verbose ? (line: string) => process.stderr.write(`kdisco: ${line}\n`) : undefined
   return {
     namespace,
+    session,
     connect: () => (conn ??= import('./cluster/live/connect.js').then(({connect}) => connect({kubeconfig: flags.kubeconfig, context: flags.context, namespace: namespace || undefined, timeoutMs, log}))),
   }
 }

@@ -127,6 +127,48 @@ export interface ProbeContext {
   connect: () => Promise<Connection>
   namespace: string
   quiet?: boolean
+  /** Across --wait attempts: one debug pod, reused through exec, deleted when the session closes. */
+  session?: ProbeSession
+}
+
+export interface ProbeSession {
+  pod?: {namespace: string; name: string; conn: Connection}
+  /** Deletes the current pod (the session goes on). */
+  drop(): Promise<void>
+  /** Deletes the pod and ends the session. */
+  close(): Promise<void>
+}
+
+/** A session for repeated probes; its pod is deleted on close and on SIGINT/SIGTERM. */
+export async function probeSession(): Promise<ProbeSession> {
+  const {onInterrupt} = await import('./interrupt.js')
+  const session: ProbeSession = {
+    async drop() {
+      const pod = session.pod
+      session.pod = undefined
+      if (pod) await (await import('./pod.js')).deletePod(pod.conn, pod.namespace, pod.name)
+    },
+    async close() {
+      unregister()
+      await session.drop()
+    },
+  }
+  const unregister = onInterrupt(() => session.drop())
+  return session
+}
+
+/**
+ * Runs `fn` with a probe session when the probe repeats (--wait) with debug pods: one pod for every attempt, whose
+ * deadline covers the whole wait, deleted at the end.
+ */
+export async function withProbeSession<R>(config: ProbeConfig, waitMs: number | undefined, fn: (config: ProbeConfig, session?: ProbeSession) => Promise<R>): Promise<R> {
+  if (!waitMs || config.kind !== 'pod' || config.keep) return fn(config, undefined)
+  const session = await probeSession()
+  try {
+    return await fn({...config, deadlineSeconds: (config.deadlineSeconds ?? 120) + Math.ceil(waitMs / 1000)}, session)
+  } finally {
+    await session.close()
+  }
 }
 
 /** Asks the questions through the chosen probe; undefined when probing is off. */
@@ -175,13 +217,21 @@ async function runScript(config: ProbeConfig, argv: string[], ctx: ProbeContext,
     const namespace = config.namespace ?? ctx.namespace
     // --keep reuses a kept pod that is still running (exec: no scheduling, no image pull), else keeps a new one.
     const {runDebugPod, findKeptPod} = await import('./pod.js')
-    const reuse = config.keep ? await findKeptPod(conn, namespace, image) : undefined
+    const session = ctx.session
+    const reuse = session?.pod?.name ?? (config.keep ? await findKeptPod(conn, namespace, image) : undefined)
     if (reuse) {
       const {execInPod} = await import('./exec.js')
-      const {log} = await execInPod(conn, {namespace, pod: reuse, container: 'lookup', argv, timeoutMs}, bar)
-      return {log, via: `pod ${namespace}/${reuse} (kept, reused)`, namespace}
+      try {
+        const {log} = await execInPod(conn, {namespace, pod: reuse, container: 'lookup', argv, timeoutMs}, bar)
+        return {log, via: `pod ${namespace}/${reuse} (${session?.pod ? 'reused' : 'kept, reused'})`, namespace}
+      } catch (error) {
+        // The session's pod is gone (evicted, deleted): start a new one; a kept pod of someone else's is not ours to fix.
+        if (!session?.pod) throw error
+        await session.drop()
+      }
     }
-    const run = await runDebugPod(conn, {namespace, image, argv, deadlineSeconds: config.deadlineSeconds!, keep: config.keep}, bar)
+    const run = await runDebugPod(conn, {namespace, image, argv, deadlineSeconds: config.deadlineSeconds!, keep: config.keep, stay: Boolean(session)}, bar)
+    if (session && !config.keep) session.pod = {namespace, name: run.pod, conn}
     return {log: run.log, via: `pod ${namespace}/${run.pod}${run.kept ? ' (kept)' : ''}`, namespace}
   }
   const namespace = ctx.namespace

@@ -26,6 +26,8 @@ export interface DebugPodOptions {
   /** activeDeadlineSeconds: the cluster kills the pod after this, whatever happens to kdisco. */
   deadlineSeconds: number
   keep?: boolean
+  /** Stay running after the lookups (for a --wait session, which deletes it at the end); not labelled kept. */
+  stay?: boolean
   runId?: string
 }
 
@@ -74,7 +76,7 @@ export function debugPodManifest(options: DebugPodOptions): Pod {
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 1,
       securityContext: {runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: {type: 'RuntimeDefault'}},
-      containers: [lookupContainer('lookup', options.image, options.keep ? keepAlive(options.argv, options.deadlineSeconds) : options.argv)],
+      containers: [lookupContainer('lookup', options.image, options.keep || options.stay ? keepAlive(options.argv, options.deadlineSeconds) : options.argv)],
     },
   } as unknown as Pod
 }
@@ -172,15 +174,14 @@ export async function runDebugPod(conn: Connection, options: DebugPodOptions, pr
   const {name, namespace} = manifest.metadata as {name: string; namespace: string}
   const podPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`
   let deleted = false
+  let succeeded = false
   let creating: Promise<unknown> = Promise.resolve()
   const remove = async () => {
     if (deleted) return
     deleted = true
     // An interrupt can arrive while the create is in flight: let it land first, or the delete could miss the pod.
     await creating.catch(() => {})
-    await conn.client.delete(`${podPath}/${encodeURIComponent(name)}`, {gracePeriodSeconds: 0}).catch((error) => {
-      if (!(error instanceof ApiError && error.status === 404)) process.stderr.write(`kdisco: could not delete pod ${namespace}/${name}: ${(error as Error).message}; delete it with: kdisco probe cleanup -n ${namespace}\n`)
-    })
+    await deletePod(conn, namespace, name)
   }
   // Registered before the create, so an interrupt during the request still removes the pod.
   const unregister = onInterrupt(remove)
@@ -193,20 +194,29 @@ export async function runDebugPod(conn: Connection, options: DebugPodOptions, pr
     })
     const logPath = `${podPath}/${encodeURIComponent(name)}/log`
     let log: string
-    if (options.keep) {
-      // A kept pod does not terminate: its lookups are done when the log says so.
+    if (options.keep || options.stay) {
+      // A pod that stays does not terminate: its lookups are done when the log says so.
       log = await waitForLog(conn, namespace, name, logPath, {timeoutMs: options.deadlineSeconds * 1000 + 5000, progress})
     } else {
       await waitForContainer(conn, namespace, name, 'lookup', {timeoutMs: options.deadlineSeconds * 1000 + 5000, progress, label: 'debug pod'})
       progress.phase(`reading the log of ${name}`)
       log = await conn.client.getText(logPath, {container: 'lookup'})
     }
+    succeeded = true
     return {pod: name, namespace, log, kept: Boolean(options.keep)}
   } finally {
     progress.done()
-    if (!options.keep) await remove()
+    // A staying pod is handed to its session only when it worked; otherwise it goes now.
+    if (!options.keep && !(options.stay && succeeded)) await remove()
     unregister()
   }
+}
+
+/** Deletes a debug pod now (probe sessions, cleanup); a pod already gone is fine. */
+export async function deletePod(conn: Connection, namespace: string, name: string): Promise<void> {
+  await conn.client.delete(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`, {gracePeriodSeconds: 0}).catch((error) => {
+    if (!(error instanceof ApiError && error.status === 404)) process.stderr.write(`kdisco: could not delete pod ${namespace}/${name}: ${(error as Error).message}; delete it with: kdisco probe cleanup -n ${namespace}\n`)
+  })
 }
 
 /** `kdisco probe cleanup`: every pod kdisco left behind, by label. */

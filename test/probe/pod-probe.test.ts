@@ -344,7 +344,8 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
     before(async () => (server = await startApi()))
     after(async () => server?.stop())
 
-    it('retries until the drift is gone, then exits 0', async () => {
+    it('retries until the drift is gone, then exits 0; one debug pod serves every attempt and is deleted', async () => {
+      server.clearLog()
       const run = kdiscoSpawn(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--wait', '40s', '-o', 'json'], {timeoutMs: 60000})
       const deadline = Date.now() + 30000
       while (!/attempt 1: 5 of \d+ queries differ/.test(run.stderrSoFar()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
@@ -355,6 +356,10 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       expect(r.status, r.stderr).to.equal(0)
       expect(r.stderr).to.match(/all \d+ queries match after \d+ attempts/)
       expect(JSON.parse(r.stdout).summary.mismatch).to.equal(0)
+      expect(JSON.parse(r.stdout).probe.vantages[0]).to.match(/^pod default\/kdisco-probe-\w+ \(reused\)$/)
+      expect(server.requests.filter((q) => q.method === 'POST')).to.have.length(1)
+      expect(server.requests.filter((q) => q.method === 'UPGRADE').length).to.be.greaterThan(0)
+      expect(server.requests.filter((q) => q.method === 'DELETE')).to.have.length(1)
       expect(server.podsLabelled(MANAGED, 'kdisco')).to.deep.equal([])
     })
 
@@ -364,6 +369,17 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--wait', '3s', '-o', 'json'], {timeoutMs: 60000})
       expect(r.status).to.equal(1)
       expect(r.stderr).to.match(/gave up waiting: 5 of \d+ queries still differ after [2-9] attempts/)
+    })
+
+    it('SIGINT between attempts deletes the session\'s pod', async () => {
+      const run = kdiscoSpawn(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--wait', '60s'], {timeoutMs: 60000})
+      const deadline = Date.now() + 30000
+      while (!/attempt 1: \d+ of \d+ queries differ/.test(run.stderrSoFar()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+      expect(server.podsLabelled(MANAGED, 'kdisco')).to.have.length(1)
+      run.child.kill('SIGINT')
+      const r = await run.done
+      expect(r.status).to.equal(130)
+      expect(server.podsLabelled(MANAGED, 'kdisco')).to.deep.equal([])
     })
   })
 })

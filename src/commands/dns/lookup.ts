@@ -5,7 +5,7 @@ import {checkQueryName} from '../../dns/names.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
-import {probeConfig} from '../../probe/index.js'
+import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
 import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
 import {type ExpectedQuery, queryCandidates} from '../../dns/service-lookup.js'
 import {ExitCode} from '../../errors.js'
@@ -35,16 +35,15 @@ export default class DnsLookup extends KdiscoCommand {
 
   async run(): Promise<DnsLookupResult> {
     const {args, flags} = await this.parse(DnsLookup)
-    const probe = probeConfig(flags)
     const waitMs = flags.wait === undefined ? undefined : parseDuration(flags.wait, '--wait')
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
-    const result = await repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe))
+    const result = await withProbeSession(probeConfig(flags), waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
     await this.render(result, flags.output, async (r) => (await import('../../render/dns-lookup.js')).renderDnsLookup(r))
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
   }
 
-  private async attempt(flags: Interfaces.InferredFlags<typeof DnsLookup.flags>, draft: ReturnType<typeof questionFrom>, probe: ReturnType<typeof probeConfig>): Promise<DnsLookupResult> {
+  private async attempt(flags: Interfaces.InferredFlags<typeof DnsLookup.flags>, draft: ReturnType<typeof questionFrom>, probe: ProbeConfig, session?: ProbeSession): Promise<DnsLookupResult> {
     // A name can point into any namespace, so a live lookup reads every namespace.
     const {snapshot, model, namespace} = await loadCluster({...flags, 'all-namespaces': true}, {kinds: ['pods'], clusterDns: true})
     this.reportInputGaps(snapshot, model)
@@ -58,7 +57,7 @@ export default class DnsLookup extends KdiscoCommand {
     }
     const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
     if (flags['dry-run']) return this.dryRun(probe, [query], candidates, namespace)
-    const probed = await probeAndCompare([query], candidates, probe, probeContext(flags, namespace), {strict: flags.strict})
+    const probed = await probeAndCompare([query], candidates, probe, probeContext(flags, namespace, session), {strict: flags.strict})
     const verdict = probed?.queries[0]
     const result: DnsLookupResult = {
       ...report,

@@ -1,10 +1,10 @@
-import {Args, Flags} from '@oclif/core'
+import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {type ServiceLookupReport, queryCandidates, serviceLookup} from '../../dns/service-lookup.js'
 import {isDns1123Label} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
-import {probeConfig} from '../../probe/index.js'
+import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
 import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
 import {ExitCode} from '../../errors.js'
 import {inputSummary, loadCluster, parseDuration, probeContext, settingsSummary} from '../../pipeline.js'
@@ -36,23 +36,23 @@ export default class SvcLookup extends KdiscoCommand {
     const {args, flags} = await this.parse(SvcLookup)
     for (const ns of flags['from-namespace'] ?? [])
       if (!isDns1123Label(ns)) throw inputError(`"${ns}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
-    const probe = probeConfig(flags)
     const waitMs = flags.wait === undefined ? undefined : parseDuration(flags.wait, '--wait')
-    // One attempt = fresh cluster state, expectation and probe (--wait repeats it).
-    const attempt = async (): Promise<SvcLookupResult> => {
-      const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, namespaceSlices: true})
-      this.reportInputGaps(snapshot, model)
-      const svc = model.service(namespace, args.name)
-      if (!svc) throw serviceNotFound(model, args.name, namespace)
-      const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
-      const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
-      if (flags['dry-run']) return this.dryRun(probe, report.queries, candidates, namespace)
-      const probed = await probeAndCompare(report.queries, candidates, probe, probeContext(flags, namespace), {strict: flags.strict})
-      return {...report, ...probed, settings: settingsSummary(model), input: inputSummary(snapshot)}
-    }
-    const result = await repeatUntilMatch(waitMs, attempt)
+    const result = await withProbeSession(probeConfig(flags), waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, args.name, probe, session)))
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-lookup.js')).renderServiceLookup(r))
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
+  }
+
+  /** One attempt: fresh cluster state, expectation and probe (--wait repeats it). */
+  private async attempt(flags: Interfaces.InferredFlags<typeof SvcLookup.flags>, name: string, probe: ProbeConfig, session?: ProbeSession): Promise<SvcLookupResult> {
+    const {snapshot, model, namespace} = await loadCluster(flags, {service: name, namespaceSlices: true})
+    this.reportInputGaps(snapshot, model)
+    const svc = model.service(namespace, name)
+    if (!svc) throw serviceNotFound(model, name, namespace)
+    const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
+    const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
+    if (flags['dry-run']) return this.dryRun(probe, report.queries, candidates, namespace)
+    const probed = await probeAndCompare(report.queries, candidates, probe, probeContext(flags, namespace, session), {strict: flags.strict})
+    return {...report, ...probed, settings: settingsSummary(model), input: inputSummary(snapshot)}
   }
 }
