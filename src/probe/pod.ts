@@ -110,7 +110,7 @@ export function createError(error: unknown, what: string, namespace: string): un
   if (!(error instanceof ApiError)) return error
   const msg = error.message.replace(/\s+/g, ' ').trim()
   if (error.status === 403 && /cannot (create|patch) resource/.test(msg)) {
-    return new KdiscoError(`RBAC forbids creating ${what} in namespace ${namespace}: ${msg}`, {hint: 'The pod probe needs create/get/delete on pods and get on pods/log (see README, "RBAC"); or use --probe port-forward or --probe server', exitCode: ExitCode.CLUSTER})
+    return new KdiscoError(`RBAC forbids creating ${what} in namespace ${namespace}: ${msg}`, {hint: 'The pod probe needs create/get/delete on pods and get on pods/log (see README, "RBAC"); or use --probe port-forward, --probe server, or --probe none for the expected answers alone', exitCode: ExitCode.CLUSTER})
   }
   if (error.status === 403 || error.status === 400 || error.status === 422) {
     const why = /violates PodSecurity/.test(msg) ? 'Pod Security admission' : /admission webhook/.test(msg) ? 'an admission webhook' : /exceeded quota/.test(msg) ? 'a ResourceQuota' : 'the API server'

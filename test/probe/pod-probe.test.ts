@@ -245,6 +245,17 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       expect(server.podsLabelled(MANAGED, 'kdisco')).to.deep.equal([])
     })
 
+    it('RBAC without create on pods: exit 3, one line that names the permission and the alternatives', async () => {
+      behaviour.next = 'run'
+      server.fault({method: 'POST', path: /\/namespaces\/default\/pods$/, status: 403, reason: 'Forbidden', times: 1, message: 'pods is forbidden: User "system:serviceaccount:ci:reader" cannot create resource "pods" in API group "" in the namespace "default"'})
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig()])
+      expect(r.status).to.equal(3)
+      const errors = r.stderr.trim().split('\n').filter((l) => l.startsWith('Error'))
+      expect(errors).to.have.length(1)
+      expect(errors[0]).to.match(/^Error: RBAC forbids creating the debug pod in namespace default: .*cannot create resource "pods".*--probe none for the expected answers alone$/)
+      expect(server.podsLabelled(MANAGED, 'kdisco')).to.deep.equal([])
+    })
+
     it('Pod Security admission rejects the pod: exit 3 with the admission message', async () => {
       behaviour.next = 'run'
       server.fault({method: 'POST', path: /\/pods$/, status: 403, reason: 'Forbidden', times: 1, message: 'pods "kdisco-probe-x" is forbidden: violates PodSecurity "restricted:latest": seccompProfile (pod or container "lookup" must set securityContext.seccompProfile.type)'})
