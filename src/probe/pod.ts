@@ -75,6 +75,8 @@ export function debugPodManifest(options: DebugPodOptions): Pod {
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       terminationGracePeriodSeconds: 1,
+      // The image and the script are Linux: never land on a Windows node of a mixed cluster.
+      nodeSelector: {'kubernetes.io/os': 'linux'},
       securityContext: {runAsNonRoot: true, runAsUser: NOBODY, runAsGroup: NOBODY, seccompProfile: {type: 'RuntimeDefault'}},
       containers: [lookupContainer('lookup', options.image, options.keep || options.stay ? keepAlive(options.argv, options.deadlineSeconds) : options.argv)],
     },

@@ -145,7 +145,7 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       const pod = parseYaml(dry.stdout)
       expect(pod.kind).to.equal('Pod')
       const spec = pod.spec
-      expect(spec).to.deep.include({restartPolicy: 'Never', automountServiceAccountToken: false, activeDeadlineSeconds: 120})
+      expect(spec).to.deep.include({restartPolicy: 'Never', automountServiceAccountToken: false, activeDeadlineSeconds: 120, nodeSelector: {'kubernetes.io/os': 'linux'}})
       expect(spec.securityContext).to.deep.equal({runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: {type: 'RuntimeDefault'}})
       const c = spec.containers[0]
       expect(c.securityContext).to.deep.include({allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: {drop: ['ALL']}})
