@@ -8,7 +8,8 @@ import {join} from 'node:path'
 import {promisify} from 'node:util'
 import {requireBinaries} from '../support/binaries.js'
 import {BIN, kdiscoAsync} from '../support/cli.js'
-import {canUseMountNamespace} from '../support/kubelet.js'
+import {UNSHARE, canUseMountNamespace} from '../support/kubelet.js'
+import {asRoot} from '../support/privilege.js'
 import {loadExamples} from '../support/cluster-objects.js'
 import {KubeApiServer, type RecordedRequest} from '../support/kube-api-server.js'
 
@@ -329,7 +330,8 @@ describe('live: in a pod (in-cluster service account)', function () {
       // A private /run (so /var/run/secrets exists only for this process), holding the service-account files.
       const script = 'mount -t tmpfs none /run && mkdir -p /run/secrets/kubernetes.io/serviceaccount && cp "$0"/* /run/secrets/kubernetes.io/serviceaccount/ && exec "$@"'
       const r = await new Promise<{status: number | null; stdout: string; stderr: string}>((resolve) => {
-        const child = spawn('unshare', ['-m', 'sh', '-c', script, sa, process.execPath, BIN, 'svc', 'list', '-o', 'json'], {env: {PATH: process.env.PATH, HOME: '/nonexistent', KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port, NODE_ENV: 'production'}})
+        const [cmd, args] = asRoot([UNSHARE, '-m', 'sh', '-c', script, sa, process.execPath, BIN, 'svc', 'list', '-o', 'json'])!
+        const child = spawn(cmd, args, {env: {PATH: process.env.PATH, HOME: '/nonexistent', KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: port, NODE_ENV: 'production'}})
         let stdout = ''
         let stderr = ''
         child.stdout.on('data', (d) => (stdout += d))

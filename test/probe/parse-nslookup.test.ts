@@ -12,7 +12,8 @@ import {parseDig} from '../../src/probe/parse-dig.js'
 import {nslookupFlavor, parseNslookup} from '../../src/probe/parse-nslookup.js'
 import {requireBinaries} from '../support/binaries.js'
 import {kdisco} from '../support/cli.js'
-import {canUseMountNamespace} from '../support/kubelet.js'
+import {UNSHARE, canUseMountNamespace} from '../support/kubelet.js'
+import {asRoot} from '../support/privilege.js'
 import {type NsdServer, startNsd} from '../support/nsd.js'
 
 const run = promisify(execFile)
@@ -79,7 +80,10 @@ describe('probe: parsing real nslookup output (bind and busybox)', function () {
     }
     const conf = join(mkdtempSync(join(tmpdir(), 'kdisco-rc-')), 'resolv.conf')
     writeFileSync(conf, `search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 127.0.0.1\noptions ndots:5\n`)
-    const inNs = (...cmd: string[]) => spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', conf, ...cmd], {encoding: 'utf8'})
+    const inNs = (...cmd: string[]) => {
+      const [c, args] = asRoot([UNSHARE, '-m', 'sh', '-c', 'mount --bind "$0" /etc/resolv.conf && exec "$@"', conf, ...cmd])!
+      return spawnSync(c, args, {encoding: 'utf8'})
+    }
     const dotted = inNs(bins.busybox, 'nslookup', `-port=${server!.port}`, '-type=a', 'kubernetes.default')
     const parsed = parseNslookup(dotted.stdout, 'kubernetes.default', 'A')
     expect(parsed.flavor).to.equal('busybox')

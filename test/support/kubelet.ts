@@ -4,10 +4,11 @@
 // test's real DNS server. Port-forward proxies a pod's port to a real TCP server.
 import {type ChildProcess, spawn, spawnSync} from 'node:child_process'
 import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {asRoot} from './privilege.js'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-const UNSHARE = ['/usr/bin/unshare', '/bin/unshare'].find((p) => existsSync(p)) ?? 'unshare'
+export const UNSHARE = ['/usr/bin/unshare', '/bin/unshare'].find((p) => existsSync(p)) ?? 'unshare'
 
 export type PodBehaviour = 'run' | 'pending' | 'unschedulable' | 'image-pull-error'
 
@@ -26,8 +27,8 @@ export interface KubeletOptions {
 
 /** Whether this machine can give a process private mounts (root and unshare -m): its own /etc/resolv.conf, /run. */
 export function canUseMountNamespace(): boolean {
-  const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind /dev/null /etc/resolv.conf'], {encoding: 'utf8'})
-  return r.status === 0
+  const cmd = asRoot([UNSHARE, '-m', 'sh', '-c', 'mount --bind /dev/null /etc/resolv.conf'])
+  return cmd !== undefined && spawnSync(cmd[0], cmd[1], {encoding: 'utf8'}).status === 0
 }
 
 export class Kubelet {
@@ -41,7 +42,8 @@ export class Kubelet {
     const resolvConf = join(this.dir, `resolv.conf.${namespace}`)
     writeFileSync(resolvConf, this.options.resolvConf(namespace))
     // The container's PATH applies to its command only; unshare and mount come from the host.
-    const child = spawn(UNSHARE, ['-m', '/bin/sh', '-c', 'mount --bind "$0" /etc/resolv.conf && PATH="$1" && shift && exec "$@"', resolvConf, this.options.path ?? process.env.PATH ?? '/usr/bin:/bin', ...argv], {
+    const [cmd, args] = asRoot([UNSHARE, '-m', '/bin/sh', '-c', 'mount --bind "$0" /etc/resolv.conf && PATH="$1" && shift && exec "$@"', resolvConf, this.options.path ?? process.env.PATH ?? '/usr/bin:/bin', ...argv])!
+    const child = spawn(cmd, args, {
       env: {PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/tmp'},
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -5,6 +5,7 @@ import {mkdtempSync, writeFileSync, readFileSync, existsSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {asRoot} from './privilege.js'
 
 async function freePort(): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
@@ -41,7 +42,9 @@ export async function startNsd(nsdPath: string, zones: {name: string; text: stri
     conf += `zone:\n  name: ${z.name}\n  zonefile: ${z.name}.zone\n`
   }
   writeFileSync(join(dir, 'nsd.conf'), conf)
-  const child: ChildProcess = spawn(nsdPath, ['-d', '-c', join(dir, 'nsd.conf')], {stdio: 'ignore'})
+  // Port 53 needs root (asRoot adds sudo when the tests do not run as root).
+  const [cmd, args] = (port < 1024 ? asRoot([nsdPath, '-d', '-c', join(dir, 'nsd.conf')]) : undefined) ?? [nsdPath, ['-d', '-c', join(dir, 'nsd.conf')]]
+  const child: ChildProcess = spawn(cmd, args, {stdio: 'ignore'})
   const log = () => (existsSync(join(dir, 'nsd.log')) ? readFileSync(join(dir, 'nsd.log'), 'utf8') : '')
   const deadline = Date.now() + 10000
   while (!/nsd started/.test(log())) {
