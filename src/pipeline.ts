@@ -84,12 +84,22 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {})
 }
 
 /** The settings as reported in every JSON result. */
-export function settingsSummary(model: ClusterDns) {
+function settingsSummary(model: ClusterDns) {
   const s = model.settings
   return {clusterDomain: s.clusterDomain, zones: s.zones, pods: s.pods, ttl: s.ttl, endpointPodNames: s.endpointPodNames, source: s.source}
 }
 
 /** Where the data came from and what could not be read, as reported in every JSON result. */
-export function inputSummary(snapshot: ClusterSnapshot) {
+function inputSummary(snapshot: ClusterSnapshot) {
   return {origin: snapshot.origin, sources: snapshot.sources, gaps: snapshot.gaps}
+}
+
+/** What every JSON result says about where its data came from and which DNS settings applied. */
+export interface ResultContext {
+  settings: ReturnType<typeof settingsSummary>
+  input: ReturnType<typeof inputSummary>
+}
+
+export function resultContext(snapshot: ClusterSnapshot, model: ClusterDns): ResultContext {
+  return {settings: settingsSummary(model), input: inputSummary(snapshot)}
 }

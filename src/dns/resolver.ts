@@ -58,6 +58,12 @@ function dedupe(list: string[]): string[] {
   return [...new Set(list)]
 }
 
+/** The ndots a resolver applies for these options: glibc's default 1, capped at 15; the last ndots wins. */
+export function ndotsOf(options: DnsOption[]): number {
+  const ndots = options.filter((o) => o.name === 'ndots').at(-1)
+  return ndots?.value !== undefined && /^\d+$/.test(ndots.value) ? Math.min(Number(ndots.value), 15) : 1
+}
+
 /** kubelet's GetPodDNS: the resolv.conf a pod gets. */
 export function podResolvConf(pod: PodDnsInput, ctx: ResolverContext): ResolvConf {
   const node = ctx.node ?? UNKNOWN_NODE_RESOLVER
@@ -106,9 +112,7 @@ export function podResolvConf(pod: PodDnsInput, ctx: ResolverContext): ResolvCon
     searches = searches.slice(0, MAX_SEARCHES)
   }
   while (searches.join(' ').length > MAX_SEARCH_CHARS) searches.pop()
-  const ndotsOpt = options.find((o) => o.name === 'ndots')
-  // glibc: default 1, capped at 15.
-  const ndots = ndotsOpt?.value !== undefined && /^\d+$/.test(ndotsOpt.value) ? Math.min(Number(ndotsOpt.value), 15) : 1
+  const ndots = ndotsOf(options)
   const usesClusterDns = nameservers.some((ns) => ctx.clusterDnsIps.includes(ns))
   return {policy, effectivePolicy: effective, usesClusterDns, nameservers, searches, options, ndots, notes}
 }

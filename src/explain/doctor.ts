@@ -1,6 +1,7 @@
 // `dns doctor`: the "Debugging DNS Resolution" page as checks over plain data — the cluster DNS Service, its
 // endpoints and pods, the Corefile, CoreDNS's RBAC, NodeLocal DNSCache, the ndots cost, and (from the command) a
 // control lookup. Pure: the command gathers the inputs. Each check says ok / warning / error / skipped, with evidence.
+import {isPodReady} from '../cluster/derive.js'
 import {findCorefileConfigMap} from '../cluster/dns-settings.js'
 import {type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
 import {type Directive, type ServerBlock, parseCorefile} from '../dns/corefile.js'
@@ -69,7 +70,7 @@ export function podsCheck(snapshot: ClusterSnapshot): Check {
   const evidence: string[] = []
   for (const p of pods) {
     const statuses = p.status?.containerStatuses ?? []
-    const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+    const ready = isPodReady(p)
     const restarts = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0)
     const last = statuses.map((c) => c.lastState?.terminated?.reason).find(Boolean)
     const waiting = statuses.map((c) => c.state?.waiting?.reason).find(Boolean)
@@ -77,7 +78,7 @@ export function podsCheck(snapshot: ClusterSnapshot): Check {
     if (!ready || waiting === 'CrashLoopBackOff') worst = 'error'
     else if (restarts > 0 && worst === 'ok') worst = 'warning'
   }
-  const readyCount = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length
+  const readyCount = pods.filter(isPodReady).length
   const message = worst === 'error' ? `${pods.length - readyCount} of ${pods.length} DNS pods not ready` : worst === 'warning' ? 'DNS pods are ready but have restarted' : `${pods.length} DNS pod(s) ready, no restarts`
   const hint = worst === 'ok' ? undefined : `kubectl logs -n ${DNS_NAMESPACE} -l k8s-app=kube-dns --previous (OOMKilled: raise the memory limit; a loop: see the corefile check)`
   return check('pods', title, worst, message, evidence, hint)
@@ -138,7 +139,7 @@ export function rbacCheck(rbac: CorednsRbac): Check {
 export function nodeLocalCheck(snapshot: ClusterSnapshot): Check {
   const pods = snapshot.pods.filter((p) => namespaceOf(p) === DNS_NAMESPACE && p.metadata.labels?.['k8s-app'] === 'node-local-dns')
   if (pods.length === 0) return check('nodelocaldns', 'NodeLocal DNSCache', 'ok', 'not installed: pods query the kube-dns Service directly')
-  const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length
+  const ready = pods.filter(isPodReady).length
   return check('nodelocaldns', 'NodeLocal DNSCache', ready === pods.length ? 'ok' : 'warning', `installed on ${pods.length} node(s), ${ready} ready: pods on a node whose cache is down cannot resolve`, pods.map((p) => `${p.metadata.name} on ${p.spec?.nodeName ?? '?'}`), ready === pods.length ? undefined : `kubectl -n ${DNS_NAMESPACE} get pods -l k8s-app=node-local-dns -o wide`)
 }
 

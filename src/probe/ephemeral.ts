@@ -3,7 +3,7 @@
 // from a pod (they stay in its spec, terminated, until the pod goes away): kdisco says so on stderr.
 import type {Connection} from '../cluster/live/connect.js'
 import type {Progress} from '../render/progress.js'
-import {createError, lookupContainer, newRunId, waitForContainer} from './pod.js'
+import {createError, lookupContainer, newRunId, waitForLog} from './pod.js'
 
 export function ephemeralPatch(image: string, argv: string[], runId: string) {
   // Ephemeral containers may not set resources, ports or probes.
@@ -22,7 +22,6 @@ export async function runEphemeral(conn: Connection, options: {namespace: string
   })
   progress.done()
   process.stderr.write(`kdisco: added ephemeral container ${name} to ${options.namespace}/${options.pod}; ephemeral containers cannot be removed, it stays (terminated) until the pod is deleted\n`)
-  await waitForContainer(conn, options.namespace, options.pod, name, {timeoutMs: options.deadlineSeconds * 1000, progress, ephemeral: true, label: 'ephemeral container in'})
-  const log = await conn.client.getText(`${podPath}/log`, {container: name})
+  const log = await waitForLog(conn, options.namespace, options.pod, name, {timeoutMs: options.deadlineSeconds * 1000, progress, ephemeral: true, label: 'ephemeral container in'})
   return {log, container: name}
 }

@@ -130,36 +130,23 @@ export interface PodRun {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-/** Polls until `container` terminates; throws a KdiscoError with the real reason on a fatal state or timeout. */
-export async function waitForContainer(conn: Connection, namespace: string, pod: string, container: string, options: {timeoutMs: number; progress: Progress; ephemeral?: boolean; label: string}): Promise<void> {
+/**
+ * Polls the pod until `container` is done — terminated, or, for a pod that stays up, its log holds the script's end
+ * marker — and returns the container's log. A fatal state or the timeout is a KdiscoError with the real reason.
+ */
+export async function waitForLog(conn: Connection, namespace: string, pod: string, container: string, options: {timeoutMs: number; progress: Progress; label: string; ephemeral?: boolean; staysUp?: boolean}): Promise<string> {
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`
   const deadline = Date.now() + options.timeoutMs
-  let last = 'scheduling'
   for (let delay = 100; ; delay = Math.min(delay * 1.5, 1000)) {
     const current = await conn.client.get<{status?: PodStatus}>(path)
     const state = containerPhase(current.status ?? {}, container, options.ephemeral)
     if (state.fatal) throw new KdiscoError(`${options.label} ${namespace}/${pod} failed: ${state.fatal}`, {hint: state.phase.includes('Image') ? 'Check --image and that the nodes can pull it' : 'Retry, or raise --probe-deadline', exitCode: ExitCode.CLUSTER})
-    if (state.finished) return
-    last = state.phase
-    options.progress.phase(`${options.label} ${pod}: ${last}`)
-    if (Date.now() + delay > deadline) throw new KdiscoError(`${options.label} ${namespace}/${pod} did not finish within ${Math.round(options.timeoutMs / 1000)}s (last state: ${last})`, {hint: 'Raise --probe-deadline, or check the namespace events (kubectl get events)', exitCode: ExitCode.CLUSTER})
-    await sleep(delay)
-  }
-}
-
-/** Polls a running kept pod until its log holds the script's end marker. */
-async function waitForLog(conn: Connection, namespace: string, pod: string, logPath: string, options: {timeoutMs: number; progress: Progress}): Promise<string> {
-  const deadline = Date.now() + options.timeoutMs
-  for (let delay = 100; ; delay = Math.min(delay * 1.5, 1000)) {
-    const current = await conn.client.get<{status?: PodStatus}>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`)
-    const state = containerPhase(current.status ?? {}, 'lookup')
-    if (state.fatal) throw new KdiscoError(`debug pod ${namespace}/${pod} failed: ${state.fatal}`, {hint: state.phase.includes('Image') ? 'Check --image and that the nodes can pull it' : 'Retry, or raise --probe-deadline', exitCode: ExitCode.CLUSTER})
-    if (state.phase === 'running lookups' || state.finished) {
-      const log = await conn.client.getText(logPath, {container: 'lookup'})
-      if (log.includes(`${MARK} done`) || state.finished) return log
+    if (state.finished || (options.staysUp && state.phase === 'running lookups')) {
+      const log = await conn.client.getText(`${path}/log`, {container})
+      if (state.finished || log.includes(`${MARK} done`)) return log
     }
-    options.progress.phase(`debug pod ${pod}: ${state.phase}`)
-    if (Date.now() + delay > deadline) throw new KdiscoError(`debug pod ${namespace}/${pod} did not finish within ${Math.round(options.timeoutMs / 1000)}s (last state: ${state.phase})`, {hint: 'Raise --probe-deadline, or check the namespace events (kubectl get events)', exitCode: ExitCode.CLUSTER})
+    options.progress.phase(`${options.label} ${pod}: ${state.phase}`)
+    if (Date.now() + delay > deadline) throw new KdiscoError(`${options.label} ${namespace}/${pod} did not finish within ${Math.round(options.timeoutMs / 1000)}s (last state: ${state.phase})`, {hint: 'Raise --probe-deadline, or check the namespace events (kubectl get events)', exitCode: ExitCode.CLUSTER})
     await sleep(delay)
   }
 }
@@ -194,16 +181,8 @@ export async function runDebugPod(conn: Connection, options: DebugPodOptions, pr
       deleted = true // nothing was created
       throw createError(error, 'the debug pod', namespace)
     })
-    const logPath = `${podPath}/${encodeURIComponent(name)}/log`
-    let log: string
-    if (options.keep || options.stay) {
-      // A pod that stays does not terminate: its lookups are done when the log says so.
-      log = await waitForLog(conn, namespace, name, logPath, {timeoutMs: options.deadlineSeconds * 1000 + 5000, progress})
-    } else {
-      await waitForContainer(conn, namespace, name, 'lookup', {timeoutMs: options.deadlineSeconds * 1000 + 5000, progress, label: 'debug pod'})
-      progress.phase(`reading the log of ${name}`)
-      log = await conn.client.getText(logPath, {container: 'lookup'})
-    }
+    // A pod that stays up (--keep, --wait) does not terminate: its lookups are done when its log says so.
+    const log = await waitForLog(conn, namespace, name, 'lookup', {timeoutMs: options.deadlineSeconds * 1000 + 5000, progress, label: 'debug pod', staysUp: options.keep || options.stay})
     succeeded = true
     return {pod: name, namespace, log, kept: Boolean(options.keep)}
   } finally {

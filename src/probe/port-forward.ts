@@ -1,14 +1,13 @@
 // --probe port-forward: DNS over TCP (2-byte length framing) through the API server's pods/portforward to EACH
 // ready cluster DNS pod, so replicas that disagree are found. No image, no pod created. Websocket protocol
 // (portforward.k8s.io): channel 0 carries data and channel 1 errors; each channel's first frame is the port.
-import dnsPacket from 'dns-packet'
 import type {Observed} from '../compare/verdict.js'
 import {ExitCode, KdiscoError} from '../errors.js'
 import type {Connection} from '../cluster/live/connect.js'
 import type {EndpointSlice, Pod} from '../cluster/types.js'
 import type {Progress} from '../render/progress.js'
 import {type ProbeQuestion, type Vantage, observedKey} from './index.js'
-import {decodeReply} from './server.js'
+import {decodeReply, queryPacket, takeTcpMessages, tcpFrame} from './server.js'
 import {openStream} from './websocket.js'
 
 const DNS_NAMESPACE = 'kube-system'
@@ -33,7 +32,7 @@ async function askReplica(conn: Connection, pod: string, port: number, questions
   const via = `port-forward ${DNS_NAMESPACE}/${pod}`
   const observed = new Map<string, Observed>()
   const pending = new Map<number, ProbeQuestion>()
-  let buffer = Buffer.alloc(0)
+  let buffer: Buffer = Buffer.alloc(0)
   const seenPort = [false, false]
   let failure: string | undefined
   let finish = () => {}
@@ -51,11 +50,9 @@ async function askReplica(conn: Connection, pod: string, port: number, questions
       return finish()
     }
     if (channel !== 0) return
-    buffer = Buffer.concat([buffer, payload])
-    while (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
-      const len = buffer.readUInt16BE(0)
-      const msg = buffer.subarray(2, 2 + len)
-      buffer = buffer.subarray(2 + len)
+    const {messages, rest} = takeTcpMessages(Buffer.concat([buffer, payload]))
+    buffer = rest
+    for (const msg of messages) {
       if (msg.length < 12) continue // not a DNS message
       const id = msg.readUInt16BE(0)
       const q = pending.get(id)
@@ -76,14 +73,10 @@ async function askReplica(conn: Connection, pod: string, port: number, questions
     socket.on('close', () => (clearTimeout(timer), resolve()))
     socket.on('error', (e) => ((failure = e.message), finish()))
     if (failure) return finish()
-    const frames: Buffer[] = []
-    questions.forEach((q, i) => {
+    const frames = questions.map((q, i) => {
       const id = (i % 65535) + 1
       pending.set(id, q)
-      const body = dnsPacket.encode({type: 'query', id, flags: dnsPacket.RECURSION_DESIRED, questions: [{type: q.type as dnsPacket.RecordType, name: q.name.replace(/\.$/, '')}]})
-      const len = Buffer.alloc(2)
-      len.writeUInt16BE(body.length)
-      frames.push(len, body)
+      return tcpFrame(queryPacket(q, id))
     })
     if (questions.length === 0) return finish()
     socket.send(Buffer.concat([Buffer.from([0]), ...frames]))

@@ -7,6 +7,8 @@ import type {Observed} from '../compare/verdict.js'
 import type {ResourceRecord} from '../dns/records.js'
 import {parseDig} from './parse-dig.js'
 import {parseNslookup} from './parse-nslookup.js'
+import {observedKey} from './index.js'
+import {type DnsOption, ndotsOf} from '../dns/resolver.js'
 
 export const MARK = '@@kdisco'
 
@@ -71,7 +73,7 @@ export interface ApplicationView {
 export interface ScriptOutput {
   resolvConf?: ParsedResolvConf
   tool: string
-  /** Keyed by `name type`, name lowercase and absolute. */
+  /** Keyed by observedKey(name, type). */
   observed: Map<string, Observed>
   applications: Map<string, ApplicationView | {unavailable: string}>
   complete: boolean
@@ -82,21 +84,19 @@ export interface ScriptOutput {
 export function parseResolvConf(text: string): ParsedResolvConf {
   const nameservers: string[] = []
   let searches: string[] = []
-  let ndots = 1
+  const options: DnsOption[] = []
   for (const line of text.split('\n')) {
     const [key, ...rest] = line.trim().split(/\s+/)
     if (key === 'nameserver' && rest[0]) nameservers.push(rest[0])
     else if (key === 'search' || key === 'domain') searches = rest.filter(Boolean)
     else if (key === 'options')
       for (const o of rest) {
-        const m = /^ndots:(\d+)$/.exec(o)
-        if (m) ndots = Math.min(Number(m[1]), 15)
+        const [name, value] = o.split(':')
+        options.push(value === undefined ? {name} : {name, value})
       }
   }
-  return {text, nameservers, searches, ndots}
+  return {text, nameservers, searches, ndots: ndotsOf(options)}
 }
-
-const absolute = (n: string) => n.replace(/\.?$/, '.').toLowerCase()
 
 function observedFrom(tool: string, output: string, name: string, type: string, via: string, notes: string[]): Observed {
   if (tool === 'dig') {
@@ -129,7 +129,7 @@ export function parseScriptOutput(log: string, via: string): ScriptOutput {
       // Only a query whose "exit" marker arrived is complete; a cut-off log leaves the rest unobserved.
       if (sections[i + 1]?.head.startsWith('exit ') !== true) continue
       const tag = `${via} (${out.tool})`
-      out.observed.set(`${absolute(b)} ${a}`, observedFrom(out.tool, body.join('\n'), b, a, tag, out.notes))
+      out.observed.set(observedKey(b, a), observedFrom(out.tool, body.join('\n'), b, a, tag, out.notes))
     } else if (kind === 'getent') {
       const exit = sections[i + 1]?.head.split(' ')[1]
       if (exit === 'none') {

@@ -56,7 +56,8 @@ export function decodeReply(buf: Buffer, via: string): Observed {
   return toObserved(dnsPacket.decode(buf) as dnsPacket.Packet & {rcode?: string}, via)
 }
 
-function queryPacket(q: ProbeQuestion, id: number): Buffer {
+/** The query every probe sends: recursion desired, EDNS0 with a 1232-byte payload. */
+export function queryPacket(q: ProbeQuestion, id: number): Buffer {
   return dnsPacket.encode({
     type: 'query',
     id,
@@ -66,29 +67,46 @@ function queryPacket(q: ProbeQuestion, id: number): Buffer {
   })
 }
 
-/** One question over TCP (2-byte length framing). */
+/** DNS over TCP prefixes each message with its 2-byte length. */
+export function tcpFrame(message: Buffer): Buffer {
+  const len = Buffer.alloc(2)
+  len.writeUInt16BE(message.length)
+  return Buffer.concat([len, message])
+}
+
+/** The complete messages at the head of a TCP byte stream, and the bytes left over. */
+export function takeTcpMessages(buffer: Buffer): {messages: Buffer[]; rest: Buffer} {
+  const messages: Buffer[] = []
+  while (buffer.length >= 2 && buffer.length >= 2 + buffer.readUInt16BE(0)) {
+    messages.push(buffer.subarray(2, 2 + buffer.readUInt16BE(0)))
+    buffer = buffer.subarray(2 + buffer.readUInt16BE(0))
+  }
+  return {messages, rest: buffer}
+}
+
+/** One question over TCP. */
 export function queryTcp(q: ProbeQuestion, options: ServerProbeOptions): Promise<dnsPacket.Packet & {rcode?: string}> {
   return new Promise((resolve, reject) => {
     const sock = new TcpSocket()
-    let buf = Buffer.alloc(0)
+    let buf: Buffer = Buffer.alloc(0)
     const timer = setTimeout(() => sock.destroy(new Error('timeout')), options.timeoutMs ?? 2000)
     sock.on('data', (chunk) => {
-      buf = Buffer.concat([buf, chunk])
-      if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
-        clearTimeout(timer)
-        sock.end()
-        try {
-          resolve(dnsPacket.streamDecode(buf) as dnsPacket.Packet & {rcode?: string})
-        } catch (error) {
-          reject(error)
-        }
+      const {messages, rest} = takeTcpMessages(Buffer.concat([buf, chunk]))
+      buf = rest
+      if (messages.length === 0) return
+      clearTimeout(timer)
+      sock.end()
+      try {
+        resolve(dnsPacket.decode(messages[0]) as dnsPacket.Packet & {rcode?: string})
+      } catch (error) {
+        reject(error)
       }
     })
     sock.on('error', (e) => {
       clearTimeout(timer)
       reject(e)
     })
-    sock.connect(options.port, options.host, () => sock.write(dnsPacket.streamEncode({type: 'query', id: 1, flags: dnsPacket.RECURSION_DESIRED, questions: [{type: q.type as dnsPacket.RecordType, name: q.name.replace(/\.$/, ''), class: 'IN'}]})))
+    sock.connect(options.port, options.host, () => sock.write(tcpFrame(queryPacket(q, 1))))
   })
 }
 

@@ -1,5 +1,5 @@
 import type {PodLookupResult} from '../commands/pod/lookup.js'
-import {answerSummary, rcodeText} from './records.js'
+import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
 
 export async function renderPodLookup(id: PodLookupResult): Promise<string> {
@@ -22,9 +22,8 @@ export async function renderPodLookup(id: PodLookupResult): Promise<string> {
     out += id.resolvConfObserved.matches ? c.green('✓ the pod\'s real /etc/resolv.conf is the one kubelet should write\n\n') : `${c.red('✗ the pod\'s real /etc/resolv.conf differs:')}\n${id.resolvConfObserved.text.trimEnd().replace(/^/gm, '  ')}\n\n`
   }
   if (id.queries && id.summary) {
-    const mark = (s: string) => (s === 'match' ? c.green('✓') : s === 'unprobed' ? c.dim('·') : c.red('✗'))
     out += `${c.bold('Observed')}\n`
-    out += await table(['NAME', 'TYPE', 'OBSERVED', '', 'DIFF'], id.queries.map((q) => [q.name, q.type, q.observed?.error ? c.red(q.observed.error) : rcodeText(q.observed?.rcode as never, q.observed?.answers.length ?? 0, c), mark(q.status), c.red([...(q.diff?.missing ?? []).map((m) => `missing ${m}`), ...(q.diff?.unexpected ?? []).map((u) => `unexpected ${u}`)].join('\n'))]), c)
+    out += await table(['NAME', 'TYPE', 'OBSERVED', '', 'DIFF'], id.queries.map((q) => [q.name, q.type, q.observed?.error ? c.red(q.observed.error) : rcodeText(q.observed?.rcode as never, q.observed?.answers.length ?? 0, c), statusMark(q.status, c), c.red(diffItems(q.diff).join('\n'))]), c)
     out += `${id.summary.mismatch === 0 ? c.green('✓') : c.red('✗')} ${id.summary.match} of ${id.summary.total} match ${c.dim(`(observed via ${id.probe?.vantages.join(', ') ?? ''})`)}\n\n`
   }
   out += `${c.bold('/etc/hosts')}\n`

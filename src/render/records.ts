@@ -28,3 +28,13 @@ export function answerSummary(answers: ResourceRecord[], limit = 4): string {
   const data = answers.map((a) => (a.type === 'CNAME' ? `CNAME ${a.data}` : a.data))
   return data.length > limit ? `${data.slice(0, limit).join('\n')}\n… ${data.length - limit} more` : data.join('\n')
 }
+
+/** A verdict as one mark: ✓ match, · not compared, ✗ anything else. */
+export function statusMark(status: string, chalk: ChalkInstance): string {
+  return status === 'match' ? chalk.green('✓') : status === 'unprobed' ? chalk.dim('·') : chalk.red('✗')
+}
+
+/** What a verdict found different, one item per record: "missing A 10.0.0.1", "unexpected …". */
+export function diffItems(diff: {missing: string[]; unexpected: string[]} | undefined): string[] {
+  return diff ? [...diff.missing.map((m) => `missing ${m}`), ...diff.unexpected.map((u) => `unexpected ${u}`)] : []
+}

@@ -1,7 +1,7 @@
 import type {Finding, LintReport} from '../explain/service.js'
 import type {SvcExplainResult} from '../commands/svc/explain.js'
 import type {ObservedQuery} from '../compare/report.js'
-import {answerSummary, rcodeText} from './records.js'
+import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
 
 export async function renderServiceExplanation(x: SvcExplainResult): Promise<string> {
@@ -9,7 +9,7 @@ export async function renderServiceExplanation(x: SvcExplainResult): Promise<str
   let out = `${c.bold('Service')}  ${x.service.namespace}/${x.service.name}\n\n${c.bold('What it is')}\n`
   out += x.description.map((d) => `  ${d}`).join('\n') + '\n\n'
   const probed = x.summary !== undefined
-  const mark = (q: ObservedQuery) => (q.status === 'match' ? c.green('✓') : q.status === 'unprobed' ? c.dim('·') : c.red(`✗ ${q.status}${q.diff ? ` ${[...q.diff.missing.map((m) => `missing ${m}`), ...q.diff.unexpected.map((u) => `unexpected ${u}`)].join(', ')}` : ''}`))
+  const mark = (q: ObservedQuery) => (q.status === 'match' || q.status === 'unprobed' ? statusMark(q.status, c) : c.red(`✗ ${[q.status, diffItems(q.diff).join(', ')].filter(Boolean).join(' ')}`))
   out += `${c.bold('DNS')}${probed ? c.dim(` (observed via ${x.probe?.vantages.join(', ')})`) : ''}\n` + (await table(['NAME', 'TYPE', 'RCODE', 'ANSWER', ...(probed ? ['LIVE'] : [])], x.dns.map((q) => [q.name, q.type, rcodeText(q.expected.rcode, q.expected.answers.length, c, q.expected.forwarded), answerSummary(q.expected.answers, 3), ...(probed ? [mark(q as ObservedQuery)] : [])]), c))
   if (x.summary) out += `${x.summary.mismatch === 0 ? c.green('✓') : c.red('✗')} ${x.summary.match} of ${x.summary.total} answers match live DNS\n`
   out += `\n${c.bold('Environment')} ${c.dim('(pods started after the Service, with enableServiceLinks on; pods created earlier lack them)')}\n`

@@ -1,7 +1,7 @@
 import type {ServiceLookupReport} from '../dns/service-lookup.js'
 import type {ProbedQueries} from '../compare/probe-report.js'
 import type {ObservedQuery} from '../compare/report.js'
-import {answerSummary, rcodeText} from './records.js'
+import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
 
 export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']}): Promise<string> {
@@ -22,12 +22,12 @@ export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'que
   }
   out += '\n'
   const probed = report.summary !== undefined
-  const mark = (q: ObservedQuery) => (q.status === 'match' ? c.green('✓') : q.status === 'unprobed' ? c.dim('·') : c.red('✗'))
+  const mark = (q: ObservedQuery) => statusMark(q.status, c)
   const observedCell = (q: ObservedQuery) => {
     const o = q.observed
     if (!o) return c.dim('-')
     if (o.error) return c.red(o.error)
-    const diff = q.diff ? [...q.diff.missing.map((m) => c.red(`missing ${m}`)), ...q.diff.unexpected.map((u) => c.red(`unexpected ${u}`))] : []
+    const diff = diffItems(q.diff).map((d) => c.red(d))
     const app = o.application ? ['tool' in o.application ? c.dim(`apps (getent): ${o.application.found ? o.application.addresses.join(' ') : 'not found'}`) : c.dim(`apps: ${o.application.unavailable}`)] : []
     return [`${rcodeText(o.rcode as never, o.answers.length, c)}${q.status === 'rcode' ? c.red(' ≠ expected') : ''}`, ...(diff.length ? diff : o.answers.length ? [answerSummary(o.answers)] : []), ...app].join('\n')
   }

@@ -73,8 +73,6 @@ function withQuery(path: string, query: Query = {}): string {
 }
 
 export class KubeClient {
-  /** Requests sent, for the API-economy figures. */
-  requestCount = 0
   private prepared?: Promise<https.RequestOptions>
 
   constructor(
@@ -117,7 +115,6 @@ export class KubeClient {
   /** What a websocket upgrade to `path` needs: the URL and the auth headers/TLS options of this kubeconfig. */
   async upgradeTarget(pathWithQuery: string): Promise<{url: URL; options: https.RequestOptions}> {
     const base = await this.auth()
-    this.requestCount++
     this.options.log?.(`UPGRADE ${pathWithQuery}`)
     return {url: new URL(this.config.server.replace(/\/+$/, '') + pathWithQuery), options: base}
   }
@@ -172,7 +169,6 @@ export class KubeClient {
     const server = this.config.server.replace(/\/+$/, '')
     const url = new URL(server + pathWithQuery)
     const started = Date.now()
-    this.requestCount++
     const path = url.pathname + url.search
     return new Promise<T>((resolve, reject) => {
       const lib = url.protocol === 'http:' ? http : https

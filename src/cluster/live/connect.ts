@@ -15,9 +15,18 @@ export interface ConnectOptions extends KubeconfigOptions {
   log?: (line: string) => void
 }
 
+// Reading state and probing share one client: the kubeconfig is read and credentials (exec plugins, tokens) are
+// resolved once per run, however many stages or --wait attempts connect.
+const clients = new Map<string, Omit<Connection, 'namespace'>>()
+
 export function connect(options: ConnectOptions): Connection {
-  const config = loadKubeconfig(options)
-  const client = new KubeClient(config, {timeoutMs: options.timeoutMs, log: options.log})
-  options.log?.(`context ${config.context}, server ${config.server}, kubeconfig ${config.source}`)
-  return {client, config, namespace: options.namespace ?? config.namespace ?? 'default'}
+  const key = JSON.stringify([options.kubeconfig, options.context, options.timeoutMs])
+  let shared = clients.get(key)
+  if (!shared) {
+    const config = loadKubeconfig(options)
+    shared = {config, client: new KubeClient(config, {timeoutMs: options.timeoutMs, log: options.log})}
+    clients.set(key, shared)
+    options.log?.(`context ${config.context}, server ${config.server}, kubeconfig ${config.source}`)
+  }
+  return {...shared, namespace: options.namespace ?? shared.config.namespace ?? 'default'}
 }

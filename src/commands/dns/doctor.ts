@@ -2,13 +2,13 @@ import {KdiscoCommand} from '../../command-base.js'
 import {ExitCode} from '../../errors.js'
 import {type Check, type CorednsRbac, type DoctorReport, staticChecks, summarizeChecks} from '../../explain/doctor.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
-import {inputSummary, loadCluster, probeContext, settingsSummary} from '../../pipeline.js'
+import {loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
 import {probeConfig} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import type {ClusterDns} from '../../dns/model.js'
 
-export type DnsDoctorResult = DoctorReport & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+export type DnsDoctorResult = DoctorReport & ResultContext
 
 export default class DnsDoctor extends KdiscoCommand {
   static override summary = 'Check cluster DNS itself: Service, endpoints, pods, Corefile, RBAC, NodeLocal DNSCache, a control lookup.'
@@ -29,7 +29,7 @@ export default class DnsDoctor extends KdiscoCommand {
     if (flags['dry-run']) return this.dryRun(probe, [query], (q) => [q.name], probeNs)
     const checks = staticChecks(model, snapshot, rbac)
     checks.splice(checks.length - 1, 0, await this.controlLookup(flags, probe, query, probeNs))
-    const result: DnsDoctorResult = {...summarizeChecks(checks), settings: settingsSummary(model), input: inputSummary(snapshot)}
+    const result: DnsDoctorResult = {...summarizeChecks(checks), ...resultContext(snapshot, model)}
     await this.render(result, flags.output, async (r) => (await import('../../render/dns-doctor.js')).renderDoctor(r))
     if (result.summary.error > 0) this.exit(ExitCode.FINDING)
     return result

@@ -9,10 +9,10 @@ import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from
 import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
 import {type ExpectedQuery, queryCandidates} from '../../dns/service-lookup.js'
 import {ExitCode} from '../../errors.js'
-import {inputSummary, loadCluster, parseDuration, probeContext, settingsSummary} from '../../pipeline.js'
+import {loadCluster, parseDuration, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
 
-export type DnsLookupResult = DnsLookupReport & {observed?: ProbedQueries['queries'][number]['observed']; status?: ProbedQueries['queries'][number]['status']; diff?: ProbedQueries['queries'][number]['diff']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']} & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+export type DnsLookupResult = DnsLookupReport & {observed?: ProbedQueries['queries'][number]['observed']; status?: ProbedQueries['queries'][number]['status']; diff?: ProbedQueries['queries'][number]['diff']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']} & ResultContext
 
 export default class DnsLookup extends KdiscoCommand {
   static override summary = 'What cluster DNS answers for a name, asked from a pod in a namespace.'
@@ -62,8 +62,7 @@ export default class DnsLookup extends KdiscoCommand {
     const result: DnsLookupResult = {
       ...report,
       ...(verdict ? {observed: verdict.observed, status: verdict.status, ...(verdict.diff ? {diff: verdict.diff} : {}), summary: probed!.summary, probe: probed!.probe} : {}),
-      settings: settingsSummary(model),
-      input: inputSummary(snapshot),
+      ...resultContext(snapshot, model),
     }
     return result
   }

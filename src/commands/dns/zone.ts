@@ -4,14 +4,12 @@ import {type ZoneListing, zoneRecords} from '../../dns/zone.js'
 import {normalizeName} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
+import {loadCluster, resultContext, type ResultContext} from '../../pipeline.js'
 
-export interface DnsZoneResult {
+export interface DnsZoneResult extends ResultContext {
   namespaces: string[] | 'all'
   zones: ZoneListing[]
   predicted: {name: string; pod: string; statefulSet: string; ip: null; status: 'pending'}[]
-  settings: ReturnType<typeof settingsSummary>
-  input: ReturnType<typeof inputSummary>
 }
 
 export default class DnsZone extends KdiscoCommand {
@@ -39,7 +37,7 @@ export default class DnsZone extends KdiscoCommand {
     const predicted = snapshot.predictedPods
       .filter((p) => namespaces.length === 0 || namespaces.includes(p.namespace))
       .map((p) => ({name: `${p.hostname}.${p.serviceName}.${p.namespace}.svc.${model.settings.clusterDomain}.`, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const}))
-    const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, settings: settingsSummary(model), input: inputSummary(snapshot)}
+    const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, ...resultContext(snapshot, model)}
     await this.render(result, flags.output, async (r) => {
       const {renderZoneFile} = await import('../../render/zonefile.js')
       const header = [

@@ -9,11 +9,9 @@ import {probeConfig} from '../../probe/index.js'
 import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import {ExitCode} from '../../errors.js'
-import {inputSummary, loadCluster, probeContext, settingsSummary} from '../../pipeline.js'
+import {loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
 
-export type PodLookupResult = PodIdentity & {
-  settings: ReturnType<typeof settingsSummary>
-  input: ReturnType<typeof inputSummary>
+export type PodLookupResult = PodIdentity & ResultContext & {
   /** With a probe: each record asked for real, compared. */
   queries?: ProbedQueries['queries']
   summary?: ProbedQueries['summary']
@@ -57,7 +55,7 @@ export default class PodLookup extends KdiscoCommand {
     const queries: ExpectedQuery[] = records.map((r) => ({name: r.name, type: r.type, kind: 'endpoint', expected: {rcode: r.rcode, answers: r.answers}, ...(r.notes ? {notes: r.notes} : {})}))
     if (flags['dry-run']) return this.dryRun(probe, queries, (q) => [q.name], namespace)
     const probed = await probeAndCompare(queries, (q) => [q.name], probe, probeContext(flags, namespace), {strict: flags.strict})
-    const result: PodLookupResult = {...identity, ...(probed ?? {}), settings: settingsSummary(model), input: inputSummary(snapshot)}
+    const result: PodLookupResult = {...identity, ...(probed ?? {}), ...resultContext(snapshot, model)}
     const seen = probed?.probe.resolvConf
     if (seen && (probe.kind === 'exec' || probe.kind === 'ephemeral') && probe.pod === args.pod) {
       const norm = (t: string) => t.split('\n').map((l) => l.replace(/#.*/, '').trim().replace(/\s+/g, ' ')).filter(Boolean).sort().join('\n')

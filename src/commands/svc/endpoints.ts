@@ -3,9 +3,9 @@ import {KdiscoCommand} from '../../command-base.js'
 import {serviceNotFound} from '../../cluster/find.js'
 import {type EndpointsReport, serviceEndpoints} from '../../explain/endpoints.js'
 import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
+import {loadCluster, type ResultContext, resultContext} from '../../pipeline.js'
 
-export type SvcEndpointsResult = EndpointsReport & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+export type SvcEndpointsResult = EndpointsReport & ResultContext
 
 export default class SvcEndpoints extends KdiscoCommand {
   static override summary = "A Service's endpoints, whether DNS serves each one, and why not."
@@ -21,7 +21,7 @@ export default class SvcEndpoints extends KdiscoCommand {
     this.reportInputGaps(snapshot, model)
     const svc = model.service(namespace, args.name)
     if (!svc) throw serviceNotFound(model, args.name, namespace)
-    const result: SvcEndpointsResult = {...serviceEndpoints(model, snapshot, svc), settings: settingsSummary(model), input: inputSummary(snapshot)}
+    const result: SvcEndpointsResult = {...serviceEndpoints(model, snapshot, svc), ...resultContext(snapshot, model)}
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-endpoints.js')).renderServiceEndpoints(r))
     return result
   }

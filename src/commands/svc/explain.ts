@@ -8,11 +8,10 @@ import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag, probeFlags} from '.
 import {probeConfig} from '../../probe/index.js'
 import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
 import {queryCandidates} from '../../dns/service-lookup.js'
-import {inputSummary, loadCluster, probeContext, settingsSummary} from '../../pipeline.js'
+import {loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
 
-type Context = {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
-export type SvcExplainResult = Omit<ServiceExplanation, 'dns'> & {dns: ServiceExplanation['dns'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']} & Context
-export type SvcExplainAllResult = LintReport & Context
+export type SvcExplainResult = Omit<ServiceExplanation, 'dns'> & {dns: ServiceExplanation['dns'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']} & ResultContext
+export type SvcExplainAllResult = LintReport & ResultContext
 
 export default class SvcExplain extends KdiscoCommand {
   static override summary = 'Explain a Service: what it is, its DNS names, the environment pods get, and what is wrong.'
@@ -46,7 +45,7 @@ export default class SvcExplain extends KdiscoCommand {
     const probe = flags.all ? probeConfig({...flags, probe: flags.probe ?? 'none'}) : probeConfig(flags)
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets', 'ingresses']})
     this.reportInputGaps(snapshot, model)
-    const context: Context = {settings: settingsSummary(model), input: inputSummary(snapshot)}
+    const context = resultContext(snapshot, model)
     let findings: Finding[]
     let result: SvcExplainResult | SvcExplainAllResult
     if (flags.all) {

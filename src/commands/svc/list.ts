@@ -4,12 +4,10 @@ import {parseLabelSelector, matchesRequirements} from '../../cluster/labels.js'
 import {type ServiceListRow, serviceList} from '../../dns/service-list.js'
 import {inputError} from '../../errors.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {inputSummary, loadCluster, settingsSummary} from '../../pipeline.js'
+import {loadCluster, resultContext, type ResultContext} from '../../pipeline.js'
 
-export interface SvcListResult {
+export interface SvcListResult extends ResultContext {
   services: ServiceListRow[]
-  settings: ReturnType<typeof settingsSummary>
-  input: ReturnType<typeof inputSummary>
 }
 
 export default class SvcList extends KdiscoCommand {
@@ -32,7 +30,7 @@ export default class SvcList extends KdiscoCommand {
     const all = flags['all-namespaces']
     const inScope = new Set(snapshot.services.filter((s) => (all || (s.metadata.namespace ?? 'default') === namespace) && matchesRequirements(reqs, s.metadata.labels)).map((s) => `${s.metadata.namespace ?? 'default'}/${s.metadata.name}`))
     const services = serviceList(model).filter((r) => inScope.has(`${r.namespace}/${r.name}`))
-    const result: SvcListResult = {services, settings: settingsSummary(model), input: inputSummary(snapshot)}
+    const result: SvcListResult = {services, ...resultContext(snapshot, model)}
     await this.render(result, flags.output, async (r) => {
       if (flags.output === 'name') return r.services.map((s) => `service/${s.name}`).join('\n')
       const {renderServiceList} = await import('../../render/svc-list.js')

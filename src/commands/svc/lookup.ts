@@ -7,12 +7,12 @@ import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
 import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
 import {ExitCode} from '../../errors.js'
-import {inputSummary, loadCluster, parseDuration, probeContext, settingsSummary} from '../../pipeline.js'
+import {loadCluster, parseDuration, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import {serviceNotFound} from '../../cluster/find.js'
 
-export type SvcLookupResult = Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']} & {settings: ReturnType<typeof settingsSummary>; input: ReturnType<typeof inputSummary>}
+export type SvcLookupResult = Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']} & ResultContext
 
 export default class SvcLookup extends KdiscoCommand {
   static override summary = 'Every DNS name a Service has and what each answers.'
@@ -53,6 +53,6 @@ export default class SvcLookup extends KdiscoCommand {
     const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
     if (flags['dry-run']) return this.dryRun(probe, report.queries, candidates, namespace)
     const probed = await probeAndCompare(report.queries, candidates, probe, probeContext(flags, namespace, session), {strict: flags.strict})
-    return {...report, ...probed, settings: settingsSummary(model), input: inputSummary(snapshot)}
+    return {...report, ...probed, ...resultContext(snapshot, model)}
   }
 }
