@@ -82,22 +82,64 @@ function parseJson(text: string, source: string): RawDocument[] {
   }
 }
 
-async function parseYaml(text: string, source: string): Promise<RawDocument[]> {
-  const {parseAllDocuments, LineCounter} = await import('yaml')
-  const lineCounter = new LineCounter()
-  const docs = parseAllDocuments(text, {lineCounter, uniqueKeys: false})
-  const list = Array.isArray(docs) ? docs : [docs]
-  const out: RawDocument[] = []
-  for (const doc of list) {
-    const err = doc.errors[0]
-    if (err) {
-      const line = err.linePos?.[0]?.line ?? lineCounter.linePos(err.pos[0]).line
-      throw inputError(`${source}:${line}: invalid YAML: ${err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}`, 'Fix the syntax (kubectl apply --dry-run=client -f shows the same error)')
+/** Expanded size above which aliases are refused: a few anchors can otherwise stand for billions of nodes. */
+const MAX_EXPANDED_NODES = 1_000_000
+
+type YamlEvents = ReturnType<typeof import('js-yaml').parseEvents>
+
+/** Nodes the documents stand for once every alias is expanded, counted over the event stream. */
+function expandedNodes(events: YamlEvents, text: string, ids: typeof import('js-yaml').EVENT_ID): number {
+  const sizes = new Map<string, number>()
+  const stack: {anchor?: string; count: number}[] = [{count: 0}]
+  const anchorOf = (e: {anchorStart: number; anchorEnd: number}) => (e.anchorStart >= 0 ? text.slice(e.anchorStart, e.anchorEnd) : undefined)
+  for (const e of events) {
+    if (e.type === ids.DOCUMENT) stack.push({count: 0})
+    else if (e.type === ids.MAPPING || e.type === ids.SEQUENCE) stack.push({anchor: anchorOf(e), count: 1})
+    else if (e.type === ids.SCALAR) {
+      const anchor = anchorOf(e)
+      if (anchor !== undefined) sizes.set(anchor, 1)
+      stack[stack.length - 1].count += 1
+    } else if (e.type === ids.ALIAS) stack[stack.length - 1].count += sizes.get(anchorOf(e) ?? '') ?? 1
+    else if (e.type === ids.POP && stack.length > 1) {
+      const done = stack.pop()!
+      if (done.anchor !== undefined) sizes.set(done.anchor, done.count)
+      stack[stack.length - 1].count += done.count
     }
-    const value = doc.toJS({maxAliasCount: 1000})
+    if (stack[0].count + stack[stack.length - 1].count > MAX_EXPANDED_NODES) return Infinity
+  }
+  return stack[0].count
+}
+
+async function parseYaml(text: string, source: string): Promise<RawDocument[]> {
+  const yaml = await import('js-yaml')
+  let values: unknown[]
+  let events: YamlEvents
+  try {
+    events = yaml.parseEvents(text, {filename: source})
+    if (expandedNodes(events, text, yaml.EVENT_ID) > MAX_EXPANDED_NODES)
+      throw inputError(`${source}: YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes`, 'Write the repeated parts out, or export the objects with kubectl get -o yaml')
+    // YAML 1.2 core schema: timestamps and yes/no stay text, as kubectl keeps them in string fields; no merge keys.
+    // A repeated key keeps its last value.
+    values = yaml.constructFromEvents(events, {source: text, json: true})
+  } catch (error) {
+    if (!(error instanceof yaml.YAMLException)) throw error
+    const line = error.mark ? `:${error.mark.line + 1}` : ''
+    throw inputError(`${source}${line}: invalid YAML: ${error.reason}`, 'Fix the syntax (kubectl apply --dry-run=client -f shows the same error)')
+  }
+  // Each document's line is that of its first node (counted forward once, documents come in order).
+  const out: RawDocument[] = []
+  let doc = -1
+  let line = 1
+  let counted = 0
+  for (let i = 0; i < events.length; i++) {
+    if (events[i].type !== yaml.EVENT_ID.DOCUMENT) continue
+    doc++
+    const value = values[doc]
     if (value === null || value === undefined) continue
-    const start = doc.contents?.range?.[0]
-    out.push({value, source, line: start === undefined ? undefined : lineCounter.linePos(start).line})
+    const first = events[i + 1] as {start?: number; valueStart?: number; anchorStart?: number}
+    const offset = first.start ?? first.valueStart ?? first.anchorStart ?? counted
+    for (; counted < offset; counted++) if (text.charCodeAt(counted) === 10) line++
+    out.push({value, source, line})
   }
   return out
 }

@@ -21,6 +21,7 @@ export async function table(head: string[], rows: string[][], chalk: ChalkInstan
 
 export async function structured(value: unknown, format: 'json' | 'yaml'): Promise<string> {
   if (format === 'json') return JSON.stringify(value, null, 2) + '\n'
-  const {stringify} = await import('yaml')
-  return stringify(value, {lineWidth: 0})
+  const {dump} = await import('js-yaml')
+  // Undefined fields are left out, as JSON.stringify does.
+  return dump(value, {lineWidth: -1, noRefs: true, skipInvalid: true})
 }

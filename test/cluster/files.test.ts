@@ -65,9 +65,33 @@ describe('cluster: manifest files', () => {
     expect(snap.services.map((s) => s.spec?.clusterIP)).to.deep.equal(['10.96.0.2'])
   })
 
+  it('reads YAML with the 1.2 core schema; a repeated key keeps its last value', async () => {
+    const text = 'kind: Service\nmetadata:\n  name: s\n  name: t\n  annotations: {when: 2024-01-01T00:00:00Z, flag: yes, mode: 0755}\nspec: {clusterIP: 10.96.0.1}\n'
+    const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => text})
+    expect(snap.services.map((s) => s.metadata.name)).to.deep.equal(['t'])
+    // Timestamps and YAML 1.1 booleans stay text (kubectl keeps them as text in string fields); 0755 is decimal.
+    expect(snap.services[0].metadata.annotations).to.deep.equal({when: '2024-01-01T00:00:00Z', flag: 'yes', mode: 755})
+  })
+
+  it('refuses aliases that expand to millions of nodes (a "billion laughs" file), in one line', async () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
+    for (let i = 1; i < 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(', ')}]`)
+    const error = await loadError(['-'], `kind: ConfigMap\nmetadata: {name: bomb}\ndata:\n${levels.map((l) => '  ' + l).join('\n')}\n`)
+    expect(error.message).to.equal('<stdin>: YAML aliases expand to more than 1000000 nodes')
+    expect(error.exitCode).to.equal(2)
+    // A few shared anchors are fine.
+    const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => 'kind: Service\nmetadata: {name: s, labels: &l {app: web}}\nspec: {selector: *l, clusterIP: 10.96.0.1}\n'})
+    expect(snap.services[0].spec?.selector).to.deep.equal({app: 'web'})
+  })
+
+  it('gives each document of a multi-document file its own line', async () => {
+    const error = await loadError(['-'], '# leading comment\n---\nkind: Service\nmetadata: {name: ok}\n---\n\n# second\nkind: Service\nmetadata: {name: Not_OK}\n')
+    expect(error.message).to.match(/^<stdin>:8: Service "Not_OK" has an invalid name/)
+  })
+
   const errorCases: [string, string[], RegExp][] = [
     ['a missing file', ['/nonexistent/x.yaml'], /^cannot read \/nonexistent\/x\.yaml: no such file or directory$/],
-    ['YAML syntax, with file:line', [join(bad, 'syntax.yaml')], /syntax\.yaml:9: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/],
+    ['YAML syntax, with file:line', [join(bad, 'syntax.yaml')], /syntax\.yaml:9: invalid YAML: deficient indentation$/],
     ['JSON syntax, with file:line', [join(bad, 'syntax.json')], /syntax\.json:5: invalid JSON/],
     ['an object without metadata.name, at its document line', [join(bad, 'noname.yaml')], /noname\.yaml:6: Service has no metadata\.name$/],
     ['an invalid Service name', [join(bad, 'badname.yaml')], /badname\.yaml:1: Service "Web_Frontend" has an invalid name: it must be a lowercase RFC 1035 label/],

@@ -6,7 +6,7 @@ import {expect} from 'chai'
 import {mkdtempSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {parse as parseYaml} from 'yaml'
+import {load as parseYaml} from 'js-yaml'
 import {requireBinaries, which} from '../support/binaries.js'
 import {BIN, kdisco, kdiscoAsync, kdiscoSpawn} from '../support/cli.js'
 import {spawn} from 'node:child_process'
@@ -142,7 +142,7 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       const dry = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--dry-run'])
       expect(dry.status, dry.stderr).to.equal(0)
       expect(server.requests.filter((q) => q.method === 'POST')).to.have.length(0)
-      const pod = parseYaml(dry.stdout)
+      const pod = parseYaml(dry.stdout) as any
       expect(pod.kind).to.equal('Pod')
       const spec = pod.spec
       expect(spec).to.deep.include({restartPolicy: 'Never', automountServiceAccountToken: false, activeDeadlineSeconds: 120, nodeSelector: {'kubernetes.io/os': 'linux'}})
