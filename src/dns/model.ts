@@ -3,7 +3,7 @@
 // question costs a few map lookups whatever the cluster size.
 import {podIps} from '../cluster/derive.js'
 import {type ClusterSnapshot, type EndpointSlice, SERVICE_NAME_LABEL, type Service, namespaceOf} from '../cluster/types.js'
-import {canonicalIp, dashedIp, ipFamily, ipFromDashedLabel, ipFromReverseName} from './ip.js'
+import {type IpFamily, canonicalIp, dashedIp, ipFamily, ipFromDashedLabel, ipFromReverseName, parseIp, formatIPv6} from './ip.js'
 import {fqdn, normalizeName, stripZone} from './names.js'
 import {type DnsAnswer, type Rcode, type ResourceRecord} from './records.js'
 import {DNS_VERSION, DNS_VERSION_TTL, type DnsSettings, fallsThrough, isReverseZone, matchZone} from './settings.js'
@@ -17,12 +17,20 @@ export interface PortEntry {
   port: number
 }
 
+/** An address as DNS answers with it: its family and canonical text, parsed once. */
+export interface AddressData {
+  family: IpFamily
+  data: string
+}
+
 export interface ServiceEntry {
   namespace: string
   name: string
   kind: ServiceKind
   type: string
   clusterIPs: string[]
+  /** clusterIPs, parsed (same order). */
+  addresses: AddressData[]
   ports: PortEntry[]
   externalName?: string
   object: Service
@@ -33,6 +41,8 @@ export interface EndpointEntry {
   service: string
   /** Address text as stored in the EndpointSlice (CoreDNS compares PTR questions against this text). */
   address: string
+  /** The address parsed; undefined when the text is not an IP (such an endpoint has no A/AAAA record). */
+  parsed?: AddressData
   /** The label CoreDNS serves for it: hostname, else (endpoint_pod_names) the pod name, else the dashed IP. */
   endpointName: string
   ready: boolean
@@ -48,7 +58,14 @@ interface ServiceEndpoints {
   readyByName: Map<string, EndpointEntry[]>
 }
 
-type Backend = {kind: 'ip'; ip: string; port: number; target: string} | {kind: 'cname'; host: string}
+type Backend = {kind: 'ip'; ip: string; parsed?: AddressData; port: number; target: string} | {kind: 'cname'; host: string}
+
+/** Family and canonical text of an IP, or undefined when the text is not one. */
+export function addressData(text: string): AddressData | undefined {
+  const ip = parseIp(text)
+  if (!ip) return undefined
+  return {family: ip.family, data: ip.family === 4 ? ip.bytes.join('.') : formatIPv6(ip.bytes)}
+}
 
 const key = (ns: string, name: string) => `${ns.toLowerCase()}/${name.toLowerCase()}`
 
@@ -112,6 +129,7 @@ export class ClusterDns {
             namespace: ns,
             service: svcName,
             address,
+            parsed: addressData(address),
             endpointName: this.endpointName(address, ep.hostname, ep.targetRef?.name),
             ready,
             ports: ports.length > 0 ? ports : [{name: '', protocol: '', port: -1}],
@@ -161,6 +179,7 @@ export class ClusterDns {
     const kind = serviceKind(svc)
     const rawIps = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : svc.spec?.clusterIP ? [svc.spec.clusterIP] : []
     const clusterIPs = kind === 'ClusterIP' ? rawIps.filter((ip) => ipFamily(ip) !== undefined) : []
+    const addresses = clusterIPs.map((ip) => addressData(ip)!)
     const ports: PortEntry[] = (svc.spec?.ports ?? []).map((p) => ({name: p.name ?? '', protocol: (p.protocol ?? 'TCP').toLowerCase(), port: p.port}))
     const entry: ServiceEntry = {
       namespace: namespaceOf(svc),
@@ -168,12 +187,13 @@ export class ClusterDns {
       kind,
       type: svc.spec?.type ?? 'ClusterIP',
       clusterIPs,
+      addresses,
       ports: ports.length > 0 ? ports : [{name: '', protocol: '', port: -1}],
       externalName: kind === 'ExternalName' ? svc.spec?.externalName : undefined,
       object: svc,
     }
     this.services.set(key(entry.namespace, entry.name), entry)
-    for (const ip of clusterIPs) push(this.byClusterIp, canonicalIp(ip) ?? ip, entry)
+    for (const a of addresses) push(this.byClusterIp, a.data, entry)
   }
 
   // ---- read access for reports -------------------------------------------------------------------------
@@ -262,9 +282,9 @@ export class ClusterDns {
   }
 
   /** The answer for a pod's a-b-c-d.<ns>.pod name, without parsing a question. */
-  podAnswer(namespace: string, ip: string, qtype: string): DnsAnswer {
+  podAnswer(namespace: string, ip: string, qtype: string, parsed = addressData(ip)): DnsAnswer {
     const label = dashedIp(ip)
-    return this.pod(`${label}.${namespace}.pod.${this.settings.clusterDomain}.`, qtype, [label, namespace], canonicalIp(ip))
+    return this.pod(`${label}.${namespace}.pod.${this.settings.clusterDomain}.`, qtype, [label, namespace], parsed)
   }
 
   /** PTR targets for an IP: the first Service with that cluster IP, else every ready endpoint with that address. */
@@ -348,7 +368,7 @@ export class ClusterDns {
       for (const ep of candidates ?? []) {
         for (const p of ep.ports) {
           if (!portMatches(p)) continue
-          out.push({kind: 'ip', ip: ep.address, port: p.port, target: `${ep.endpointName}.${svcFqdn}`})
+          out.push({kind: 'ip', ip: ep.address, parsed: ep.parsed, port: p.port, target: `${ep.endpointName}.${svcFqdn}`})
         }
       }
       if (out.length === 0) {
@@ -363,7 +383,7 @@ export class ClusterDns {
     const out: Backend[] = []
     for (const p of svc.ports) {
       if (!portMatches(p)) continue
-      for (const ip of svc.clusterIPs) out.push({kind: 'ip', ip, port: p.port, target: svcFqdn})
+      for (let i = 0; i < svc.clusterIPs.length; i++) out.push({kind: 'ip', ip: svc.clusterIPs[i], parsed: svc.addresses[i], port: p.port, target: svcFqdn})
     }
     if (out.length === 0) return port !== undefined ? `Service ${svc.namespace}/${svc.name} has no port named ${port} with protocol ${protocol}` : `Service ${svc.namespace}/${svc.name} has no cluster IP`
     return out
@@ -390,13 +410,14 @@ export class ClusterDns {
     const ips = backends as Extract<Backend, {kind: 'ip'}>[]
     if (qtype === 'A' || qtype === 'AAAA') {
       const family = qtype === 'A' ? 4 : 6
-      const seen = new Set<string>()
       const answers: ResourceRecord[] = []
+      // Most names have one address: a Set only pays off for large headless Services.
+      const seen = ips.length > 16 ? new Set<string>() : undefined
       for (const b of ips) {
-        if (ipFamily(b.ip) !== family) continue
-        const data = canonicalIp(b.ip) ?? b.ip
-        if (seen.has(data)) continue
-        seen.add(data)
+        if (b.parsed?.family !== family) continue
+        const data = b.parsed.data
+        if (seen ? seen.has(data) : answers.some((r) => r.data === data)) continue
+        seen?.add(data)
         answers.push({name: owner, type: qtype, ttl, data})
       }
       return answers.length > 0 ? {rcode: 'NOERROR', answers} : nodata(`no IPv${family} address behind this name`)
@@ -417,18 +438,20 @@ export class ClusterDns {
     return nodata(`the name exists but has no ${qtype} records`)
   }
 
-  /** `ip`: the address the label spells, when the caller already knows it (no parsing back). */
-  private pod(owner: string, qtype: string, rest: string[], known?: string): DnsAnswer {
+  /** `known`: the address the label spells, when the caller already knows it (no parsing back). */
+  private pod(owner: string, qtype: string, rest: string[], known?: AddressData): DnsAnswer {
     if (this.settings.pods === 'disabled') return nxdomain(`pod records are disabled (Corefile "pods disabled")`)
     const ns = rest[rest.length - 1]
     if (rest.length === 1) return this.namespaceExposed(ns) ? nodata(`namespace ${ns} exists; the name itself has no records`) : nxdomain(`namespace ${ns} does not exist`)
     const label = rest[rest.length - 2]
-    const ip = known ?? ipFromDashedLabel(label)
-    if (!ip) return nxdomain(`"${label}" is not a dashed IP address`)
+    const fromLabel = known ? undefined : ipFromDashedLabel(label)
+    const parsed = known ?? (fromLabel === undefined ? undefined : addressData(fromLabel))
+    if (!parsed) return nxdomain(`"${label}" is not a dashed IP address`)
+    const ip = parsed.data
     if (!this.namespaceExposed(ns)) return nxdomain(`namespace ${ns} does not exist`)
     if (this.settings.pods === 'verified' && !this.podIps().has(`${ns.toLowerCase()}/${ip}`))
       return nxdomain(`no running pod has IP ${ip} in namespace ${ns} ("pods verified")`)
-    const family = ipFamily(ip) === 4 ? 'A' : 'AAAA'
+    const family = parsed.family === 4 ? 'A' : 'AAAA'
     if (qtype === family) return {rcode: 'NOERROR', answers: [{name: owner, type: family, ttl: this.ttl(), data: ip}]}
     return nodata(`a pod record has only an ${family} record`)
   }

@@ -3,8 +3,9 @@ import {expect} from 'chai'
 import fc from 'fast-check'
 import type {KubeObject} from '../../src/cluster/types.js'
 import {canonicalIp, dashedIp, formatIPv6, ipFromDashedLabel, ipFromReverseName, reverseName} from '../../src/dns/ip.js'
+import {compareNames, sortRecords} from '../../src/dns/records.js'
 import {zoneRecords} from '../../src/dns/zone.js'
-import {COREDNS_DEFAULTS, clusterIpService, ep, headless, model, namespace, slice, snapshot} from '../support/objects.js'
+import {COREDNS_DEFAULTS, clusterIpService, ep, headless, model, namespace, pod, service, slice, snapshot} from '../support/objects.js'
 
 const label = fc.stringMatching(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/)
 const ipv4 = fc.tuple(fc.integer({min: 11, max: 223}), fc.nat(255), fc.nat(255), fc.integer({min: 1, max: 254})).map((p) => p.join('.'))
@@ -115,6 +116,68 @@ describe('dns model: properties', () => {
         }
       }),
       {numRuns: 100},
+    )
+  })
+  it('compareNames is RFC 4034 canonical order: labels right to left, lowercased, a parent before its children', () => {
+    // The definition, spelled out slowly: reversed label lists compared label by label as lowercase text.
+    const reference = (a: string, b: string) => {
+      const la = a.toLowerCase().replace(/\.$/, '').split('.').filter(Boolean).reverse()
+      const lb = b.toLowerCase().replace(/\.$/, '').split('.').filter(Boolean).reverse()
+      for (let i = 0; i < Math.min(la.length, lb.length); i++) if (la[i] !== lb[i]) return la[i] < lb[i] ? -1 : 1
+      return la.length - lb.length
+    }
+    const shortLabel = fc.stringMatching(/^[a-zA-Z0-9_-]{1,5}$/)
+    const name = fc.array(fc.constantFrom('a', 'A', 'a-b', 'ab', 'b', '_tcp', '0', '10', '9', 'svc', 'x'), {minLength: 1, maxLength: 4}).chain((common) =>
+      fc.array(shortLabel, {maxLength: 3}).map((head) => [...head, ...common].join('.') + (head.length % 2 ? '.' : '')),
+    )
+    fc.assert(
+      fc.property(name, name, (a, b) => {
+        expect(Math.sign(compareNames(a, b)), `${a} vs ${b}`).to.equal(Math.sign(reference(a, b)))
+      }),
+      {numRuns: 2000},
+    )
+  })
+
+  it('the zone is listed in canonical order (as sortRecords would put it), across namespaces, pods and both families', () => {
+    const dnsLabel = fc.constantFrom('a', 'b', 'a-b', 'ab', 'web', 'web-0', 'web-1', 'db', '0', '10', '9x')
+    const v4 = fc.tuple(fc.constantFrom(10, 9, 100), fc.constantFrom(0, 1, 10, 2), fc.nat(3), fc.constantFrom(1, 2, 10, 100, 20)).map((p) => p.join('.'))
+    const v6 = fc.constantFrom('fd00::1', 'fd00::a', 'fd00::10', '2001:db8::1', 'fd00:1::1')
+    const clusterOf = fc.array(
+      fc.record({
+        ns: fc.constantFrom('default', 'data', 'a', 'a-b'),
+        name: dnsLabel,
+        kind: fc.constantFrom('clusterip', 'headless', 'external'),
+        ip: fc.oneof(v4, v6),
+        ports: fc.uniqueArray(fc.constantFrom('http', 'grpc', 'a', 'metrics'), {maxLength: 3}),
+        endpoints: fc.uniqueArray(fc.record({ip: fc.oneof(v4, v6), hostname: fc.option(dnsLabel, {nil: undefined}), ready: fc.boolean()}), {selector: (e) => e.ip, maxLength: 5}),
+      }),
+      {maxLength: 8},
+    )
+    fc.assert(
+      fc.property(clusterOf, fc.array(fc.record({ns: fc.constantFrom('default', 'data', 'a'), ip: fc.oneof(v4, v6)}), {maxLength: 8}), (services, pods) => {
+        const objects: KubeObject[] = [namespace('data'), namespace('a'), namespace('a-b')]
+        const seen = new Set<string>()
+        services.forEach((s, i) => {
+          if (seen.has(`${s.ns}/${s.name}`)) return
+          seen.add(`${s.ns}/${s.name}`)
+          const ports = s.ports.map((name, j) => ({name, port: 80 + j, protocol: j % 2 ? 'UDP' : 'TCP'}))
+          if (s.kind === 'external') objects.push(service(s.name, {namespace: s.ns, type: 'ExternalName', externalName: 'db.example.com'}))
+          else if (s.kind === 'headless') objects.push(headless(s.name, ports.length ? ports : undefined, {namespace: s.ns}))
+          else objects.push(clusterIpService(s.name, s.ip, ports.length ? ports : undefined, {namespace: s.ns}))
+          const family = s.endpoints[0]?.ip.includes(':') ? 'IPv6' : 'IPv4'
+          const eps = s.endpoints.filter((e) => e.ip.includes(':') === (family === 'IPv6'))
+          objects.push(slice(s.name, eps.map((e) => ep(e.ip, {ready: e.ready, ...(e.hostname ? {hostname: e.hostname} : {})})), ports.map((p) => ({...p, port: p.port + 8000})), {namespace: s.ns, addressType: family, name: `${s.name}-${i}`}))
+        })
+        pods.forEach((p, i) => objects.push(pod(`p${i}`, {namespace: p.ns, ip: p.ip})))
+        const snap = snapshot(objects)
+        const m = model(objects, {...COREDNS_DEFAULTS, pods: 'insecure', zones: ['cluster.local', 'in-addr.arpa', 'ip6.arpa']})
+        for (const zone of zoneRecords(m, snap.pods, {})) {
+          const listed = zone.records.map((r) => `${r.name} ${r.type} ${r.data}`)
+          const sorted = sortRecords([...zone.records]).map((r) => `${r.name} ${r.type} ${r.data}`)
+          expect(listed, zone.zone).to.deep.equal(sorted)
+        }
+      }),
+      {numRuns: 300},
     )
   })
 })
