@@ -52,11 +52,3 @@ export function compareNames(a: string, b: string): number {
   // The name with labels left over is the child: it sorts after its parent.
   return (aEnd > 0 ? 1 : 0) - (bEnd > 0 ? 1 : 0)
 }
-
-const TYPE_RANK: Record<string, number> = {SOA: 0, NS: 1, A: 2, AAAA: 3, CNAME: 4, SRV: 5, PTR: 6, TXT: 7, MX: 8}
-
-/** Records in canonical zone order (name, then type, then data). Fast on input that is already nearly in order. */
-export function sortRecords(records: ResourceRecord[]): ResourceRecord[] {
-  const rank = (r: ResourceRecord) => TYPE_RANK[r.type] ?? -1
-  return records.sort((x, y) => (x.name === y.name ? 0 : compareNames(x.name, y.name)) || rank(x) - rank(y) || (x.data < y.data ? -1 : x.data > y.data ? 1 : 0))
-}

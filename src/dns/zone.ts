@@ -4,7 +4,7 @@ import {podIps} from '../cluster/derive.js'
 import {type Pod, namespaceOf} from '../cluster/types.js'
 import {dashedIp, reverseName} from './ip.js'
 import {type AddressData, type ClusterDns, type ServiceEntry, addressData} from './model.js'
-import {type ResourceRecord, compareNames, sortRecords} from './records.js'
+import {type ResourceRecord, compareNames} from './records.js'
 import {DNS_VERSION, DNS_VERSION_TTL, isReverseZone, matchZone} from './settings.js'
 
 export interface ZoneListing {
@@ -61,15 +61,23 @@ function serviceQuestions(model: ClusterDns, svc: ServiceEntry): [Part, string][
     if (family === 4) name.v4 = true
     else if (family === 6) name.v6 = true
   }
+  // In canonical order: the Service's own name (A, AAAA, SRV), then its children by their label next to it:
+  // `_<proto>` (then `_<port>`) for SRV names, the endpoint label for endpoint names; '_' sorts below letters and
+  // digits never start a port name, and all of these are lowercase, so plain text order is label order.
   const out: [Part, string][] = []
   if (v4) out.push([{}, 'A'])
   if (v6) out.push([{}, 'AAAA'])
   out.push([{}, 'SRV'])
-  for (const part of ports.values()) out.push([part, 'SRV'])
-  for (const {endpoint, v4, v6} of endpointNames.values()) {
-    if (v4) out.push([{endpoint}, 'A'])
-    if (v6) out.push([{endpoint}, 'AAAA'])
+  const children: {key: string; questions: [Part, string][]}[] = []
+  for (const part of ports.values()) children.push({key: `_${part.protocol}\u0000_${part.port}`, questions: [[part, 'SRV']]})
+  for (const [lower, {endpoint, v4, v6}] of endpointNames) {
+    const questions: [Part, string][] = []
+    if (v4) questions.push([{endpoint}, 'A'])
+    if (v6) questions.push([{endpoint}, 'AAAA'])
+    children.push({key: lower, questions})
   }
+  children.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  for (const child of children) out.push(...child.questions)
   return out
 }
 
@@ -82,8 +90,8 @@ export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions
   // addresses spelled two ways, pods sharing an IP), so records are simply collected per zone. They are collected in
   // canonical order, part by part, instead of sorting ~400k records at the end (10k Services): the apex, then
   // dns-version, then the pod names (<dashed-ip>.<ns>.pod; "pod" < "svc"), then each Service's subtree in (namespace,
-  // name) order, its own few records sorted; reverse zones list the PTRs by address. Tests check the result against
-  // sortRecords.
+  // name) order, its names asked in order; reverse zones list the PTRs by address. Property tests check the result
+  // against a plain sort by (name, type, data).
   const byZone = new Map<string, ResourceRecord[]>(zones.map((z) => [z, []]))
   /** Records owned by names of one zone (the caller knows which). */
   const addTo = (zone: string | undefined, records: ResourceRecord[]) => {
@@ -124,14 +132,13 @@ export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions
   const addresses = new Set<string>()
   for (const svc of services) {
     if (serviceZone !== undefined) {
-      const own: ResourceRecord[] = []
       for (const [part, type] of serviceQuestions(model, svc)) {
         const a = model.serviceAnswer(svc, type, part)
         // Only the records owned by this name; an ExternalName's in-zone chase belongs to its target.
         const owner = a.answers[0]?.name
-        for (const r of a.answers) if (r.name === owner) own.push(r)
+        const own = a.answers.filter((r) => r.name === owner)
+        addTo(serviceZone, own.length > 1 ? own.sort((x, y) => (x.data < y.data ? -1 : x.data > y.data ? 1 : 0)) : own)
       }
-      addTo(serviceZone, sortRecords(own))
     }
     for (const address of svc.addresses) addresses.add(address.data)
     for (const ep of model.endpointsOf(svc.namespace, svc.name)) if (ep.ready && ep.parsed) addresses.add(ep.parsed.data)

@@ -3,7 +3,7 @@ import {expect} from 'chai'
 import fc from 'fast-check'
 import type {KubeObject} from '../../src/cluster/types.js'
 import {canonicalIp, dashedIp, formatIPv6, ipFromDashedLabel, ipFromReverseName, reverseName} from '../../src/dns/ip.js'
-import {compareNames, sortRecords} from '../../src/dns/records.js'
+import {type ResourceRecord, compareNames} from '../../src/dns/records.js'
 import {zoneRecords} from '../../src/dns/zone.js'
 import {COREDNS_DEFAULTS, clusterIpService, ep, headless, model, namespace, pod, service, slice, snapshot} from '../support/objects.js'
 
@@ -31,6 +31,12 @@ const cluster = fc
     })
     return {ns, services, objects}
   })
+
+/** Zone order by definition: canonical name, then type (SOA and NS first, as zone files list them), then data. */
+const TYPE_RANK: Record<string, number> = {SOA: 0, NS: 1, A: 2, AAAA: 3, CNAME: 4, SRV: 5, PTR: 6, TXT: 7}
+function sortRecords(records: ResourceRecord[]): ResourceRecord[] {
+  return records.sort((x, y) => compareNames(x.name, y.name) || TYPE_RANK[x.type] - TYPE_RANK[y.type] || (x.data < y.data ? -1 : x.data > y.data ? 1 : 0))
+}
 
 describe('dns model: properties', () => {
   it('IP text round-trips: canonical form, reverse name, dashed label', () => {

@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import {Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {type ZoneListing, zoneRecords} from '../../dns/zone.js'
 import {normalizeName} from '../../dns/names.js'
@@ -27,6 +27,19 @@ export default class DnsZone extends KdiscoCommand {
 
   async run(): Promise<DnsZoneResult> {
     const {flags} = await this.parse(DnsZone)
+    const {result, header} = await this.expectedZone(flags)
+    await this.render(result, flags.output, async (r) => {
+      const {renderZoneFile} = await import('../../render/zonefile.js')
+      return renderZoneFile(r.zones, header)
+    })
+    return result
+  }
+
+  /**
+   * The result and the zone-file header. The snapshot and the model stay in here: at 10k Services they are most of
+   * the heap, and leaving them behind lets the garbage collector reclaim them while the output is written.
+   */
+  private async expectedZone(flags: Interfaces.InferredFlags<typeof DnsZone.flags>): Promise<{result: DnsZoneResult; header: string[]}> {
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
     this.reportInputGaps(snapshot, model)
     const zonesWanted = (flags.zone ?? []).map(normalizeName)
@@ -38,16 +51,12 @@ export default class DnsZone extends KdiscoCommand {
       .filter((p) => namespaces.length === 0 || namespaces.includes(p.namespace))
       .map((p) => ({name: `${p.hostname}.${p.serviceName}.${p.namespace}.svc.${model.settings.clusterDomain}.`, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const}))
     const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, ...resultContext(snapshot, model)}
-    await this.render(result, flags.output, async (r) => {
-      const {renderZoneFile} = await import('../../render/zonefile.js')
-      const header = [
-        `kdisco expected cluster DNS zone — namespaces: ${flags['all-namespaces'] ? 'all' : namespace}; settings: ${model.settings.source}`,
-        `SOA serial is a placeholder (CoreDNS uses the time of its last change).`,
-        ...predicted.map((p) => `predicted: ${p.name} A <pending> (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
-        ...(model.settings.pods === 'insecure' ? ['pods insecure: any a-b-c-d.<ns>.pod name answers; only existing pods are listed.'] : []),
-      ]
-      return renderZoneFile(r.zones, header)
-    })
-    return result
+    const header = [
+      `kdisco expected cluster DNS zone — namespaces: ${flags['all-namespaces'] ? 'all' : namespace}; settings: ${model.settings.source}`,
+      `SOA serial is a placeholder (CoreDNS uses the time of its last change).`,
+      ...predicted.map((p) => `predicted: ${p.name} A <pending> (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
+      ...(model.settings.pods === 'insecure' ? ['pods insecure: any a-b-c-d.<ns>.pod name answers; only existing pods are listed.'] : []),
+    ]
+    return {result, header}
   }
 }
