@@ -7,12 +7,15 @@ import {ExitCode, KdiscoError} from './errors.js'
 import type {ExpectedQuery} from './dns/service-lookup.js'
 import type {ProbeConfig} from './probe/index.js'
 
+/** Characters per write when emitting a result. */
+const OUTPUT_CHUNK = 1 << 20
+
 export abstract class KdiscoCommand extends Command {
   /**
-   * Writes the whole rendered result at once and waits until it has left the process, so an exit code set
-   * afterwards can never cut a large output short on a pipe.
+   * Writes the whole rendered result and waits until it has left the process, so an exit code set afterwards can
+   * never cut a large output short on a pipe.
    */
-  protected emit(text: string): Promise<void> {
+  protected async emit(text: string): Promise<void> {
     const out = text.endsWith('\n') || text === '' ? text : text + '\n'
     // A reader that stops early (`| head`) is not an error: the rest is dropped and the exit code still tells the verdict.
     const closedEarly = (err: NodeJS.ErrnoException | null | undefined) => err?.code === 'EPIPE'
@@ -20,7 +23,16 @@ export abstract class KdiscoCommand extends Command {
       process.stdout.on('error', (err) => {
         if (!closedEarly(err)) throw err
       })
-    return new Promise((resolve, reject) => process.stdout.write(out, (err) => (err && !closedEarly(err) ? reject(err) : resolve())))
+    // In chunks, each awaited: a 70 MB zone listing is never also held whole in the pipe's write buffer.
+    const writeChunk = (chunk: string) =>
+      new Promise<boolean>((resolve, reject) => process.stdout.write(chunk, (err) => (err && !closedEarly(err) ? reject(err) : resolve(!err))))
+    for (let start = 0; start < out.length; ) {
+      let end = Math.min(out.length, start + OUTPUT_CHUNK)
+      // Never split a surrogate pair between two writes.
+      if (end < out.length && (out.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--
+      if (!(await writeChunk(out.slice(start, end)))) return // the reader has gone
+      start = end
+    }
   }
 
   /** JSON/YAML from the result itself; any other format from the command's own (lazily loaded) renderer. */
