@@ -31,6 +31,8 @@ export interface ServiceEntry {
   clusterIPs: string[]
   /** clusterIPs, parsed (same order). */
   addresses: AddressData[]
+  /** `<name>.<namespace>.svc.<cluster domain>.`, built once (a zone listing names it ~30 times per Service). */
+  fqdn: string
   ports: PortEntry[]
   externalName?: string
   object: Service
@@ -58,7 +60,13 @@ interface ServiceEndpoints {
   readyByName: Map<string, EndpointEntry[]>
 }
 
-type Backend = {kind: 'ip'; ip: string; parsed?: AddressData; port: number; target: string} | {kind: 'cname'; host: string}
+/** An address behind a name; its SRV target is `<endpoint>.<service FQDN>` for endpoints, else the Service FQDN. */
+type Backend = {kind: 'ip'; ip: string; parsed?: AddressData; port: number; endpoint?: string; svcFqdn: string} | {kind: 'cname'; host: string}
+
+/** Built only for SRV answers: A/AAAA answers, most of a zone, never need it. */
+function srvTarget(b: Extract<Backend, {kind: 'ip'}>): string {
+  return b.endpoint === undefined ? b.svcFqdn : `${b.endpoint}.${b.svcFqdn}`
+}
 
 /** Family and canonical text of an IP, or undefined when the text is not one. */
 export function addressData(text: string): AddressData | undefined {
@@ -188,6 +196,7 @@ export class ClusterDns {
       type: svc.spec?.type ?? 'ClusterIP',
       clusterIPs,
       addresses,
+      fqdn: `${svc.metadata.name}.${namespaceOf(svc)}.svc.${this.settings.clusterDomain}.`,
       ports: ports.length > 0 ? ports : [{name: '', protocol: '', port: -1}],
       externalName: kind === 'ExternalName' ? svc.spec?.externalName : undefined,
       object: svc,
@@ -342,7 +351,7 @@ export class ClusterDns {
    */
   serviceAnswer(svc: ServiceEntry, qtype: string, part: {endpoint?: string; port?: string; protocol?: string} = {}): DnsAnswer {
     const zone = this.settings.clusterDomain
-    const fq = this.serviceFqdn(svc, zone)
+    const fq = svc.fqdn
     const owner = part.endpoint !== undefined ? `${part.endpoint}.${fq}` : part.port !== undefined ? `_${part.port}._${part.protocol}.${fq}` : fq
     const backends = this.backends(svc, zone, part.endpoint, part.port, part.protocol)
     if (typeof backends === 'string') return nxdomain(backends)
@@ -360,7 +369,7 @@ export class ClusterDns {
         return `externalName "${host}" is an IP address, which CoreDNS does not serve as a CNAME`
       return [{kind: 'cname', host}]
     }
-    const svcFqdn = `${svc.name}.${svc.namespace}.svc.${zoneAsAsked}.`
+    const svcFqdn = zoneAsAsked === this.settings.clusterDomain ? svc.fqdn : `${svc.name}.${svc.namespace}.svc.${zoneAsAsked}.`
     if (svc.kind === 'Headless' || endpoint !== undefined) {
       const out: Backend[] = []
       const eps = this.entries(key(svc.namespace, svc.name))
@@ -368,7 +377,7 @@ export class ClusterDns {
       for (const ep of candidates ?? []) {
         for (const p of ep.ports) {
           if (!portMatches(p)) continue
-          out.push({kind: 'ip', ip: ep.address, parsed: ep.parsed, port: p.port, target: `${ep.endpointName}.${svcFqdn}`})
+          out.push({kind: 'ip', ip: ep.address, parsed: ep.parsed, port: p.port, endpoint: ep.endpointName, svcFqdn})
         }
       }
       if (out.length === 0) {
@@ -383,7 +392,7 @@ export class ClusterDns {
     const out: Backend[] = []
     for (const p of svc.ports) {
       if (!portMatches(p)) continue
-      for (let i = 0; i < svc.clusterIPs.length; i++) out.push({kind: 'ip', ip: svc.clusterIPs[i], parsed: svc.addresses[i], port: p.port, target: svcFqdn})
+      for (let i = 0; i < svc.clusterIPs.length; i++) out.push({kind: 'ip', ip: svc.clusterIPs[i], parsed: svc.addresses[i], port: p.port, svcFqdn})
     }
     if (out.length === 0) return port !== undefined ? `Service ${svc.namespace}/${svc.name} has no port named ${port} with protocol ${protocol}` : `Service ${svc.namespace}/${svc.name} has no cluster IP`
     return out
@@ -428,10 +437,11 @@ export class ClusterDns {
       const answers: ResourceRecord[] = []
       for (const b of ips) {
         if (b.port === -1) continue
-        const k = `${b.target.toLowerCase()} ${b.port}`
+        const target = srvTarget(b)
+        const k = `${target.toLowerCase()} ${b.port}`
         if (seen.has(k)) continue
         seen.add(k)
-        answers.push({name: owner, type: 'SRV', ttl, data: `0 ${weight} ${b.port} ${b.target}`})
+        answers.push({name: owner, type: 'SRV', ttl, data: `0 ${weight} ${b.port} ${target}`})
       }
       return answers.length > 0 ? {rcode: 'NOERROR', answers} : nodata('no ports, so no SRV records')
     }
