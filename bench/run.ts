@@ -104,6 +104,8 @@ for (const services of sizes) {
   if (services === 10000 || (QUICK && services === 1000)) {
     const lookup = median([BIN, 'dns', 'lookup', 'svc-5.ns-5', '-f', file, '-o', 'json'], runs)
     const parse = median(['-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`], runs)
+    // The floor any reader of this file has on this machine, measured in the same run: a reference for the others.
+    row(`node -e: bare JSON.parse of the ${mb} MB file`, `${(parse.ms / 1000).toFixed(2)} s, ${parse.rssMb.toFixed(0)} MB RSS`, 'reference')
     row(`dns lookup one name, ${services} Services`, `${(lookup.ms / 1000).toFixed(2)} s (${(lookup.ms / parse.ms).toFixed(2)}× a bare JSON.parse of the file)`, '< 2× parse')
   }
 }

@@ -205,4 +205,15 @@ describe('cli: input, errors and output rules', () => {
     // The same lookup from YAML loads the YAML parser, and a live one loads client-node: the markers are real.
     expect(trace(['dns', 'lookup', 'x', '-f', 'examples/', '-o', 'json'])).to.include('/chunks/js-yaml-')
   })
+
+  it('oclif is compiled from the code cache the build made, and the CLI still works without it', () => {
+    const traced = kdisco(['--help'], {env: {KDISCO_TRACE_CODE_CACHE: '1'}})
+    expect(traced.status).to.equal(0)
+    expect(traced.stderr).to.equal('kdisco: code cache accepted\n')
+    // A cache V8 rejects (here: one made for other V8 flags) is only slower, never an error.
+    const rejected = kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], {env: {KDISCO_TRACE_CODE_CACHE: '1'}, nodeArgs: ['--no-opt']})
+    expect(rejected.stderr).to.equal('kdisco: code cache rejected\n')
+    expect(rejected.status).to.equal(0)
+    expect(JSON.parse(rejected.stdout).service.name).to.equal('kubia')
+  })
 })
