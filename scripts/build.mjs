@@ -1,6 +1,6 @@
 // Builds dist/ with esbuild: one ES module per command (oclif finds them through the manifest), the start-up entry
-// and the client-node door, with shared code split into chunks; and @oclif/core as one CommonJS file, dist/oclif.cjs,
-// with a V8 code cache made by a warm-up run (src/oclif.ts loads both). Bundling is what makes start-up fast:
+// and the client-node door, with shared code split into chunks; and @oclif/core and js-yaml as one CommonJS file
+// each, dist/<name>.cjs, with a V8 code cache made by a warm-up run (src/bundled.ts loads them). Bundling is what makes start-up fast:
 // @oclif/core alone is ~160 CommonJS files, and Node 20 has no compile cache, so resolving and compiling them cost
 // more than the work of most commands. Heavy modules stay behind dynamic imports: they are separate chunks (or
 // node_modules files) loaded only by the commands that use them. Type checking is tsc's job (`tsc --noEmit`).
@@ -32,6 +32,21 @@ const importerPlugin = {
   },
 }
 
+/**
+ * kdisco's own imports of these packages go to modules that load dist/<name>.cjs with a code cache (src/bundled.ts);
+ * a package's own imports (client-node's js-yaml 4) resolve as usual.
+ */
+const BUNDLED = {'@oclif/core': 'src/oclif.ts', 'js-yaml': 'src/yaml.ts'}
+const bundledPackagesPlugin = {
+  name: 'bundled-packages',
+  setup(b) {
+    b.onResolve({filter: /^(@oclif\/core|js-yaml)$/}, (args) => {
+      const shim = join(root, BUNDLED[args.path])
+      return args.importer.startsWith(src) && args.importer !== shim ? {path: shim} : undefined
+    })
+  },
+}
+
 rmSync(join(root, 'dist'), {recursive: true, force: true})
 await build({
   absWorkingDir: root,
@@ -59,27 +74,29 @@ await build({
       "const __dirname = __kdiscoPath(new URL('.', import.meta.url));",
     ].join(' '),
   },
-  // Every import of @oclif/core goes through src/oclif.ts, which loads dist/oclif.cjs.
-  alias: {'@oclif/core': './src/oclif.ts'},
+  plugins: [bundledPackagesPlugin],
   logLevel: 'warning',
   logOverride: {'unsupported-dynamic-import': 'silent', 'unsupported-require-call': 'silent'},
 })
-await build({
-  absWorkingDir: root,
-  entryPoints: ['node_modules/@oclif/core/lib/index.js'],
-  outfile: 'dist/oclif.cjs',
-  bundle: true,
-  format: 'cjs',
-  platform: 'node',
-  target: 'node20',
-  minify: true,
-  keepNames: true,
-  external: ['typescript', 'ts-node'],
-  plugins: [importerPlugin],
-  logLevel: 'warning',
-  logOverride: {'unsupported-dynamic-import': 'silent', 'unsupported-require-call': 'silent'},
-})
-// The warm-up: a typical offline command, whose compiled functions go into dist/oclif.cjs.cache.
+// Packages needed at start-up, one CommonJS file each for src/bundled.ts.
+for (const [name, entry] of [['oclif', 'node_modules/@oclif/core/lib/index.js'], ['js-yaml', 'node_modules/js-yaml/dist/js-yaml.cjs.js']]) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile: `dist/${name}.cjs`,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    minify: true,
+    keepNames: true,
+    external: ['typescript', 'ts-node'],
+    plugins: [importerPlugin],
+    logLevel: 'warning',
+    logOverride: {'unsupported-dynamic-import': 'silent', 'unsupported-require-call': 'silent'},
+  })
+}
+// The warm-up: a typical offline command, whose compiled functions go into dist/<name>.cjs.cache.
 const warm = spawnSync(process.execPath, ['bin/run.js', 'svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], {cwd: root, env: {...process.env, KDISCO_WRITE_CODE_CACHE: '1'}, encoding: 'utf8'})
 if (warm.status !== 0) throw new Error(`warm-up run failed (exit ${warm.status}): ${warm.stderr}`)
 process.stderr.write(`built ${entryPoints.length} entry points into ${relative(root, join(root, 'dist'))}/\n`)

@@ -194,25 +194,28 @@ describe('cli: input, errors and output rules', () => {
       expect(r.status, r.stderr).to.equal(0)
       return readFileSync(file, 'utf8')
     }
-    // dist/ is an esbuild bundle: client-node is dist/cluster/live/kube.js, lazily imported packages are chunks
-    // named after them (dist/chunks/js-yaml-<hash>.js) or stay files in node_modules.
+    // dist/ is an esbuild bundle: client-node is dist/cluster/live/kube.js, the YAML parser is loaded by the chunk
+    // dist/chunks/yaml-<hash>.js, other lazily imported packages stay files in node_modules.
     const help = trace(['--help'])
     expect(help).to.include('/dist/main.js')
     expect(help).to.not.include('/node_modules/@oclif/core/') // oclif comes bundled, not as ~160 files
-    for (const heavy of ['/cluster/live/kube.js', '/chunks/js-yaml-', '/cli-table3/', '/chalk/', '/dns-packet/', '/chunks/connect-']) expect(help, heavy).to.not.include(heavy)
+    for (const heavy of ['/cluster/live/kube.js', '/chunks/yaml-', '/cli-table3/', '/chalk/', '/dns-packet/', '/chunks/connect-']) expect(help, heavy).to.not.include(heavy)
     const jsonLookup = trace(['dns', 'lookup', 'x', '-f', 'test/fixtures/service.json', '-o', 'json'])
-    for (const heavy of ['/cluster/live/kube.js', '/chunks/js-yaml-', '/cli-table3/', '/chalk/']) expect(jsonLookup, heavy).to.not.include(heavy)
+    for (const heavy of ['/cluster/live/kube.js', '/chunks/yaml-', '/cli-table3/', '/chalk/']) expect(jsonLookup, heavy).to.not.include(heavy)
     // The same lookup from YAML loads the YAML parser, and a live one loads client-node: the markers are real.
-    expect(trace(['dns', 'lookup', 'x', '-f', 'examples/', '-o', 'json'])).to.include('/chunks/js-yaml-')
+    expect(trace(['dns', 'lookup', 'x', '-f', 'examples/', '-o', 'json'])).to.include('/chunks/yaml-')
   })
 
   it('oclif is compiled from the code cache the build made, and the CLI still works without it', () => {
     const traced = kdisco(['--help'], {env: {KDISCO_TRACE_CODE_CACHE: '1'}})
     expect(traced.status).to.equal(0)
-    expect(traced.stderr).to.equal('kdisco: code cache accepted\n')
+    expect(traced.stderr).to.equal('kdisco: code cache accepted (oclif)\n')
+    const lookup = kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], {env: {KDISCO_TRACE_CODE_CACHE: '1'}})
+    expect(lookup.stderr).to.equal('kdisco: code cache accepted (oclif)\nkdisco: code cache accepted (js-yaml)\n')
     // A cache V8 rejects (here: one made for other V8 flags) is only slower, never an error.
     const rejected = kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], {env: {KDISCO_TRACE_CODE_CACHE: '1'}, nodeArgs: ['--no-opt']})
-    expect(rejected.stderr).to.equal('kdisco: code cache rejected\n')
+    expect(rejected.stderr).to.equal('kdisco: code cache rejected (oclif)\nkdisco: code cache rejected (js-yaml)\n')
+    expect(JSON.parse(rejected.stdout)).to.deep.equal(JSON.parse(lookup.stdout))
     expect(rejected.status).to.equal(0)
     expect(JSON.parse(rejected.stdout).service.name).to.equal('kubia')
   })
