@@ -1,9 +1,9 @@
-// Third-party code the built CLI needs at start-up, compiled with V8's code cache. `npm run build` bundles each
+// Third-party code the built CLI loads at start-up, compiled with V8's code cache. `npm run build` bundles each
 // package into one CommonJS file, dist/<name>.cjs, and writes dist/<name>.cjs.cache after a warm-up run (the cache
-// then also holds every function that run compiled). Node 20 has no module compile cache, and compiling these is
-// about a third of kdisco's start-up. A cache V8 rejects (another Node version or flags) costs nothing but the time
-// it would have saved. The build sends kdisco's imports of these packages to src/oclif.ts and src/yaml.ts, which
-// call this.
+// then also holds every function that run compiled). Node 20 has no module compile cache, and compiling these was
+// about a third of kdisco's start-up (two thirds on the live path). A cache V8 rejects (another Node version or flags) costs nothing but the time
+// it would have saved. The build sends kdisco's imports of these packages to src/oclif.ts, src/yaml.ts and
+// src/client-node.ts, which call this.
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
@@ -16,11 +16,7 @@ function distDir(): string {
   return here.slice(0, here.lastIndexOf('/dist/') + '/dist'.length)
 }
 
-const PACKAGES = {oclif: '@oclif/core', 'js-yaml': 'js-yaml'}
-
-export function requireBundled<T>(name: keyof typeof PACKAGES): T {
-  // Run from src/ (tests through tsx): the package itself.
-  if (!import.meta.url.includes('/dist/')) return createRequire(import.meta.url)(PACKAGES[name]) as T
+export function requireBundled<T>(name: 'oclif' | 'js-yaml' | 'client-node'): T {
   const file = join(distDir(), `${name}.cjs`)
   const cacheFile = `${file}.cache`
   const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined
@@ -35,7 +31,8 @@ export function requireBundled<T>(name: keyof typeof PACKAGES): T {
     const state = cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted'
     process.stderr.write(`kdisco: code cache ${state} (${name})\n`)
   }
-  if (process.env.KDISCO_WRITE_CODE_CACHE)
+  // The build's warm-up runs name the packages whose cache they write.
+  if (process.env.KDISCO_WRITE_CODE_CACHE?.split(',').includes(name))
     process.once('exit', () => {
       try {
         writeFileSync(cacheFile, script.createCachedData())

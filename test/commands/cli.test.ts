@@ -212,6 +212,9 @@ describe('cli: input, errors and output rules', () => {
     expect(traced.stderr).to.equal('kdisco: code cache accepted (oclif)\n')
     const lookup = kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], {env: {KDISCO_TRACE_CODE_CACHE: '1'}})
     expect(lookup.stderr).to.equal('kdisco: code cache accepted (oclif)\nkdisco: code cache accepted (js-yaml)\n')
+    const live = kdisco(['svc', 'list', '--kubeconfig', '/nonexistent/config'], {env: {KDISCO_TRACE_CODE_CACHE: '1'}})
+    expect(live.status).to.equal(2) // the kubeconfig is missing: but client-node was loaded to read it
+    expect(live.stderr).to.include('kdisco: code cache accepted (client-node)\n')
     // A cache V8 rejects (here: one made for other V8 flags) is only slower, never an error.
     const rejected = kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], {env: {KDISCO_TRACE_CODE_CACHE: '1'}, nodeArgs: ['--no-opt']})
     expect(rejected.stderr).to.equal('kdisco: code cache rejected (oclif)\nkdisco: code cache rejected (js-yaml)\n')
