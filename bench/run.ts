@@ -21,31 +21,42 @@ interface Measure {
 }
 
 /** args run under node, or as a program of their own when `program` is set (dig). */
-function once(args: string[], program = false, ok = [0]): Measure {
+function once(args: string[], program = false, ok: number[] = [0]): Measure {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...(program ? [] : [process.execPath]), ...args], {cwd: ROOT, encoding: 'utf8', env: {...process.env, NODE_ENV: 'production'}, maxBuffer: 1 << 30})
   if (!ok.includes(r.status ?? -1)) throw new Error(`failed: node ${args.join(' ')}\n${r.stderr.slice(-2000)}`)
   const last = r.stderr.trim().split('\n').at(-1)!.split(' ')
   return {ms: Number(last[0]) * 1000, rssMb: Number(last[1]) / 1024}
 }
 
+const middle = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+/**
+ * Medians of commands that are compared with each other, their runs interleaved (a, b, a, b…): this machine's speed
+ * drifts by tens of percent over minutes, and a ratio of two series taken one after the other measures the drift.
+ */
+function medians(commands: {args: string[]; program?: boolean; ok?: number[]}[], runs = RUNS): Measure[] {
+  for (const c of commands) once(c.args, c.program, c.ok) // warm the page cache
+  const all = commands.map(() => [] as Measure[])
+  for (let i = 0; i < runs; i++) commands.forEach((c, j) => all[j].push(once(c.args, c.program, c.ok)))
+  return all.map((ms) => ({ms: middle(ms.map((m) => m.ms)), rssMb: middle(ms.map((m) => m.rssMb))}))
+}
+
 function median(args: string[], runs = RUNS, program = false, ok = [0]): Measure {
-  once(args, program, ok) // warm the page cache
-  const all = Array.from({length: runs}, () => once(args, program, ok))
-  const pick = (k: keyof Measure) => all.map((m) => m[k]).sort((a, b) => a - b)[Math.floor(runs / 2)]
-  return {ms: pick('ms'), rssMb: pick('rssMb')}
+  return medians([{args, program, ok}], runs)[0]
 }
 
 // /usr/bin/time reports wall seconds with 10 ms resolution; time start-up with hrtime for finer figures.
-function wall(args: string[], runs = RUNS): number {
-  const t: number[] = []
-  spawnSync(process.execPath, args, {cwd: ROOT, env: {...process.env, NODE_ENV: 'production'}})
-  for (let i = 0; i < runs; i++) {
+function walls(commands: string[][], runs = RUNS): number[] {
+  const one = (args: string[]) => {
     const start = process.hrtime.bigint()
     const r = spawnSync(process.execPath, args, {cwd: ROOT, env: {...process.env, NODE_ENV: 'production'}, maxBuffer: 1 << 30})
     if (r.status !== 0) throw new Error(`failed: ${args.join(' ')}: ${r.stderr}`)
-    t.push(Number(process.hrtime.bigint() - start) / 1e6)
+    return Number(process.hrtime.bigint() - start) / 1e6
   }
-  return t.sort((a, b) => a - b)[Math.floor(runs / 2)]
+  for (const args of commands) one(args)
+  const t = commands.map(() => [] as number[])
+  for (let i = 0; i < runs; i++) commands.forEach((args, j) => t[j].push(one(args)))
+  return t.map(middle)
 }
 
 const rows: string[][] = []
@@ -55,38 +66,38 @@ const row = (figure: string, value: string, target: string) => {
 }
 
 process.stderr.write(`kdisco bench — ${cpus().length} cores (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${RUNS} runs each\n`)
-const nodeBase = wall(['-e', '0'])
-const help = wall([BIN, '--help'])
-const offline = wall([BIN, 'svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'])
+const [nodeBase, help, offline] = walls([['-e', '0'], [BIN, '--help'], [BIN, 'svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json']], RUNS * 3)
 row('node -e 0', `${nodeBase.toFixed(0)} ms`, 'baseline')
 row('kdisco --help', `${help.toFixed(0)} ms (${(help / nodeBase).toFixed(2)}× node)`, '≤ 2.0× node')
 row('kdisco svc lookup kubia -f examples/ -o json', `${offline.toFixed(0)} ms (${(offline / nodeBase).toFixed(2)}× node)`, '≤ 2.0× node')
 
 // Live commands need the API test server in this process, so they are timed without blocking the event loop.
-async function wallAsync(args: string[], env: NodeJS.ProcessEnv, runs = RUNS): Promise<number> {
-  const once = () =>
+async function wallsAsync(commands: string[][], runs = RUNS): Promise<number[]> {
+  const one = (args: string[]) =>
     new Promise<number>((resolve, reject) => {
       const start = process.hrtime.bigint()
-      const child = spawn(process.execPath, args, {cwd: ROOT, env: {...process.env, NODE_ENV: 'production', ...env}, stdio: 'ignore'})
+      const child = spawn(process.execPath, args, {cwd: ROOT, env: {...process.env, NODE_ENV: 'production'}, stdio: 'ignore'})
       child.on('close', (code) => (code === 0 ? resolve(Number(process.hrtime.bigint() - start) / 1e6) : reject(new Error(`exit ${code}: ${args.join(' ')}`))))
     })
-  await once()
-  const t: number[] = []
-  for (let i = 0; i < runs; i++) t.push(await once())
-  return t.sort((a, b) => a - b)[Math.floor(runs / 2)]
+  for (const args of commands) await one(args)
+  const t = commands.map(() => [] as number[])
+  for (let i = 0; i < runs; i++) for (let j = 0; j < commands.length; j++) t[j].push(await one(commands[j]))
+  return t.map(middle)
 }
 
 const api = await new KubeApiServer().start()
 await loadExamples(api)
 const kubeconfig = api.kubeconfig()
-const live = await wallAsync([BIN, 'svc', 'list', '--kubeconfig', kubeconfig, '-o', 'json'], {})
-const offlineAsync = await wallAsync([BIN, 'svc', 'list', '-f', 'examples/', '-o', 'json'], {})
+const [live, offlineAsync] = await wallsAsync([
+  [BIN, 'svc', 'list', '--kubeconfig', kubeconfig, '-o', 'json'],
+  [BIN, 'svc', 'list', '-f', 'examples/', '-o', 'json'],
+])
 row('kdisco svc list (live, API test server) vs -f examples/', `${live.toFixed(0)} ms vs ${offlineAsync.toFixed(0)} ms (+${((live - offlineAsync) / 1000).toFixed(2)} s)`, '≤ +0.25 s')
 for (const cmd of [['svc', 'lookup', 'kubia'], ['svc', 'endpoints', 'kubia'], ['svc', 'list', '-A'], ['dns', 'zone', '-A']]) {
   api.clearLog()
-  // Reading cluster state only: the probe's own requests (pod create, polls, log, delete) are not counted here.
-  await wallAsync([BIN, ...cmd, ...(cmd[1] === 'lookup' ? ['--probe', 'none'] : []), '--kubeconfig', kubeconfig, '-o', 'json'], {}, 1)
-  row(`API requests: ${cmd.join(' ')}`, `${api.requests.length / 2}`, cmd[1] === 'lookup' || cmd[1] === 'endpoints' ? '≤ 4' : 'one paged LIST per kind')
+  // One run. Reading cluster state only: the probe's own requests (pod create, polls, log, delete) are not counted.
+  await wallsAsync([[BIN, ...cmd, ...(cmd[1] === 'lookup' ? ['--probe', 'none'] : []), '--kubeconfig', kubeconfig, '-o', 'json']], 0)
+  row(`API requests: ${cmd.join(' ')}`, `${api.requests.length}`, cmd[1] === 'lookup' || cmd[1] === 'endpoints' ? '≤ 4' : 'one paged LIST per kind')
 }
 await api.stop()
 
@@ -102,8 +113,7 @@ for (const services of sizes) {
   zoneTimes[services] = zone.ms
   row(`dns zone -A -o json, ${services} Services / ${services * 10} pods (${mb} MB)`, `${(zone.ms / 1000).toFixed(2)} s, ${zone.rssMb.toFixed(0)} MB RSS`, services === 10000 ? '< 1.5 s, < 400 MB' : '')
   if (services === 10000 || (QUICK && services === 1000)) {
-    const lookup = median([BIN, 'dns', 'lookup', 'svc-5.ns-5', '-f', file, '-o', 'json'], runs)
-    const parse = median(['-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`], runs)
+    const [lookup, parse] = medians([{args: [BIN, 'dns', 'lookup', 'svc-5.ns-5', '-f', file, '-o', 'json']}, {args: ['-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`]}], runs + 2)
     // The floor any reader of this file has on this machine, measured in the same run: a reference for the others.
     row(`node -e: bare JSON.parse of the ${mb} MB file`, `${(parse.ms / 1000).toFixed(2)} s, ${parse.rssMb.toFixed(0)} MB RSS`, 'reference')
     row(`dns lookup one name, ${services} Services`, `${(lookup.ms / 1000).toFixed(2)} s (${(lookup.ms / parse.ms).toFixed(2)}× a bare JSON.parse of the file)`, '< 2× parse')
@@ -132,9 +142,7 @@ else
     const server53 = `127.0.0.1:${server.port}`
     const probeArgs = [BIN, 'svc', 'lookup', 'wide', '-n', 'bench', '-f', file, '--probe', 'server', '--dns-server', server53, '-o', 'json']
     // Exit 1 is a verdict, not a failure: at 5k names the SRV answer (2500 targets) exceeds a DNS message's 64 KiB.
-    const kd = median(probeArgs, 3, false, [0, 1])
-    const digRun = median([dig, '@127.0.0.1', '-p', String(server.port), '+norec', '+tries=1', '-f', batch], 3, true)
-    const plain = median([BIN, 'svc', 'lookup', 'wide', '-n', 'bench', '-f', file, '-o', 'json'], 3)
+    const [kd, digRun, plain] = medians([{args: probeArgs, ok: [0, 1]}, {args: [dig, '@127.0.0.1', '-p', String(server.port), '+norec', '+tries=1', '-f', batch], program: true}, {args: [BIN, 'svc', 'lookup', 'wide', '-n', 'bench', '-f', file, '-o', 'json']}], 5)
     await server.stop()
     row(`probe ${questions.size} names: svc lookup --probe server vs dig -f`, `${(kd.ms / 1000).toFixed(2)} s (${((kd.ms - plain.ms) / 1000).toFixed(2)} s probing) vs ${(digRun.ms / 1000).toFixed(2)} s`, 'kdisco ≥ dig')
   }
