@@ -164,6 +164,7 @@ export function mirrorEndpoints(svc: Service, endpoints: Endpoints): EndpointSli
 
 /** StatefulSet pods that do not exist yet: names and DNS hostnames are certain, IPs are pending. */
 export function predictStatefulSetPods(snapshot: ClusterSnapshot): PredictedPod[] {
+  if (snapshot.statefulSets.length === 0) return []
   const podNames = new Set(snapshot.pods.map((p) => `${namespaceOf(p)}/${p.metadata.name}`))
   const out: PredictedPod[] = []
   for (const sts of snapshot.statefulSets) {
@@ -191,11 +192,18 @@ export function completeSnapshot(snapshot: ClusterSnapshot, options: {preferEndp
     if (svc) hasSlices.add(`${namespaceOf(s)}/${svc}`)
   }
   const endpointsByKey = new Map(snapshot.endpoints.map((e) => [`${namespaceOf(e)}/${e.metadata.name}`, e]))
-  const podsByNs = new Map<string, Pod[]>()
-  for (const p of snapshot.pods) {
-    const list = podsByNs.get(namespaceOf(p)) ?? []
-    list.push(p)
-    podsByNs.set(namespaceOf(p), list)
+  // Built on first use: exports usually carry every Service's slices.
+  let podsByNs: Map<string, Pod[]> | undefined
+  const podsIn = (ns: string) => {
+    if (!podsByNs) {
+      podsByNs = new Map()
+      for (const p of snapshot.pods) {
+        const list = podsByNs.get(namespaceOf(p))
+        if (list) list.push(p)
+        else podsByNs.set(namespaceOf(p), [p])
+      }
+    }
+    return podsByNs.get(ns) ?? []
   }
   const added: EndpointSlice[] = []
   for (const svc of snapshot.services) {
@@ -204,7 +212,7 @@ export function completeSnapshot(snapshot: ClusterSnapshot, options: {preferEndp
     const endpoints = endpointsByKey.get(key)
     const hasSelector = Object.keys(svc.spec?.selector ?? {}).length > 0
     if (hasSelector && !(options.preferEndpoints && endpoints)) {
-      const derived = deriveSlicesFromPods(svc, podsByNs.get(namespaceOf(svc)) ?? [])
+      const derived = deriveSlicesFromPods(svc, podsIn(namespaceOf(svc)))
       if (derived.length > 0 || !endpoints) added.push(...derived)
       else added.push(...mirrorEndpoints(svc, endpoints))
     } else if (endpoints) {

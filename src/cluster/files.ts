@@ -169,17 +169,21 @@ function where(doc: RawDocument): string {
   return doc.line ? `${doc.source}:${doc.line}` : doc.source
 }
 
-/** Flattens `List` / `*List` objects (and JSON arrays) into single objects. */
-function flatten(doc: RawDocument): RawDocument[] {
+/** Flattens `List` / `*List` objects (and JSON arrays) into single objects, appended to `out`. */
+function flatten(doc: RawDocument, out: RawDocument[]): RawDocument[] {
   const v = doc.value as {kind?: unknown; items?: unknown}
-  if (Array.isArray(doc.value)) return (doc.value as unknown[]).flatMap((value) => flatten({...doc, value}))
-  if (v && typeof v === 'object' && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
+  if (Array.isArray(doc.value)) {
+    for (const value of doc.value as unknown[]) flatten({value, source: doc.source, line: doc.line}, out)
+  } else if (v && typeof v === 'object' && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
     const itemKind = v.kind === 'List' ? undefined : v.kind.slice(0, -'List'.length)
-    return (v.items as Record<string, unknown>[]).flatMap((item) =>
-      flatten({...doc, value: item && typeof item === 'object' && !item.kind && itemKind ? {...item, kind: itemKind} : item}),
-    )
+    for (const item of v.items as Record<string, unknown>[]) {
+      const value = item && typeof item === 'object' && !item.kind && itemKind ? {...item, kind: itemKind} : item
+      flatten({value, source: doc.source, line: doc.line}, out)
+    }
+  } else {
+    out.push(doc)
   }
-  return [doc]
+  return out
 }
 
 const NAME_RULES: Record<string, {check: (s: string) => boolean; rule: string}> = {
@@ -286,7 +290,7 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
   const objects: {object: KubeObject; source: string}[] = []
   for (const path of paths) {
     for (const doc of await readDocuments(path, readStdin)) {
-      for (const item of flatten(doc)) {
+      for (const item of flatten(doc, [])) {
         const obj = asObject(item)
         validate(obj, item)
         objects.push({object: obj, source: where(item)})
