@@ -1,9 +1,10 @@
 // Builds dist/ with esbuild: one ES module per command (oclif finds them through the manifest), the start-up entry
-// and the client-node door, with shared code split into chunks; and @oclif/core and js-yaml as one CommonJS file
-// each, dist/<name>.cjs, with a V8 code cache made by a warm-up run (src/bundled.ts loads them). Bundling is what makes start-up fast:
-// @oclif/core alone is ~160 CommonJS files, and Node 20 has no compile cache, so resolving and compiling them cost
-// more than the work of most commands. Heavy modules stay behind dynamic imports: they are separate chunks (or
-// node_modules files) loaded only by the commands that use them. Type checking is tsc's job (`tsc --noEmit`).
+// and the client-node door, with shared code split into chunks; and @oclif/core, js-yaml and client-node as one
+// CommonJS file each, dist/<name>.cjs, with a V8 code cache written by warm-up runs (src/bundled.ts loads them).
+// Bundling is what makes start-up fast: @oclif/core alone is ~160 CommonJS files, and Node 20 has no compile cache,
+// so resolving and compiling them cost more than the work of most commands. Heavy modules stay behind dynamic
+// imports: separate chunks (or node_modules files) loaded only by the commands that use them. Type checking is
+// tsc's job (`tsc --noEmit`).
 import {build} from 'esbuild'
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
@@ -20,7 +21,7 @@ function tsFiles(dir) {
 
 const entryPoints = [join(src, 'main.ts'), join(src, 'cluster/live/kube.ts'), ...tsFiles(join(src, 'commands')), ...tsFiles(join(src, 'hooks'))]
 
-/** oclif's `await import(file)` of command modules becomes `await importer(file)`, a function src/oclif.ts passes in. */
+/** oclif's `await import(file)` of command modules becomes `await importer(file)`, a function src/bundled.ts passes in. */
 const importerPlugin = {
   name: 'oclif-importer',
   setup(b) {
@@ -105,10 +106,7 @@ for (const [name, entry] of packages) {
 }
 // The warm-ups: a typical offline command writes the caches of oclif and js-yaml; a live command against a
 // server that refuses the connection writes client-node's (it reads the kubeconfig and sets up the request).
-function warmUp(args, caches) {
-  const run = spawnSync(process.execPath, ['bin/run.js', ...args], {cwd: root, env: {...process.env, KDISCO_WRITE_CODE_CACHE: caches}, encoding: 'utf8'})
-  return run
-}
+const warmUp = (args, caches) => spawnSync(process.execPath, ['bin/run.js', ...args], {cwd: root, env: {...process.env, KDISCO_WRITE_CODE_CACHE: caches}, encoding: 'utf8'})
 const offline = warmUp(['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], 'oclif,js-yaml')
 if (offline.status !== 0) throw new Error(`warm-up run failed (exit ${offline.status}): ${offline.stderr}`)
 const kubeconfig = join(mkdtempSync(join(tmpdir(), 'kdisco-build-')), 'config')

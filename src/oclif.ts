@@ -1,4 +1,4 @@
-// @oclif/core for the built CLI (every `import '@oclif/core'` is aliased here): dist/oclif.cjs with its code cache.
+// @oclif/core for the built CLI (the build redirects kdisco's imports of it here): dist/oclif.cjs with its code cache.
 import type * as Oclif from '@oclif/core'
 import {requireBundled} from './bundled.js'
 

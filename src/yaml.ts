@@ -1,4 +1,4 @@
-// js-yaml for the built CLI (every `import 'js-yaml'` is aliased here): dist/js-yaml.cjs with its code cache.
+// js-yaml for the built CLI (the build redirects kdisco's imports of it here): dist/js-yaml.cjs with its code cache.
 import type * as JsYaml from 'js-yaml'
 import {requireBundled} from './bundled.js'
 
