@@ -1,5 +1,6 @@
 // The one error type kdisco throws for anything the user can act on: a message, a hint saying what to do, and
 // the exit code. `oclif.exit` and `exitCode` are both set so oclif keeps the code in every output mode.
+import {isDns1123Label} from './dns/names.js'
 
 export const ExitCode = {
   OK: 0,
@@ -34,4 +35,9 @@ export class KdiscoError extends Error {
 
 export function inputError(message: string, hint?: string): KdiscoError {
   return new KdiscoError(message, {hint, exitCode: ExitCode.USAGE})
+}
+
+/** The one-line usage error for a namespace name (-n, --from-namespace, --probe-namespace) that is not valid. */
+export function checkNamespaceName(name: string | undefined): void {
+  if (name !== undefined && !isDns1123Label(name)) throw inputError(`"${name}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
 }

@@ -4,9 +4,8 @@ import {resolveDnsSettings} from './cluster/dns-settings.js'
 import {type SnapshotNeed, loadSnapshot} from './cluster/load.js'
 import type {ClusterSnapshot} from './cluster/types.js'
 import {ClusterDns} from './dns/model.js'
-import {isDns1123Label} from './dns/names.js'
 import type {PodsMode} from './dns/settings.js'
-import {inputError} from './errors.js'
+import {checkNamespaceName, inputError} from './errors.js'
 import type {Connection} from './cluster/live/connect.js'
 import type {ProbeContext, ProbeSession} from './probe/index.js'
 
@@ -48,22 +47,29 @@ export function parseDuration(text: string, flag: string): number {
   return total
 }
 
-/** The probe's way to the cluster: one connection per run, opened only if a probe needs it. */
-export function probeContext(flags: PipelineFlags, namespace: string, session?: ProbeSession): ProbeContext {
-  let conn: Promise<Connection> | undefined
-  const timeoutMs = parseDuration(flags['request-timeout'] ?? '30s', '--request-timeout')
-  const log = flags.verbose ? (line: string) => process.stderr.write(`kdisco: ${line}\n`) : undefined
+/** How the flags reach the API server: request timeout and --verbose's request log. */
+function liveOptions(flags: PipelineFlags): {timeoutMs: number; log?: (line: string) => void} {
   return {
-    namespace,
-    session,
-    connect: () => (conn ??= import('./cluster/live/connect.js').then(({connect}) => connect({kubeconfig: flags.kubeconfig, context: flags.context, namespace: namespace || undefined, timeoutMs, log}))),
+    timeoutMs: parseDuration(flags['request-timeout'] ?? '30s', '--request-timeout'),
+    log: flags.verbose ? (line: string) => process.stderr.write(`kdisco: ${line}\n`) : undefined,
   }
 }
 
+/** The live connection for `namespace` (the client is shared with the snapshot source: one per run). */
+export async function connectCluster(flags: PipelineFlags, namespace: string): Promise<Connection> {
+  const {connect} = await import('./cluster/live/connect.js')
+  return connect({kubeconfig: flags.kubeconfig, context: flags.context, namespace: namespace || undefined, ...liveOptions(flags)})
+}
+
+/** The probe's way to the cluster, opened only if a probe needs it. */
+export function probeContext(flags: PipelineFlags, namespace: string, session?: ProbeSession): ProbeContext {
+  let conn: Promise<Connection> | undefined
+  return {namespace, session, connect: () => (conn ??= connectCluster(flags, namespace))}
+}
+
 export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {}): Promise<LoadedCluster> {
-  if (flags.namespace !== undefined && !isDns1123Label(flags.namespace)) throw inputError(`"${flags.namespace}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
-  const timeoutMs = parseDuration(flags['request-timeout'] ?? '30s', '--request-timeout')
-  const log = flags.verbose ? (line: string) => process.stderr.write(`kdisco: ${line}\n`) : undefined
+  checkNamespaceName(flags.namespace)
+  const {timeoutMs, log} = liveOptions(flags)
   const snapshot = await loadSnapshot({
     filenames: flags.filename ?? [],
     recursive: flags.recursive ?? false,

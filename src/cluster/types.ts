@@ -53,6 +53,7 @@ export interface Service extends KubeObject {
     externalIPs?: string[]
     publishNotReadyAddresses?: boolean
     sessionAffinity?: string
+    sessionAffinityConfig?: {clientIP?: {timeoutSeconds?: number}}
     externalTrafficPolicy?: string
     internalTrafficPolicy?: string
   }
@@ -303,6 +304,10 @@ export function emptySnapshot(origin: ClusterSnapshot['origin']): ClusterSnapsho
 }
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name'
+
+/** Where cluster DNS lives: the Service pods' nameserver points at (kubeadm and most distributions). */
+export const CLUSTER_DNS_NAMESPACE = 'kube-system'
+export const CLUSTER_DNS_SERVICE = 'kube-dns'
 
 export function namespaceOf(obj: KubeObject): string {
   return obj.metadata.namespace ?? 'default'

@@ -1,8 +1,7 @@
 // --wait: repeat a probed lookup (cluster state, expectation and probe, all fresh) until every query matches or
 // time runs out — a post-deploy gate for CI. Progress goes to stderr; the last result is the one reported.
+import {setTimeout as sleep} from 'node:timers/promises'
 import type {Summary} from './verdict.js'
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export async function repeatUntilMatch<R extends {summary?: Summary}>(waitMs: number | undefined, attempt: () => Promise<R>, log = (line: string) => process.stderr.write(`kdisco: ${line}\n`)): Promise<R> {
   const deadline = Date.now() + (waitMs ?? 0)

@@ -107,11 +107,21 @@ export function formatIPv6(bytes: number[]): string {
   return hex.slice(0, bestStart).join(':') + '::' + hex.slice(bestStart + bestLen).join(':')
 }
 
+/** An address as DNS answers with it: its family and canonical text, parsed once. */
+export interface AddressData {
+  family: IpFamily
+  data: string
+}
+
+/** Family and canonical text of an IP, or undefined when the text is not one. */
+export function addressData(text: string): AddressData | undefined {
+  const ip = parseIp(text)
+  return ip && {family: ip.family, data: ip.family === 4 ? ip.bytes.join('.') : formatIPv6(ip.bytes)}
+}
+
 /** The canonical text of an IP (IPv4 dotted quad, IPv6 RFC 5952), or undefined when it is not an IP. */
 export function canonicalIp(text: string): string | undefined {
-  const ip = parseIp(text)
-  if (!ip) return undefined
-  return ip.family === 4 ? ip.bytes.join('.') : formatIPv6(ip.bytes)
+  return addressData(text)?.data
 }
 
 /** `10.0.0.1` → `1.0.0.10.in-addr.arpa.`; IPv6 → 32 nibbles + `ip6.arpa.` */
@@ -159,10 +169,8 @@ export function dashedIp(address: string): string {
 export function ipFromDashedLabel(label: string): string | undefined {
   const dashes = label.split('-').length - 1
   const text = dashes === 3 && !label.includes('--') ? label.replace(/-/g, '.') : label.replace(/-/g, ':')
-  const ip = parseIp(text)
-  if (!ip) return undefined
   // CoreDNS answers with Go's net.IP.String(): canonical text.
-  return ip.family === 4 ? ip.bytes.join('.') : formatIPv6(ip.bytes)
+  return canonicalIp(text)
 }
 
 /** Reverse zones for a CIDR as CoreDNS splits it: octet (v4) or nibble (v6) aligned, else undefined. */

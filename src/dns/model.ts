@@ -2,8 +2,8 @@
 // plugin (v1.14) implements it. Pure: a snapshot and settings in, answers out. Indexes are built once, so a
 // question costs a few map lookups whatever the cluster size.
 import {podIps} from '../cluster/derive.js'
-import {type ClusterSnapshot, type EndpointSlice, SERVICE_NAME_LABEL, type Service, namespaceOf} from '../cluster/types.js'
-import {type IpFamily, canonicalIp, dashedIp, ipFamily, ipFromDashedLabel, ipFromReverseName, parseIp, formatIPv6} from './ip.js'
+import {CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE, type ClusterSnapshot, type EndpointSlice, SERVICE_NAME_LABEL, type Service, namespaceOf} from '../cluster/types.js'
+import {type AddressData, addressData, canonicalIp, dashedIp, ipFamily, ipFromDashedLabel, ipFromReverseName} from './ip.js'
 import {fqdn, normalizeName, stripZone} from './names.js'
 import {type DnsAnswer, type Rcode, type ResourceRecord} from './records.js'
 import {DNS_VERSION, DNS_VERSION_TTL, type DnsSettings, fallsThrough, isReverseZone, matchZone} from './settings.js'
@@ -15,12 +15,6 @@ export interface PortEntry {
   protocol: string
   /** -1 stands for "no ports" (CoreDNS's sentinel): the name answers A/AAAA but not SRV. */
   port: number
-}
-
-/** An address as DNS answers with it: its family and canonical text, parsed once. */
-export interface AddressData {
-  family: IpFamily
-  data: string
 }
 
 export interface ServiceEntry {
@@ -68,13 +62,6 @@ function srvTarget(b: Extract<Backend, {kind: 'ip'}>): string {
   return b.endpoint === undefined ? b.svcFqdn : `${b.endpoint}.${b.svcFqdn}`
 }
 
-/** Family and canonical text of an IP, or undefined when the text is not one. */
-export function addressData(text: string): AddressData | undefined {
-  const ip = parseIp(text)
-  if (!ip) return undefined
-  return {family: ip.family, data: ip.family === 4 ? ip.bytes.join('.') : formatIPv6(ip.bytes)}
-}
-
 const key = (ns: string, name: string) => `${ns.toLowerCase()}/${name.toLowerCase()}`
 
 export function serviceKind(svc: Service): ServiceKind {
@@ -116,7 +103,7 @@ export class ClusterDns {
       }
     }
     this.pods = snapshot.pods
-    this.hasClusterDnsService = this.services.has(key('kube-system', 'kube-dns'))
+    this.hasClusterDnsService = this.services.has(key(CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE))
   }
 
   /** A Service's endpoints (all, ready, ready by lowercase endpoint name), built once from its slices. */
@@ -186,8 +173,13 @@ export class ClusterDns {
   private addService(svc: Service): void {
     const kind = serviceKind(svc)
     const rawIps = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : svc.spec?.clusterIP ? [svc.spec.clusterIP] : []
-    const clusterIPs = kind === 'ClusterIP' ? rawIps.filter((ip) => ipFamily(ip) !== undefined) : []
-    const addresses = clusterIPs.map((ip) => addressData(ip)!)
+    // Cluster IPs that are IPs (a ClusterIP Service's), each parsed once.
+    const clusterIPs: string[] = []
+    const addresses: AddressData[] = []
+    for (const ip of kind === 'ClusterIP' ? rawIps : []) {
+      const parsed = addressData(ip)
+      if (parsed) clusterIPs.push(ip), addresses.push(parsed)
+    }
     const ports: PortEntry[] = (svc.spec?.ports ?? []).map((p) => ({name: p.name ?? '', protocol: (p.protocol ?? 'TCP').toLowerCase(), port: p.port}))
     const entry: ServiceEntry = {
       namespace: namespaceOf(svc),
@@ -264,7 +256,7 @@ export class ClusterDns {
   private apex(owner: string, qtype: string, zone: string): DnsAnswer {
     if (qtype === 'SOA') return {rcode: 'NOERROR', answers: [this.soaRecord(owner, zone)]}
     if (qtype === 'NS') {
-      const target = this.hasClusterDnsService ? `kube-dns.kube-system.svc.${this.settings.clusterDomain}.` : `ns.dns.${zone}.`
+      const target = this.hasClusterDnsService ? `${CLUSTER_DNS_SERVICE}.${CLUSTER_DNS_NAMESPACE}.svc.${this.settings.clusterDomain}.` : `ns.dns.${zone}.`
       return {rcode: 'NOERROR', answers: [{name: owner, type: 'NS', ttl: this.ttl(), data: target}]}
     }
     return nodata('the zone apex has only SOA and NS records')

@@ -1,5 +1,6 @@
 // A pod's resolver: the /etc/resolv.conf kubelet writes for its dnsPolicy/dnsConfig, and the way glibc walks
 // the search list with it. Pure.
+import {CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE} from '../cluster/types.js'
 import type {ClusterDns} from './model.js'
 import {fqdn, isAbsolute} from './names.js'
 import type {Rcode, ResourceRecord} from './records.js'
@@ -203,7 +204,7 @@ export function clusterFirstConf(model: ClusterDns, namespace: string): ResolvCo
 
 /** The nameserver IPs kubelet puts in ClusterFirst pods: the kube-dns Service's cluster IPs, else kubeadm's default. */
 export function clusterDnsContext(model: ClusterDns): {ips: string[]; assumed: boolean} {
-  const svc = model.service('kube-system', 'kube-dns')
+  const svc = model.service(CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE)
   if (svc && svc.clusterIPs.length > 0) return {ips: svc.clusterIPs, assumed: false}
   return {ips: [DEFAULT_CLUSTER_DNS_IP], assumed: true}
 }

@@ -2,8 +2,8 @@
 // name that exists, so the zone and single lookups can never disagree. Pure.
 import {podIps} from '../cluster/derive.js'
 import {type Pod, namespaceOf} from '../cluster/types.js'
-import {dashedIp, reverseName} from './ip.js'
-import {type AddressData, type ClusterDns, type ServiceEntry, addressData} from './model.js'
+import {type AddressData, addressData, dashedIp, reverseName} from './ip.js'
+import type {ClusterDns, ServiceEntry} from './model.js'
 import {type ResourceRecord, compareNames} from './records.js'
 import {DNS_VERSION, DNS_VERSION_TTL, isReverseZone, matchZone} from './settings.js'
 

@@ -3,7 +3,7 @@
 // control lookup. Pure: the command gathers the inputs. Each check says ok / warning / error / skipped, with evidence.
 import {isPodReady} from '../cluster/derive.js'
 import {findCorefileConfigMap} from '../cluster/dns-settings.js'
-import {type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
+import {CLUSTER_DNS_NAMESPACE as DNS_NAMESPACE, CLUSTER_DNS_SERVICE as DNS_SERVICE, type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
 import {type Directive, type ServerBlock, parseCorefile} from '../dns/corefile.js'
 import type {ClusterDns} from '../dns/model.js'
 import {clusterFirstConf, searchCandidates} from '../dns/resolver.js'
@@ -27,9 +27,6 @@ export interface RbacRule {
 
 /** What the command could read of CoreDNS's permissions: the rules bound to kube-system/coredns, or why not. */
 export type CorednsRbac = {rules: RbacRule[]; roles: string[]} | {unavailable: string}
-
-const DNS_NAMESPACE = 'kube-system'
-const DNS_SERVICE = 'kube-dns'
 
 function check(id: string, title: string, status: CheckStatus, message: string, evidence: string[] = [], hint?: string): Check {
   return {id, title, status, message, evidence, ...(hint ? {hint} : {})}

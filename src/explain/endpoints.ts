@@ -1,7 +1,7 @@
 // Every endpoint of a Service and whether DNS serves it (and why not), the selected pods without an endpoint,
 // and, when the selector matches nothing, the pods that miss it by one label. Pure.
 import {endpointExclusion, resolveTargetPort} from '../cluster/derive.js'
-import {matchesServiceSelector} from '../cluster/labels.js'
+import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, type SliceOrigin, namespaceOf, sliceOrigin} from '../cluster/types.js'
 import type {ClusterDns, ServiceEntry} from '../dns/model.js'
 import {type ServiceSummary, summarizeService} from '../dns/service-lookup.js'
@@ -116,7 +116,7 @@ export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, s
     }
     if (selected.length === 0) {
       misses = nearMisses(selector, nsPods)
-      notes.push(`the selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no pod in ${ns}`)
+      notes.push(`the selector ${formatSelector(selector)} matches no pod in ${ns}`)
     }
   } else if (svc.kind !== 'ExternalName') {
     notes.push('no selector: endpoints come from manually managed Endpoints/EndpointSlices')

@@ -2,7 +2,7 @@
 // backends — and about a Service's own exposure (duplicate hostnames, NodePort range, LoadBalancer address). Pure.
 // `only` limits them to references to one Service (svc explain NAME); without it, a namespace's dangling references
 // are found too (svc explain --all).
-import {matchesServiceSelector} from '../cluster/labels.js'
+import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Ingress, type IngressBackend, namespaceOf} from '../cluster/types.js'
 import type {ClusterDns, ServiceEntry} from '../dns/model.js'
 import type {Finding} from './service.js'
@@ -76,8 +76,7 @@ export function referenceFindings(model: ClusterDns, snapshot: ClusterSnapshot, 
     const labels = sts.spec.template?.metadata?.labels
     const selector = svc.object.spec?.selector
     if (selector && Object.keys(selector).length > 0 && !matchesServiceSelector(selector, labels)) {
-      const want = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')
-      add('KD115', 'error', `headless Service ${name} does not select StatefulSet ${sts.metadata.name}'s pods (selector ${want}, pod labels ${Object.entries(labels ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || 'none'}): they get no DNS names`, `Make the Service selector match spec.template.metadata.labels of ${sts.metadata.name}`, [ref, `Service ${namespace}/${name}`])
+      add('KD115', 'error', `headless Service ${name} does not select StatefulSet ${sts.metadata.name}'s pods (selector ${formatSelector(selector)}, pod labels ${formatSelector(labels) || 'none'}): they get no DNS names`, `Make the Service selector match spec.template.metadata.labels of ${sts.metadata.name}`, [ref, `Service ${namespace}/${name}`])
     }
   }
 
@@ -134,7 +133,7 @@ export function exposureFindings(model: ClusterDns, svc: ServiceEntry, range: No
       if (p.nodePort !== undefined && (p.nodePort < range.min || p.nodePort > range.max))
         findings.push({code: 'KD120', severity: 'error', message: `nodePort ${p.nodePort} of port ${p.name ?? p.port} is outside the node port range ${range.min}-${range.max}: the API server rejects it`, hint: `Pick a port in ${range.min}-${range.max} or leave nodePort out (--node-port-range if your cluster uses another range)`, objects: [ref]})
   // Only where status was read (live, or a manifest that carries status): applied manifests have none.
-  const status = (svc.object as {status?: {loadBalancer?: {ingress?: unknown[]}}}).status
+  const status = svc.object.status
   if (svc.type === 'LoadBalancer' && status !== undefined && (status.loadBalancer?.ingress ?? []).length === 0)
     findings.push({code: 'KD121', severity: 'warning', message: 'LoadBalancer without an external address (status.loadBalancer.ingress is empty): still pending', hint: `No load-balancer controller has served it: kubectl describe svc ${svc.name} -n ${svc.namespace} shows the events; meanwhile it is reachable on its nodePorts`, objects: [ref]})
   return findings

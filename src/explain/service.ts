@@ -1,7 +1,7 @@
 // `svc explain`: what a Service is, its DNS names, the environment variables pods get, and findings with stable
 // codes. Pure. A finding fires only where the evidence in the snapshot supports it.
 import {endpointExclusion, isPodReady, resolveTargetPort} from '../cluster/derive.js'
-import {matchesServiceSelector} from '../cluster/labels.js'
+import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Pod, namespaceOf} from '../cluster/types.js'
 import {ipFamily} from '../dns/ip.js'
 import type {ClusterDns, ServiceEntry} from '../dns/model.js'
@@ -59,9 +59,9 @@ function describe(svc: ServiceEntry): string[] {
     out.push('Headless (clusterIP: None): DNS returns the ready endpoint IPs and clients balance themselves; pods with hostname/subdomain get per-pod names (StatefulSets).')
   } else {
     out.push(`${svc.type} with cluster IP ${svc.clusterIPs.join(', ')}: a virtual IP handled by kube-proxy at L4 (you cannot ping it).`)
-    if (spec.sessionAffinity === 'ClientIP') out.push(`sessionAffinity ClientIP: a client keeps reaching the same pod for ${(spec as {sessionAffinityConfig?: {clientIP?: {timeoutSeconds?: number}}}).sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800} s after its last connection.`)
+    if (spec.sessionAffinity === 'ClientIP') out.push(`sessionAffinity ClientIP: a client keeps reaching the same pod for ${spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800} s after its last connection.`)
     if (svc.type === 'LoadBalancer') {
-      const lb = ((svc.object as {status?: {loadBalancer?: {ingress?: {ip?: string; hostname?: string}[]}}}).status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname)
+      const lb = (svc.object.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname)
       out.push(lb.length ? `LoadBalancer: reachable from outside at ${lb.join(', ')}.` : 'LoadBalancer: no external address known (pending, or status not read).')
     }
     if (svc.type === 'NodePort' || svc.type === 'LoadBalancer')
@@ -90,10 +90,10 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
   } else if (hasSelector && podsRead) {
     const owners = [...snapshot.statefulSets, ...snapshot.workloads].filter((w) => namespaceOf(w) === svc.namespace && matchesServiceSelector(selector, w.spec.template?.metadata?.labels))
     if (selected.length === 0 && owners.length > 0) {
-      add('KD101', 'warning', `the selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no pod yet; the pods of ${owners.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')} will match once they exist`, `kubectl get ${owners[0].kind.toLowerCase()} ${owners[0].metadata.name} -n ${svc.namespace} shows why none are running yet`, [ref, ...owners.map((o) => `${o.kind} ${svc.namespace}/${o.metadata.name}`)])
+      add('KD101', 'warning', `the selector ${formatSelector(selector)} matches no pod yet; the pods of ${owners.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')} will match once they exist`, `kubectl get ${owners[0].kind.toLowerCase()} ${owners[0].metadata.name} -n ${svc.namespace} shows why none are running yet`, [ref, ...owners.map((o) => `${o.kind} ${svc.namespace}/${o.metadata.name}`)])
     } else if (selected.length === 0) {
       const misses = nearMisses(selector, pods)
-      add('KD101', 'error', `the selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no pod in ${svc.namespace}`, misses.length ? `Near miss: ${misses.slice(0, 3).map((m) => `${m.pod} has ${m.have === null ? `no ${m.label}` : `${m.label}=${m.have}`}`).join('; ')}` : 'Check the pod template labels', [ref, ...misses.slice(0, 3).map((m) => `Pod ${svc.namespace}/${m.pod}`)])
+      add('KD101', 'error', `the selector ${formatSelector(selector)} matches no pod in ${svc.namespace}`, misses.length ? `Near miss: ${misses.slice(0, 3).map((m) => `${m.pod} has ${m.have === null ? `no ${m.label}` : `${m.label}=${m.have}`}`).join('; ')}` : 'Check the pod template labels', [ref, ...misses.slice(0, 3).map((m) => `Pod ${svc.namespace}/${m.pod}`)])
     } else {
       const unready = selected.filter((p) => !endpointExclusion(p) && !isPodReady(p))
       if (unready.length > 0)

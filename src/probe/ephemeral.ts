@@ -3,7 +3,7 @@
 // from a pod (they stay in its spec, terminated, until the pod goes away): kdisco says so on stderr.
 import type {Connection} from '../cluster/live/connect.js'
 import type {Progress} from '../render/progress.js'
-import {createError, lookupContainer, newRunId, waitForLog} from './pod.js'
+import {createError, lookupContainer, newRunId, podPath, waitForLog} from './pod.js'
 
 export function ephemeralPatch(image: string, argv: string[], runId: string) {
   // Ephemeral containers may not set resources, ports or probes.
@@ -15,9 +15,8 @@ export async function runEphemeral(conn: Connection, options: {namespace: string
   const runId = newRunId()
   const patch = ephemeralPatch(options.image, options.argv, runId)
   const name = patch.spec.ephemeralContainers[0].name
-  const podPath = `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}`
   progress.phase(`adding ephemeral container ${name} to ${options.namespace}/${options.pod}`)
-  await conn.client.patch(`${podPath}/ephemeralcontainers`, patch).catch((error) => {
+  await conn.client.patch(`${podPath(options.namespace, options.pod)}/ephemeralcontainers`, patch).catch((error) => {
     throw createError(error, `ephemeral container ${name}`, options.namespace)
   })
   progress.done()

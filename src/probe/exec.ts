@@ -5,6 +5,8 @@ import {ExitCode, KdiscoError} from '../errors.js'
 import {ApiError} from '../cluster/live/client.js'
 import type {Connection} from '../cluster/live/connect.js'
 import type {Progress} from '../render/progress.js'
+import {podPath} from './pod.js'
+import {MARK} from './script.js'
 import {openStream} from './websocket.js'
 
 export interface ExecOptions {
@@ -39,7 +41,7 @@ export async function execInPod(conn: Connection, options: ExecOptions, progress
     if (channel === 1 || channel === 2) out.push(data.subarray(1))
     else if (channel === 3 && data.length > 1) status = JSON.parse(data.subarray(1).toString('utf8'))
   }
-  const socket = await openStream(conn, `/api/v1/namespaces/${encodeURIComponent(options.namespace)}/pods/${encodeURIComponent(options.pod)}/exec?${q}`, ['v4.channel.k8s.io'], onFrame).catch((error) => {
+  const socket = await openStream(conn, `${podPath(options.namespace, options.pod)}/exec?${q}`, ['v4.channel.k8s.io'], onFrame).catch((error) => {
     throw execRefused(error, where, options.pod)
   })
   await new Promise<void>((resolve, reject) => {
@@ -53,7 +55,7 @@ export async function execInPod(conn: Connection, options: ExecOptions, progress
   })
   const log = Buffer.concat(out).toString('utf8')
   // "sh: not found" and the like: the image cannot run the script.
-  if (status?.status === 'Failure' && !log.includes('@@kdisco done')) {
+  if (status?.status === 'Failure' && !log.includes(`${MARK} done`)) {
     throw new KdiscoError(`exec in ${where} failed: ${(status.message ?? status.reason ?? 'unknown').replace(/\s+/g, ' ')}`, {hint: 'The container needs sh and dig or nslookup; try --probe ephemeral --pod ' + options.pod, exitCode: ExitCode.CLUSTER})
   }
   return {log, container: options.container}

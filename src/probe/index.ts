@@ -2,8 +2,7 @@
 // replica for port-forward). The back-ends are loaded only when used.
 import type {Observed} from '../compare/verdict.js'
 import type {Connection} from '../cluster/live/connect.js'
-import {ExitCode, KdiscoError, inputError} from '../errors.js'
-import {isDns1123Label} from '../dns/names.js'
+import {ExitCode, KdiscoError, checkNamespaceName, inputError} from '../errors.js'
 import type {ApplicationView, ParsedResolvConf, ScriptOp} from './script.js'
 import type {Progress} from '../render/progress.js'
 
@@ -77,8 +76,12 @@ export interface ProbeFlags {
   filename?: string[]
 }
 
-/** The probe the flags ask for: `pod` by default on a live cluster, `none` with -f (no cluster to ask). */
-export function probeConfig(flags: ProbeFlags): ProbeConfig {
+/**
+ * The probe the flags ask for: `pod` by default on a live cluster, `none` with -f (no cluster to ask).
+ * `defaultPod`: the pod --probe exec/ephemeral look from when --pod is not given (pod lookup: the pod itself).
+ */
+export function probeConfig(flags: ProbeFlags, options: {defaultPod?: string} = {}): ProbeConfig {
+  if (flags.pod === undefined && (flags.probe === 'exec' || flags.probe === 'ephemeral')) flags = {...flags, pod: options.defaultPod}
   const offline = (flags.filename?.length ?? 0) > 0
   const kind = (flags.probe ?? (flags['dns-server'] ? 'server' : flags.pod ? 'exec' : offline ? 'none' : 'pod')) as ProbeKind
   const timeoutMs = (flags['probe-timeout'] ?? 2) * 1000
@@ -89,7 +92,7 @@ export function probeConfig(flags: ProbeFlags): ProbeConfig {
   if (kind !== 'pod' && (flags.keep || flags['probe-namespace'])) throw misplaced(flags.keep ? 'keep' : 'probe-namespace', '--probe pod')
   if (kind !== 'pod' && kind !== 'ephemeral' && flags.image) throw misplaced('image', '--probe pod or --probe ephemeral')
   if (kind !== 'none' && kind !== 'server' && offline) throw inputError(`--probe ${kind} needs a live cluster, not -f files`, 'Use --probe server --dns-server HOST[:PORT] with -f, or drop -f')
-  if (flags['probe-namespace'] !== undefined && !isDns1123Label(flags['probe-namespace'])) throw inputError(`"${flags['probe-namespace']}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
+  checkNamespaceName(flags['probe-namespace'])
   switch (kind) {
     case 'server':
       if (!flags['dns-server']) throw inputError('--probe server needs --dns-server HOST[:PORT]', 'Name the DNS server to ask, e.g. --dns-server 10.96.0.10')
@@ -210,13 +213,12 @@ async function probeInCluster(config: ProbeConfig, request: ProbeRequest, ctx: P
 
 /** Runs the lookup script where the probe says: a debug pod (new or kept), an existing pod, an ephemeral container. */
 async function runScript(config: ProbeConfig, argv: string[], ctx: ProbeContext, conn: Connection, bar: Progress): Promise<{log: string; via: string; namespace: string}> {
-  const {DEFAULT_IMAGE} = await import('./pod.js')
+  const {DEFAULT_IMAGE, findKeptPod, runDebugPod} = await import('./pod.js')
   const image = config.image ?? DEFAULT_IMAGE
   const timeoutMs = (config.deadlineSeconds ?? 120) * 1000
   if (config.kind === 'pod') {
     const namespace = config.namespace ?? ctx.namespace
     // --keep reuses a kept pod that is still running (exec: no scheduling, no image pull), else keeps a new one.
-    const {runDebugPod, findKeptPod} = await import('./pod.js')
     const session = ctx.session
     const reuse = session?.pod?.name ?? (config.keep ? await findKeptPod(conn, namespace, image) : undefined)
     if (reuse) {

@@ -3,6 +3,7 @@
 // has an activeDeadlineSeconds so a killed kdisco cannot leave it running, and is deleted on success, error,
 // timeout, SIGINT and SIGTERM (unless --keep).
 import {randomBytes} from 'node:crypto'
+import {setTimeout as sleep} from 'node:timers/promises'
 import type {Pod} from '../cluster/types.js'
 import {ApiError} from '../cluster/live/client.js'
 import type {Connection} from '../cluster/live/connect.js'
@@ -29,6 +30,12 @@ export interface DebugPodOptions {
   /** Stay running after the lookups (for a --wait session, which deletes it at the end); not labelled kept. */
   stay?: boolean
   runId?: string
+}
+
+/** The pods collection of a namespace, or one pod in it. */
+export function podPath(namespace: string, name?: string): string {
+  const pods = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`
+  return name === undefined ? pods : `${pods}/${encodeURIComponent(name)}`
 }
 
 export function newRunId(): string {
@@ -128,14 +135,12 @@ export interface PodRun {
   kept: boolean
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 /**
  * Polls the pod until `container` is done — terminated, or, for a pod that stays up, its log holds the script's end
  * marker — and returns the container's log. A fatal state or the timeout is a KdiscoError with the real reason.
  */
 export async function waitForLog(conn: Connection, namespace: string, pod: string, container: string, options: {timeoutMs: number; progress: Progress; label: string; ephemeral?: boolean; staysUp?: boolean}): Promise<string> {
-  const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}`
+  const path = podPath(namespace, pod)
   const deadline = Date.now() + options.timeoutMs
   for (let delay = 100; ; delay = Math.min(delay * 1.5, 1000)) {
     const current = await conn.client.get<{status?: PodStatus}>(path)
@@ -153,7 +158,7 @@ export async function waitForLog(conn: Connection, namespace: string, pod: strin
 
 /** A kept pod from an earlier --keep run, still running the same image in the namespace: reusable through exec. */
 export async function findKeptPod(conn: Connection, namespace: string, image: string): Promise<string | undefined> {
-  const pods = await conn.client.list<Pod>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, {labelSelector: `${MANAGED_BY}=kdisco,${KEEP_LABEL}=true`}, {paged: false})
+  const pods = await conn.client.list<Pod>(podPath(namespace), {labelSelector: `${MANAGED_BY}=kdisco,${KEEP_LABEL}=true`}, {paged: false})
   const usable = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && p.spec?.containers?.[0]?.image === image)
   return usable.sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))[0]?.metadata.name
 }
@@ -161,7 +166,6 @@ export async function findKeptPod(conn: Connection, namespace: string, image: st
 export async function runDebugPod(conn: Connection, options: DebugPodOptions, progress: Progress): Promise<PodRun> {
   const manifest = debugPodManifest(options)
   const {name, namespace} = manifest.metadata as {name: string; namespace: string}
-  const podPath = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`
   let deleted = false
   let succeeded = false
   let creating: Promise<unknown> = Promise.resolve()
@@ -176,7 +180,7 @@ export async function runDebugPod(conn: Connection, options: DebugPodOptions, pr
   const unregister = onInterrupt(remove)
   try {
     progress.phase(`creating debug pod ${name}`)
-    creating = conn.client.create(podPath, manifest)
+    creating = conn.client.create(podPath(namespace), manifest)
     await creating.catch((error) => {
       deleted = true // nothing was created
       throw createError(error, 'the debug pod', namespace)
@@ -195,20 +199,20 @@ export async function runDebugPod(conn: Connection, options: DebugPodOptions, pr
 
 /** Deletes a debug pod now (probe sessions, cleanup); a pod already gone is fine. */
 export async function deletePod(conn: Connection, namespace: string, name: string): Promise<void> {
-  await conn.client.delete(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`, {gracePeriodSeconds: 0}).catch((error) => {
+  await conn.client.delete(podPath(namespace, name), {gracePeriodSeconds: 0}).catch((error) => {
     if (!(error instanceof ApiError && error.status === 404)) process.stderr.write(`kdisco: could not delete pod ${namespace}/${name}: ${(error as Error).message}; delete it with: kdisco probe cleanup -n ${namespace}\n`)
   })
 }
 
 /** `kdisco probe cleanup`: every pod kdisco left behind, by label. */
 export async function cleanupPods(conn: Connection, namespace: string | undefined): Promise<{namespace: string; name: string}[]> {
-  const path = namespace ? `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods` : '/api/v1/pods'
+  const path = namespace ? podPath(namespace) : '/api/v1/pods'
   const pods = await conn.client.list<Pod>(path, {labelSelector: `${MANAGED_BY}=kdisco`})
   const removed: {namespace: string; name: string}[] = []
   for (const p of pods.items) {
     const ns = p.metadata.namespace ?? 'default'
     try {
-      await conn.client.delete(`/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(p.metadata.name)}`, {gracePeriodSeconds: 0})
+      await conn.client.delete(podPath(ns, p.metadata.name), {gracePeriodSeconds: 0})
       removed.push({namespace: ns, name: p.metadata.name})
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404)) throw error

@@ -4,24 +4,23 @@
 import type {Observed} from '../compare/verdict.js'
 import {ExitCode, KdiscoError} from '../errors.js'
 import type {Connection} from '../cluster/live/connect.js'
-import type {EndpointSlice, Pod} from '../cluster/types.js'
+import {CLUSTER_DNS_NAMESPACE as DNS_NAMESPACE, CLUSTER_DNS_SERVICE, type EndpointSlice, type Pod, SERVICE_NAME_LABEL} from '../cluster/types.js'
 import type {Progress} from '../render/progress.js'
 import {type ProbeQuestion, type Vantage, observedKey} from './index.js'
 import {decodeReply, queryPacket, takeTcpMessages, tcpFrame} from './server.js'
+import {podPath} from './pod.js'
 import {openStream} from './websocket.js'
-
-const DNS_NAMESPACE = 'kube-system'
 
 /** The ready pods behind the kube-dns Service (its EndpointSlices), else pods labelled k8s-app=kube-dns. */
 export async function dnsPods(conn: Connection): Promise<{name: string; port: number}[]> {
-  const slices = await conn.client.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${DNS_NAMESPACE}/endpointslices`, {labelSelector: 'kubernetes.io/service-name=kube-dns'}).catch(() => ({items: [] as EndpointSlice[]}))
+  const slices = await conn.client.list<EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${DNS_NAMESPACE}/endpointslices`, {labelSelector: `${SERVICE_NAME_LABEL}=${CLUSTER_DNS_SERVICE}`}).catch(() => ({items: [] as EndpointSlice[]}))
   const pods = new Map<string, number>()
   for (const s of slices.items) {
     const port = s.ports?.find((p) => (p.protocol ?? 'TCP') === 'TCP' && p.port)?.port ?? 53
     for (const e of s.endpoints ?? []) if (e.conditions?.ready !== false && e.targetRef?.kind === 'Pod' && e.targetRef.name) pods.set(e.targetRef.name, port)
   }
   if (pods.size === 0) {
-    const list = await conn.client.list<Pod>(`/api/v1/namespaces/${DNS_NAMESPACE}/pods`, {labelSelector: 'k8s-app=kube-dns'})
+    const list = await conn.client.list<Pod>(podPath(DNS_NAMESPACE), {labelSelector: 'k8s-app=kube-dns'})
     for (const p of list.items) if (p.status?.phase === 'Running') pods.set(p.metadata.name, 53)
   }
   return [...pods].map(([name, port]) => ({name, port})).sort((a, b) => a.name.localeCompare(b.name))
@@ -66,7 +65,7 @@ async function askReplica(conn: Connection, pod: string, port: number, questions
       if (pending.size === 0) finish()
     }
   }
-  const socket = await openStream(conn, `/api/v1/namespaces/${DNS_NAMESPACE}/pods/${encodeURIComponent(pod)}/portforward?ports=${port}`, ['portforward.k8s.io'], onMessage)
+  const socket = await openStream(conn, `${podPath(DNS_NAMESPACE, pod)}/portforward?ports=${port}`, ['portforward.k8s.io'], onMessage)
   await new Promise<void>((resolve) => {
     finish = () => (clearTimeout(timer), socket.close(), resolve())
     const timer = setTimeout(finish, timeoutMs + 1000 * Math.ceil(questions.length / 100))
@@ -89,7 +88,7 @@ export async function probePortForward(conn: Connection, questions: ProbeQuestio
   if (questions.length > 65535) throw new KdiscoError(`--probe port-forward asks at most 65535 names per run (${questions.length} given)`, {hint: 'Narrow the query', exitCode: ExitCode.USAGE})
   options.progress.phase('finding the cluster DNS pods')
   const pods = await dnsPods(conn)
-  if (pods.length === 0) throw new KdiscoError(`no ready cluster DNS pod found in ${DNS_NAMESPACE} (Service kube-dns)`, {hint: 'Run kdisco dns doctor to see why', exitCode: ExitCode.CLUSTER})
+  if (pods.length === 0) throw new KdiscoError(`no ready cluster DNS pod found in ${DNS_NAMESPACE} (Service ${CLUSTER_DNS_SERVICE})`, {hint: 'Run kdisco dns doctor to see why', exitCode: ExitCode.CLUSTER})
   options.progress.phase(`asking ${pods.length} DNS ${pods.length === 1 ? 'pod' : 'pods'} over port-forward`)
   return Promise.all(pods.map(async (p) => ({via: `port-forward ${DNS_NAMESPACE}/${p.name}`, observed: await askReplica(conn, p.name, p.port, questions, options.timeoutMs), notes: []})))
 }

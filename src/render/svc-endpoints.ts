@@ -1,3 +1,4 @@
+import {formatSelector} from '../cluster/labels.js'
 import type {EndpointsReport} from '../explain/endpoints.js'
 import {styler, table} from './style.js'
 
@@ -6,7 +7,7 @@ const yn = (v: boolean | null) => (v === null ? '-' : v ? 'yes' : 'no')
 export async function renderServiceEndpoints(report: EndpointsReport): Promise<string> {
   const c = await styler()
   const s = report.service
-  let out = `${c.bold('Service')}  ${s.namespace}/${s.name}  ${c.dim(`${s.kind === 'Headless' ? 'headless' : s.type}, ${s.endpoints.ready} ready of ${s.endpoints.total}${s.selector ? `, selector ${Object.entries(s.selector).map(([k, v]) => `${k}=${v}`).join(',')}` : ''}`)}\n\n`
+  let out = `${c.bold('Service')}  ${s.namespace}/${s.name}  ${c.dim(`${s.kind === 'Headless' ? 'headless' : s.type}, ${s.endpoints.ready} ready of ${s.endpoints.total}${s.selector ? `, selector ${formatSelector(s.selector)}` : ''}`)}\n\n`
   if (report.endpoints.length > 0) {
     out += await table(
       ['ADDRESS', 'PORTS', 'READY', 'SERVING', 'TERMINATING', 'DNS NAME', 'POD', 'NODE', 'ZONE', 'IN DNS'],

@@ -116,7 +116,11 @@ export class KubeClient {
   async upgradeTarget(pathWithQuery: string): Promise<{url: URL; options: https.RequestOptions}> {
     const base = await this.auth()
     this.options.log?.(`UPGRADE ${pathWithQuery}`)
-    return {url: new URL(this.config.server.replace(/\/+$/, '') + pathWithQuery), options: base}
+    return {url: this.url(pathWithQuery), options: base}
+  }
+
+  private url(pathWithQuery: string): URL {
+    return new URL(this.config.server.replace(/\/+$/, '') + pathWithQuery)
   }
 
   /** A full LIST, paged. A 410 Expired continue token restarts the list from the beginning (at most twice). */
@@ -166,8 +170,7 @@ export class KubeClient {
 
   private async once<T>(method: string, pathWithQuery: string, send: SendOptions): Promise<T> {
     const base = await this.auth()
-    const server = this.config.server.replace(/\/+$/, '')
-    const url = new URL(server + pathWithQuery)
+    const url = this.url(pathWithQuery)
     const started = Date.now()
     const path = url.pathname + url.search
     return new Promise<T>((resolve, reject) => {

@@ -1,5 +1,6 @@
 // The rules bound to CoreDNS's ServiceAccount (kube-system/coredns) through ClusterRoleBindings, for dns doctor.
 import type {CorednsRbac, RbacRule} from '../../explain/doctor.js'
+import {CLUSTER_DNS_NAMESPACE} from '../types.js'
 import {ApiError, type KubeClient} from './client.js'
 
 const RBAC = '/apis/rbac.authorization.k8s.io/v1'
@@ -14,7 +15,7 @@ export async function readCorednsRbac(client: KubeClient): Promise<CorednsRbac> 
   try {
     const bindings = await client.list<Binding>(`${RBAC}/clusterrolebindings`)
     const roles = bindings.items
-      .filter((b) => b.roleRef?.kind === 'ClusterRole' && (b.subjects ?? []).some((s) => s.kind === 'ServiceAccount' && s.name === 'coredns' && s.namespace === 'kube-system'))
+      .filter((b) => b.roleRef?.kind === 'ClusterRole' && (b.subjects ?? []).some((s) => s.kind === 'ServiceAccount' && s.name === 'coredns' && s.namespace === CLUSTER_DNS_NAMESPACE))
       .map((b) => b.roleRef!.name)
     const rules: RbacRule[] = []
     for (const name of [...new Set(roles)]) {

@@ -2,6 +2,7 @@
 // produces the same ClusterSnapshot the file source does. Partial access (RBAC) degrades into snapshot gaps.
 import {ExitCode, KdiscoError} from '../../errors.js'
 import {completeSnapshot} from '../derive.js'
+import {formatSelector} from '../labels.js'
 import {
   type ClusterSnapshot,
   type ConfigMap,
@@ -9,6 +10,8 @@ import {
   type EndpointSlice,
   type Ingress,
   type Pod,
+  CLUSTER_DNS_NAMESPACE,
+  CLUSTER_DNS_SERVICE,
   SERVICE_NAME_LABEL,
   type Service,
   type StatefulSet,
@@ -86,7 +89,7 @@ async function optional<T>(snap: ClusterSnapshot, resource: string, namespace: s
 }
 
 async function readCorefile(client: KubeClient, snap: ClusterSnapshot): Promise<void> {
-  const cm = await optional(snap, 'configmaps', 'kube-system', () => client.get<ConfigMap>(`${CORE}/namespaces/kube-system/configmaps/coredns`))
+  const cm = await optional(snap, 'configmaps', CLUSTER_DNS_NAMESPACE, () => client.get<ConfigMap>(`${CORE}/namespaces/${CLUSTER_DNS_NAMESPACE}/configmaps/coredns`))
   if (cm) snap.configMaps.push({...cm, apiVersion: 'v1', kind: 'ConfigMap'})
 }
 
@@ -112,8 +115,7 @@ async function readEndpoints(client: KubeClient, snap: ClusterSnapshot, namespac
 }
 
 function selectorString(selector: Record<string, string> | undefined): string | undefined {
-  const entries = Object.entries(selector ?? {})
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(',') : undefined
+  return formatSelector(selector) || undefined
 }
 
 async function readService(client: KubeClient, snap: ClusterSnapshot, namespace: string, query: Extract<LiveQuery, {mode: 'service'}>): Promise<void> {
@@ -176,16 +178,13 @@ async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespac
       }),
       () => (snap.namespaces = [...new Set(['default', 'kube-system', namespace])]),
     )
-    if (query.apiService && namespace !== 'default') {
-      add(optional(snap, 'services', 'default', () => client.get<Service>(`${CORE}/namespaces/default/services/kubernetes`)), (svc) => {
+    // Single Services from other namespaces: the API server's (control name) and cluster DNS (resolv.conf).
+    const oneService = (ns: string, name: string) =>
+      add(optional(snap, 'services', ns, () => client.get<Service>(`${CORE}/namespaces/${ns}/services/${name}`)), (svc) => {
         if (svc) snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
       })
-    }
-    if (query.clusterDns && namespace !== 'kube-system') {
-      add(optional(snap, 'services', 'kube-system', () => client.get<Service>(`${CORE}/namespaces/kube-system/services/kube-dns`)), (svc) => {
-        if (svc) snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
-      })
-    }
+    if (query.apiService && namespace !== 'default') oneService('default', 'kubernetes')
+    if (query.clusterDns && namespace !== CLUSTER_DNS_NAMESPACE) oneService(CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE)
   } else {
     add(optional(snap, 'namespaces', undefined, () => client.list<{metadata: {name: string}}>(`${CORE}/namespaces`)), (r) => {
       snap.namespaces = r ? r.items.map((n) => n.metadata.name) : []

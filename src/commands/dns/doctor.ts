@@ -2,11 +2,12 @@ import {KdiscoCommand} from '../../command-base.js'
 import {ExitCode} from '../../errors.js'
 import {type Check, type CorednsRbac, type DoctorReport, staticChecks, summarizeChecks} from '../../explain/doctor.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
-import {loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
+import {connectCluster, loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
 import {probeConfig} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import type {ClusterDns} from '../../dns/model.js'
+import {CLUSTER_DNS_NAMESPACE} from '../../cluster/types.js'
 
 export type DnsDoctorResult = DoctorReport & ResultContext
 
@@ -21,7 +22,7 @@ export default class DnsDoctor extends KdiscoCommand {
     const {flags} = await this.parse(DnsDoctor)
     const probe = probeConfig(flags)
     // Cluster DNS lives in kube-system whatever -n says; the probe pod goes to -n (default: default).
-    const {snapshot, model} = await loadCluster({...flags, namespace: 'kube-system'}, {kinds: ['pods'], clusterDns: true, apiService: true})
+    const {snapshot, model} = await loadCluster({...flags, namespace: CLUSTER_DNS_NAMESPACE}, {kinds: ['pods'], clusterDns: true, apiService: true})
     this.reportInputGaps(snapshot, model)
     const probeNs = flags.namespace ?? 'default'
     const rbac = snapshot.origin === 'live' ? await this.readRbac(flags) : {unavailable: 'offline (-f): ClusterRoles are not read from files'}
@@ -35,8 +36,8 @@ export default class DnsDoctor extends KdiscoCommand {
     return result
   }
 
-  private async readRbac(flags: Parameters<typeof probeContext>[0]): Promise<CorednsRbac> {
-    const conn = await probeContext(flags, 'kube-system').connect()
+  private async readRbac(flags: Parameters<typeof connectCluster>[0]): Promise<CorednsRbac> {
+    const conn = await connectCluster(flags, CLUSTER_DNS_NAMESPACE)
     const {readCorednsRbac} = await import('../../cluster/live/rbac.js')
     return readCorednsRbac(conn.client)
   }

@@ -31,7 +31,7 @@ export default class PodLookup extends KdiscoCommand {
   async run(): Promise<PodLookupResult> {
     const {args, flags} = await this.parse(PodLookup)
     // --probe exec / ephemeral look from inside this very pod unless --pod names another.
-    const probe = probeConfig({...flags, pod: flags.pod ?? (flags.probe === 'exec' || flags.probe === 'ephemeral' ? args.pod : undefined)})
+    const probe = probeConfig(flags, {defaultPod: args.pod})
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
     this.reportInputGaps(snapshot, model)
     const pod = snapshot.pods.find((p) => p.metadata.name === args.pod && namespaceOf(p) === namespace)

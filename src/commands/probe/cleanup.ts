@@ -1,8 +1,7 @@
 import {KdiscoCommand} from '../../command-base.js'
 import {allNamespacesFlag, inputFlags, outputFlag} from '../../flags.js'
-import {inputError} from '../../errors.js'
-import {isDns1123Label} from '../../dns/names.js'
-import {probeContext} from '../../pipeline.js'
+import {checkNamespaceName} from '../../errors.js'
+import {connectCluster} from '../../pipeline.js'
 
 export interface ProbeCleanupResult {
   deleted: {namespace: string; name: string}[]
@@ -24,8 +23,8 @@ export default class ProbeCleanup extends KdiscoCommand {
 
   async run(): Promise<ProbeCleanupResult> {
     const {flags} = await this.parse(ProbeCleanup)
-    if (flags.namespace !== undefined && !isDns1123Label(flags.namespace)) throw inputError(`"${flags.namespace}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
-    const conn = await probeContext(flags, flags.namespace ?? '').connect()
+    checkNamespaceName(flags.namespace)
+    const conn = await connectCluster(flags, flags.namespace ?? '')
     const [{cleanupPods}, {toKdiscoError}] = await Promise.all([import('../../probe/pod.js'), import('../../cluster/live/errors.js')])
     const deleted = await cleanupPods(conn, flags['all-namespaces'] ? undefined : flags.namespace ?? conn.namespace).catch((error) => {
       throw toKdiscoError(error, conn.config)

@@ -47,6 +47,7 @@ export default class SvcExplain extends KdiscoCommand {
     this.reportInputGaps(snapshot, model)
     const context = resultContext(snapshot, model)
     let findings: Finding[]
+    let mismatches = 0
     let result: SvcExplainResult | SvcExplainAllResult
     if (flags.all) {
       const namespaces = flags['all-namespaces'] ? [...new Set([...snapshot.namespaces, ...model.allServices().map((s) => s.namespace)])].sort() : [namespace]
@@ -63,11 +64,11 @@ export default class SvcExplain extends KdiscoCommand {
       const probed = await probeAndCompare(explanation.dns, candidates, probe, probeContext(flags, namespace), {strict: flags.strict})
       result = {...explanation, ...(probed ? {dns: probed.queries, summary: probed.summary, probe: probed.probe} : {}), ...context}
       findings = explanation.findings
+      mismatches = probed?.summary.mismatch ?? 0
       await this.render(result, flags.output, async (r) => (await import('../../render/svc-explain.js')).renderServiceExplanation(r))
     }
     const failing = flags['fail-on'] === 'warning' ? ['error', 'warning'] : flags['fail-on'] === 'error' ? ['error'] : []
-    const mismatch = 'summary' in result && result.summary !== undefined && 'mismatch' in result.summary && result.summary.mismatch > 0
-    if (findings.some((f) => failing.includes(f.severity)) || mismatch) this.exit(ExitCode.FINDING)
+    if (findings.some((f) => failing.includes(f.severity)) || mismatches > 0) this.exit(ExitCode.FINDING)
     return result
   }
 }

@@ -1,8 +1,7 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {type ServiceLookupReport, queryCandidates, serviceLookup} from '../../dns/service-lookup.js'
-import {isDns1123Label} from '../../dns/names.js'
-import {inputError} from '../../errors.js'
+import {checkNamespaceName} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
 import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
@@ -34,8 +33,7 @@ export default class SvcLookup extends KdiscoCommand {
 
   async run(): Promise<SvcLookupResult> {
     const {args, flags} = await this.parse(SvcLookup)
-    for (const ns of flags['from-namespace'] ?? [])
-      if (!isDns1123Label(ns)) throw inputError(`"${ns}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
+    for (const ns of flags['from-namespace'] ?? []) checkNamespaceName(ns)
     const waitMs = flags.wait === undefined ? undefined : parseDuration(flags.wait, '--wait')
     const result = await withProbeSession(probeConfig(flags), waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, args.name, probe, session)))
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-lookup.js')).renderServiceLookup(r))
