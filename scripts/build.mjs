@@ -65,7 +65,7 @@ await build({
   // Class and function names survive minification: they are in the rare internal-error report.
   keepNames: true,
   // Small runtime dependencies that are imported lazily stay in node_modules (one file each, loaded on use).
-  external: ['chalk', 'cli-table3', 'dns-packet', 'ws', '@oclif/plugin-help', 'typescript', 'ts-node'],
+  external: ['chalk', 'cli-table3', 'ws', '@oclif/plugin-help', 'typescript', 'ts-node'],
   // Bundled CommonJS (oclif, client-node) expects require, __filename and __dirname.
   banner: {
     js: [

@@ -7,7 +7,7 @@ import type {Connection} from '../cluster/live/connect.js'
 import {CLUSTER_DNS_NAMESPACE as DNS_NAMESPACE, CLUSTER_DNS_SERVICE, type EndpointSlice, type Pod, SERVICE_NAME_LABEL} from '../cluster/types.js'
 import type {Progress} from '../render/progress.js'
 import {type ProbeQuestion, type Vantage, observedKey} from './index.js'
-import {decodeReply, queryPacket, takeTcpMessages, tcpFrame} from './server.js'
+import {decodeReply, encodeQuery, observedReply, takeTcpMessages, tcpFrame} from './wire.js'
 import {podPath} from './pod.js'
 import {openStream} from './websocket.js'
 
@@ -58,7 +58,7 @@ async function askReplica(conn: Connection, pod: string, port: number, questions
       if (!q) continue
       pending.delete(id)
       try {
-        observed.set(observedKey(q.name, q.type), decodeReply(msg, via))
+        observed.set(observedKey(q.name, q.type), observedReply(decodeReply(msg), via))
       } catch (error) {
         observed.set(observedKey(q.name, q.type), {rcode: null, answers: [], via, error: `malformed reply: ${(error as Error).message}`})
       }
@@ -72,12 +72,17 @@ async function askReplica(conn: Connection, pod: string, port: number, questions
     socket.on('close', () => (clearTimeout(timer), resolve()))
     socket.on('error', (e) => ((failure = e.message), finish()))
     if (failure) return finish()
-    const frames = questions.map((q, i) => {
+    const frames: Buffer[] = []
+    questions.forEach((q, i) => {
       const id = (i % 65535) + 1
-      pending.set(id, q)
-      return tcpFrame(queryPacket(q, id))
+      try {
+        frames.push(tcpFrame(encodeQuery(q.name, q.type, id)))
+        pending.set(id, q)
+      } catch (error) {
+        observed.set(observedKey(q.name, q.type), {rcode: null, answers: [], via, error: (error as Error).message})
+      }
     })
-    if (questions.length === 0) return finish()
+    if (pending.size === 0) return finish()
     socket.send(Buffer.concat([Buffer.from([0]), ...frames]))
   })
   for (const q of pending.values()) observed.set(observedKey(q.name, q.type), {rcode: null, answers: [], via, error: failure ?? `no answer within ${timeoutMs / 1000}s`})
