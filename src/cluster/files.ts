@@ -8,6 +8,7 @@ import {isDns1035Label, isDns1123Label, isDns1123Subdomain} from '../dns/names.j
 import {ipFamily} from '../dns/ip.js'
 import {completeSnapshot} from './derive.js'
 import {type ClusterSnapshot, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf} from './types.js'
+import {byCodeUnits} from '../order.js'
 
 export interface FileSourceOptions {
   filenames: string[]
@@ -42,7 +43,7 @@ async function expandPaths(paths: string[], recursive: boolean): Promise<string[
       throw inputError(`cannot read ${p}: ${describeFsError(error)}`, 'Check the path given to -f')
     }
     if (info.isDirectory()) {
-      const entries = (await readdir(p, {withFileTypes: true})).sort((a, b) => a.name.localeCompare(b.name))
+      const entries = (await readdir(p, {withFileTypes: true})).sort((a, b) => byCodeUnits(a.name, b.name))
       for (const e of entries) {
         const full = join(p, e.name)
         if (e.isDirectory()) {

@@ -7,6 +7,7 @@ import {type AddressData, addressData, canonicalIp, dashedIp, ipFamily, ipFromDa
 import {fqdn, normalizeName, stripZone} from './names.js'
 import {type DnsAnswer, type Rcode, type ResourceRecord} from './records.js'
 import {DNS_VERSION, DNS_VERSION_TTL, type DnsSettings, fallsThrough, isReverseZone, matchZone} from './settings.js'
+import {byCodeUnits} from '../order.js'
 
 export type ServiceKind = 'ClusterIP' | 'Headless' | 'ExternalName'
 
@@ -294,7 +295,7 @@ export class ClusterDns {
     const services = (this.byClusterIp.get(ip) ?? []).filter((s) => this.namespaceExposed(s.namespace))
     if (services.length > 0) {
       // CoreDNS returns only one Service when several share an IP; kdisco picks the first by namespace/name.
-      const first = [...services].sort((a, b) => key(a.namespace, a.name).localeCompare(key(b.namespace, b.name)))[0]
+      const first = [...services].sort((a, b) => byCodeUnits(key(a.namespace, a.name), key(b.namespace, b.name)))[0]
       return [this.serviceFqdn(first, zone)]
     }
     const out: string[] = []

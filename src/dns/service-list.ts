@@ -1,6 +1,7 @@
 // One line per Service: what its name answers, in words. Pure.
 import {formatSelector} from '../cluster/labels.js'
 import type {ClusterDns, ServiceEntry} from './model.js'
+import {byCodeUnits} from '../order.js'
 
 export interface ServiceListRow {
   name: string
@@ -36,7 +37,7 @@ export function whatDnsReturns(model: ClusterDns, svc: ServiceEntry): {text: str
 export function serviceList(model: ClusterDns): ServiceListRow[] {
   return model
     .allServices()
-    .sort((x, y) => x.namespace.localeCompare(y.namespace) || x.name.localeCompare(y.name))
+    .sort((x, y) => byCodeUnits(x.namespace, y.namespace) || byCodeUnits(x.name, y.name))
     .map((svc) => {
       const eps = model.endpointsOf(svc.namespace, svc.name)
       const dns = whatDnsReturns(model, svc)

@@ -9,6 +9,7 @@ import {type ServiceLookupReport, serviceLookup} from '../dns/service-lookup.js'
 import {nearMisses} from './endpoints.js'
 import {notReadyReason} from './pods.js'
 import {DEFAULT_NODE_PORT_RANGE, type NodePortRange, exposureFindings, referenceFindings, routesTo} from './references.js'
+import {byCodeUnits} from '../order.js'
 
 export type Severity = 'error' | 'warning' | 'info'
 
@@ -158,7 +159,7 @@ export function lintServices(model: ClusterDns, snapshot: ClusterSnapshot, names
   const services: ServiceLint[] = []
   const attached = new Set<string>()
   const inScope = new Set(namespaces)
-  for (const svc of model.allServices().filter((s) => inScope.has(s.namespace)).sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`)))
+  for (const svc of model.allServices().filter((s) => inScope.has(s.namespace)).sort((a, b) => byCodeUnits(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`)))
     {
       const {findings} = explainService(model, snapshot, svc, options)
       for (const f of findings) attached.add(`${f.code} ${f.message}`)

@@ -11,6 +11,7 @@ import {ExitCode, KdiscoError} from '../errors.js'
 import type {Progress} from '../render/progress.js'
 import {onInterrupt} from './interrupt.js'
 import {MARK} from './script.js'
+import {byCodeUnits} from '../order.js'
 
 export const MANAGED_BY = 'app.kubernetes.io/managed-by'
 export const RUN_LABEL = 'kdisco.dev/run'
@@ -160,7 +161,7 @@ export async function waitForLog(conn: Connection, namespace: string, pod: strin
 export async function findKeptPod(conn: Connection, namespace: string, image: string): Promise<string | undefined> {
   const pods = await conn.client.list<Pod>(podPath(namespace), {labelSelector: `${MANAGED_BY}=kdisco,${KEEP_LABEL}=true`}, {paged: false})
   const usable = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && p.spec?.containers?.[0]?.image === image)
-  return usable.sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))[0]?.metadata.name
+  return usable.sort((a, b) => byCodeUnits(b.metadata.creationTimestamp ?? '', a.metadata.creationTimestamp ?? ''))[0]?.metadata.name
 }
 
 export async function runDebugPod(conn: Connection, options: DebugPodOptions, progress: Progress): Promise<PodRun> {

@@ -10,6 +10,7 @@ import {type ProbeQuestion, type Vantage, observedKey} from './index.js'
 import {decodeReply, encodeQuery, observedReply, takeTcpMessages, tcpFrame} from './wire.js'
 import {podPath} from './pod.js'
 import {openStream} from './websocket.js'
+import {byCodeUnits} from '../order.js'
 
 /** The ready pods behind the kube-dns Service (its EndpointSlices), else pods labelled k8s-app=kube-dns. */
 export async function dnsPods(conn: Connection): Promise<{name: string; port: number}[]> {
@@ -23,7 +24,7 @@ export async function dnsPods(conn: Connection): Promise<{name: string; port: nu
     const list = await conn.client.list<Pod>(podPath(DNS_NAMESPACE), {labelSelector: 'k8s-app=kube-dns'})
     for (const p of list.items) if (p.status?.phase === 'Running') pods.set(p.metadata.name, 53)
   }
-  return [...pods].map(([name, port]) => ({name, port})).sort((a, b) => a.name.localeCompare(b.name))
+  return [...pods].map(([name, port]) => ({name, port})).sort((a, b) => byCodeUnits(a.name, b.name))
 }
 
 /** Pipelines every question over one TCP stream to one DNS pod. */

@@ -3,6 +3,7 @@ import type {SvcExplainResult} from '../commands/svc/explain.js'
 import type {ObservedQuery} from '../compare/report.js'
 import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
+import {byCodeUnits} from '../order.js'
 
 export async function renderServiceExplanation(x: SvcExplainResult): Promise<string> {
   const c = await styler()
@@ -31,7 +32,7 @@ export async function renderLint(r: LintReport): Promise<string> {
   const c = await styler()
   const rows = [...r.services.flatMap((s) => s.findings.map((f) => ({f, object: `svc/${s.service.namespace}/${s.service.name}`}))), ...r.findings.map((f) => ({f, object: f.objects[0] ?? ''}))]
   const order = {error: 0, warning: 1, info: 2}
-  rows.sort((a, b) => order[a.f.severity] - order[b.f.severity] || a.object.localeCompare(b.object) || a.f.code.localeCompare(b.f.code))
+  rows.sort((a, b) => order[a.f.severity] - order[b.f.severity] || byCodeUnits(a.object, b.object) || byCodeUnits(a.f.code, b.f.code))
   let out = rows.length ? await table(['SEVERITY', 'CODE', 'OBJECT', 'FINDING'], rows.map(({f, object}) => [severity(f, c), f.code, object, `${f.message}\n${c.dim(`→ ${f.hint}`)}`]), c) : c.green('✓ no findings') + '\n'
   const s = r.summary
   out += `\n${s.services} Services: ${s.error ? c.red(`${s.error} error(s)`) : '0 errors'}, ${s.warning ? c.yellow(`${s.warning} warning(s)`) : '0 warnings'}, ${s.info} info\n`
