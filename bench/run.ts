@@ -11,7 +11,7 @@ import {startNsd} from '../test/support/nsd.js'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const OUT = fileURLToPath(new URL('./out/', import.meta.url))
-const BIN = `${ROOT}bin/run.js`
+const BIN = `${ROOT}bin/run.cjs`
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
 const QUICK = process.env.BENCH_QUICK === '1'
 

@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-import {execute} from '../dist/main.js'
-
-await execute({dir: import.meta.url})
+// CommonJS, so that Node starts kdisco without setting up its ES module loader: most commands never need it.
+void require('../dist/main.cjs').execute({dir: __filename})

@@ -1,13 +1,14 @@
-// Builds dist/ with esbuild: one ES module per command (oclif finds them through the manifest), the start-up entry
-// and the client-node door, with shared code split into chunks; and @oclif/core, js-yaml and client-node as one
-// CommonJS file each, dist/<name>.cjs, with a V8 code cache written by warm-up runs (src/bundled.ts loads them).
-// Bundling is what makes start-up fast: @oclif/core alone is ~160 CommonJS files, and Node 20 has no compile cache,
-// so resolving and compiling them cost more than the work of most commands. Heavy modules stay behind dynamic
-// imports: separate chunks (or node_modules files) loaded only by the commands that use them. Type checking is
-// tsc's job (`tsc --noEmit`).
+// Builds dist/ with esbuild. kdisco's commands and @oclif/core are one CommonJS file, dist/kdisco.cjs; js-yaml and
+// client-node are one each (loaded only by the commands that use them). src/bundled.ts compiles them with a V8 code
+// cache that warm-up runs write at the end of the build. dist/main.cjs (what bin/run.cjs requires) loads the
+// bundle; dist/commands/ and dist/hooks/ hold one small ES module stub per command and hook for oclif's manifest.
+// Bundling and caching is what makes start-up fast: @oclif/core alone is ~160 CommonJS files, and Node 20 caches
+// the compilation of neither ES modules nor CommonJS files, so resolving and compiling cost more than the work of
+// most commands. Code that only some commands use is in the bundle too, initialized only when first imported.
+// Type checking is tsc's job (`tsc --noEmit`).
 import {build} from 'esbuild'
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -19,102 +20,131 @@ function tsFiles(dir) {
   return readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
 }
 
-const entryPoints = [join(src, 'main.ts'), join(src, 'cluster/live/kube.ts'), ...tsFiles(join(src, 'commands')), ...tsFiles(join(src, 'hooks'))]
+/** dist/-relative ids ("commands/svc/lookup") of the modules oclif loads by file: every command and hook. */
+const oclifModules = [...tsFiles(join(src, 'commands')), ...tsFiles(join(src, 'hooks'))].map((f) => relative(src, f).replace(/\.ts$/, ''))
 
-/** oclif's `await import(file)` of command modules becomes `await importer(file)`, a function src/bundled.ts passes in. */
-const importerPlugin = {
-  name: 'oclif-importer',
+/** Edits of bundled packages' source, each with its reason; the build fails when one no longer applies. */
+const PATCHES = [
+  // oclif loads command files with import(); a vm-compiled import() fails on Node 20 (see src/bundled.ts).
+  {file: /@oclif[\\/]core[\\/]lib[\\/]module-loader\.js$/, from: 'await import(', to: 'await importer('},
+  {file: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]ts-path\.js$/, from: 'await import(', to: 'await importer('},
+  {file: /lilconfig[\\/]src[\\/]index\.js$/, from: 'await import(', to: 'await importer('},
+  // oclif sorts each plugin's command ids with localeCompare at every start; its first call builds ICU's collator,
+  // ~8 ms. Command ids are ASCII, where code-unit order is the same order.
+  {file: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/, from: '.sort((a, b) => a.id.localeCompare(b.id))', to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'},
+]
+const applied = new Set()
+/** Applies PATCHES to the bundled packages' files. */
+const patchPlugin = {
+  name: 'patches',
   setup(b) {
-    b.onLoad({filter: /@oclif[\\/]core[\\/]lib[\\/](module-loader|config[\\/]ts-path)\.js$/}, (args) => {
-      const source = readFileSync(args.path, 'utf8')
-      const contents = source.replaceAll('await import(', 'await importer(')
-      if (contents === source) throw new Error(`no dynamic import found in ${args.path}: has @oclif/core changed?`)
+    b.onLoad({filter: /node_modules[\\/].*\.js$/}, (args) => {
+      const patches = PATCHES.filter((p) => p.file.test(args.path))
+      if (patches.length === 0) return undefined
+      let contents = readFileSync(args.path, 'utf8')
+      for (const patch of patches) {
+        const {from, to} = patch
+        applied.add(patch)
+        if (!contents.includes(from)) throw new Error(`${args.path} no longer contains ${JSON.stringify(from)}: has the package changed?`)
+        contents = contents.replaceAll(from, to)
+      }
       return {contents, loader: 'js'}
     })
   },
 }
 
-/**
- * kdisco's own imports of these packages go to modules that load dist/<name>.cjs with a code cache (src/bundled.ts);
- * a package's own imports (client-node's js-yaml 4) resolve as usual.
- */
-const BUNDLED = {'@oclif/core': 'src/oclif.ts', 'js-yaml': 'src/yaml.ts', '@kubernetes/client-node': 'src/client-node.ts'}
-const bundledPackagesPlugin = {
-  name: 'bundled-packages',
+/** kdisco's imports of js-yaml and client-node go to modules that load dist/<name>.cjs with its code cache. */
+const SHIMS = {'js-yaml': 'src/yaml.ts', '@kubernetes/client-node': 'src/client-node.ts'}
+const shimsPlugin = {
+  name: 'shims',
   setup(b) {
-    b.onResolve({filter: /^(@oclif\/core|js-yaml|@kubernetes\/client-node)$/}, (args) => {
-      const shim = join(root, BUNDLED[args.path])
+    b.onResolve({filter: /^(js-yaml|@kubernetes\/client-node)$/}, (args) => {
+      const shim = join(root, SHIMS[args.path])
       return args.importer.startsWith(src) && args.importer !== shim ? {path: shim} : undefined
     })
   },
 }
 
+const common = {absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', minify: true, logLevel: 'warning'}
 rmSync(join(root, 'dist'), {recursive: true, force: true})
+// dist/kdisco.cjs: what the generated entry exports is main.ts's Bundle.
 await build({
-  absWorkingDir: root,
-  entryPoints,
-  outbase: 'src',
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  chunkNames: 'chunks/[name]-[hash]',
-  minify: true,
+  ...common,
+  stdin: {
+    contents: [
+      "export {execute} from '@oclif/core'",
+      `export const modules = {${oclifModules.map((id) => `${JSON.stringify(id)}: () => import('./src/${id}.ts')`).join(', ')}}`,
+    ].join('\n'),
+    resolveDir: root,
+    sourcefile: 'kdisco-bundle.js',
+  },
+  outfile: 'dist/kdisco.cjs',
+  format: 'cjs',
   // Class and function names survive minification: they are in the rare internal-error report.
   keepNames: true,
-  // Small runtime dependencies that are imported lazily stay in node_modules (one file each, loaded on use).
-  external: ['chalk', 'cli-table3', 'ws', '@oclif/plugin-help', 'typescript', 'ts-node'],
-  // Bundled CommonJS (oclif, client-node) expects require, __filename and __dirname.
-  banner: {
-    js: [
-      "import {createRequire as __kdiscoRequire} from 'node:module';",
-      "import {fileURLToPath as __kdiscoPath} from 'node:url';",
-      'const require = __kdiscoRequire(import.meta.url);',
-      'const __filename = __kdiscoPath(import.meta.url);',
-      "const __dirname = __kdiscoPath(new URL('.', import.meta.url));",
-    ].join(' '),
-  },
-  plugins: [bundledPackagesPlugin],
-  logLevel: 'warning',
+  // ws's optional native helpers (it falls back without them); oclif's TypeScript support, unused by a built CLI.
+  external: ['bufferutil', 'utf-8-validate', 'typescript', 'ts-node'],
+  define: {'import.meta.url': '__kdiscoUrl'},
+  plugins: [patchPlugin, shimsPlugin],
   logOverride: {'unsupported-dynamic-import': 'silent', 'unsupported-require-call': 'silent'},
 })
-// Packages needed at start-up, one CommonJS file each for src/bundled.ts.
+const unapplied = PATCHES.filter((p) => !applied.has(p))
+if (unapplied.length) throw new Error(`no bundled file matched ${unapplied.map((p) => p.file).join(', ')}: has the package changed?`)
+const bundle = readFileSync(join(root, 'dist/kdisco.cjs'), 'utf8')
+const imports = bundle.match(/[^\w$.]import\((?!\))/g)
+if (imports) throw new Error(`dist/kdisco.cjs still has ${imports.length} import() call(s): a vm-compiled import() fails on Node 20`)
+// dist/main.cjs, what bin/run.cjs requires.
+await build({
+  ...common,
+  entryPoints: [join(src, 'main.ts')],
+  outfile: 'dist/main.cjs',
+  format: 'cjs',
+  banner: {js: "const __kdiscoUrl = require('node:url').pathToFileURL(__filename).href;"},
+  define: {'import.meta.url': '__kdiscoUrl'},
+})
+// The stubs: oclif's manifest tool imports each command file; at run time main.ts serves them from the bundle.
+for (const id of oclifModules) {
+  const stub = join(root, 'dist', `${id}.js`)
+  mkdirSync(dirname(stub), {recursive: true})
+  const main = relative(dirname(stub), join(root, 'dist/main.cjs'))
+  writeFileSync(stub, `// Generated by scripts/build.mjs: ${id} lives in dist/kdisco.cjs.\nimport {bundledModule} from '${main.startsWith('.') ? main : `./${main}`}'\nexport default (await bundledModule(${JSON.stringify(id)})).default\n`)
+}
+// js-yaml and client-node, one CommonJS file each for src/bundled.ts.
 const packages = [
-  ['oclif', 'node_modules/@oclif/core/lib/index.js'],
   ['js-yaml', 'node_modules/js-yaml/dist/js-yaml.cjs.js'],
   // Only what kdisco uses: the ES module package then shrinks from 3.6 MB to 1 MB.
   ['client-node', {contents: "export {KubeConfig} from '@kubernetes/client-node'", resolveDir: root}],
 ]
 for (const [name, entry] of packages) {
   await build({
-    absWorkingDir: root,
+    ...common,
     ...(typeof entry === 'string' ? {entryPoints: [entry]} : {stdin: entry}),
     outfile: `dist/${name}.cjs`,
-    bundle: true,
     format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
     keepNames: true,
     external: ['typescript', 'ts-node'],
-    plugins: [importerPlugin],
-    logLevel: 'warning',
     logOverride: {'unsupported-dynamic-import': 'silent', 'unsupported-require-call': 'silent'},
   })
 }
-// The warm-ups: a typical offline command writes the caches of oclif and js-yaml; a live command against a
-// server that refuses the connection writes client-node's (it reads the kubeconfig and sets up the request).
-const warmUp = (args, caches) => spawnSync(process.execPath, ['bin/run.js', ...args], {cwd: root, env: {...process.env, KDISCO_WRITE_CODE_CACHE: caches}, encoding: 'utf8'})
-const offline = warmUp(['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], 'oclif,js-yaml')
-if (offline.status !== 0) throw new Error(`warm-up run failed (exit ${offline.status}): ${offline.stderr}`)
+// The warm-ups. Each run compiles kdisco.cjs from the cache the one before wrote and writes it back with what it
+// compiled itself, so the cache ends up holding the code of all of them: an offline lookup (JSON, then a table),
+// help, and a live command against a server that refuses the connection (it reads the kubeconfig, sets up the
+// request and reports the error).
+const warmUp = (args, caches, expectedStatus = 0) => {
+  const r = spawnSync(process.execPath, ['bin/run.cjs', ...args], {cwd: root, env: {...process.env, KDISCO_WRITE_CODE_CACHE: caches}, encoding: 'utf8'})
+  if (r.status !== expectedStatus) throw new Error(`warm-up \`kdisco ${args.join(' ')}\`: expected exit ${expectedStatus}, got ${r.status}: ${r.stderr}`)
+}
+warmUp(['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], 'kdisco,js-yaml')
+warmUp(['svc', 'lookup', 'kubia', '-f', 'examples/'], 'kdisco')
+warmUp(['--help'], 'kdisco')
 const kubeconfig = join(mkdtempSync(join(tmpdir(), 'kdisco-build-')), 'config')
 writeFileSync(
   kubeconfig,
   'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: default}}]\ncurrent-context: x\n',
 )
-const live = warmUp(['svc', 'list', '--kubeconfig', kubeconfig, '--request-timeout', '2s'], 'client-node')
-rmSync(dirname(kubeconfig), {recursive: true, force: true})
-if (live.status !== 3) throw new Error(`live warm-up: expected exit 3 (connection refused), got ${live.status}: ${live.stderr}`)
-process.stderr.write(`built ${entryPoints.length} entry points into ${relative(root, join(root, 'dist'))}/\n`)
+try {
+  warmUp(['svc', 'list', '--kubeconfig', kubeconfig, '--request-timeout', '2s'], 'kdisco,client-node', 3)
+} finally {
+  rmSync(dirname(kubeconfig), {recursive: true, force: true})
+}
+process.stderr.write(`built dist/: kdisco.cjs with ${oclifModules.length} commands and hooks, js-yaml.cjs, client-node.cjs, and their code caches\n`)

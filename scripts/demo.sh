@@ -2,7 +2,7 @@
 # The main job on the bundled examples, no cluster needed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run() { printf '\n\033[1m$ kdisco %s\033[0m\n' "$*"; node bin/run.js "$@"; }
+run() { printf '\n\033[1m$ kdisco %s\033[0m\n' "$*"; node bin/run.cjs "$@"; }
 run svc lookup kubia-headless -f examples/
 run svc lookup mysql-svc -n data -f examples/ --from-namespace default
 run svc lookup external-service -f examples/

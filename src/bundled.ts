@@ -1,37 +1,40 @@
-// Third-party code the built CLI loads at start-up, compiled with V8's code cache. `npm run build` bundles each
-// package into one CommonJS file, dist/<name>.cjs, and writes dist/<name>.cjs.cache after a warm-up run (the cache
-// then also holds every function that run compiled). Node 20 has no module compile cache, and compiling these was
-// about a third of kdisco's start-up (two thirds on the live path). A cache V8 rejects (another Node version or flags) costs nothing but the time
-// it would have saved. The build sends kdisco's imports of these packages to src/oclif.ts, src/yaml.ts and
-// src/client-node.ts, which call this.
+// The built CLI's code, compiled with V8's code cache. `npm run build` bundles kdisco with @oclif/core into one
+// CommonJS file, dist/kdisco.cjs, and js-yaml and client-node into one each (loaded only where used), and writes
+// dist/<name>.cjs.cache after warm-up runs (the cache then also holds every function those runs compiled). Node 20
+// caches the compilation of neither ES modules nor CommonJS files; compiling was most of kdisco's start-up. A cache
+// V8 rejects (another Node version or flags) costs nothing but the time it would have saved.
 import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {dirname, join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 import {Script} from 'node:vm'
 
+export type BundleName = 'kdisco' | 'js-yaml' | 'client-node'
+/** Loads a module for a bundle's `import()`: an import() compiled by vm needs an experimental hook on Node 20. */
+export type Importer = (specifier: string) => Promise<unknown>
+
 /** dist/ — this module is bundled into some file below it. */
-function distDir(): string {
+export function distDir(): string {
   const here = fileURLToPath(import.meta.url)
   return here.slice(0, here.lastIndexOf('/dist/') + '/dist'.length)
 }
 
-export function requireBundled<T>(name: 'oclif' | 'js-yaml' | 'client-node'): T {
+const noImport: Importer = (specifier) => Promise.reject(new Error(`a bundle tried to import ${specifier}`))
+
+export function requireBundled<T>(name: BundleName, importer: Importer = noImport): T {
   const file = join(distDir(), `${name}.cjs`)
   const cacheFile = `${file}.cache`
   const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined
-  // The build turned oclif's `import()` of command files into calls of `importer` (a wrapper parameter): an import()
-  // compiled by vm would need an experimental hook, and does not work with a code cache on Node 20.
-  const wrapped = `(function (exports, require, module, __filename, __dirname, importer) {${readFileSync(file, 'utf8')}\n})`
+  // The build turned each `import()` in a bundle into a call of `importer`, and `import.meta.url` into `__kdiscoUrl`.
+  const wrapped = `(function (exports, require, module, __filename, __dirname, importer, __kdiscoUrl) {${readFileSync(file, 'utf8')}\n})`
   const script = new Script(wrapped, {filename: file, cachedData})
   const module = {exports: {}}
-  const importer = (specifier: string) => import(specifier)
-  ;(script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file), importer)
+  ;(script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file), importer, pathToFileURL(file).href)
   if (process.env.KDISCO_TRACE_CODE_CACHE) {
     const state = cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted'
     process.stderr.write(`kdisco: code cache ${state} (${name})\n`)
   }
-  // The build's warm-up runs name the packages whose cache they write.
+  // The build's warm-up runs name the bundles whose cache they write.
   if (process.env.KDISCO_WRITE_CODE_CACHE?.split(',').includes(name))
     process.once('exit', () => {
       try {

@@ -3,7 +3,7 @@ import {type ChildProcessWithoutNullStreams, spawn, spawnSync} from 'node:child_
 import {fileURLToPath} from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+export const BIN = fileURLToPath(new URL('../../bin/run.cjs', import.meta.url))
 
 export interface CliResult {
   status: number | null
