@@ -77,6 +77,11 @@ function stripUnderscore(label: string): string {
   return label.startsWith('_') ? label.slice(1) : label
 }
 
+/** Whether a port answers an SRV question's `_port._proto` labels (lower-cased; undefined asks for any). */
+function portMatches(p: PortEntry, port: string | undefined, protocol: string | undefined): boolean {
+  return (port === undefined || p.name.toLowerCase() === port) && (protocol === undefined || p.protocol === protocol)
+}
+
 export class ClusterDns {
   readonly settings: DnsSettings
   private readonly namespaces: Set<string>
@@ -352,9 +357,9 @@ export class ClusterDns {
   }
 
   private backends(svc: ServiceEntry, zoneAsAsked: string, endpoint?: string, port?: string, protocol?: string): Backend[] | string {
-    const portMatches = (p: PortEntry) =>
-      (port === undefined || port === '' || p.name.toLowerCase() === port.toLowerCase()) &&
-      (protocol === undefined || protocol === '' || p.protocol === protocol.toLowerCase())
+    // Lower-cased once: this runs for every question a zone listing asks.
+    const wantPort = port === undefined || port === '' ? undefined : port.toLowerCase()
+    const wantProtocol = protocol === undefined || protocol === '' ? undefined : protocol.toLowerCase()
     if (svc.kind === 'ExternalName') {
       if (endpoint !== undefined || port !== undefined) return 'an ExternalName Service has no endpoint or port names'
       const host = svc.externalName ?? ''
@@ -369,7 +374,7 @@ export class ClusterDns {
       const candidates = endpoint === undefined ? eps.ready : eps.readyByName.get(endpoint.toLowerCase())
       for (const ep of candidates ?? []) {
         for (const p of ep.ports) {
-          if (!portMatches(p)) continue
+          if (!portMatches(p, wantPort, wantProtocol)) continue
           out.push({kind: 'ip', ip: ep.address, parsed: ep.parsed, port: p.port, endpoint: ep.endpointName, svcFqdn})
         }
       }
@@ -384,7 +389,7 @@ export class ClusterDns {
       return `Service ${svc.namespace}/${svc.name} has no ready endpoints and the Corefile sets "ignore empty_service"`
     const out: Backend[] = []
     for (const p of svc.ports) {
-      if (!portMatches(p)) continue
+      if (!portMatches(p, wantPort, wantProtocol)) continue
       for (let i = 0; i < svc.clusterIPs.length; i++) out.push({kind: 'ip', ip: svc.clusterIPs[i], parsed: svc.addresses[i], port: p.port, svcFqdn})
     }
     if (out.length === 0) return port !== undefined ? `Service ${svc.namespace}/${svc.name} has no port named ${port} with protocol ${protocol}` : `Service ${svc.namespace}/${svc.name} has no cluster IP`
