@@ -72,10 +72,12 @@ export abstract class KdiscoCommand extends Command {
       throw new Errors.ExitError(err.exitCode)
     }
     if (err.code === 'EEXIT') throw err
-    if (err.oclif?.exit === 2 || err.name === 'CLIError' || /flag|argument/i.test(err.constructor?.name ?? '')) {
-      // oclif's flag/argument parse errors: keep them to one line.
-      const first = err.message.split('\n').find((l) => l.trim() !== '') ?? err.message
-      process.stderr.write(`Error: ${first.trim()}. See '${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''} --help'.\n`)
+    if (err.oclif?.exit === 2 || 'parse' in err) {
+      // oclif's usage errors and flag/argument parse errors (which carry the parser's output): one line.
+      const [head = err.message, next] = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '')
+      // "Missing 1 required arg:" is followed by a line per argument: name the first.
+      const first = head.endsWith(':') && next && !next.startsWith('See more help') ? `${head} ${next.split(/\s+/)[0]}` : head
+      process.stderr.write(`Error: ${first}. See '${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''} --help'.\n`)
       throw new Errors.ExitError(ExitCode.USAGE)
     }
     // A bug: one line, no stack trace unless the user asks for it.

@@ -5,6 +5,22 @@ export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED'
 export const QUERY_TYPES = ['A', 'AAAA', 'SRV', 'PTR', 'CNAME', 'TXT', 'SOA', 'NS', 'MX', 'ANY'] as const
 export type QueryType = (typeof QUERY_TYPES)[number]
 
+/** IANA's codes of the record types one may ask about (the DNS parameters registry), beyond those kdisco models. */
+export const TYPE_CODES: Readonly<Record<string, number>> = {
+  A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, HINFO: 13, MX: 15, TXT: 16, RP: 17, AFSDB: 18, AAAA: 28, LOC: 29, SRV: 33,
+  NAPTR: 35, CERT: 37, DNAME: 39, OPT: 41, DS: 43, SSHFP: 44, IPSECKEY: 45, RRSIG: 46, NSEC: 47, DNSKEY: 48, DHCID: 49,
+  NSEC3: 50, NSEC3PARAM: 51, TLSA: 52, SMIMEA: 53, HIP: 55, CDS: 59, CDNSKEY: 60, OPENPGPKEY: 61, CSYNC: 62,
+  ZONEMD: 63, SVCB: 64, HTTPS: 65, SPF: 99, EUI48: 108, EUI64: 109, IXFR: 251, AXFR: 252, ANY: 255, URI: 256, CAA: 257,
+}
+
+/** A type's code from its mnemonic or RFC 3597's TYPEnnn; undefined when it is neither. */
+export function typeCode(type: string): number | undefined {
+  const upper = type.toUpperCase()
+  if (Object.hasOwn(TYPE_CODES, upper)) return TYPE_CODES[upper]
+  const generic = /^TYPE(\d{1,5})$/.exec(upper)
+  return generic && Number(generic[1]) <= 0xffff ? Number(generic[1]) : undefined
+}
+
 export interface ResourceRecord {
   /** Absolute owner name with the trailing dot, spelled as asked. */
   name: string

@@ -2,9 +2,8 @@
 // it reads (header, answers). Written for the probe's hot path: one pass over the bytes, no object per section.
 import type {Observed} from '../compare/verdict.js'
 import {formatIPv6} from '../dns/ip.js'
-import type {ResourceRecord} from '../dns/records.js'
+import {type ResourceRecord, TYPE_CODES, typeCode} from '../dns/records.js'
 
-const TYPE_CODES: Record<string, number> = {A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, SRV: 33, OPT: 41, ANY: 255}
 const TYPE_NAMES = new Map(Object.entries(TYPE_CODES).map(([name, code]) => [code, name]))
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE']
 const OPT = 41
@@ -24,8 +23,8 @@ export interface Reply {
 
 /** The query every probe sends: recursion desired, one question of class IN, EDNS0 with a 1232-byte payload. */
 export function encodeQuery(name: string, type: string, id: number): Buffer {
-  const code = TYPE_CODES[type.toUpperCase()] ?? (/^TYPE\d+$/i.test(type) ? Number(type.slice(4)) : undefined)
-  if (code === undefined || code > 0xffff) throw new Error(`cannot ask for record type ${type}`)
+  const code = typeCode(type)
+  if (code === undefined) throw new Error(`cannot ask for record type ${type}`)
   const text = name.endsWith('.') ? name.slice(0, -1) : name
   // The name's text goes in one copy one octet to the right; each dot then becomes the length of the label after it.
   const textLength = Buffer.byteLength(text)

@@ -88,7 +88,7 @@ describe('cli: dns lookup', () => {
   })
 
   it('bad input: invalid type, bad -x, over-long label → exit 2, one line, nothing on stdout', () => {
-    for (const args of [['kubia', '--type', 'A-B'], ['-x', '999.1.1.1'], ['a'.repeat(64) + '.svc']]) {
+    for (const args of [['kubia', '--type', 'A-B'], ['kubia', '--type', 'BOGUS'], ['-x', '999.1.1.1'], ['a'.repeat(64) + '.svc']]) {
       const r = kdisco(['dns', 'lookup', ...args, '-f', 'examples/'])
       expect(r.status, args.join(' ')).to.equal(2)
       expect(r.stdout).to.equal('')
@@ -155,6 +155,9 @@ describe('cli: input, errors and output rules', () => {
     const r = kdisco(['dns', 'lookup', 'x', '--pods', 'maybe', '-f', 'examples/'])
     expect(r.status).to.equal(2)
     expect(r.stderr.trimEnd().split('\n')).to.have.length(1)
+    // A missing argument is named, not left as "arg:".
+    const missing = kdisco(['svc', 'lookup', '-f', 'examples/'])
+    expect([missing.status, missing.stderr]).to.deep.equal([2, "Error: Missing 1 required arg: name. See 'kdisco svc lookup --help'.\n"])
   })
 
   it('without -f and without any kubeconfig it says what to do, exit 3', () => {

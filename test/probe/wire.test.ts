@@ -69,8 +69,11 @@ describe('probe: DNS wire codec', () => {
     expect(() => encodeQuery(`${'a'.repeat(64)}.example.`, 'A', 1)).to.throw(/not a valid DNS name/)
     expect(() => encodeQuery('a..b', 'A', 1)).to.throw(/not a valid DNS name/)
     expect(() => encodeQuery(Array.from({length: 130}, () => 'ab').join('.'), 'A', 1)).to.throw(/255 in all/)
-    expect(() => encodeQuery('x.', 'HINFO', 1)).to.throw(/cannot ask for record type HINFO/)
+    expect(() => encodeQuery('x.', 'BOGUS', 1)).to.throw(/cannot ask for record type BOGUS/)
+    expect(() => encodeQuery('x.', 'TYPE65536', 1)).to.throw(/cannot ask for record type/)
+    expect(dnsPacket.decode(encodeQuery('x.', 'hinfo', 1)).questions![0].type).to.equal('HINFO')
     expect(dnsPacket.decode(encodeQuery('x.', 'TYPE65', 1)).questions![0].type).to.equal('UNKNOWN_65')
+    expect(dnsPacket.decode(encodeQuery('x.', 'CAA', 1)).questions![0].type).to.equal('CAA')
     expect(dnsPacket.decode(encodeQuery('.', 'NS', 1)).questions![0].name).to.equal('.')
   })
 

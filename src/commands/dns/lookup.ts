@@ -2,6 +2,7 @@ import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {type DnsLookupReport, dnsLookup} from '../../dns/lookup.js'
 import {checkQueryName} from '../../dns/names.js'
+import {typeCode} from '../../dns/records.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
@@ -68,12 +69,10 @@ export default class DnsLookup extends KdiscoCommand {
   }
 }
 
-const TYPE_PATTERN = /^[A-Z][A-Z0-9]{0,9}$/
-
 /** Validated question, before any I/O. */
 export function questionFrom(name: string | undefined, typeFlag: string, reverse: string | undefined, namespace: string) {
   const type = typeFlag.toUpperCase()
-  if (!TYPE_PATTERN.test(type)) throw inputError(`"${typeFlag}" is not a DNS record type`, 'Use A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX or ANY')
+  if (typeCode(type) === undefined) throw inputError(`"${typeFlag}" is not a DNS record type`, 'Use A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX, ANY, another IANA mnemonic or TYPEnnn')
   if (reverse !== undefined) {
     if (name !== undefined) throw inputError('give either a NAME or -x IP, not both', 'Drop one of them')
     const rev = reverseName(reverse)
