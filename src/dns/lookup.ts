@@ -1,5 +1,6 @@
 // One question, asked the way an application in a pod asks it: through that pod's resolv.conf. Pure.
 import type {ClusterDns} from './model.js'
+import {type Truncation, truncationNote} from './message-size.js'
 import type {Rcode, ResourceRecord} from './records.js'
 import {clusterFirstConf, resolveName} from './resolver.js'
 
@@ -17,6 +18,8 @@ export interface DnsLookupReport {
   rcode: Rcode | null
   answers: ResourceRecord[]
   forwarded?: boolean
+  /** The answer does not fit in one DNS message: the server sends only the records that fit. */
+  truncated?: Truncation
   notes: string[]
 }
 
@@ -32,6 +35,10 @@ export function dnsLookup(model: ClusterDns, question: DnsQuestion): DnsLookupRe
     notes: r.notes,
   }
   if (r.forwarded) report.forwarded = true
+  if (r.truncated) {
+    report.truncated = r.truncated
+    report.notes.push(truncationNote(r.truncated))
+  }
   if (r.answers.length === 0 && !question.name.endsWith('.')) report.notes.push(...elsewhereHints(model, question))
   return report
 }

@@ -5,6 +5,7 @@ import {podIps} from '../cluster/derive.js'
 import {CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE, type ClusterSnapshot, type EndpointSlice, SERVICE_NAME_LABEL, type Service, namespaceOf} from '../cluster/types.js'
 import {type AddressData, addressData, canonicalIp, dashedIp, ipFamily, ipFromDashedLabel, ipFromReverseName} from './ip.js'
 import {fqdn, normalizeName, stripZone} from './names.js'
+import {truncation, truncationNote} from './message-size.js'
 import {type DnsAnswer, type Rcode, type ResourceRecord} from './records.js'
 import {DNS_VERSION, DNS_VERSION_TTL, type DnsSettings, fallsThrough, isReverseZone, matchZone} from './settings.js'
 import {byCodeUnits} from '../order.js'
@@ -252,6 +253,8 @@ export class ClusterDns {
     if (result.rcode === 'NXDOMAIN' && fallsThrough(this.settings, n)) {
       return {rcode: null, answers: [], forwarded: true, notes: [...(result.notes ?? []), `fallthrough: the kubernetes plugin passes this NXDOMAIN on to the next plugin (normally forward)`]}
     }
+    const cut = truncation(owner, result.answers)
+    if (cut) return {...result, truncated: cut, notes: [...(result.notes ?? []), truncationNote(cut)]}
     return result
   }
 

@@ -1,4 +1,5 @@
 // Record and answer types shared by the model, the resolver emulation and the renderers. Plain data.
+import type {Truncation} from './message-size.js'
 
 export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED'
 
@@ -38,6 +39,8 @@ export interface DnsAnswer {
   forwarded?: boolean
   /** One-line explanations of why the answer is what it is. */
   notes?: string[]
+  /** The answer does not fit in one DNS message: the server sends only the records that fit. */
+  truncated?: Truncation
 }
 
 /**

@@ -3,6 +3,7 @@
 import {CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE} from '../cluster/types.js'
 import type {ClusterDns} from './model.js'
 import {fqdn, isAbsolute} from './names.js'
+import type {Truncation} from './message-size.js'
 import type {Rcode, ResourceRecord} from './records.js'
 
 export interface DnsOption {
@@ -148,6 +149,8 @@ export interface Resolution {
   rcode: Rcode | null
   answers: ResourceRecord[]
   forwarded?: boolean
+  /** The answer the walk ends with does not fit in one DNS message. */
+  truncated?: Truncation
   notes: string[]
 }
 
@@ -194,7 +197,7 @@ export function resolveName(model: ClusterDns, name: string, qtype: string, conf
     notes.push(`${walk.steps.at(-1)!.name} is answered by upstream DNS, which kdisco does not predict`)
     return {tried, rcode: null, answers: stopped.answers, forwarded: true, notes}
   }
-  return {tried, rcode: walk.rcode as Rcode, answers: stopped?.answers ?? [], notes}
+  return {tried, rcode: walk.rcode as Rcode, answers: stopped?.answers ?? [], ...(stopped?.truncated ? {truncated: stopped.truncated} : {}), notes}
 }
 
 /** The resolv.conf of a ClusterFirst pod in `namespace`, with this cluster's domain and DNS Service IP. */

@@ -2,6 +2,7 @@
 import {type ClusterSnapshot, type PredictedPod, sliceOrigin, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
 import {ipFamily, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
+import {type Truncation, truncationNote} from './message-size.js'
 import type {Rcode, ResourceRecord} from './records.js'
 import {type ResolvConf, clusterDnsContext, clusterFirstConf, resolveName, searchCandidates} from './resolver.js'
 
@@ -11,6 +12,8 @@ export interface Expectation {
   rcode: Rcode | null
   answers: ResourceRecord[]
   forwarded?: boolean
+  /** Too big for one DNS message: only `fit` of the records are expected to come back. */
+  truncated?: Truncation
 }
 
 export interface ExpectedQuery {
@@ -55,9 +58,10 @@ export interface ServiceLookupReport {
   notes: string[]
 }
 
-function expectation(a: {rcode: Rcode | null; answers: ResourceRecord[]; forwarded?: boolean}): Expectation {
+function expectation(a: {rcode: Rcode | null; answers: ResourceRecord[]; forwarded?: boolean; truncated?: Truncation}): Expectation {
   const e: Expectation = {rcode: a.rcode, answers: a.answers}
   if (a.forwarded) e.forwarded = true
+  if (a.truncated) e.truncated = a.truncated
   return e
 }
 
@@ -96,7 +100,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
   const ask = (name: string, type: string, kind: QueryKind, extraNotes: string[] = []) => {
     const a = model.answer(name, type)
     const q: ExpectedQuery = {name, type, kind, expected: expectation(a)}
-    const allNotes = [...extraNotes, ...(a.rcode !== 'NOERROR' || a.answers.length === 0 || a.forwarded ? a.notes ?? [] : [])]
+    const allNotes = [...extraNotes, ...(a.rcode !== 'NOERROR' || a.answers.length === 0 || a.forwarded || a.truncated ? a.notes ?? [] : [])]
     if (allNotes.length > 0) q.notes = allNotes
     queries.push(q)
   }
@@ -163,6 +167,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
         expected: expectation(r),
         tried: r.tried.map((t) => ({name: t.name, rcode: t.rcode})),
       }
+      if (r.truncated) q.notes = [truncationNote(r.truncated)]
       queries.push(q)
     }
   }

@@ -1,7 +1,7 @@
-// The finding cases of svc explain KD101–KD113 (and KD104's protocol variants, KD122), as objects: a positive case per
+// The finding cases of svc explain KD101–KD113 (and KD104's protocol variants, KD122, KD123), as objects: a positive case per
 // code, checked from the objects directly, from a manifest file, and from the API test server.
 import type {KubeObject} from '../../src/cluster/types.js'
-import {clusterIpService, headless, pod, service} from '../support/objects.js'
+import {clusterIpService, ep, headless, pod, service, slice} from '../support/objects.js'
 
 export const webPod = (name: string, o: Parameters<typeof pod>[1] = {}) =>
   pod(name, {ip: `10.0.0.${name.length + 1}`, labels: {app: 'web'}, ...o, spec: {containers: [{name: 'c', ports: [{name: 'http', containerPort: 8080}], readinessProbe: {httpGet: {path: '/', port: 'http'}}}], ...(o.spec ?? {})}})
@@ -27,4 +27,6 @@ export const FINDING_CASES: [string, string, KubeObject[], string?][] = [
   ['KD104', 'named targetPort with another protocol', [clusterIpService('web', '10.96.0.5', [{name: 'dns', port: 53, targetPort: 'http', protocol: 'UDP'}], {selector: {app: 'web'}}), webPod('a'), webPod('bb')]],
   ['KD104', 'numeric targetPort declared with another protocol', [clusterIpService('web', '10.96.0.5', [{name: 'dns', port: 53, targetPort: 8080, protocol: 'UDP'}], {selector: {app: 'web'}}), webPod('a'), webPod('bb')]],
   ['KD122', 'numeric targetPort not declared by the pods', [clusterIpService('web', '10.96.0.5', [{name: 'http', port: 80, targetPort: 9999}], {selector: {app: 'web'}}), webPod('a'), webPod('bb')]],
+  // 1200 SRV targets need ~70 KB: more than one DNS message holds.
+  ['KD123', 'an answer too big for one DNS message', [service('wide', {clusterIP: 'None', ports: [{name: 'http', port: 80}]}), slice('wide', Array.from({length: 1200}, (_, i) => ep(`10.1.${i >> 8}.${i & 255}`, {hostname: `wide-${i}`})), [{name: 'http', port: 80, protocol: 'TCP'}])], 'wide'],
 ]

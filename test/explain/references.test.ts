@@ -89,7 +89,7 @@ describe('explain: reference and exposure findings (KD114–KD121), from files a
   })
 })
 
-describe('explain: KD101–KD113 and KD122 from a manifest file and from the API test server give the same findings', function () {
+describe('explain: KD101–KD113, KD122 and KD123 from a manifest file and from the API test server give the same findings', function () {
   this.timeout(120000)
   let server: KubeApiServer
   before(async () => (server = await new KubeApiServer().start()))

@@ -14,7 +14,7 @@ export interface CliResult {
 export function kdisco(args: string[], options: {input?: string; env?: NodeJS.ProcessEnv; argv0?: string; nodeArgs?: string[]} = {}): CliResult {
   const env: NodeJS.ProcessEnv = {...process.env, NODE_ENV: 'production', NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env}
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k]
-  const r = spawnSync(process.execPath, [...(options.nodeArgs ?? []), options.argv0 ?? BIN, ...args], {cwd: ROOT, input: options.input ?? '', env, encoding: 'utf8', timeout: 20000})
+  const r = spawnSync(process.execPath, [...(options.nodeArgs ?? []), options.argv0 ?? BIN, ...args], {cwd: ROOT, input: options.input ?? '', env, encoding: 'utf8', timeout: 20000, maxBuffer: 1 << 28})
   return {status: r.status, stdout: r.stdout, stderr: r.stderr}
 }
 

@@ -54,7 +54,7 @@ export default class DnsLookup extends KdiscoCommand {
       type: report.question.type,
       kind: report.question.name.endsWith('.') ? 'service' : 'short-name',
       from: namespace,
-      expected: {rcode: report.rcode, answers: report.answers, ...(report.forwarded ? {forwarded: true} : {})},
+      expected: {rcode: report.rcode, answers: report.answers, ...(report.forwarded ? {forwarded: true} : {}), ...(report.truncated ? {truncated: report.truncated} : {})},
     }
     const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
     if (flags['dry-run']) return this.dryRun(probe, [query], candidates, namespace)
