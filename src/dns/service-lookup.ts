@@ -92,6 +92,8 @@ export function summarizeService(model: ClusterDns, snapshot: ClusterSnapshot, s
 export interface ServiceLookupOptions {
   /** Extra namespaces to resolve the short names from (besides the Service's own). */
   fromNamespaces?: string[]
+  /** false: only the Service's own names, without the search walks of short names (svc explain). */
+  shortNames?: boolean
 }
 
 export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry, options: ServiceLookupOptions = {}): ServiceLookupReport {
@@ -154,7 +156,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
   const shortNames = [svc.name, `${svc.name}.${svc.namespace}`, `${svc.name}.${svc.namespace}.svc`, `${svc.name}.${svc.namespace}.svc.${model.settings.clusterDomain}`]
   const dnsCtx = clusterDnsContext(model)
   if (dnsCtx.assumed && snapshot.origin === 'files') notes.push(`cluster DNS Service kube-system/kube-dns is not in the input; resolv.conf uses ${dnsCtx.ips.join(', ')} (kubeadm default)`)
-  const fromList = [svc.namespace, ...(options.fromNamespaces ?? []).filter((n) => n !== svc.namespace)]
+  const fromList = options.shortNames === false ? [] : [svc.namespace, ...(options.fromNamespaces ?? []).filter((n) => n !== svc.namespace)]
   for (const from of fromList) {
     const conf: ResolvConf = clusterFirstConf(model, from)
     for (const short of shortNames) {

@@ -136,15 +136,15 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
     add('KD111', 'info', 'publishNotReadyAddresses on a Service with a cluster IP: not-ready pods also receive proxied traffic', 'Usually meant for headless Services (peer discovery); check it is intended')
   if (svc.kind === 'Headless' && spec.sessionAffinity === 'ClientIP') add('KD112', 'info', 'sessionAffinity has no effect on a headless Service (no proxy)', 'Remove sessionAffinity, or give the Service a cluster IP')
 
-  const lookup = serviceLookup(model, snapshot, svc)
-  const tooBig = lookup.queries.filter((q) => q.kind !== 'short-name' && q.expected.truncated)
+  const lookup = serviceLookup(model, snapshot, svc, {shortNames: false})
+  const tooBig = lookup.queries.filter((q) => q.expected.truncated)
   if (tooBig.length > 0) {
     const {records, fit} = tooBig[0].expected.truncated!
     const which = tooBig.map((q) => `${q.type} ${q.name}`)
     add('KD123', 'warning', `${which.length === 1 ? 'an answer' : `${which.length} answers`} too big for one DNS message: ${which[0]}${which.length > 1 ? ' …' : ''} has ${records} records and clients get at most ${fit} of them`, 'Clients that need every endpoint should read the EndpointSlices from the API; or split the Service', which)
   }
   findings.push(...exposureFindings(model, svc, options.nodePortRange ?? DEFAULT_NODE_PORT_RANGE), ...referenceFindings(model, snapshot, svc.namespace, svc.name))
-  return {service: lookup.service, kind: svc.kind, description: [...describe(svc), ...routesTo(snapshot, svc)], dns: lookup.queries.filter((q) => q.kind !== 'short-name'), environment: serviceEnvironment(svc), findings}
+  return {service: lookup.service, kind: svc.kind, description: [...describe(svc), ...routesTo(snapshot, svc)], dns: lookup.queries, environment: serviceEnvironment(svc), findings}
 }
 
 export interface ServiceLint {
