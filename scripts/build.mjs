@@ -7,7 +7,8 @@
 // most commands. Code that only some commands use is in the bundle too, initialized only when first imported.
 // Type checking is tsc's job (`tsc --noEmit`).
 import {build} from 'esbuild'
-import {spawnSync} from 'node:child_process'
+import {spawn} from 'node:child_process'
+import {createSocket} from 'node:dgram'
 import {mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join, relative} from 'node:path'
@@ -128,22 +129,40 @@ for (const [name, entry] of packages) {
 }
 // The warm-ups. Each run compiles kdisco.cjs from the cache the one before wrote and writes it back with what it
 // compiled itself, so the cache ends up holding the code of all of them: an offline lookup (JSON, then a table),
-// help, and a live command against a server that refuses the connection (it reads the kubeconfig, sets up the
-// request and reports the error).
-const warmUp = (args, caches, expectedStatus = 0) => {
-  const r = spawnSync(process.execPath, ['bin/run.cjs', ...args], {cwd: root, env: {...process.env, KDISCO_WRITE_CODE_CACHE: caches}, encoding: 'utf8'})
-  if (r.status !== expectedStatus) throw new Error(`warm-up \`kdisco ${args.join(' ')}\`: expected exit ${expectedStatus}, got ${r.status}: ${r.stderr}`)
+// help, a probe against a DNS server here that answers NXDOMAIN to everything (kdisco reports the mismatches), and a
+// live command against a server that refuses the connection (it reads the kubeconfig, sets up the request and
+// reports the error).
+const warmUp = async (args, caches, expectedStatus = 0) => {
+  const child = spawn(process.execPath, ['bin/run.cjs', ...args], {cwd: root, env: {...process.env, KDISCO_WRITE_CODE_CACHE: caches}, stdio: ['ignore', 'ignore', 'pipe']})
+  let stderr = ''
+  child.stderr.on('data', (chunk) => (stderr += chunk))
+  const status = await new Promise((resolve) => child.on('close', resolve))
+  if (status !== expectedStatus) throw new Error(`warm-up \`kdisco ${args.join(' ')}\`: expected exit ${expectedStatus}, got ${status}: ${stderr}`)
 }
-warmUp(['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], 'kdisco,js-yaml')
-warmUp(['svc', 'lookup', 'kubia', '-f', 'examples/'], 'kdisco')
-warmUp(['--help'], 'kdisco')
+await warmUp(['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json'], 'kdisco,js-yaml')
+await warmUp(['svc', 'lookup', 'kubia', '-f', 'examples/'], 'kdisco')
+await warmUp(['--help'], 'kdisco')
+const nxdomain = createSocket('udp4')
+nxdomain.on('message', (query, peer) => {
+  if (query.length < 12) return
+  const reply = Buffer.from(query)
+  reply[2] = 0x84 | (query[2] & 0x01) // QR, AA, RD as asked
+  reply[3] = 0x03 // NXDOMAIN
+  nxdomain.send(reply, peer.port, peer.address)
+})
+await new Promise((resolve) => nxdomain.bind(0, '127.0.0.1', resolve))
+try {
+  await warmUp(['svc', 'lookup', 'kubia', '-f', 'examples/', '--probe', 'server', '--dns-server', `127.0.0.1:${nxdomain.address().port}`, '-o', 'json'], 'kdisco', 1)
+} finally {
+  nxdomain.close()
+}
 const kubeconfig = join(mkdtempSync(join(tmpdir(), 'kdisco-build-')), 'config')
 writeFileSync(
   kubeconfig,
   'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: default}}]\ncurrent-context: x\n',
 )
 try {
-  warmUp(['svc', 'list', '--kubeconfig', kubeconfig, '--request-timeout', '2s'], 'kdisco,client-node', 3)
+  await warmUp(['svc', 'list', '--kubeconfig', kubeconfig, '--request-timeout', '2s'], 'kdisco,client-node', 3)
 } finally {
   rmSync(dirname(kubeconfig), {recursive: true, force: true})
 }
