@@ -81,17 +81,16 @@ export async function probeServer(questions: ProbeQuestion[], options: ServerPro
   socket.on('error', (error) => {
     for (const id of [...pending.keys()]) settle(id)?.reject(error)
   })
-  // Connected: the kernel drops datagrams from anyone but the server, and sends need no address lookup.
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject)
-    socket.connect(options.port, options.host, () => {
-      socket.off('error', reject)
-      resolve()
-    })
-  }).catch((error: NodeJS.ErrnoException) => {
-    socket.close()
-    throw error
+  // Connected: the kernel drops datagrams from anyone but the server, and sends need no address lookup. Node hands
+  // a failed connect (a host name that does not resolve) to the callback, not to 'error'.
+  const connectError = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    socket.connect(options.port, options.host, ((error?: NodeJS.ErrnoException) => resolve(error)) as () => void)
   })
+  if (connectError) {
+    socket.close()
+    const error = `${connectError.code ?? connectError.message} from ${options.host}:${options.port}`
+    return questions.map(() => ({rcode: null, answers: [], via, error}))
+  }
   let nextId = Math.floor(Math.random() * 0xffff)
   const freshId = () => {
     do nextId = (nextId + 1) & 0xffff

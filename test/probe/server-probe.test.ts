@@ -116,6 +116,13 @@ describe('probe: errors', () => {
     expect(r.stderr.trimEnd().split('\n')).to.have.length(1)
   })
 
+  it('a server name that does not resolve: exit 3, one line naming the lookup failure', async () => {
+    const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '-f', 'examples/', '--dns-server', 'no-such-dns.invalid:53'])
+    expect(r.status).to.equal(3)
+    expect(r.stderr).to.match(/^Error: the probe got no answer at all: (ENOTFOUND|EAI_AGAIN|EAI_NONAME) from no-such-dns\.invalid:53\. Check --dns-server/)
+    expect(r.stderr.trimEnd().split('\n')).to.have.length(1)
+  })
+
   it('--probe server without --dns-server, or a bad server, is a usage error', () => {
     expect(kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/', '--probe', 'server']).stderr).to.match(/--probe server needs --dns-server/)
     const r = kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/', '--dns-server', '1.2.3.4:99999'])
