@@ -1,4 +1,5 @@
-// Colour for terminal output: only on a TTY, never with NO_COLOR. chalk is loaded only when a table is drawn.
+// Colour for terminal output (only on a TTY, never with NO_COLOR) and borderless tables. chalk is loaded only when
+// something is drawn.
 import type {ChalkInstance} from 'chalk'
 
 export async function styler(stream: NodeJS.WriteStream = process.stdout): Promise<ChalkInstance> {
@@ -7,16 +8,41 @@ export async function styler(stream: NodeJS.WriteStream = process.stdout): Promi
   return new Chalk({level: enabled ? 1 : 0})
 }
 
+const ANSI = /\x1b\[[0-9;]*m/g
+
+/** Columns a string takes in a terminal: colour codes take none, wide East Asian characters and emoji two. */
+export function displayWidth(text: string): number {
+  let width = 0
+  for (const ch of text.replace(ANSI, '')) {
+    const c = ch.codePointAt(0)!
+    if (c < 0x300) width += c >= 0x20 ? 1 : 0
+    else if ((c >= 0x300 && c <= 0x36f) || c === 0x200d || (c >= 0xfe00 && c <= 0xfe0f)) continue // combining, joiner, variation selector
+    else if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd)) width += 2
+    else width += 1
+  }
+  return width
+}
+
+/**
+ * Columns without borders: the head in bold, two spaces after each column, cells of several lines side by side,
+ * trailing spaces trimmed.
+ */
 export async function table(head: string[], rows: string[][], chalk: ChalkInstance): Promise<string> {
-  const {default: Table} = await import('cli-table3')
-  // cli-table3 colours head and border even on pipes; styling is done here instead.
-  const t = new Table({
-    head: head.map((h) => chalk.bold(h)),
-    style: {head: [], border: [], 'padding-left': 0, 'padding-right': 2, compact: true},
-    chars: {top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ''},
-  })
-  for (const r of rows) t.push(r)
-  return t.toString().split('\n').map((l) => l.replace(/\s+$/, '')).join('\n') + '\n'
+  const lines = [head.map((h) => chalk.bold(h)), ...rows].map((row) => row.map((cell) => String(cell ?? '').split('\n')))
+  const widths = head.map((_, i) => Math.max(...lines.map((row) => Math.max(...(row[i] ?? ['']).map(displayWidth)))))
+  let out = ''
+  for (const row of lines) {
+    const height = Math.max(...row.map((cell) => cell.length))
+    for (let l = 0; l < height; l++) {
+      let line = ''
+      for (let i = 0; i < widths.length; i++) {
+        const text = row[i]?.[l] ?? ''
+        line += text + ' '.repeat(widths[i] - displayWidth(text) + 2)
+      }
+      out += line.replace(/\s+$/, '') + '\n'
+    }
+  }
+  return out
 }
 
 export async function structured(value: unknown, format: 'json' | 'yaml'): Promise<string> {
