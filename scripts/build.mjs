@@ -66,7 +66,17 @@ const shimsPlugin = {
   },
 }
 
-const common = {absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', minify: true, logLevel: 'warning'}
+// Every output is CommonJS: src/bundled.ts compiles the bundles with vm.Script, and bin/run.cjs requires main.cjs.
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minify: true,
+  logLevel: 'warning',
+  logOverride: {'unsupported-dynamic-import': 'silent', 'unsupported-require-call': 'silent'},
+}
 rmSync(join(root, 'dist'), {recursive: true, force: true})
 // dist/kdisco.cjs: what the generated entry exports is main.ts's Bundle.
 await build({
@@ -80,13 +90,11 @@ await build({
     sourcefile: 'kdisco-bundle.js',
   },
   outfile: 'dist/kdisco.cjs',
-  format: 'cjs',
   // No keepNames: it wraps every function kdisco creates in a call that sets its name (~60 ms of a 10k-Service zone).
   // ws's optional native helpers (it falls back without them); oclif's TypeScript support, unused by a built CLI.
   external: ['bufferutil', 'utf-8-validate', 'typescript', 'ts-node'],
   define: {'import.meta.url': '__kdiscoUrl'},
   plugins: [patchPlugin, shimsPlugin],
-  logOverride: {'unsupported-dynamic-import': 'silent', 'unsupported-require-call': 'silent'},
 })
 const unapplied = PATCHES.filter((p) => !applied.has(p))
 if (unapplied.length) throw new Error(`no bundled file matched ${unapplied.map((p) => p.file).join(', ')}: has the package changed?`)
@@ -98,7 +106,6 @@ await build({
   ...common,
   entryPoints: [join(src, 'main.ts')],
   outfile: 'dist/main.cjs',
-  format: 'cjs',
   banner: {js: "const __kdiscoUrl = require('node:url').pathToFileURL(__filename).href;"},
   define: {'import.meta.url': '__kdiscoUrl'},
 })
@@ -120,11 +127,8 @@ for (const [name, entry] of packages) {
     ...common,
     ...(typeof entry === 'string' ? {entryPoints: [entry]} : {stdin: entry}),
     outfile: `dist/${name}.cjs`,
-    format: 'cjs',
     // Libraries may read their classes' names at run time; these two are not on a hot path.
     keepNames: true,
-    external: ['typescript', 'ts-node'],
-    logOverride: {'unsupported-dynamic-import': 'silent', 'unsupported-require-call': 'silent'},
   })
 }
 // The warm-ups. Each run compiles kdisco.cjs from the cache the one before wrote and writes it back with what it

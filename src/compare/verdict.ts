@@ -1,7 +1,6 @@
 // Expected against observed, point by point. Pure. Names compare case-insensitively, answers as sets, TTLs
 // never; SRV priority/weight differ between DNS servers, so they are reported but fail only with --strict.
-import type {Truncation} from '../dns/message-size.js'
-import type {Rcode, ResourceRecord} from '../dns/records.js'
+import type {Expectation, Rcode, ResourceRecord} from '../dns/records.js'
 
 export type QueryStatus = 'match' | 'missing' | 'unexpected' | 'rcode' | 'error' | 'unprobed'
 
@@ -15,13 +14,8 @@ export interface Observed {
   error?: string
 }
 
-export interface Expected {
-  rcode: Rcode | null
-  answers: ResourceRecord[]
-  forwarded?: boolean
-  /** Too big for one DNS message: a server sends only some of the records. */
-  truncated?: Truncation
-}
+/** What an answer is compared against (the model's expectation). */
+export type Expected = Expectation
 
 export interface Verdict {
   status: QueryStatus

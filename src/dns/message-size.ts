@@ -7,7 +7,7 @@
 // is written out in full (RFC 2782, RFC 3597 §4); a pointer can only reach the first 16 KiB of a message.
 import type {ResourceRecord} from './records.js'
 
-export const MAX_MESSAGE_OCTETS = 65535
+const MAX_MESSAGE_OCTETS = 65535
 const HEADER = 12
 /** The EDNS0 OPT record a reply carries when the query had one (kdisco's probes, dig, glibc with edns0). */
 const OPT_RECORD = 11
@@ -36,23 +36,24 @@ function nameOctets(name: string, offset: number, names: Map<string, number>, co
 }
 
 function dataOctets(r: ResourceRecord, offset: number, names: Map<string, number>): number {
-  const fields = r.data.trim().split(/\s+/)
+  const fields = () => r.data.trim().split(/\s+/)
   switch (r.type) {
     case 'A':
       return 4
     case 'AAAA':
       return 16
     case 'SRV':
-      return 6 + nameOctets(fields[3] ?? '', offset + 6, names, false)
+      return 6 + nameOctets(fields()[3] ?? '', offset + 6, names, false)
     case 'NS':
     case 'CNAME':
     case 'PTR':
       return nameOctets(r.data, offset, names, true)
     case 'MX':
-      return 2 + nameOctets(fields[1] ?? '', offset + 2, names, true)
+      return 2 + nameOctets(fields()[1] ?? '', offset + 2, names, true)
     case 'SOA': {
-      const mname = nameOctets(fields[0] ?? '', offset, names, true)
-      return mname + nameOctets(fields[1] ?? '', offset + mname, names, true) + 20
+      const [mnameText = '', rnameText = ''] = fields()
+      const mname = nameOctets(mnameText, offset, names, true)
+      return mname + nameOctets(rnameText, offset + mname, names, true) + 20
     }
     case 'TXT': {
       // Character-strings of at most 255 octets, each with a length octet.

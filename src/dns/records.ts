@@ -43,6 +43,17 @@ export interface DnsAnswer {
   truncated?: Truncation
 }
 
+/** What a probed answer is compared against: an answer without its explanations. */
+export type Expectation = Pick<DnsAnswer, 'rcode' | 'answers' | 'forwarded' | 'truncated'>
+
+/** An answer's expectation; optional facts appear only when they hold, so JSON stays as small as the answer. */
+export function expectation(a: Expectation): Expectation {
+  const e: Expectation = {rcode: a.rcode, answers: a.answers}
+  if (a.forwarded) e.forwarded = true
+  if (a.truncated) e.truncated = a.truncated
+  return e
+}
+
 /**
  * RFC 4034 §6.1 canonical name order: labels compared right to left, each as ASCII-lowercased bytes, a name
  * before its children. Compares in place, without building keys (the zone listing sorts ~40 names per Service).

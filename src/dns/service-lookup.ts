@@ -2,19 +2,11 @@
 import {type ClusterSnapshot, type PredictedPod, sliceOrigin, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
 import {ipFamily, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
-import {type Truncation, truncationNote} from './message-size.js'
-import type {Rcode, ResourceRecord} from './records.js'
+import {truncationNote} from './message-size.js'
+import {type Expectation, type Rcode, expectation} from './records.js'
 import {type ResolvConf, clusterDnsContext, clusterFirstConf, resolveName, searchCandidates} from './resolver.js'
 
 export type QueryKind = 'service' | 'port' | 'endpoint' | 'reverse' | 'short-name'
-
-export interface Expectation {
-  rcode: Rcode | null
-  answers: ResourceRecord[]
-  forwarded?: boolean
-  /** Too big for one DNS message: only `fit` of the records are expected to come back. */
-  truncated?: Truncation
-}
 
 export interface ExpectedQuery {
   name: string
@@ -56,13 +48,6 @@ export interface ServiceLookupReport {
   queries: ExpectedQuery[]
   predicted: PredictedName[]
   notes: string[]
-}
-
-function expectation(a: {rcode: Rcode | null; answers: ResourceRecord[]; forwarded?: boolean; truncated?: Truncation}): Expectation {
-  const e: Expectation = {rcode: a.rcode, answers: a.answers}
-  if (a.forwarded) e.forwarded = true
-  if (a.truncated) e.truncated = a.truncated
-  return e
 }
 
 export function summarizeService(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry): ServiceSummary {

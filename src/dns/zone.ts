@@ -6,6 +6,7 @@ import {type AddressData, addressData, dashedIp, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry} from './model.js'
 import {type ResourceRecord, compareNames} from './records.js'
 import {DNS_VERSION, DNS_VERSION_TTL, isReverseZone, matchZone} from './settings.js'
+import {byCodeUnits} from '../order.js'
 
 export interface ZoneListing {
   zone: string
@@ -76,7 +77,7 @@ function serviceQuestions(model: ClusterDns, svc: ServiceEntry): [Part, string][
     if (v6) questions.push([{endpoint}, 'AAAA'])
     children.push({key: lower, questions})
   }
-  children.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+  children.sort((a, b) => byCodeUnits(a.key, b.key))
   for (const child of children) out.push(...child.questions)
   return out
 }
@@ -122,7 +123,7 @@ export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions
         podRecords.push({key: `${ns}\u0001${dashedIp(ip)}`.toLowerCase(), ns, ip, parsed})
       }
     }
-    podRecords.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    podRecords.sort((a, b) => byCodeUnits(a.key, b.key))
     // A pod record has one type, that of its address (the other question is NODATA).
     for (const {ns, ip, parsed} of podRecords) addTo(serviceZone, model.podAnswer(ns, ip, parsed?.family === 6 ? 'AAAA' : 'A', parsed).answers)
   }
@@ -137,7 +138,7 @@ export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions
         // Only the records owned by this name; an ExternalName's in-zone chase belongs to its target.
         const owner = a.answers[0]?.name
         const own = a.answers.filter((r) => r.name === owner)
-        addTo(serviceZone, own.length > 1 ? own.sort((x, y) => (x.data < y.data ? -1 : x.data > y.data ? 1 : 0)) : own)
+        addTo(serviceZone, own.length > 1 ? own.sort((x, y) => byCodeUnits(x.data, y.data)) : own)
       }
     }
     for (const address of svc.addresses) addresses.add(address.data)

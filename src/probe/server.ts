@@ -15,7 +15,7 @@ export interface ServerProbeOptions {
 }
 
 /** One question over TCP. */
-export function queryTcp(q: ProbeQuestion, options: ServerProbeOptions): Promise<Reply> {
+function queryTcp(q: ProbeQuestion, options: ServerProbeOptions): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const sock = new TcpSocket()
     let buf: Buffer = Buffer.alloc(0)

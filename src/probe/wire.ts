@@ -6,7 +6,7 @@ import {type ResourceRecord, TYPE_CODES, typeCode} from '../dns/records.js'
 
 const TYPE_NAMES = new Map(Object.entries(TYPE_CODES).map(([name, code]) => [code, name]))
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE']
-const OPT = 41
+const OPT = TYPE_CODES.OPT
 /** The UDP payload size kdisco advertises: the DNS Flag Day 2020 value, safe from IP fragmentation. */
 export const EDNS_PAYLOAD = 1232
 

@@ -8,7 +8,7 @@ export async function renderDnsLookup(report: DnsLookupResult): Promise<string> 
   let out = `${c.bold('Question')}  ${q.name} ${q.type}, asked from a pod in namespace ${q.namespace}\n`
   out += c.dim(`search ${report.resolver.searches.join(' ')}  (ndots:${report.resolver.ndots}, nameserver ${report.resolver.nameservers.join(', ')})`) + '\n\n'
   const rows = report.tried.map((t, i) => [String(i + 1), t.name, rcodeText(t.rcode, t.answers.length, c, t.rcode === null), answerSummary(t.answers, 2)])
-  out += await table(['#', 'NAME TRIED', 'RCODE', 'ANSWER'], rows, c)
+  out += table(['#', 'NAME TRIED', 'RCODE', 'ANSWER'], rows, c)
   out += '\n'
   if (report.answers.length > 0) {
     out += c.bold(';; ANSWER SECTION:') + '\n' + recordBlock(report.answers)

@@ -27,7 +27,7 @@ export function displayWidth(text: string): number {
  * Columns without borders: the head in bold, two spaces after each column, cells of several lines side by side,
  * trailing spaces trimmed.
  */
-export async function table(head: string[], rows: string[][], chalk: ChalkInstance): Promise<string> {
+export function table(head: string[], rows: string[][], chalk: ChalkInstance): string {
   const lines = [head.map((h) => chalk.bold(h)), ...rows].map((row) => row.map((cell) => String(cell ?? '').split('\n')))
   const widths = head.map((_, i) => Math.max(...lines.map((row) => Math.max(...(row[i] ?? ['']).map(displayWidth)))))
   let out = ''

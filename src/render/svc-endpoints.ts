@@ -9,7 +9,7 @@ export async function renderServiceEndpoints(report: EndpointsReport): Promise<s
   const s = report.service
   let out = `${c.bold('Service')}  ${s.namespace}/${s.name}  ${c.dim(`${s.kind === 'Headless' ? 'headless' : s.type}, ${s.endpoints.ready} ready of ${s.endpoints.total}${s.selector ? `, selector ${formatSelector(s.selector)}` : ''}`)}\n\n`
   if (report.endpoints.length > 0) {
-    out += await table(
+    out += table(
       ['ADDRESS', 'PORTS', 'READY', 'SERVING', 'TERMINATING', 'DNS NAME', 'POD', 'NODE', 'ZONE', 'IN DNS'],
       report.endpoints.map((e) => [
         e.address,
@@ -31,11 +31,11 @@ export async function renderServiceEndpoints(report: EndpointsReport): Promise<s
   }
   if (report.podsWithoutEndpoint.length > 0) {
     out += `\n${c.bold('Selected pods without an endpoint')}\n`
-    out += await table(['POD', 'PHASE', 'WHY'], report.podsWithoutEndpoint.map((p) => [p.pod, p.phase, p.reason]), c)
+    out += table(['POD', 'PHASE', 'WHY'], report.podsWithoutEndpoint.map((p) => [p.pod, p.phase, p.reason]), c)
   }
   if (report.nearMisses.length > 0) {
     out += `\n${c.bold('Near misses')} ${c.dim('(pods matching every selector label but one)')}\n`
-    out += await table(['POD', 'LABEL', 'SELECTOR WANTS', 'POD HAS'], report.nearMisses.map((m) => [m.pod, m.label, `${m.label}=${m.want}`, m.have === null ? '(missing)' : `${m.label}=${m.have}`]), c)
+    out += table(['POD', 'LABEL', 'SELECTOR WANTS', 'POD HAS'], report.nearMisses.map((m) => [m.pod, m.label, `${m.label}=${m.want}`, m.have === null ? '(missing)' : `${m.label}=${m.have}`]), c)
   }
   if (report.notes.length > 0) out += '\n' + report.notes.map((n) => c.dim(`note: ${n}`)).join('\n') + '\n'
   return out

@@ -11,7 +11,7 @@ export async function renderServiceExplanation(x: SvcExplainResult): Promise<str
   out += x.description.map((d) => `  ${d}`).join('\n') + '\n\n'
   const probed = x.summary !== undefined
   const mark = (q: ObservedQuery) => (q.status === 'match' || q.status === 'unprobed' ? statusMark(q.status, c) : c.red(`✗ ${[q.status, diffItems(q.diff).join(', ')].filter(Boolean).join(' ')}`))
-  out += `${c.bold('DNS')}${probed ? c.dim(` (observed via ${x.probe?.vantages.join(', ')})`) : ''}\n` + (await table(['NAME', 'TYPE', 'RCODE', 'ANSWER', ...(probed ? ['LIVE'] : [])], x.dns.map((q) => [q.name, q.type, rcodeText(q.expected.rcode, q.expected.answers.length, c, q.expected.forwarded), answerSummary(q.expected.answers, 3), ...(probed ? [mark(q as ObservedQuery)] : [])]), c))
+  out += `${c.bold('DNS')}${probed ? c.dim(` (observed via ${x.probe?.vantages.join(', ')})`) : ''}\n` + table(['NAME', 'TYPE', 'RCODE', 'ANSWER', ...(probed ? ['LIVE'] : [])], x.dns.map((q) => [q.name, q.type, rcodeText(q.expected.rcode, q.expected.answers.length, c, q.expected.forwarded), answerSummary(q.expected.answers, 3), ...(probed ? [mark(q as ObservedQuery)] : [])]), c)
   if (x.summary) out += `${x.summary.mismatch === 0 ? c.green('✓') : c.red('✗')} ${x.summary.match} of ${x.summary.total} answers match live DNS\n`
   out += `\n${c.bold('Environment')} ${c.dim('(pods started after the Service, with enableServiceLinks on; pods created earlier lack them)')}\n`
   out += x.environment.length ? x.environment.map((e) => `  ${e.name}=${e.value}`).join('\n') + '\n' : c.dim('  none: only Services with a cluster IP get variables') + '\n'
@@ -33,7 +33,7 @@ export async function renderLint(r: LintReport): Promise<string> {
   const rows = [...r.services.flatMap((s) => s.findings.map((f) => ({f, object: `svc/${s.service.namespace}/${s.service.name}`}))), ...r.findings.map((f) => ({f, object: f.objects[0] ?? ''}))]
   const order = {error: 0, warning: 1, info: 2}
   rows.sort((a, b) => order[a.f.severity] - order[b.f.severity] || byCodeUnits(a.object, b.object) || byCodeUnits(a.f.code, b.f.code))
-  let out = rows.length ? await table(['SEVERITY', 'CODE', 'OBJECT', 'FINDING'], rows.map(({f, object}) => [severity(f, c), f.code, object, `${f.message}\n${c.dim(`→ ${f.hint}`)}`]), c) : c.green('✓ no findings') + '\n'
+  let out = rows.length ? table(['SEVERITY', 'CODE', 'OBJECT', 'FINDING'], rows.map(({f, object}) => [severity(f, c), f.code, object, `${f.message}\n${c.dim(`→ ${f.hint}`)}`]), c) : c.green('✓ no findings') + '\n'
   const s = r.summary
   out += `\n${s.services} Services: ${s.error ? c.red(`${s.error} error(s)`) : '0 errors'}, ${s.warning ? c.yellow(`${s.warning} warning(s)`) : '0 warnings'}, ${s.info} info\n`
   return out

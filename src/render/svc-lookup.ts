@@ -32,7 +32,7 @@ export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'que
     return [`${rcodeText(o.rcode as never, o.answers.length, c)}${q.status === 'rcode' ? c.red(' ≠ expected') : ''}`, ...(diff.length ? diff : o.answers.length ? [answerSummary(o.answers)] : []), ...app].join('\n')
   }
   const direct = report.queries.filter((q) => q.kind !== 'short-name') as ObservedQuery[]
-  out += await table(
+  out += table(
     ['NAME', 'TYPE', probed ? 'EXPECTED' : 'RCODE', ...(probed ? [] : ['ANSWER']), ...(probed ? ['OBSERVED', ''] : []), 'NOTE'],
     direct.map((q) => [
       q.name,
@@ -48,7 +48,7 @@ export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'que
   if (short.length > 0) {
     const conf = report.probe?.resolvConf
     out += `\n${c.bold('Short names')} ${c.dim(`(resolved through a ClusterFirst pod's search list, ndots:5${conf ? `; observed through the probe pod's own /etc/resolv.conf in ${conf.namespace}` : ''})`)}\n`
-    out += await table(
+    out += table(
       ['FROM NS', 'NAME', 'QUERIES', 'RCODE', 'ANSWER', ...(probed ? ['OBSERVED', ''] : [])],
       (short as ObservedQuery[]).map((q) => [
         q.from ?? '',
@@ -63,7 +63,7 @@ export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'que
   }
   if (report.predicted.length > 0) {
     out += `\n${c.bold('Predicted')} ${c.dim('(StatefulSet pods that do not exist yet)')}\n`
-    out += await table(
+    out += table(
       ['NAME', 'POD', 'IP', 'TODAY'],
       report.predicted.map((p) => [p.name, `${p.statefulSet}/${p.pod}`, c.yellow('<pending>'), rcodeText(p.rcode, 0, c)]),
       c,

@@ -6,6 +6,7 @@ import {connectCluster, loadCluster, probeContext, resultContext, type ResultCon
 import {probeConfig} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
+import {expectation} from '../../dns/records.js'
 import type {ClusterDns} from '../../dns/model.js'
 import {CLUSTER_DNS_NAMESPACE} from '../../cluster/types.js'
 
@@ -64,5 +65,5 @@ export default class DnsDoctor extends KdiscoCommand {
 function controlQuery(model: ClusterDns): ExpectedQuery {
   const name = `kubernetes.default.svc.${model.settings.clusterDomain}.`
   const a = model.answer(name, 'A')
-  return {name, type: 'A', kind: 'service', expected: {rcode: a.rcode, answers: a.answers}}
+  return {name, type: 'A', kind: 'service', expected: expectation(a)}
 }

@@ -2,7 +2,7 @@ import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {type DnsLookupReport, dnsLookup} from '../../dns/lookup.js'
 import {checkQueryName} from '../../dns/names.js'
-import {typeCode} from '../../dns/records.js'
+import {expectation, typeCode} from '../../dns/records.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
@@ -54,7 +54,7 @@ export default class DnsLookup extends KdiscoCommand {
       type: report.question.type,
       kind: report.question.name.endsWith('.') ? 'service' : 'short-name',
       from: namespace,
-      expected: {rcode: report.rcode, answers: report.answers, ...(report.forwarded ? {forwarded: true} : {}), ...(report.truncated ? {truncated: report.truncated} : {})},
+      expected: expectation(report),
     }
     const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
     if (flags['dry-run']) return this.dryRun(probe, [query], candidates, namespace)

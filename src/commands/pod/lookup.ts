@@ -8,6 +8,7 @@ import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {probeConfig} from '../../probe/index.js'
 import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
+import {expectation} from '../../dns/records.js'
 import {ExitCode} from '../../errors.js'
 import {loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
 
@@ -52,7 +53,7 @@ export default class PodLookup extends KdiscoCommand {
     }
     const identity = podIdentity(model, pod)
     const records = [...(identity.hostnameRecord ? [identity.hostnameRecord] : []), ...identity.endpointNames.filter((e) => e.name !== identity.hostnameRecord?.name), ...identity.podRecords]
-    const queries: ExpectedQuery[] = records.map((r) => ({name: r.name, type: r.type, kind: 'endpoint', expected: {rcode: r.rcode, answers: r.answers}, ...(r.notes ? {notes: r.notes} : {})}))
+    const queries: ExpectedQuery[] = records.map((r) => ({name: r.name, type: r.type, kind: 'endpoint', expected: expectation(r), ...(r.notes ? {notes: r.notes} : {})}))
     if (flags['dry-run']) return this.dryRun(probe, queries, (q) => [q.name], namespace)
     const probed = await probeAndCompare(queries, (q) => [q.name], probe, probeContext(flags, namespace), {strict: flags.strict})
     const result: PodLookupResult = {...identity, ...(probed ?? {}), ...resultContext(snapshot, model)}
