@@ -42,7 +42,9 @@ export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: Clus
       throw error
     }
   } else {
-    settings = kubeadmDefaults()
+    // kubeadm writes its Corefile for the cluster domain it was given.
+    const domain = overrides.clusterDomain !== undefined && isDns1123Subdomain(normalizeName(overrides.clusterDomain)) ? overrides.clusterDomain : undefined
+    settings = kubeadmDefaults(domain)
     const gap = snapshot.gaps.find((g) => g.resource === 'configmaps' && g.namespace === 'kube-system')
     if (snapshot.origin === 'live') settings.source = `kubeadm defaults: the kube-system/coredns ConfigMap could not be read (${gap?.reason ?? 'absent'})`
   }

@@ -270,6 +270,11 @@ export interface ClusterSnapshot {
   /** The namespace commands use when -n is not given: the flag, else the context's, else default. */
   defaultNamespace: string
   gaps: SnapshotGap[]
+  /**
+   * The namespaces whose Services and EndpointSlices were all read; undefined when every namespace was (files, -A).
+   * A live read of one namespace cannot know what other namespaces add to cluster-wide answers (PTR).
+   */
+  readNamespaces?: string[]
   namespaces: string[]
   services: Service[]
   endpointSlices: EndpointSlice[]

@@ -1,5 +1,5 @@
 // Reads the `kubernetes` stanza of a CoreDNS Corefile into DnsSettings. Pure: text in, settings out.
-import {type DnsSettings, type PodsMode, isReverseZone, normalizeZones} from './settings.js'
+import {CACHE_DEFAULTS, type CacheSettings, type DnsSettings, type PodsMode, isReverseZone, normalizeZones} from './settings.js'
 
 interface Token {
   text: string
@@ -170,7 +170,50 @@ export function settingsFromCorefile(text: string, source: string): DnsSettings 
           break
       }
     }
+    const cache = block.directives.find((d) => d.name === 'cache')
+    if (cache) settings.cache = cacheSettings(cache, block.keys.map(blockZone))
+    if (block.directives.some((d) => d.name === 'bind')) settings.bound = true
     return settings
   }
   throw new CorefileError('the Corefile has no "kubernetes" plugin stanza')
+}
+
+/** `cache [TTL] [ZONES...] { success CAP [TTL [MINTTL]]; denial CAP [TTL [MINTTL]]; disable success|denial [ZONES...] }` (plugin/cache setup.go). */
+function cacheSettings(d: Directive, blockZones: string[]): CacheSettings {
+  const zonesOf = (args: string[], line: number) => {
+    const zones = normalizeZones(args.map((z) => (z === '.' ? '' : z)))
+    if (typeof zones === 'string') throw new CorefileError(`line ${line}: ${zones}`)
+    return zones
+  }
+  const seconds = (text: string | undefined, line: number, what: string, min: number): number => {
+    const n = Number(text)
+    if (!Number.isInteger(n) || n < min) throw new CorefileError(`line ${line}: cache ${what} must be a whole number of seconds${min > 0 ? ' above 0' : ''}, not "${text ?? ''}"`)
+    return n
+  }
+  const out: CacheSettings = {...CACHE_DEFAULTS, zones: [], disableSuccess: [], disableDenial: []}
+  let args = d.args
+  if (args.length > 0 && /^-?\d+$/.test(args[0])) {
+    out.successTtl = out.denialTtl = seconds(args[0], d.line, 'TTL', 1)
+    args = args.slice(1)
+  }
+  out.zones = zonesOf(args.length > 0 ? args : blockZones, d.line)
+  for (const opt of d.block) {
+    if (opt.name === 'success' || opt.name === 'denial') {
+      const [, ttl, min] = opt.args
+      if (opt.name === 'success') {
+        if (ttl !== undefined) out.successTtl = seconds(ttl, opt.line, 'success TTL', 1)
+        if (min !== undefined) out.minSuccessTtl = seconds(min, opt.line, 'success minimum TTL', 0)
+      } else {
+        if (ttl !== undefined) out.denialTtl = seconds(ttl, opt.line, 'denial TTL', 1)
+        if (min !== undefined) out.minDenialTtl = seconds(min, opt.line, 'denial minimum TTL', 0)
+      }
+    } else if (opt.name === 'disable') {
+      const [what, ...zones] = opt.args
+      const list = zones.length > 0 ? zonesOf(zones, opt.line) : ['']
+      if (what === 'success') out.disableSuccess = list
+      else if (what === 'denial') out.disableDenial = list
+      else throw new CorefileError(`line ${opt.line}: cache disable takes success or denial, not "${what ?? ''}"`)
+    }
+  }
+  return out
 }

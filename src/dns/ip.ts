@@ -163,14 +163,14 @@ export function dashedIp(address: string): string {
 }
 
 /**
- * The IP that a pod-record label stands for, as CoreDNS reads it: exactly three `-` and no `--` is IPv4,
- * anything else is read as IPv6 with `-` → `:`. Undefined when the result is not an IP.
+ * The address text a pod-record label stands for, as CoreDNS reads it (kubernetes.go findPods): exactly three `-`
+ * and no `--` is IPv4 (`-` → `.`), anything else IPv6 (`-` → `:`). The text is kept as spelled (`pods verified`
+ * compares it with the pod's IP as text); undefined when it is not an IP.
  */
-export function ipFromDashedLabel(label: string): string | undefined {
+export function addressTextFromDashedLabel(label: string): string | undefined {
   const dashes = label.split('-').length - 1
   const text = dashes === 3 && !label.includes('--') ? label.replace(/-/g, '.') : label.replace(/-/g, ':')
-  // CoreDNS answers with Go's net.IP.String(): canonical text.
-  return canonicalIp(text)
+  return parseIp(text) ? text : undefined
 }
 
 /** Reverse zones for a CIDR as CoreDNS splits it: octet (v4) or nibble (v6) aligned, else undefined. */

@@ -3,7 +3,7 @@
 // question costs a few map lookups whatever the cluster size.
 import {podIps} from '../cluster/derive.js'
 import {CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE, type ClusterSnapshot, type EndpointSlice, SERVICE_NAME_LABEL, type Service, namespaceOf} from '../cluster/types.js'
-import {type AddressData, addressData, canonicalIp, dashedIp, ipFamily, ipFromDashedLabel, ipFromReverseName} from './ip.js'
+import {type AddressData, addressData, addressTextFromDashedLabel, dashedIp, ipFamily, ipFromReverseName} from './ip.js'
 import {fqdn, normalizeName, stripZone} from './names.js'
 import {truncation, truncationNote} from './message-size.js'
 import {type DnsAnswer, type Rcode, type ResourceRecord} from './records.js'
@@ -94,9 +94,9 @@ export class ClusterDns {
   /** Built on first use (PTR questions): every ready endpoint by address. */
   private addressIndex?: Map<string, EndpointEntry[]>
   /** Built on first use (pods verified). */
-  private podIndex?: Set<string>
+  private podIndex?: Map<string, number>
   private readonly pods: ClusterSnapshot['pods']
-  private readonly hasClusterDnsService: boolean
+  private readonly readNamespaces?: string[]
 
   constructor(snapshot: ClusterSnapshot, settings: DnsSettings) {
     this.settings = settings
@@ -110,7 +110,7 @@ export class ClusterDns {
       }
     }
     this.pods = snapshot.pods
-    this.hasClusterDnsService = this.services.has(key(CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE))
+    this.readNamespaces = snapshot.readNamespaces
   }
 
   /** A Service's endpoints (all, ready, ready by lowercase endpoint name), built once from its slices. */
@@ -159,13 +159,20 @@ export class ClusterDns {
     return this.addressIndex
   }
 
-  private podIps(): Set<string> {
+  /**
+   * `pods verified`: the pods CoreDNS's pod watch holds, by namespace and IP text. CoreDNS keeps only
+   * `status.podIP` (object/pod.go ToPod), compared as text with the label's address (kubernetes.go findPods), and
+   * watches no Succeeded/Failed/Unknown pod. A pod that starts terminating keeps its entry (informer.go skips the
+   * update), so terminating pods count.
+   */
+  private podIps(): Map<string, number> {
     if (!this.podIndex) {
-      this.podIndex = new Set()
+      this.podIndex = new Map()
       for (const pod of this.pods) {
         const phase = pod.status?.phase
-        if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown' || pod.metadata.deletionTimestamp) continue
-        for (const ip of podIps(pod)) this.podIndex.add(`${namespaceOf(pod).toLowerCase()}/${canonicalIp(ip) ?? ip}`)
+        if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown' || !pod.status?.podIP) continue
+        const k = `${namespaceOf(pod).toLowerCase()}/${pod.status.podIP}`
+        this.podIndex.set(k, (this.podIndex.get(k) ?? 0) + 1)
       }
     }
     return this.podIndex
@@ -238,7 +245,8 @@ export class ClusterDns {
 
   /** What cluster DNS answers for (name, type). `name` is taken as absolute. */
   answer(name: string, qtype: string): DnsAnswer {
-    return this.lookup(name, qtype.toUpperCase(), 0)
+    const result = this.lookup(name, qtype.toUpperCase(), 0)
+    return result.forwarded && result.answers.length === 0 ? result : this.throughCache(normalizeName(name), result)
   }
 
   private lookup(name: string, qtype: string, depth: number): DnsAnswer {
@@ -248,8 +256,15 @@ export class ClusterDns {
     const zone = matchZone(n, this.settings.zones)
     if (zone === undefined) return {rcode: null, answers: [], forwarded: true, notes: ['outside the cluster zones: forwarded to upstream DNS']}
     if (qtype === 'AXFR' || qtype === 'IXFR') return {rcode: 'REFUSED', answers: [], notes: ['zone transfers are refused by the kubernetes plugin']}
+    // CoreDNS keeps the question's spelling of the zone in what it builds from it (handler.go).
     const zoneAsAsked = asked.slice(asked.length - zone.length)
-    const result = isReverseZone(zone) ? this.reverse(n, owner, qtype, zone) : this.forward(asked, n, owner, qtype, zone, zoneAsAsked, depth)
+    let result: DnsAnswer
+    // handler.go: SOA exists only at the apex and NS is answered there; every other name is NODATA for SOA without
+    // a lookup, and looked up as A ("fake A") for NS. The NS test compares the lower-cased name with the zone as
+    // asked, so an apex spelled with capitals gets NODATA.
+    if (qtype === 'SOA') result = n === zone ? {rcode: 'NOERROR', answers: [this.soaRecord(owner, zoneAsAsked)]} : nodata('SOA is served only at the zone apex')
+    else if (qtype === 'NS' && n === zone && zoneAsAsked === zone) result = this.nsAnswer(owner, zoneAsAsked)
+    else result = isReverseZone(zone) ? this.reverse(n, owner, qtype, zone) : this.forward(asked, n, owner, qtype, zone, zoneAsAsked, depth)
     if (result.rcode === 'NXDOMAIN' && fallsThrough(this.settings, n)) {
       return {rcode: null, answers: [], forwarded: true, notes: [...(result.notes ?? []), `fallthrough: the kubernetes plugin passes this NXDOMAIN on to the next plugin (normally forward)`]}
     }
@@ -262,13 +277,79 @@ export class ClusterDns {
     return this.settings.ttl
   }
 
-  private apex(owner: string, qtype: string, zone: string): DnsAnswer {
-    if (qtype === 'SOA') return {rcode: 'NOERROR', answers: [this.soaRecord(owner, zone)]}
-    if (qtype === 'NS') {
-      const target = this.hasClusterDnsService ? `${CLUSTER_DNS_SERVICE}.${CLUSTER_DNS_NAMESPACE}.svc.${this.settings.clusterDomain}.` : `ns.dns.${zone}.`
-      return {rcode: 'NOERROR', answers: [{name: owner, type: 'NS', ttl: this.ttl(), data: target}]}
+  /**
+   * What the `cache` plugin in front of the kubernetes plugin does to an answer on its way out (cache.go WriteMsg):
+   * every record gets the message's lowest TTL, clamped to the cache's [min, max] TTL — also where caching is
+   * disabled, which only stops storing. Where it stores, a later answer may come from the cache: TTLs count down
+   * and names are spelled as the first asker spelled them.
+   */
+  private throughCache(n: string, a: DnsAnswer): DnsAnswer {
+    const cache = this.settings.cache
+    if (!cache || matchZone(n, cache.zones) === undefined) return a
+    const positive = a.answers.length > 0
+    let shaped = a
+    if (positive) {
+      let lowest = Infinity
+      for (const r of a.answers) lowest = Math.min(lowest, r.ttl)
+      const ttl = Math.min(Math.max(lowest, cache.minSuccessTtl), cache.successTtl)
+      if (a.answers.some((r) => r.ttl !== ttl)) shaped = {...a, answers: a.answers.map((r) => ({...r, ttl}))}
     }
-    return nodata('the zone apex has only SOA and NS records')
+    const stored = positive ? matchZone(n, cache.disableSuccess) === undefined : a.rcode !== null && matchZone(n, cache.disableDenial) === undefined
+    if (!stored) return shaped
+    return {...shaped, cached: true, notes: [...(a.notes ?? []), `cache ${cache.successTtl}: a repeated question is answered from CoreDNS's cache (TTL counting down)`]}
+  }
+
+  /**
+   * NS at a zone apex (ns.go nsAddrs): the Services whose endpoints include CoreDNS's own address, named in the zone
+   * as asked; with none, `ns.dns.<zone>`.
+   */
+  private nsAnswer(owner: string, zoneAsAsked: string): DnsAnswer {
+    if (this.settings.bound) return nodata(BOUND_NOTE)
+    const servers = this.nameservers(zoneAsAsked)
+    const names = servers ? [...new Set(servers.map((s) => s.name))] : [`ns.dns.${zoneAsAsked}.`]
+    return {rcode: 'NOERROR', answers: names.map((data) => ({name: owner, type: 'NS', ttl: this.ttl(), data}))}
+  }
+
+  /**
+   * CoreDNS's nameserver names and addresses (ns.go nsAddrs): for its own address, every Service with an endpoint
+   * there — a ClusterIP Service by its name and cluster IPs, a headless one by the endpoint names and addresses of
+   * that slice. kdisco takes CoreDNS's address to be a ready endpoint of kube-system/kube-dns (CoreDNS runs in the
+   * pods behind it); undefined when there is none, as CoreDNS then answers with addresses of its own machine.
+   */
+  private nameservers(zoneAsAsked: string): {name: string; ip: AddressData}[] | undefined {
+    const dns = this.entries(key(CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE)).ready
+    const own = dns.map((e) => e.address).sort(byCodeUnits)[0]
+    if (own === undefined) {
+      // kube-dns's endpoints were not read (a live read of another namespace): CoreDNS runs behind it.
+      const svc = this.services.get(key(CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE))
+      if (svc?.kind === 'ClusterIP' && this.readNamespaces && !this.readNamespaces.includes(CLUSTER_DNS_NAMESPACE))
+        return svc.addresses.map((ip) => ({name: `${svc.name}.${svc.namespace}.svc.${zoneAsAsked}.`, ip}))
+      return undefined
+    }
+    const out: {name: string; ip: AddressData}[] = []
+    for (const ep of this.byEndpointAddress().get(own) ?? []) {
+      const svc = this.services.get(key(ep.namespace, ep.service))
+      if (!svc) continue
+      const name = `${svc.name}.${svc.namespace}.svc.${zoneAsAsked}.`
+      if (svc.kind === 'Headless') {
+        for (const peer of this.entries(key(svc.namespace, svc.name)).ready) if (peer.sliceName === ep.sliceName && peer.parsed) out.push({name: `${peer.endpointName}.${name}`, ip: peer.parsed})
+      } else {
+        for (const ip of svc.addresses) out.push({name, ip})
+      }
+    }
+    return out.length > 0 ? out : undefined
+  }
+
+  /** `ns.dns.<zone>` A/AAAA: the nameserver addresses (kubernetes.go Services, isDefaultNS). */
+  private defaultNsAnswer(owner: string, qtype: string, zoneAsAsked: string): DnsAnswer {
+    if (qtype !== 'A' && qtype !== 'AAAA') return nodata(`ns.dns.${zoneAsAsked} has only A and AAAA records`)
+    if (this.settings.bound) return nodata(BOUND_NOTE)
+    const servers = this.nameservers(zoneAsAsked)
+    if (!servers) return {rcode: null, answers: [], notes: [`CoreDNS answers ns.dns.${zoneAsAsked} with the addresses of its own machine, which kdisco does not know (kube-system/kube-dns has no ready endpoint)`]}
+    const family = qtype === 'A' ? 4 : 6
+    const answers: ResourceRecord[] = []
+    for (const s of servers) if (s.ip.family === family && !answers.some((r) => r.data === s.ip.data)) answers.push({name: owner, type: qtype, ttl: this.ttl(), data: s.ip.data})
+    return answers.length > 0 ? {rcode: 'NOERROR', answers} : nodata(`no IPv${family} nameserver address`)
   }
 
   soaRecord(owner: string, zone: string): ResourceRecord {
@@ -277,7 +358,9 @@ export class ClusterDns {
   }
 
   private reverse(n: string, owner: string, qtype: string, zone: string): DnsAnswer {
-    if (n === zone) return this.apex(owner, qtype, zone)
+    // kubernetes.go Records: the apex parses as an empty name (NODATA; TXT finds nothing there: NXDOMAIN); any other
+    // name in a reverse zone exists only for PTR.
+    if (n === zone) return qtype === 'TXT' ? nxdomain('TXT exists only at dns-version.<cluster domain>') : nodata('the zone apex has only SOA and NS records')
     if (qtype !== 'PTR') return nxdomain('a name in a reverse zone exists only for PTR questions')
     const ip = ipFromReverseName(n)
     if (!ip) return nxdomain('not a complete reverse name for an IP address')
@@ -288,13 +371,22 @@ export class ClusterDns {
   ptrAnswer(ip: string, owner: string): DnsAnswer {
     const targets = this.ptrTargets(ip)
     if (targets.length === 0) return nxdomain(`no Service cluster IP or ready endpoint has the address ${ip}`)
-    return {rcode: 'NOERROR', answers: targets.map((t) => ({name: owner, type: 'PTR', ttl: this.ttl(), data: t}))}
+    const answer: DnsAnswer = {rcode: 'NOERROR', answers: targets.map((t) => ({name: owner, type: 'PTR', ttl: this.ttl(), data: t}))}
+    if (this.readNamespaces && !this.byClusterIp.get(ip)?.some((svc) => this.namespaceExposed(svc.namespace))) {
+      // Cluster IPs are unique, endpoint addresses are not: endpoints in namespaces that were not read can share
+      // the address, and reverse.go answers for all of them.
+      answer.partial = {readNamespaces: this.readNamespaces}
+      answer.notes = [`only namespace${this.readNamespaces.length > 1 ? 's' : ''} ${this.readNamespaces.join(', ')} ${this.readNamespaces.length > 1 ? 'were' : 'was'} read: endpoints with this address in other namespaces add PTR records`]
+    }
+    return this.throughCache(normalizeName(owner), answer)
   }
 
-  /** The answer for a pod's a-b-c-d.<ns>.pod name, without parsing a question. */
-  podAnswer(namespace: string, ip: string, qtype: string, parsed = addressData(ip)): DnsAnswer {
+  /** The answer for a pod's a-b-c-d.<ns>.pod name, without parsing a question (`ip` as the pod's status has it). */
+  podAnswer(namespace: string, ip: string, qtype: string): DnsAnswer {
     const label = dashedIp(ip)
-    return this.pod(`${label}.${namespace}.pod.${this.settings.clusterDomain}.`, qtype, [label, namespace], parsed)
+    const zone = this.settings.clusterDomain
+    const owner = `${label}.${namespace}.pod.${zone}.`
+    return this.throughCache(normalizeName(owner), this.pod(owner, qtype, [label, namespace], zone, ip))
   }
 
   /** PTR targets for an IP: the first Service with that cluster IP, else every ready endpoint with that address. */
@@ -317,21 +409,23 @@ export class ClusterDns {
   }
 
   private forward(asked: string, n: string, owner: string, qtype: string, zone: string, zoneAsAsked: string, depth: number): DnsAnswer {
-    if (n === zone) return this.apex(owner, qtype, zone)
+    if (n === zone) return emptyName(qtype, 'the zone apex has only SOA and NS records')
+    // kubernetes.go Services: TXT exists only at dns-version.<zone>.
     if (qtype === 'TXT' && n === `dns-version.${zone}`) {
       return {rcode: 'NOERROR', answers: [{name: owner, type: 'TXT', ttl: DNS_VERSION_TTL, data: DNS_VERSION}]}
     }
-    if (qtype === 'SOA') return nodata('SOA is served only at the zone apex')
+    // isDefaultNS compares the lower-cased name with the zone as asked: a zone spelled with capitals never matches.
+    if (n === `ns.dns.${zone}` && zoneAsAsked === zone && qtype !== 'TXT' && qtype !== 'PTR') return this.defaultNsAnswer(owner, qtype, zoneAsAsked)
     const base = stripZone(asked, zone)
     const labels = base.split('.')
     const last = labels[labels.length - 1].toLowerCase()
-    if (base.toLowerCase() === 'svc' || base.toLowerCase() === 'pod') return nodata(`"${base}.${zone}" is an empty non-terminal`)
-    if (last === 'pod') return this.pod(owner, qtype, labels.slice(0, -1))
+    if (base.toLowerCase() === 'svc' || base.toLowerCase() === 'pod') return emptyName(qtype, `"${base}.${zone}" is an empty non-terminal`)
+    if (last === 'pod') return this.pod(owner, qtype, labels.slice(0, -1), zoneAsAsked)
     if (last !== 'svc') return nxdomain(`cluster names end in .svc.${zone} or .pod.${zone}`)
     const rest = labels.slice(0, -1)
     const ns = rest[rest.length - 1]
     if (rest.length === 1) {
-      return this.namespaceExposed(ns) ? nodata(`namespace ${ns} exists; the name itself has no records`) : nxdomain(`namespace ${ns} does not exist`)
+      return this.namespaceExposed(ns) ? emptyName(qtype, `namespace ${ns} exists; the name itself has no records`) : nxdomain(`namespace ${ns} does not exist`)
     }
     if (rest.length > 4) return nxdomain('too many labels left of <service>.<namespace>.svc')
     if (!this.namespaceExposed(ns)) return nxdomain(`namespace ${ns} does not exist${this.settings.namespaces.length ? ' or is not served (namespaces option)' : ''}`)
@@ -356,7 +450,7 @@ export class ClusterDns {
     const owner = part.endpoint !== undefined ? `${part.endpoint}.${fq}` : part.port !== undefined ? `_${part.port}._${part.protocol}.${fq}` : fq
     const backends = this.backends(svc, zone, part.endpoint, part.port, part.protocol)
     if (typeof backends === 'string') return nxdomain(backends)
-    return this.shape(owner, qtype, zone, backends, 0)
+    return this.throughCache(zone, this.shape(owner, qtype, zone, backends, 0))
   }
 
   private backends(svc: ServiceEntry, zoneAsAsked: string, endpoint?: string, port?: string, protocol?: string): Backend[] | string {
@@ -406,6 +500,8 @@ export class ClusterDns {
       const target = fqdn(cname.host)
       const record: ResourceRecord = {name: owner, type: 'CNAME', ttl, data: target}
       if (qtype === 'CNAME') return {rcode: 'NOERROR', answers: [record]}
+      // backend_lookup.go: A and AAAA follow the CNAME; other types see only that it exists (TXT too: kubernetes.go
+      // Services hands TXT no records for a name that has some).
       if (qtype !== 'A' && qtype !== 'AAAA') return nodata('an ExternalName Service has only a CNAME')
       if (normalizeName(target) === normalizeName(owner)) return nodata('a CNAME to itself is suppressed')
       if (depth >= 8) return nodata('CNAME chain too long')
@@ -449,22 +545,32 @@ export class ClusterDns {
     return nodata(`the name exists but has no ${qtype} records`)
   }
 
-  /** `known`: the address the label spells, when the caller already knows it (no parsing back). */
-  private pod(owner: string, qtype: string, rest: string[], known?: AddressData): DnsAnswer {
+  /**
+   * `<label>.<ns>.pod.<zone>` (kubernetes.go findPods). The label spells an address (three dashes and no `--`:
+   * IPv4, else IPv6); `insecure` answers for any address, `verified` only for a pod whose status.podIP is that text.
+   * Up to two labels left of it are ignored, more are NXDOMAIN (parse.go). The record has port 0, so an SRV question
+   * gets `0 100 0 <label>.<ns>.pod.<zone>` (backend_lookup.go SRV skips only port -1).
+   * `text`: the address as the pod's status has it, when the caller knows it (no parsing back).
+   */
+  private pod(owner: string, qtype: string, rest: string[], zoneAsAsked: string, text?: string): DnsAnswer {
     if (this.settings.pods === 'disabled') return nxdomain(`pod records are disabled (Corefile "pods disabled")`)
-    const ns = rest[rest.length - 1]
-    if (rest.length === 1) return this.namespaceExposed(ns) ? nodata(`namespace ${ns} exists; the name itself has no records`) : nxdomain(`namespace ${ns} does not exist`)
-    const label = rest[rest.length - 2]
-    const fromLabel = known ? undefined : ipFromDashedLabel(label)
-    const parsed = known ?? (fromLabel === undefined ? undefined : addressData(fromLabel))
-    if (!parsed) return nxdomain(`"${label}" is not a dashed IP address`)
-    const ip = parsed.data
+    const ns = rest[rest.length - 1].toLowerCase()
     if (!this.namespaceExposed(ns)) return nxdomain(`namespace ${ns} does not exist`)
-    if (this.settings.pods === 'verified' && !this.podIps().has(`${ns.toLowerCase()}/${ip}`))
-      return nxdomain(`no running pod has IP ${ip} in namespace ${ns} ("pods verified")`)
+    if (rest.length === 1) return emptyName(qtype, `namespace ${ns} exists; the name itself has no records`)
+    if (rest.length > 4) return nxdomain('too many labels left of <address>.<namespace>.pod')
+    const label = rest[rest.length - 2].toLowerCase()
+    const raw = text ?? addressTextFromDashedLabel(label)
+    const parsed = raw === undefined ? undefined : addressData(raw)
+    if (!parsed) return nxdomain(`"${label}" is not a dashed IP address`)
+    let copies = 1
+    if (this.settings.pods === 'verified') {
+      copies = this.podIps().get(`${ns}/${raw}`) ?? 0
+      if (copies === 0) return nxdomain(`no running pod has IP ${raw} in namespace ${ns} ("pods verified" compares status.podIP as written)`)
+    }
     const family = parsed.family === 4 ? 'A' : 'AAAA'
-    if (qtype === family) return {rcode: 'NOERROR', answers: [{name: owner, type: family, ttl: this.ttl(), data: ip}]}
-    return nodata(`a pod record has only an ${family} record`)
+    if (qtype === family) return {rcode: 'NOERROR', answers: [{name: owner, type: family, ttl: this.ttl(), data: parsed.data}]}
+    if (qtype === 'SRV') return {rcode: 'NOERROR', answers: [{name: owner, type: 'SRV', ttl: this.ttl(), data: `0 ${Math.max(1, Math.floor(100 / copies))} 0 ${label}.${ns}.pod.${zoneAsAsked}.`}]}
+    return nodata(`a pod record has only an ${family} record (and an SRV record with port 0)`)
   }
 }
 
@@ -472,6 +578,20 @@ function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
   const list = map.get(k)
   if (list) list.push(v)
   else map.set(k, [v])
+}
+
+/**
+ * With `bind`, CoreDNS's idea of its own addresses is empty: kubernetes/local.go boundIPs reads bind's plain
+ * addresses as CIDRs, which fails, so ns.go nsAddrs finds no address and no Service.
+ */
+const BOUND_NOTE = 'the server block uses "bind": CoreDNS then does not know its own address (kubernetes/local.go), so it has no nameserver records'
+
+/**
+ * A name that exists without records of its own (apex, `svc`, `pod`, `<ns>.svc`, `<ns>.pod`): NODATA, except for TXT,
+ * where CoreDNS answers NODATA only for names with records of another type (kubernetes.go Services).
+ */
+function emptyName(qtype: string, note: string): DnsAnswer {
+  return qtype === 'TXT' ? nxdomain(`${note}; CoreDNS answers TXT with NXDOMAIN for names without records`) : nodata(note)
 }
 
 function nodata(note: string): DnsAnswer {

@@ -41,16 +41,22 @@ export interface DnsAnswer {
   notes?: string[]
   /** The answer does not fit in one DNS message: the server sends only the records that fit. */
   truncated?: Truncation
+  /** CoreDNS's cache stores it: a repeated question may see lower TTLs and the first asker's spelling of names. */
+  cached?: boolean
+  /** Only these namespaces were read: other namespaces may add records to this (cluster-wide) answer. */
+  partial?: {readNamespaces: string[]}
 }
 
 /** What a probed answer is compared against: an answer without its explanations. */
-export type Expectation = Pick<DnsAnswer, 'rcode' | 'answers' | 'forwarded' | 'truncated'>
+export type Expectation = Pick<DnsAnswer, 'rcode' | 'answers' | 'forwarded' | 'truncated' | 'cached' | 'partial'>
 
 /** An answer's expectation; optional facts appear only when they hold, so JSON stays as small as the answer. */
 export function expectation(a: Expectation): Expectation {
   const e: Expectation = {rcode: a.rcode, answers: a.answers}
   if (a.forwarded) e.forwarded = true
   if (a.truncated) e.truncated = a.truncated
+  if (a.cached) e.cached = true
+  if (a.partial) e.partial = a.partial
   return e
 }
 

@@ -197,7 +197,7 @@ export function resolveName(model: ClusterDns, name: string, qtype: string, conf
     notes.push(`${walk.steps.at(-1)!.name} is answered by upstream DNS, which kdisco does not predict`)
     return {tried, rcode: null, answers: stopped.answers, forwarded: true, notes}
   }
-  return {tried, rcode: walk.rcode as Rcode, answers: stopped?.answers ?? [], ...(stopped?.truncated ? {truncated: stopped.truncated} : {}), notes}
+  return {tried, rcode: walk.rcode as Rcode, answers: stopped?.answers ?? [], ...(stopped?.forwarded ? {forwarded: true} : {}), ...(stopped?.truncated ? {truncated: stopped.truncated} : {}), ...(stopped?.cached ? {cached: true} : {}), notes}
 }
 
 /** The resolv.conf of a ClusterFirst pod in `namespace`, with this cluster's domain and DNS Service IP. */

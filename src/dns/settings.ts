@@ -4,6 +4,26 @@ import {normalizeName} from './names.js'
 
 export type PodsMode = 'disabled' | 'insecure' | 'verified'
 
+/**
+ * The `cache` plugin of the server block that runs the kubernetes plugin (plugin/cache setup.go): it sets every
+ * record of an answer to the answer's lowest TTL clamped to [min, max] (also where storing is disabled), and stores
+ * answers except in the disabled zones.
+ */
+export interface CacheSettings {
+  /** Zones it handles (normalized; '' = every name). */
+  zones: string[]
+  successTtl: number
+  minSuccessTtl: number
+  denialTtl: number
+  minDenialTtl: number
+  /** `disable success|denial ZONES`: answers not stored (normalized; '' = every name). */
+  disableSuccess: string[]
+  disableDenial: string[]
+}
+
+/** cache.go's defaults: 3600 s for answers, 1800 s for denials, 5 s minimum. */
+export const CACHE_DEFAULTS = {successTtl: 3600, minSuccessTtl: 5, denialTtl: 1800, minDenialTtl: 5} as const
+
 export interface DnsSettings {
   /** Forward zone first (the cluster domain), then any others, then reverse zones. Normalized. */
   zones: string[]
@@ -19,6 +39,10 @@ export interface DnsSettings {
   noEndpoints: boolean
   /** `ignore empty_service`. */
   ignoreEmptyService: boolean
+  /** The `cache` plugin in the same server block, if any. */
+  cache?: CacheSettings
+  /** The server block has `bind` (CoreDNS then answers NS and ns.dns.<zone> with no records). */
+  bound?: boolean
   /** Where these settings came from, for the user. */
   source: string
 }
@@ -27,7 +51,11 @@ export const DNS_VERSION = '1.1.0'
 export const DNS_VERSION_TTL = 28800
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local'
 
-/** kubeadm's stock Corefile: `kubernetes cluster.local in-addr.arpa ip6.arpa { pods insecure; fallthrough in-addr.arpa ip6.arpa; ttl 30 }`. */
+/**
+ * kubeadm's stock Corefile (Kubernetes 1.36): `kubernetes cluster.local in-addr.arpa ip6.arpa { pods insecure;
+ * fallthrough in-addr.arpa ip6.arpa; ttl 30 }` and `cache 30 { disable success cluster.local; disable denial
+ * cluster.local }`.
+ */
 export function kubeadmDefaults(clusterDomain = DEFAULT_CLUSTER_DOMAIN): DnsSettings {
   const domain = normalizeName(clusterDomain)
   return {
@@ -40,6 +68,7 @@ export function kubeadmDefaults(clusterDomain = DEFAULT_CLUSTER_DOMAIN): DnsSett
     namespaces: [],
     noEndpoints: false,
     ignoreEmptyService: false,
+    cache: {zones: [''], successTtl: 30, minSuccessTtl: CACHE_DEFAULTS.minSuccessTtl, denialTtl: 30, minDenialTtl: CACHE_DEFAULTS.minDenialTtl, disableSuccess: [domain], disableDenial: [domain]},
     source: 'kubeadm defaults',
   }
 }

@@ -5,7 +5,7 @@ import {type Pod, namespaceOf} from '../cluster/types.js'
 import {type AddressData, addressData, dashedIp, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry} from './model.js'
 import {type ResourceRecord, compareNames} from './records.js'
-import {DNS_VERSION, DNS_VERSION_TTL, isReverseZone, matchZone} from './settings.js'
+import {isReverseZone, matchZone} from './settings.js'
 import {byCodeUnits} from '../order.js'
 
 export interface ZoneListing {
@@ -106,7 +106,7 @@ export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions
   for (const zone of zones) {
     add(model.answer(zone + '.', 'SOA').answers)
     add(model.answer(zone + '.', 'NS').answers)
-    if (!isReverseZone(zone)) add([{name: `dns-version.${zone}.`, type: 'TXT', ttl: DNS_VERSION_TTL, data: DNS_VERSION}])
+    if (!isReverseZone(zone)) add(model.answer(`dns-version.${zone}.`, 'TXT').answers)
   }
   if (settings.pods !== 'disabled' && serviceZone !== undefined) {
     // Insecure mode answers any dashed IP; the zone lists the pods that exist.
@@ -125,7 +125,7 @@ export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions
     }
     podRecords.sort((a, b) => byCodeUnits(a.key, b.key))
     // A pod record has one type, that of its address (the other question is NODATA).
-    for (const {ns, ip, parsed} of podRecords) addTo(serviceZone, model.podAnswer(ns, ip, parsed?.family === 6 ? 'AAAA' : 'A', parsed).answers)
+    for (const {ns, ip, parsed} of podRecords) addTo(serviceZone, model.podAnswer(ns, ip, parsed?.family === 6 ? 'AAAA' : 'A').answers)
   }
   const services = model.allServices().filter((svc) => wanted(svc.namespace) && model.namespaceExposed(svc.namespace))
   services.sort((a, b) => compareNames(a.namespace, b.namespace) || compareNames(a.name, b.name))

@@ -17,12 +17,14 @@ describe('cli: svc lookup', () => {
     expect(out.service).to.include({name: 'kubia-headless', namespace: 'default', kind: 'Headless'})
     expect(out.service.endpoints).to.deep.equal({ready: 2, total: 3, origin: ['derived-from-pods']})
     const fqdn = out.queries.find((q: {name: string; type: string}) => q.name === 'kubia-headless.default.svc.cluster.local.' && q.type === 'A')
+    // The examples' Corefile has a plain `cache 30`: answers are stored (kubeadm 1.36 disables that for cluster.local).
     expect(fqdn.expected).to.deep.equal({
       rcode: 'NOERROR',
       answers: [
         {name: 'kubia-headless.default.svc.cluster.local.', type: 'A', ttl: 30, data: '10.244.1.38'},
         {name: 'kubia-headless.default.svc.cluster.local.', type: 'A', ttl: 30, data: '10.244.2.57'},
       ],
+      cached: true,
     })
     const notReady = out.queries.find((q: {name: string}) => q.name === '10-244-2-58.kubia-headless.default.svc.cluster.local.')
     expect(notReady.expected.rcode).to.equal('NXDOMAIN')

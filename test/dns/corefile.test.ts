@@ -55,4 +55,17 @@ describe('dns: Corefile kubernetes stanza', () => {
     expect(() => settingsFromCorefile('.:53 {\n kubernetes cluster.local {\n ttl 9999\n }\n}\n', 't')).to.throw(CorefileError, /ttl/)
     expect(() => settingsFromCorefile('.:53 {\n kubernetes cluster.local {\n', 't')).to.throw(CorefileError, /missing/)
   })
+
+  it('reads the cache plugin of the same server block (plugin/cache setup.go): TTL, zones, success/denial, disable', () => {
+    expect(settingsFromCorefile(KUBEADM, 't').cache).to.deep.equal({zones: [''], successTtl: 30, minSuccessTtl: 5, denialTtl: 30, minDenialTtl: 5, disableSuccess: [], disableDenial: []})
+    const s = settingsFromCorefile('.:53 {\n kubernetes cluster.local\n cache example.org {\n  success 9984 120 10\n  denial 9984 15\n  disable success cluster.local\n  disable denial\n }\n}\n', 't')
+    expect(s.cache).to.deep.equal({zones: ['example.org'], successTtl: 120, minSuccessTtl: 10, denialTtl: 15, minDenialTtl: 5, disableSuccess: ['cluster.local'], disableDenial: ['']})
+    expect(settingsFromCorefile('.:53 {\n kubernetes cluster.local\n}\n', 't').cache).to.equal(undefined)
+    expect(() => settingsFromCorefile('.:53 {\n kubernetes cluster.local\n cache 0\n}\n', 't')).to.throw(CorefileError, /line 3: cache TTL/)
+  })
+
+  it('notes bind in the server block (CoreDNS then finds no address of its own for NS)', () => {
+    expect(settingsFromCorefile('.:53 {\n bind 169.254.20.10\n kubernetes cluster.local\n}\n', 't').bound).to.equal(true)
+    expect(settingsFromCorefile(KUBEADM, 't').bound).to.equal(undefined)
+  })
 })

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {canonicalIp, cidrReverseZones, dashedIp, ipFromDashedLabel, ipFromReverseName, reverseName} from '../../src/dns/ip.js'
+import {canonicalIp, cidrReverseZones, dashedIp, addressTextFromDashedLabel, ipFromReverseName, reverseName} from '../../src/dns/ip.js'
 
 describe('dns: IP addresses', () => {
   const canonical: [string, string | undefined][] = [
@@ -27,9 +27,11 @@ describe('dns: IP addresses', () => {
     expect(dashedIp('172.0.0.2')).to.equal('172-0-0-2')
     expect(dashedIp('5678:abcd::1')).to.equal('5678-abcd--1')
     expect(dashedIp('2001:db8::')).to.equal('2001-db8--0')
-    expect(ipFromDashedLabel('172-0-0-2')).to.equal('172.0.0.2')
-    expect(ipFromDashedLabel('2001-db8--1')).to.equal('2001:db8::1')
-    expect(ipFromDashedLabel('1-2-3')).to.equal(undefined)
+    expect(addressTextFromDashedLabel('172-0-0-2')).to.equal('172.0.0.2')
+    expect(addressTextFromDashedLabel('2001-db8--1')).to.equal('2001:db8::1')
+    // Kept as spelled: pods verified compares it with status.podIP as text.
+    expect(addressTextFromDashedLabel('2001-db8-0--1')).to.equal('2001:db8:0::1')
+    expect(addressTextFromDashedLabel('1-2-3')).to.equal(undefined)
   })
 
   it('CIDR reverse zones', () => {

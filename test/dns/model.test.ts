@@ -329,6 +329,11 @@ describe('dns model: ExternalName (spec §2.5 and CoreDNS)', () => {
     expect(m.answer('self.default.svc.cluster.local', 'A').answers).to.have.length(0)
   })
 
+  it('TXT is NODATA without the CNAME (kubernetes.go Services hands TXT nothing for a name that exists)', () => {
+    const a = m.answer('ext.default.svc.cluster.local', 'TXT')
+    expect([a.rcode, a.answers.length, a.forwarded]).to.deep.equal(['NOERROR', 0, undefined])
+  })
+
   it('SRV is NODATA; endpoint and port sub-names are NXDOMAIN', () => {
     const srv = m.answer('ext.default.svc.cluster.local', 'SRV')
     expect([srv.rcode, srv.answers.length]).to.deep.equal(['NOERROR', 0])
@@ -368,6 +373,32 @@ describe('dns model: name grammar, namespaces and NXDOMAIN vs NODATA (CoreDNS pa
 
   it('dns-version TXT is "1.1.0" with TTL 28800', () => {
     expect(m.answer('dns-version.cluster.local', 'TXT').answers).to.deep.equal([{name: 'dns-version.cluster.local.', type: 'TXT', ttl: 28800, data: '1.1.0'}])
+  })
+
+  it('TXT elsewhere: NODATA for names with records of another type, NXDOMAIN for names without any (kubernetes.go Services)', () => {
+    for (const [name, rcode] of [
+      ['web.shop.svc.cluster.local', 'NOERROR'],
+      ['cluster.local', 'NXDOMAIN'],
+      ['svc.cluster.local', 'NXDOMAIN'],
+      ['shop.svc.cluster.local', 'NXDOMAIN'],
+      ['ns.dns.cluster.local', 'NXDOMAIN'],
+      ['in-addr.arpa', 'NXDOMAIN'],
+    ]) {
+      const a = m.answer(name, 'TXT')
+      expect([name, a.rcode, a.answers.length]).to.deep.equal([name, rcode, 0])
+    }
+  })
+
+  it('SOA below the apex is NODATA in every zone, forward and reverse, without a lookup (handler.go)', () => {
+    for (const name of ['nothing.svc.cluster.local', 'web.shop.svc.cluster.local', '1.2.3.4.in-addr.arpa', '10.in-addr.arpa']) {
+      const a = m.answer(name, 'SOA')
+      expect([name, a.rcode, a.answers.length, a.forwarded]).to.deep.equal([name, 'NOERROR', 0, undefined])
+    }
+  })
+
+  it('SOA at the apex keeps the zone as asked (handler.go keeps the question\'s case)', () => {
+    expect(m.answer('Cluster.LOCAL', 'SOA').answers[0]).to.include({name: 'Cluster.LOCAL.'})
+    expect(m.answer('Cluster.LOCAL', 'SOA').answers[0].data).to.match(/^ns\.dns\.Cluster\.LOCAL\. hostmaster\.Cluster\.LOCAL\. /)
   })
 
   it('SOA at the apex names ns.dns.<zone> and hostmaster, TTL min(ttl, 300)', () => {
@@ -450,5 +481,76 @@ describe('dns model: pod records (pods disabled|insecure|verified)', () => {
     expect(m.answer('1-2-3-4.shop.pod.cluster.local', 'A').rcode).to.equal('NXDOMAIN')
     expect(m.answer('10-244-1-8.shop.pod.cluster.local', 'A').rcode).to.equal('NXDOMAIN')
     expect(m.answer('10-244-1-7.default.pod.cluster.local', 'A').rcode).to.equal('NXDOMAIN')
+  })
+
+  it('verified: only status.podIP, compared as written (object/pod.go ToPod, kubernetes.go findPods)', () => {
+    const m = model([namespace('shop'), pod('dual', {namespace: 'shop', ip: ['10.244.1.9', 'fd00:10:244:1::9']}), pod('v6', {namespace: 'shop', ip: 'fd00:10:244::a'})], {pods: 'verified'})
+    expect(data(m.answer('10-244-1-9.shop.pod.cluster.local', 'A'))).to.deep.equal(['10.244.1.9'])
+    // The second address of a dual-stack pod is not in CoreDNS's pod index.
+    expect(m.answer('fd00-10-244-1--9.shop.pod.cluster.local', 'AAAA').rcode).to.equal('NXDOMAIN')
+    expect(data(m.answer('fd00-10-244--a.shop.pod.cluster.local', 'AAAA'))).to.deep.equal(['fd00:10:244::a'])
+    // The same address spelled another way is another text: no match.
+    expect(m.answer('fd00-10-244-0--a.shop.pod.cluster.local', 'AAAA').rcode).to.equal('NXDOMAIN')
+  })
+
+  it('verified: a pod that started terminating is still known (object/informer.go skips the update)', () => {
+    const m = model([namespace('shop'), pod('leaving', {namespace: 'shop', ip: '10.244.1.10', terminating: true})], {pods: 'verified'})
+    expect(data(m.answer('10-244-1-10.shop.pod.cluster.local', 'A'))).to.deep.equal(['10.244.1.10'])
+  })
+
+  it('SRV on a pod name: one record, port 0, target <label>.<ns>.pod.<zone as asked> (backend_lookup.go SRV)', () => {
+    const m = model(objects, {pods: 'insecure'})
+    expect(m.answer('1-2-3-4.SHOP.pod.Cluster.Local', 'SRV').answers).to.deep.equal([{name: '1-2-3-4.SHOP.pod.Cluster.Local.', type: 'SRV', ttl: 30, data: '0 100 0 1-2-3-4.shop.pod.Cluster.Local.'}])
+    expect(m.answer('x.1-2-3-4.shop.pod.cluster.local', 'SRV').answers.map((r) => r.data)).to.deep.equal(['0 100 0 1-2-3-4.shop.pod.cluster.local.'])
+    expect(m.answer('a.b.c.1-2-3-4.shop.pod.cluster.local', 'A').rcode).to.equal('NXDOMAIN')
+  })
+})
+
+describe('dns model: NS and ns.dns.<zone> (CoreDNS ns.go nsAddrs)', () => {
+  const dns = [
+    namespace('kube-system'),
+    clusterIpService('kube-dns', '10.96.0.10', [{name: 'dns', port: 53, protocol: 'UDP'}], {namespace: 'kube-system', selector: {'k8s-app': 'kube-dns'}}),
+    slice('kube-dns', [ep('10.244.0.3')], [{name: 'dns', port: 53, protocol: 'UDP'}], {namespace: 'kube-system'}),
+  ]
+
+  it('with CoreDNS behind kube-dns: NS names kube-dns in the zone as asked, ns.dns.<zone> has its cluster IP', () => {
+    const m = model(dns)
+    expect(m.answer('cluster.local', 'NS').answers.map((r) => r.data)).to.deep.equal(['kube-dns.kube-system.svc.cluster.local.'])
+    expect(m.answer('in-addr.arpa', 'NS').answers.map((r) => r.data)).to.deep.equal(['kube-dns.kube-system.svc.in-addr.arpa.'])
+    // handler.go compares the lower-cased name with the zone as asked: an apex spelled with capitals is NODATA.
+    expect([m.answer('Cluster.Local', 'NS').rcode, m.answer('Cluster.Local', 'NS').answers.length]).to.deep.equal(['NOERROR', 0])
+    expect(data(m.answer('ns.dns.cluster.local', 'A'))).to.deep.equal(['10.96.0.10'])
+    expect([m.answer('ns.dns.cluster.local', 'SRV').rcode, m.answer('ns.dns.cluster.local', 'SRV').answers.length]).to.deep.equal(['NOERROR', 0])
+    // isDefaultNS compares the lower-cased name with the zone as asked.
+    expect(m.answer('ns.dns.Cluster.Local', 'A').rcode).to.equal('NXDOMAIN')
+  })
+
+  it('with bind: no records at all, CoreDNS does not know its own address (kubernetes/local.go boundIPs)', () => {
+    const m = model(dns, {bound: true})
+    expect([m.answer('cluster.local', 'NS').rcode, m.answer('cluster.local', 'NS').answers.length]).to.deep.equal(['NOERROR', 0])
+    expect([m.answer('ns.dns.cluster.local', 'A').rcode, m.answer('ns.dns.cluster.local', 'A').answers.length]).to.deep.equal(['NOERROR', 0])
+  })
+
+  it('without: NS is ns.dns.<zone>, whose addresses are the machine\'s own and not predicted', () => {
+    const m = model([])
+    expect(m.answer('cluster.local', 'NS').answers.map((r) => r.data)).to.deep.equal(['ns.dns.cluster.local.'])
+    expect(m.answer('ns.dns.cluster.local', 'A').rcode).to.equal(null)
+  })
+})
+
+describe('dns model: the cache plugin in front (CoreDNS cache.go WriteMsg)', () => {
+  const objects = [namespace('shop'), clusterIpService('web', '10.96.0.20', [{port: 80}], {namespace: 'shop'})]
+
+  it('kubeadm: every record of an answer gets its lowest TTL clamped to 30, also where storing is disabled', () => {
+    const m = model(objects)
+    expect(m.answer('dns-version.cluster.local', 'TXT').answers[0].ttl).to.equal(30)
+    expect(m.answer('web.shop.svc.cluster.local', 'A').cached).to.equal(undefined)
+    const ptr = m.answer('20.0.96.10.in-addr.arpa', 'PTR')
+    expect([ptr.answers[0].ttl, ptr.cached]).to.deep.equal([30, true])
+  })
+
+  it('a TTL below the cache minimum is raised to it (5 s by default)', () => {
+    const m = model(objects, {ttl: 0, cache: {zones: [''], successTtl: 30, minSuccessTtl: 5, denialTtl: 30, minDenialTtl: 5, disableSuccess: [], disableDenial: []}})
+    expect(m.answer('web.shop.svc.cluster.local', 'A').answers[0].ttl).to.equal(5)
   })
 })

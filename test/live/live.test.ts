@@ -68,7 +68,9 @@ describe('live: commands against the API test server', function () {
     ])
     expect(server.requests.every((r) => r.authorization)).to.equal(true)
     const files = await kdiscoAsync(['svc', 'lookup', 'kubia-headless', '-f', 'examples/', '-o', 'json'])
-    const strip = (o: {queries: unknown[]}) => o.queries
+    // A read of one namespace cannot rule out PTR records from endpoints elsewhere: live says so, files need not.
+    const strip = (o: {queries: {expected: {partial?: unknown}}[]}) => o.queries.map((q) => ({...q, expected: {...q.expected, partial: undefined}}))
+    expect(JSON.parse(live.stdout).queries.filter((q: {kind: string; expected: {partial?: {readNamespaces: string[]}}}) => q.kind === 'reverse').map((q: {expected: {partial?: {readNamespaces: string[]}}}) => q.expected.partial)).to.deep.include({readNamespaces: ['default']})
     expect(strip(JSON.parse(live.stdout))).to.deep.equal(strip(JSON.parse(files.stdout)))
     expect(JSON.parse(live.stdout).settings.source).to.equal('ConfigMap kube-system/coredns')
   })

@@ -85,4 +85,4 @@ export function model(objects: KubeObject[], settings: Partial<DnsSettings> = {}
 }
 
 /** CoreDNS's own defaults (a bare `kubernetes cluster.local in-addr.arpa ip6.arpa` stanza). */
-export const COREDNS_DEFAULTS: Partial<DnsSettings> = {pods: 'disabled', ttl: 5, fallthrough: []}
+export const COREDNS_DEFAULTS: Partial<DnsSettings> = {pods: 'disabled', ttl: 5, fallthrough: [], cache: undefined}

@@ -131,6 +131,8 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   ])
   snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
   snap.namespaces = [...new Set(['default', 'kube-system', namespace])]
+  snap.readNamespaces = [namespace]
+  await readExternalNameTargets(client, snap, svc)
   const labelSelector = selectorString(svc.spec?.selector)
   if (query.pods && labelSelector) {
     // One unpaged request: a single Service's pods are a bounded set, and the request count stays flat.
@@ -141,6 +143,26 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
       const all = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace)))
       if (all) snap.pods.push(...typed(all.items, 'v1', 'Pod'))
     }
+  }
+}
+
+/**
+ * An ExternalName whose target is a Service name in the cluster zone is answered with that Service's records
+ * (CoreDNS chases it inside the plugin): read the target, and its slices, following chains as CoreDNS does.
+ */
+async function readExternalNameTargets(client: KubeClient, snap: ClusterSnapshot, svc: Service): Promise<void> {
+  let current: Service | undefined = svc
+  for (let depth = 0; depth < 8 && current?.spec?.type === 'ExternalName'; depth++) {
+    const m = /^([a-z0-9-]{1,63})\.([a-z0-9-]{1,63})\.svc\.[^]*$/i.exec(current.spec.externalName ?? '')
+    if (!m) return
+    const [name, namespace] = [m[1].toLowerCase(), m[2].toLowerCase()]
+    if (snap.services.some((s) => s.metadata.name === name && (s.metadata.namespace ?? 'default') === namespace)) return
+    current = await optional(snap, 'services', namespace, () => client.get<Service>(`${CORE}/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`))
+    if (!current) return
+    snap.services.push({...current, apiVersion: 'v1', kind: 'Service'})
+    // The Service exists, so its namespace does.
+    snap.namespaces = [...new Set([...snap.namespaces, namespace])]
+    await readEndpoints(client, snap, namespace, `${SERVICE_NAME_LABEL}=${name}`)
   }
 }
 
@@ -196,6 +218,7 @@ async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespac
   if (kinds.has('ingresses'))
     add(optional(snap, 'ingresses', namespace, () => client.list<Ingress>(scoped(NETWORKING, 'ingresses', namespace))), (r) => r && snap.ingresses.push(...typed(r.items, 'networking.k8s.io/v1', 'Ingress')))
   await Promise.all(tasks)
+  if (namespace) snap.readNamespaces = [namespace]
   if (!namespace && snap.namespaces.length === 0) {
     // Namespaces could not be listed: every namespace an object lives in exists.
     snap.namespaces = [...new Set(['default', 'kube-system', ...snap.services.map((s) => s.metadata.namespace ?? 'default')])]
