@@ -1,31 +1,10 @@
 // A real authoritative DNS server (NSD, from Debian) on 127.0.0.1 and a free port, serving zones a test writes.
 import {type ChildProcess, spawn} from 'node:child_process'
-import {createSocket} from 'node:dgram'
 import {mkdtempSync, writeFileSync, readFileSync, existsSync} from 'node:fs'
-import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {freePort} from './ports.js'
 import {asRoot} from './privilege.js'
-
-async function freePort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer()
-      srv.once('error', reject)
-      srv.listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as {port: number}).port
-        srv.close(() => resolve(p))
-      })
-    })
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const sock = createSocket('udp4')
-      sock.once('error', () => resolve(false))
-      sock.bind(port, '127.0.0.1', () => sock.close(() => resolve(true)))
-    })
-    if (udpFree) return port
-  }
-  throw new Error('no free port for NSD')
-}
 
 export interface NsdServer {
   port: number
@@ -36,7 +15,7 @@ export interface NsdServer {
 export async function startNsd(nsdPath: string, zones: {name: string; text: string}[], at?: {address: string; port: number}): Promise<NsdServer> {
   const dir = mkdtempSync(join(tmpdir(), 'kdisco-nsd-'))
   const port = at?.port ?? (await freePort())
-  let conf = `server:\n  ip-address: ${at?.address ?? '127.0.0.1'}\n  port: ${port}\n  username: ""\n  chroot: ""\n  zonesdir: "${dir}"\n  pidfile: "${dir}/nsd.pid"\n  database: ""\n  zonelistfile: "${dir}/zone.list"\n  xfrdfile: "${dir}/xfrd.state"\n  xfrdir: "${dir}"\n  logfile: "${dir}/nsd.log"\n  server-count: 1\n  verbosity: 1\nremote-control:\n  control-enable: no\n`
+  let conf = `server:\n  ip-address: ${at?.address ?? '127.0.0.1'}\n  port: ${port}\n  username: ""\n  chroot: ""\n  zonesdir: "${dir}"\n  pidfile: "${dir}/nsd.pid"\n  database: ""\n  zonelistfile: "${dir}/zone.list"\n  xfrdfile: "${dir}/xfrd.state"\n  xfrdir: "${dir}"\n  logfile: "${dir}/nsd.log"\n  server-count: 1\n  verbosity: 1\n  rrl-ratelimit: 0\n  rrl-whitelist-ratelimit: 0\nremote-control:\n  control-enable: no\n`
   for (const z of zones) {
     writeFileSync(join(dir, `${z.name}.zone`), z.text)
     conf += `zone:\n  name: ${z.name}\n  zonefile: ${z.name}.zone\n`
@@ -46,7 +25,7 @@ export async function startNsd(nsdPath: string, zones: {name: string; text: stri
   const [cmd, args] = (port < 1024 ? asRoot([nsdPath, '-d', '-c', join(dir, 'nsd.conf')]) : undefined) ?? [nsdPath, ['-d', '-c', join(dir, 'nsd.conf')]]
   const child: ChildProcess = spawn(cmd, args, {stdio: 'ignore'})
   const log = () => (existsSync(join(dir, 'nsd.log')) ? readFileSync(join(dir, 'nsd.log'), 'utf8') : '')
-  const deadline = Date.now() + 10000
+  const deadline = Date.now() + 30000
   while (!/nsd started/.test(log())) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL')
