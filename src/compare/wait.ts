@@ -14,7 +14,7 @@ export async function repeatUntilMatch<R extends {summary?: Summary}>(waitMs: nu
     }
     const left = deadline - Date.now()
     if (left <= 0) {
-      log(`gave up waiting: ${s.mismatch} of ${s.total} queries still differ after ${n} attempts`)
+      log(`gave up waiting: ${s.mismatch} of ${s.total} queries still differ after ${n} attempt${n === 1 ? '' : 's'}`)
       return result
     }
     const next = Math.min(pause, left)
