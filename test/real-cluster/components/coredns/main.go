@@ -2,8 +2,10 @@
 // tests use (the "build with external golang source code" pattern).
 //
 // Directives is CoreDNS's own order (core/dnsserver/zdirectives.go of the
-// pinned version) filtered to the plugins imported below. When bumping
-// COREDNS_VERSION, re-check the order against that file.
+// pinned version) filtered to the plugins compiled in: the ones imported below
+// plus metadata, dnstap and transfer, which they import themselves (see
+// `coredns -plugins`). When bumping COREDNS_VERSION, re-check the order
+// against that file.
 package main
 
 import (
@@ -33,6 +35,7 @@ import (
 
 func init() {
 	dnsserver.Directives = []string{
+		"metadata",
 		"reload",
 		"bind",
 		"debug",
@@ -41,11 +44,13 @@ func init() {
 		"prometheus",
 		"errors",
 		"log",
+		"dnstap",
 		"loadbalance",
 		"rewrite",
 		"autopath",
 		"cache",
 		"template",
+		"transfer",
 		"hosts",
 		"kubernetes",
 		"file",
