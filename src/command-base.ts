@@ -59,6 +59,10 @@ export abstract class KdiscoCommand extends Command {
     const lines: string[] = []
     for (const g of snapshot.gaps) {
       if (g.resource === 'configmaps' && g.namespace === 'kube-system') continue
+      if (g.reason === 'PredictionLimit') {
+        lines.push(g.message)
+        continue
+      }
       lines.push(`cannot read ${g.resource}${g.namespace ? ` in ${g.namespace}` : ''} (${g.reason}): ${g.resource === 'pods' ? 'readiness reasons and pod records are unavailable' : 'answers that depend on them are incomplete'}`)
     }
     if (model.settings.source.startsWith('kubeadm defaults:')) lines.push(`DNS settings: ${model.settings.source}`)

@@ -1,7 +1,7 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {type ZoneListing, zoneRecords} from '../../dns/zone.js'
-import {normalizeName} from '../../dns/names.js'
+import {isDns1035Label, normalizeName} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
 import {loadCluster, resultContext, type ResultContext} from '../../pipeline.js'
@@ -47,8 +47,9 @@ export default class DnsZone extends KdiscoCommand {
       if (!model.settings.zones.includes(z)) throw inputError(`zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)
     const namespaces = flags['all-namespaces'] ? [] : [namespace]
     const zones = zoneRecords(model, snapshot.pods, {namespaces, zones: zonesWanted})
+    // A predicted pod has a DNS name only under a serviceName that can be a Service's name.
     const predicted = snapshot.predictedPods
-      .filter((p) => namespaces.length === 0 || namespaces.includes(p.namespace))
+      .filter((p) => (namespaces.length === 0 || namespaces.includes(p.namespace)) && isDns1035Label(p.serviceName))
       .map((p) => ({name: `${p.hostname}.${p.serviceName}.${p.namespace}.svc.${model.settings.clusterDomain}.`, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const}))
     const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, ...resultContext(snapshot, model)}
     const header = [
