@@ -3,8 +3,8 @@
 import {readFile} from 'node:fs/promises'
 import {CorefileError, settingsFromCorefile} from '../dns/corefile.js'
 import {isDns1123Subdomain, normalizeName} from '../dns/names.js'
-import {type DnsSettings, type PodsMode, kubeadmDefaults} from '../dns/settings.js'
-import {inputError} from '../errors.js'
+import {type DnsSettings, MAX_CLUSTER_DOMAIN, type PodsMode, kubeadmDefaults} from '../dns/settings.js'
+import {inputError, quote} from '../errors.js'
 import {type ClusterSnapshot, namespaceOf} from './types.js'
 
 export interface DnsOverrides {
@@ -46,10 +46,13 @@ export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: Clus
     const gap = snapshot.gaps.find((g) => g.resource === 'configmaps' && g.namespace === 'kube-system')
     if (snapshot.origin === 'live') settings.source = `kubeadm defaults: the kube-system/coredns ConfigMap could not be read (${gap?.reason ?? 'absent'})`
   }
+  if (overrides.clusterDomain === undefined && settings.clusterDomain.length > MAX_CLUSTER_DOMAIN)
+    throw inputError(`${corefile?.source ?? 'the Corefile'}: the cluster domain is longer than ${MAX_CLUSTER_DOMAIN} characters`, 'Its NS target kube-dns.kube-system.svc.<domain> would not fit in a DNS name')
   const changed: string[] = []
   if (overrides.clusterDomain !== undefined) {
     const domain = normalizeName(overrides.clusterDomain)
-    if (!isDns1123Subdomain(domain)) throw inputError(`--cluster-domain "${overrides.clusterDomain}" is not a valid domain`, 'Use a name like cluster.local')
+    if (!isDns1123Subdomain(domain, true)) throw inputError(`--cluster-domain ${quote(overrides.clusterDomain)} is not a valid domain`, 'Use a name like cluster.local')
+    if (domain.length > MAX_CLUSTER_DOMAIN) throw inputError(`--cluster-domain is longer than ${MAX_CLUSTER_DOMAIN} characters`, 'Its NS target kube-dns.kube-system.svc.<domain> would not fit in a DNS name')
     settings.zones = [domain, ...settings.zones.filter((z) => z !== settings.clusterDomain)]
     settings.clusterDomain = domain
     changed.push('cluster-domain')

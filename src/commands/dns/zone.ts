@@ -57,6 +57,7 @@ export default class DnsZone extends KdiscoCommand {
       `SOA serial is a placeholder (CoreDNS uses the time of its last change).`,
       ...predicted.map((p) => `predicted: ${p.name} A <pending> (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
       ...(model.settings.pods === 'insecure' ? ['pods insecure: any a-b-c-d.<ns>.pod name answers; only existing pods are listed.'] : []),
+      ...zones.filter((z) => z.omitted).map((z) => `${z.omitted} record(s) of ${z.zone || '.'} left out: a name in them is longer than DNS allows (255 octets, labels of 63), so no question reaches them.`),
     ]
     return {result, header}
   }
