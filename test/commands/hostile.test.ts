@@ -35,4 +35,17 @@ describe('cli: hostile input', () => {
       expect([r.status, r.stdout, r.stderr]).to.deep.equal([2, '', `Error: ${bad}:6: Service shop/api: spec.ports must be a list, got a number. Fix that field of the manifest\n`])
     }
   })
+
+  it('durations are bounded: --request-timeout and --wait take at most 24h (600h overflowed Node\'s timers)', () => {
+    for (const [flag, value] of [['--request-timeout', '600h'], ['--wait', '1000h'], ['--request-timeout', '99999999999999999999h']]) {
+      const args = flag === '--wait' ? ['svc', 'lookup', 'kubia', '-f', 'examples/', '--probe', 'server', '--dns-server', '127.0.0.1:1'] : ['svc', 'list', '--kubeconfig', '/nonexistent']
+      const r = kdisco([...args, flag, value])
+      expect([r.status, r.stderr]).to.deep.equal([2, `Error: ${flag} "${value}" is too long. Use at most 24h\n`])
+    }
+    for (const value of ['0', '0s', '-1s', '1d', 'soon\nlater', '']) {
+      const r = kdisco(['svc', 'list', '--kubeconfig', '/nonexistent', '--request-timeout', value])
+      expect(r.status, r.stderr).to.equal(2)
+      expect(r.stderr.trimEnd().split('\n')).to.have.length(1)
+    }
+  })
 })
