@@ -154,6 +154,47 @@ const KINDS: Record<string, ObjSchema> = {
   ClusterRoleBinding: obj({roleRef: obj({kind: str, name: str}), subjects: list(obj({kind: str, name: str, namespace: str}))}),
   ClusterRole: obj({rules: list(obj({apiGroups: strings, resources: strings, verbs: strings}))}),
 }
+/** A kubeconfig file: the fields kubectl reads (client-go's clientcmd/api/v1). */
+const KUBECONFIG = obj({
+  apiVersion: str,
+  kind: str,
+  'current-context': str,
+  clusters: list(
+    obj({
+      'name!': str,
+      'cluster!': obj({'server!': str, 'certificate-authority': str, 'certificate-authority-data': str, 'insecure-skip-tls-verify': bool, 'tls-server-name': str, 'proxy-url': str}),
+    }),
+  ),
+  users: list(
+    obj({
+      'name!': str,
+      user: obj({
+        token: str,
+        tokenFile: str,
+        'token-file': str,
+        username: str,
+        password: str,
+        'client-certificate': str,
+        'client-certificate-data': str,
+        'client-key': str,
+        'client-key-data': str,
+        as: str,
+        exec: obj({
+          'command!': str,
+          args: strings,
+          env: list(obj({'name!': str, 'value!': str})),
+          apiVersion: str,
+          interactiveMode: oneOf('Never', 'IfAvailable', 'Always'),
+          provideClusterInfo: bool,
+          installHint: str,
+        }),
+        'auth-provider': obj({'name!': str, config: labels}),
+      }),
+    }),
+  ),
+  contexts: list(obj({'name!': str, 'context!': obj({'cluster!': str, user: str, namespace: str})})),
+})
+
 const ROOT: Record<string, ObjSchema> = {}
 for (const [kind, schema] of Object.entries(KINDS)) {
   ROOT[kind] = obj({'apiVersion': str, 'kind!': str, 'metadata!': META})
@@ -339,10 +380,17 @@ function checkShape(root: Record<string, unknown>, schema: ObjSchema): {path: st
 
 // ---- the API server's rules for the fields that become DNS names, addresses and messages --------------------
 
+function isPathSegment(name: string): boolean {
+  return name !== '.' && name !== '..' && !/[/%\u0000-\u001f\u007f]/.test(name)
+}
+
 const LABEL_RULE = "a lowercase RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)"
 const NAME_RULES: Record<string, {check: (s: string) => boolean; rule: string}> = {
   Service: {check: isDns1035Label, rule: "a lowercase RFC 1035 label (a-z, 0-9 and '-', starting with a letter, at most 63 characters)"},
   Namespace: {check: isDns1123Label, rule: LABEL_RULE},
+  // RBAC objects are named like path segments (system:coredns).
+  ClusterRole: {check: isPathSegment, rule: "a path segment (no '/', no control characters, not . or ..)"},
+  ClusterRoleBinding: {check: isPathSegment, rule: "a path segment (no '/', no control characters, not . or ..)"},
 }
 const SUBDOMAIN_RULE = "a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.', at most 253 characters)"
 const KIND_NAME = /^[A-Za-z][A-Za-z0-9]*$/
@@ -490,4 +538,10 @@ export function checkObject(o: Record<string, unknown>, defaultNamespace = 'defa
     throw new ObjectError(`${kind} ${meta.name} has an invalid namespace ${quote(meta.namespace)}: it must be ${LABEL_RULE}`)
   const broken = Object.hasOwn(RULES, kind) ? RULES[kind](o) : undefined
   if (broken) throw new ObjectError(`${describeObject(o, defaultNamespace)}: ${broken}`)
+}
+
+/** Checks a kubeconfig's shape (nulls become absent): the field path and the problem, or undefined. */
+export function kubeconfigProblem(config: Record<string, unknown>): string | undefined {
+  const shape = checkShape(config, KUBECONFIG)
+  return shape && `${shape.path} ${shape.problem}`
 }

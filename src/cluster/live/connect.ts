@@ -26,7 +26,7 @@ export function connect(options: ConnectOptions): Connection {
     const config = loadKubeconfig(options)
     shared = {config, client: new KubeClient(config, {timeoutMs: options.timeoutMs, log: options.log})}
     clients.set(key, shared)
-    options.log?.(`context ${config.context}, server ${config.server}, kubeconfig ${config.source}`)
+    options.log?.(`context ${config.context}, server ${config.display}, kubeconfig ${config.source}`)
   }
   return {...shared, namespace: options.namespace ?? shared.config.namespace ?? 'default'}
 }
