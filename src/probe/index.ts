@@ -180,8 +180,8 @@ export async function runProbe(config: ProbeConfig, request: ProbeRequest, ctx: 
   if (config.kind === 'server') {
     const {probeServer} = await import('./server.js')
     const questions = [...request.queries, ...request.searches]
-    const observed = await probeServer(questions, {host: config.host!, port: config.port!, timeoutMs: config.timeoutMs})
-    return [{via: `server ${config.host}:${config.port}`, observed: new Map(questions.map((q, i) => [observedKey(q.name, q.type), observed[i]])), notes: []}]
+    const {observed, notes} = await probeServer(questions, {host: config.host!, port: config.port!, timeoutMs: config.timeoutMs})
+    return [{via: `server ${config.host}:${config.port}`, observed: new Map(questions.map((q, i) => [observedKey(q.name, q.type), observed[i]])), notes}]
   }
   const conn = await ctx.connect()
   const {progress} = await import('../render/progress.js')
