@@ -531,7 +531,7 @@ export function checkObject(o: Record<string, unknown>, defaultNamespace = 'defa
   if (shape) throw new ObjectError(`${describeObject(o, defaultNamespace)}: ${shape.path} ${shape.problem}`)
   const kind = o.kind as string
   const meta = o.metadata as {name?: unknown; namespace?: string}
-  if (typeof meta.name !== 'string' || meta.name === '') return // the caller says "has no metadata.name"
+  if (typeof meta.name !== 'string' || meta.name === '') throw new ObjectError(`${kind} has no metadata.name`)
   const nameRule = NAME_RULES[kind] ?? {check: isDns1123Subdomain, rule: SUBDOMAIN_RULE}
   if (!nameRule.check(meta.name)) throw new ObjectError(`${kind} ${quote(meta.name)} has an invalid name: it must be ${nameRule.rule}`)
   if (meta.namespace !== undefined && meta.namespace !== '' && !isDns1123Label(meta.namespace))

@@ -12,6 +12,7 @@ import {dump, loadAll} from 'js-yaml'
 import {loadFileSnapshot} from '../../src/cluster/files.js'
 import {KdiscoError} from '../../src/errors.js'
 import {exercise} from '../support/exercise.js'
+import {deepen, edits, mutate} from '../support/mutate.js'
 import {kdisco} from '../support/cli.js'
 
 export const MANIFEST_FUZZ_SEED = 1919
@@ -22,48 +23,6 @@ const base: Record<string, unknown>[] = readdirSync(examples)
   .filter((f) => f.endsWith('.yaml'))
   .flatMap((f) => loadAll(readFileSync(join(examples, f), 'utf8')) as Record<string, unknown>[])
   .filter((d) => d && typeof d === 'object')
-
-/** Every (container, key) of a value, found iteratively. */
-export function positions(root: unknown): [Record<string, unknown> | unknown[], string | number][] {
-  const out: [Record<string, unknown> | unknown[], string | number][] = []
-  const stack: unknown[] = [root]
-  while (stack.length > 0 && out.length < 5000) {
-    const v = stack.pop()
-    if (Array.isArray(v)) v.forEach((c, i) => (out.push([v, i]), stack.push(c)))
-    else if (v && typeof v === 'object') for (const [k, c] of Object.entries(v)) (out.push([v as Record<string, unknown>, k]), stack.push(c))
-  }
-  return out
-}
-
-/** Stands for a value nested 10,000 deep: written into the text as brackets (a deep object would overflow the test). */
-const DEEP = '\u0000deep\u0000'
-const deepText = `${'['.repeat(10_000)}1${']'.repeat(10_000)}`
-
-/** A replacement value: another JSON type, a hostile string or number, or something huge or deep. */
-export const hostileValue = fc.oneof(
-  {weight: 4, arbitrary: fc.jsonValue({maxDepth: 2})},
-  {weight: 3, arbitrary: fc.constantFrom('', 'web\n', '10.0.0.1\n', 'a'.repeat(100), 'Not_Valid', ' ', '\u0000', 'x\r\ny', '…', '10.0.0.300', '::1', 'None', 'IPv4', 'TCP', '-1', '80')},
-  {weight: 3, arbitrary: fc.constantFrom(0, -1, 1, 80.5, 65536, 2147483647, 2147483648, -2147483649, 1e20, 1e-300, Number.MAX_SAFE_INTEGER)},
-  {weight: 2, arbitrary: fc.constantFrom(null, true, false, [], {})},
-  {weight: 1, arbitrary: fc.constant('deep')},
-  {weight: 1, arbitrary: fc.constant('huge')},
-)
-
-/** Applies mutations (position index, value) to a deep copy of `doc`. */
-export function mutate(doc: unknown, edits: [number, unknown, boolean][]): unknown {
-  const copy = structuredClone(doc)
-  for (const [at, value, remove] of edits) {
-    const all = positions(copy)
-    if (all.length === 0) break
-    const [container, key] = all[at % all.length]
-    if (remove && !Array.isArray(container)) delete (container as Record<string, unknown>)[key as string]
-    else {
-      const v = value === 'deep' ? DEEP : value === 'huge' ? Array.from({length: 20_000}, () => (container as never)[key]) : value
-      ;(container as never as Record<string | number, unknown>)[key] = v
-    }
-  }
-  return copy
-}
 
 const generated = fc.record({
   name: fc.stringMatching(/^[a-z]([a-z0-9-]{0,10}[a-z0-9])?$/),
@@ -78,7 +37,7 @@ const generated = fc.record({
 
 const manifest = fc.record({
   docs: fc.oneof(fc.subarray(base, {minLength: 1, maxLength: 8}), generated),
-  edits: fc.array(fc.tuple(fc.nat(), hostileValue, fc.boolean()), {minLength: 1, maxLength: 4}),
+  edits: edits(),
   format: fc.constantFrom('yaml', 'json', 'list'),
   bom: fc.boolean(),
   listDepth: fc.oneof({weight: 12, arbitrary: fc.constantFrom(0, 1, 50)}, {weight: 1, arbitrary: fc.constant(50_000)}),
@@ -94,7 +53,7 @@ function render(m: {docs: unknown[]; edits: [number, unknown, boolean][]; format
     for (let i = 0; i < m.listDepth; i++) json = `{"kind":"List","items":[${json}]}`
     text = json
   }
-  text = text.replaceAll(JSON.stringify(DEEP), deepText).replaceAll(`'${DEEP}'`, deepText).replaceAll(`"\\0deep\\0"`, deepText)
+  text = deepen(text)
   return (m.bom ? '\ufeff' : '') + text
 }
 

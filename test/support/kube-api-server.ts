@@ -100,6 +100,8 @@ export interface Fault {
    * (lazily, until the client hangs up), and `dripMs` sends the answer one byte every so many ms.
    */
   transform?: (body: unknown) => unknown
+  /** Rewrites the answer's text (after transform), keeping its content type. */
+  rewrite?: (text: string) => string
   raw?: {status?: number; contentType?: string; body: string | Buffer}
   cut?: number
   bodyBytes?: number
@@ -302,7 +304,8 @@ export class KubeApiServer {
         return
       }
       if (spoil?.transform) body = spoil.transform(structuredClone(body))
-      const text = typeof body === 'string' ? body : JSON.stringify(body)
+      let text = typeof body === 'string' ? body : JSON.stringify(body)
+      if (spoil?.rewrite) text = spoil.rewrite(text)
       const type = {'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers}
       if (spoil?.cut !== undefined) {
         const bytes = Buffer.from(text)
@@ -327,7 +330,7 @@ export class KubeApiServer {
     if (this.token !== null && req.headers.authorization !== `Bearer ${this.token}`) return fail(401, 'Unauthorized', 'Unauthorized')
     const fault = this.faults.find((f) => (!f.method || f.method === entry.method) && f.path.test(url.pathname) && (f.times === undefined || f.times > 0))
     fault?.onRequest?.()
-    if (fault && (fault.transform || fault.raw || fault.cut !== undefined || fault.dripMs !== undefined)) {
+    if (fault && (fault.transform || fault.rewrite || fault.raw || fault.cut !== undefined || fault.dripMs !== undefined)) {
       if (fault.times !== undefined) fault.times--
       spoil = fault
     } else if (fault?.bodyBytes !== undefined) {
