@@ -27,7 +27,8 @@ export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: Clus
   let corefile: {text: string; source: string} | undefined
   if (overrides.corefile) {
     try {
-      corefile = {text: await readFile(overrides.corefile, 'utf8'), source: overrides.corefile}
+      // Without a byte order mark, as kubectl reads files.
+      corefile = {text: (await readFile(overrides.corefile, 'utf8')).replace(/^\ufeff/, ''), source: overrides.corefile}
     } catch (error) {
       throw inputError(`cannot read Corefile ${overrides.corefile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 'Check the path given to --corefile')
     }
