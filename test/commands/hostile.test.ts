@@ -48,4 +48,12 @@ describe('cli: hostile input', () => {
       expect(r.stderr.trimEnd().split('\n')).to.have.length(1)
     }
   })
+
+  it('140,000 Services in one List, as a table: no stack overflow', () => {
+    const items = Array.from({length: 140_000}, (_, i) => ({apiVersion: 'v1', kind: 'Service', metadata: {name: `s${i}`, namespace: 'default'}, spec: {clusterIP: 'None'}}))
+    const many = file('many.json', JSON.stringify({kind: 'List', items}))
+    const r = kdisco(['svc', 'list', '-f', many])
+    expect(r.status, r.stderr).to.equal(0)
+    expect(r.stdout.split('\n').filter(Boolean)).to.have.length(140_001)
+  })
 })
