@@ -6,7 +6,6 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {delimiter, dirname, join} from 'node:path'
-import {YAMLException, constructFromEvents, parseEvents} from 'js-yaml'
 import {ExitCode, KdiscoError, quote} from '../../errors.js'
 import {kubeconfigProblem} from '../schema.js'
 import {KubeConfig} from './kube.js'
@@ -81,7 +80,7 @@ function configError(message: string, hint = 'Check --kubeconfig or KUBECONFIG')
 }
 
 /** One kubeconfig file: read, parsed, checked; the users' credentials kept for kdisco, the rest for client-node. */
-function loadFile(path: string): {kc: KubeConfig; users: Map<string, KubeconfigUser>; raw: RawConfig} {
+async function loadFile(path: string): Promise<{kc: KubeConfig; users: Map<string, KubeconfigUser>; raw: RawConfig}> {
   let bytes: Buffer
   try {
     bytes = readFileSync(path)
@@ -93,6 +92,8 @@ function loadFile(path: string): {kc: KubeConfig; users: Map<string, KubeconfigU
   let text = bytes.toString('utf8')
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   let raw: unknown
+  // YAML 1.2 as for manifests (the parser is loaded only when a file is there to parse); aliases bounded.
+  const {YAMLException, constructFromEvents, parseEvents} = await import('js-yaml')
   try {
     raw = constructFromEvents(parseEvents(text, {filename: path}), {source: text, json: true, maxAliases: 100})[0]
   } catch (error) {
@@ -169,7 +170,7 @@ function credentialKinds(user: KubeconfigUser | undefined, authProvider: boolean
   return kinds
 }
 
-export function loadKubeconfig(options: KubeconfigOptions, env: NodeJS.ProcessEnv = process.env): LoadedKubeconfig {
+export async function loadKubeconfig(options: KubeconfigOptions, env: NodeJS.ProcessEnv = process.env): Promise<LoadedKubeconfig> {
   let kc: KubeConfig
   let source: string
   const users = new Map<string, KubeconfigUser>()
@@ -180,13 +181,14 @@ export function loadKubeconfig(options: KubeconfigOptions, env: NodeJS.ProcessEn
   if (paths.length > 0) {
     const existing = options.kubeconfig ? paths : paths.filter((p) => existsSync(p))
     if (existing.length === 0) throw configError(`none of the KUBECONFIG files exist (${paths.join(delimiter)})`, 'Fix KUBECONFIG or pass --kubeconfig')
-    const loaded = existing.map(loadFile)
+    const loaded: Awaited<ReturnType<typeof loadFile>>[] = []
+    for (const path of existing) loaded.push(await loadFile(path))
     for (const l of loaded) addUsers(l.users)
     kc = loaded.length === 1 ? loaded[0].kc : merge(loaded.map((l) => l.kc))
     source = existing.join(delimiter)
   } else if (existsSync(join(env.HOME ?? homedir(), '.kube', 'config'))) {
     source = join(env.HOME ?? homedir(), '.kube', 'config')
-    const loaded = loadFile(source)
+    const loaded = await loadFile(source)
     addUsers(loaded.users)
     kc = loaded.kc
   } else if (env.KUBERNETES_SERVICE_HOST && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) {

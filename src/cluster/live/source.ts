@@ -61,7 +61,7 @@ function append<T>(into: T[], items: T[], apiVersion: string): void {
 }
 
 export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
-  const {client, config, namespace} = connect(scope)
+  const {client, config, namespace} = await connect(scope)
   const snap = emptySnapshot('live')
   snap.sources = [`${config.display} (context ${config.context})`]
   snap.defaultNamespace = namespace

@@ -55,14 +55,14 @@ describe('live: kubeconfigs, mutated (fuzz)', function () {
   const stats = {runs: 0, loaded: 0, refused: 0, cli: 0}
   after(() => process.stderr.write(`      kubeconfig fuzz (seed ${KUBECONFIG_FUZZ_SEED}): ${stats.runs} kubeconfigs, ${stats.loaded} loaded, ${stats.refused} refused in one line; ${stats.cli} CLI runs\n`))
 
-  it(`${RUNS} mutated kubeconfigs: loaded, or refused in one line; no password shown`, () => {
-    fc.assert(
-      fc.property(kubeconfig, (k) => {
+  it(`${RUNS} mutated kubeconfigs: loaded, or refused in one line; no password shown`, async () => {
+    await fc.assert(
+      fc.asyncProperty(kubeconfig, async (k) => {
         stats.runs++
         const file = join(dir, `config-${stats.runs}`)
         writeFileSync(file, render(k))
         try {
-          const config = loadKubeconfig({kubeconfig: file}, {})
+          const config = await loadKubeconfig({kubeconfig: file}, {})
           expect(config.display).to.not.include('SECRET')
           // Preparing the credentials checks them (basic auth with a token, control characters); it runs nothing.
           credentialSource(config.user, {timeoutMs: 500})

@@ -127,7 +127,7 @@ describe('live: secrets are never shown', function () {
   it('tokenFile is read again when it changes (a rotated token), as kubectl does', async () => {
     const file = join(dir, 'rotating')
     writeFileSync(file, 'test-token')
-    const config = loadKubeconfig({kubeconfig: kubeconfig(server.url, `{tokenFile: ${file}}`)})
+    const config = await loadKubeconfig({kubeconfig: kubeconfig(server.url, `{tokenFile: ${file}}`)})
     const client = new KubeClient(config, {timeoutMs: 5000})
     expect((await client.list('/api/v1/namespaces/data/services', {}, {expect: {kind: 'Service'}})).items).to.have.length(2)
     server.setToken('rotated-token')
@@ -210,12 +210,12 @@ describe('live: kubeconfig files that are not what kubectl reads', function () {
     ['a server that is not a URL', 'clusters: [{name: c, cluster: {server: "not a url"}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n', /the server of cluster "c" in .* is not an http\(s\) URL: "not a url"$/],
   ]
   for (const [what, text, pattern] of cases) {
-    it(`${what}: exit 2, one line naming the field`, () => {
+    it(`${what}: exit 2, one line naming the field`, async () => {
       const path = join(dir, `bad-${++n}`)
       writeFileSync(path, text)
       let error: unknown
       try {
-        loadKubeconfig({kubeconfig: path})
+        await loadKubeconfig({kubeconfig: path})
       } catch (e) {
         error = e
       }
@@ -226,9 +226,9 @@ describe('live: kubeconfig files that are not what kubectl reads', function () {
     })
   }
 
-  it('a byte order mark before the YAML is fine', () => {
+  it('a byte order mark before the YAML is fine', async () => {
     const path = join(dir, 'bom')
     writeFileSync(path, '\ufeffclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n')
-    expect(loadKubeconfig({kubeconfig: path}).display).to.equal('https://127.0.0.1:1')
+    expect((await loadKubeconfig({kubeconfig: path})).display).to.equal('https://127.0.0.1:1')
   })
 })
