@@ -1,11 +1,14 @@
 // Which DNS settings apply: a --corefile file, else a CoreDNS ConfigMap among the inputs, else kubeadm's stock
 // Corefile; explicit flags then override single options.
-import {readFile} from 'node:fs/promises'
+import {TooLarge, readBounded} from '../read-bounded.js'
 import {CorefileError, settingsFromCorefile} from '../dns/corefile.js'
 import {isDns1123Subdomain, normalizeName} from '../dns/names.js'
 import {type DnsSettings, MAX_CLUSTER_DOMAIN, type PodsMode, kubeadmDefaults} from '../dns/settings.js'
 import {inputError, quote} from '../errors.js'
 import {type ClusterSnapshot, namespaceOf} from './types.js'
+
+/** A Corefile is a few KB. */
+const MAX_COREFILE_BYTES = 16 << 20
 
 export interface DnsOverrides {
   corefile?: string
@@ -28,9 +31,11 @@ export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: Clus
   if (overrides.corefile) {
     try {
       // Without a byte order mark, as kubectl reads files.
-      corefile = {text: (await readFile(overrides.corefile, 'utf8')).replace(/^\ufeff/, ''), source: overrides.corefile}
+      corefile = {text: readBounded(overrides.corefile, MAX_COREFILE_BYTES).toString('utf8').replace(/^\ufeff/, ''), source: overrides.corefile}
     } catch (error) {
-      throw inputError(`cannot read Corefile ${overrides.corefile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 'Check the path given to --corefile')
+      const code = (error as NodeJS.ErrnoException).code
+      const why = error instanceof TooLarge ? `larger than ${MAX_COREFILE_BYTES >> 20} MiB` : code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)
+      throw inputError(`cannot read Corefile ${quote(overrides.corefile)}: ${why}`, 'Check the path given to --corefile')
     }
   } else {
     corefile = findCorefileConfigMap(snapshot)

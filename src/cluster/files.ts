@@ -1,10 +1,10 @@
 // The manifest-file source: `-f` files, directories (`-R`), or `-` for stdin; YAML (multi-document) or JSON;
 // `List`/`*List` objects as `kubectl get -o yaml|json` prints them. Produces a ClusterSnapshot.
 import {constants as bufferConstants} from 'node:buffer'
-import {readFileSync} from 'node:fs'
 import {readdir, stat} from 'node:fs/promises'
 import {join} from 'node:path'
 import {KdiscoError, inputError, quote} from '../errors.js'
+import {TooLarge, readBounded} from '../read-bounded.js'
 import {completeSnapshot} from './derive.js'
 import {ObjectError, checkObject} from './schema.js'
 import {type ClusterSnapshot, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf} from './types.js'
@@ -164,11 +164,11 @@ async function readDocuments(path: string, readStdin: () => Promise<string>): Pr
   let text: string
   const source = path === '-' ? '<stdin>' : path
   try {
-    // One synchronous read: the promise API reads big files in 512 KiB round trips.
-    text = path === '-' ? await readStdin() : decode(readFileSync(path), source)
+    // Synchronous reads: the promise API reads big files in 512 KiB round trips. Bounded: /dev/zero is a file too.
+    text = path === '-' ? await readStdin() : decode(readBounded(path, MAX_TEXT_BYTES), source)
   } catch (error) {
     if (error instanceof KdiscoError) throw error
-    if ((error as NodeJS.ErrnoException).code === 'ERR_FS_FILE_TOO_LARGE') throw tooLarge(source, 'over 2 GiB')
+    if (error instanceof TooLarge) throw tooLarge(source, `over ${MAX_TEXT_BYTES}`)
     throw inputError(`cannot read ${source}: ${describeFsError(error)}`, 'Check the path given to -f')
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)

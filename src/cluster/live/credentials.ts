@@ -3,9 +3,10 @@
 // stdin unless its interactiveMode asks for one, bounded by --request-timeout, its output checked, cached until the
 // credential expires). Auth-provider plugins are client-node's. Nothing here is ever printed or logged.
 import {type SpawnOptions, spawn} from 'node:child_process'
-import {readFileSync, statSync} from 'node:fs'
+import {statSync} from 'node:fs'
 import {isAbsolute, join} from 'node:path'
 import {ExitCode, KdiscoError, oneLine, quote} from '../../errors.js'
+import {TooLarge, readBounded} from '../../read-bounded.js'
 import type {ExecConfig, KubeconfigUser, LoadedKubeconfig} from './kubeconfig.js'
 
 export interface Credentials {
@@ -20,6 +21,8 @@ const EXEC_API_VERSIONS = ['client.authentication.k8s.io/v1', 'client.authentica
 /** What a plugin may print: an ExecCredential is a few KB. */
 const MAX_PLUGIN_STDOUT = 1 << 20
 const MAX_PLUGIN_STDERR = 64 << 10
+/** A token is a few KB; a token file larger than this is not one. */
+const MAX_TOKEN_FILE = 1 << 20
 
 function credentialError(message: string, hint: string, exitCode: 2 | 3 = ExitCode.CLUSTER): KdiscoError {
   return new KdiscoError(message, {hint, exitCode})
@@ -39,9 +42,9 @@ class TokenFile {
       stamp = `${st.ino}/${st.size}/${st.mtimeMs}`
       if (stamp === this.stamp) return this.token
       // As client-go: surrounding whitespace (a trailing newline) is not part of the token.
-      this.token = readFileSync(this.path, 'utf8').trim()
+      this.token = readBounded(this.path, MAX_TOKEN_FILE).toString('utf8').trim()
     } catch (error) {
-      throw credentialError(`cannot read the token file ${quote(this.path)}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}`, 'Check users[].user.tokenFile in the kubeconfig', ExitCode.USAGE)
+      throw credentialError(`cannot read the token file ${quote(this.path)}: ${error instanceof TooLarge ? `larger than ${MAX_TOKEN_FILE >> 10} KiB` : ((error as NodeJS.ErrnoException).code ?? 'unreadable')}`, 'Check users[].user.tokenFile in the kubeconfig', ExitCode.USAGE)
     }
     if (this.token === '') throw credentialError(`the token file ${quote(this.path)} is empty`, 'Check users[].user.tokenFile in the kubeconfig', ExitCode.USAGE)
     // A header value cannot hold a line break; a token with one is not a token.

@@ -3,10 +3,11 @@
 // Each file is read by kdisco (YAML 1.2, aliases bounded) and checked against the fields kubectl reads before
 // client-node sees it; the user's credentials (token, tokenFile, basic auth, exec plugin) are kdisco's to use
 // (credentials.ts), and are never sent over plain http.
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {delimiter, dirname, join} from 'node:path'
 import {ExitCode, KdiscoError, quote} from '../../errors.js'
+import {TooLarge, readBounded} from '../../read-bounded.js'
 import {kubeconfigProblem} from '../schema.js'
 import {KubeConfig} from './kube.js'
 
@@ -83,12 +84,12 @@ function configError(message: string, hint = 'Check --kubeconfig or KUBECONFIG')
 async function loadFile(path: string): Promise<{kc: KubeConfig; users: Map<string, KubeconfigUser>; raw: RawConfig}> {
   let bytes: Buffer
   try {
-    bytes = readFileSync(path)
+    bytes = readBounded(path, MAX_KUBECONFIG_BYTES)
   } catch (error) {
+    if (error instanceof TooLarge) throw configError(`kubeconfig ${path} is larger than ${MAX_KUBECONFIG_BYTES >> 20} MiB`)
     const code = (error as NodeJS.ErrnoException).code
     throw configError(`cannot read kubeconfig ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message.split('\n')[0]}`)
   }
-  if (bytes.length > MAX_KUBECONFIG_BYTES) throw configError(`kubeconfig ${path} is larger than ${MAX_KUBECONFIG_BYTES >> 20} MiB`)
   let text = bytes.toString('utf8')
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   let raw: unknown
