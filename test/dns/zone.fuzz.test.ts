@@ -151,14 +151,14 @@ describe('dns zone: every accepted input gives zones nsd-checkzone loads (fuzz)'
           check(z.zone, renderZoneFile([z], [`fuzz run ${stats.runs}`]))
         }
       }),
-      {seed: FUZZ_SEED, numRuns: 40},
+      {seed: FUZZ_SEED, numRuns: 30},
     )
     expect(stats.accepted).to.be.greaterThan(10)
     expect(stats.refused).to.be.greaterThan(3)
   })
 
   it('the built command: dns zone -A of generated clusters loads in nsd-checkzone, zone by zone', () => {
-    const samples = fc.sample(cluster, {seed: FUZZ_SEED, numRuns: 12}).filter(([, ns]) => ns.flat().every((s) => !s.broken)).slice(0, 3)
+    const samples = fc.sample(cluster, {seed: FUZZ_SEED, numRuns: 12}).filter(([, ns]) => ns.flat().every((s) => !s.broken)).slice(0, 2)
     expect(samples.length).to.be.greaterThan(0)
     samples.forEach(([c, perNamespace], i) => {
       const docs = [...c.namespaces.map((ns) => ({apiVersion: 'v1', kind: 'Namespace', metadata: {name: ns}})), ...perNamespace.flat().flatMap((s) => s.objects)]
