@@ -166,7 +166,7 @@ writeFileSync(
   'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: default}}]\ncurrent-context: x\n',
 )
 try {
-  await warmUp(['svc', 'list', '--kubeconfig', kubeconfig, '--request-timeout', '2s'], 'kdisco,client-node', 3)
+  await warmUp(['svc', 'list', '--kubeconfig', kubeconfig, '--request-timeout', '2s'], 'kdisco,client-node,js-yaml', 3)
 } finally {
   rmSync(dirname(kubeconfig), {recursive: true, force: true})
 }

@@ -3,7 +3,8 @@
 import {Command, Errors} from '@oclif/core'
 import type {ClusterSnapshot} from './cluster/types.js'
 import type {ClusterDns} from './dns/model.js'
-import {ExitCode, KdiscoError} from './errors.js'
+import {ExitCode, KdiscoError, oneLine} from './errors.js'
+import {claimOutputError, describeOutputError} from './process-guard.js'
 import type {ExpectedQuery} from './dns/service-lookup.js'
 import type {ProbeConfig} from './probe/index.js'
 
@@ -19,13 +20,21 @@ export abstract class KdiscoCommand extends Command {
     const out = text.endsWith('\n') || text === '' ? text : text + '\n'
     // A reader that stops early (`| head`) is not an error: the rest is dropped and the exit code still tells the verdict.
     const closedEarly = (err: NodeJS.ErrnoException | null | undefined) => err?.code === 'EPIPE'
-    if (process.stdout.listenerCount('error') === 0)
-      process.stdout.on('error', (err) => {
-        if (!closedEarly(err)) throw err
-      })
-    // In chunks, each awaited: a 70 MB zone listing is never also held whole in the pipe's write buffer.
+    // In chunks, each awaited: a 70 MB zone listing is never also held whole in the pipe's write buffer. A write
+    // that fails (a full disk: synchronously for a file, through the callback for a pipe) is one line and exit 5.
     const writeChunk = (chunk: string) =>
-      new Promise<boolean>((resolve, reject) => process.stdout.write(chunk, (err) => (err && !closedEarly(err) ? reject(err) : resolve(!err))))
+      new Promise<boolean>((resolve, reject) => {
+        const failed = (err: NodeJS.ErrnoException) => {
+          claimOutputError(err)
+          reject(new KdiscoError(`cannot write the output: ${describeOutputError(err)}`, {exitCode: ExitCode.OUTPUT}))
+        }
+        try {
+          process.stdout.write(chunk, (err) => (err && !closedEarly(err) ? failed(err) : resolve(!err)))
+        } catch (error) {
+          if (closedEarly(error as NodeJS.ErrnoException)) resolve(false)
+          else failed(error as NodeJS.ErrnoException)
+        }
+      })
     for (let start = 0; start < out.length; ) {
       let end = Math.min(out.length, start + OUTPUT_CHUNK)
       // Never split a surrogate pair between two writes.
@@ -50,6 +59,10 @@ export abstract class KdiscoCommand extends Command {
     const lines: string[] = []
     for (const g of snapshot.gaps) {
       if (g.resource === 'configmaps' && g.namespace === 'kube-system') continue
+      if (g.reason === 'PredictionLimit') {
+        lines.push(g.message)
+        continue
+      }
       lines.push(`cannot read ${g.resource}${g.namespace ? ` in ${g.namespace}` : ''} (${g.reason}): ${g.resource === 'pods' ? 'readiness reasons and pod records are unavailable' : 'answers that depend on them are incomplete'}`)
     }
     if (model.settings.source.startsWith('kubeadm defaults:')) lines.push(`DNS settings: ${model.settings.source}`)
@@ -81,7 +94,7 @@ export abstract class KdiscoCommand extends Command {
       throw new Errors.ExitError(ExitCode.USAGE)
     }
     // A bug: one line, no stack trace unless the user asks for it.
-    process.stderr.write(`Error: internal error: ${err.message.split('\n')[0]}. Please report it; KDISCO_DEBUG=1 shows the stack.\n`)
+    process.stderr.write(`Error: internal error: ${oneLine(err.message.split('\n')[0])}. Please report it; KDISCO_DEBUG=1 shows the stack.\n`)
     if (process.env.KDISCO_DEBUG) process.stderr.write(`${err.stack}\n`)
     throw new Errors.ExitError(4)
   }

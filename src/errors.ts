@@ -10,6 +10,8 @@ export const ExitCode = {
   USAGE: 2,
   /** The cluster or a probe failed. */
   CLUSTER: 3,
+  /** The result could not be written (disk full, an output that went away with an error). */
+  OUTPUT: 5,
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
@@ -27,10 +29,28 @@ export class KdiscoError extends Error {
     this.oclif = {exit: this.exitCode}
   }
 
-  /** The single line shown on stderr. */
+  /** The single line shown on stderr, whatever the message holds (input values are escaped, never line breaks). */
   toLine(): string {
-    return this.hint ? `Error: ${this.message}. ${this.hint}` : `Error: ${this.message}`
+    return oneLine(this.hint ? `Error: ${this.message}. ${this.hint}` : `Error: ${this.message}`)
   }
+}
+
+/** Line breaks and other control characters, wherever they come from (a name, a server's message), as escapes. */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+
+/** Text for a one-line message: control characters escaped (`\n`, `\u0000`), nothing else changed. */
+export function oneLine(text: string): string {
+  return text.replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+}
+
+/** Longest input value quoted in a message; the rest is elided. */
+const QUOTED_MAX = 80
+
+/** An input value in a message: quoted, escaped as JSON escapes it, and at most QUOTED_MAX characters of it. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value)
+  return JSON.stringify(text.length > QUOTED_MAX ? `${text.slice(0, QUOTED_MAX)}…` : text).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
 }
 
 export function inputError(message: string, hint?: string): KdiscoError {
@@ -39,5 +59,5 @@ export function inputError(message: string, hint?: string): KdiscoError {
 
 /** The one-line usage error for a namespace name (-n, --from-namespace, --probe-namespace) that is not valid. */
 export function checkNamespaceName(name: string | undefined): void {
-  if (name !== undefined && !isDns1123Label(name)) throw inputError(`"${name}" is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
+  if (name !== undefined && !isDns1123Label(name)) throw inputError(`${quote(name)} is not a valid namespace name`, 'Namespaces are lowercase RFC 1123 labels')
 }

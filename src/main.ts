@@ -3,6 +3,9 @@
 import type {execute as oclifExecute} from '@oclif/core'
 import {pathToFileURL} from 'node:url'
 import {distDir, requireBundled} from './bundled.js'
+import {installProcessGuard} from './process-guard.js'
+
+installProcessGuard()
 
 /** What the build's bundle entry exports: oclif's runner and, by path below dist/ without ".js", each command and hook. */
 interface Bundle {

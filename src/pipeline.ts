@@ -5,7 +5,7 @@ import {type SnapshotNeed, loadSnapshot} from './cluster/load.js'
 import type {ClusterSnapshot} from './cluster/types.js'
 import {ClusterDns} from './dns/model.js'
 import type {PodsMode} from './dns/settings.js'
-import {checkNamespaceName, inputError} from './errors.js'
+import {checkNamespaceName, inputError, quote} from './errors.js'
 import type {Connection} from './cluster/live/connect.js'
 import type {ProbeContext, ProbeSession} from './probe/index.js'
 
@@ -32,7 +32,10 @@ export interface LoadedCluster {
   namespace: string
 }
 
-/** `30s`, `1m`, `1m30s`, `500ms`, or a bare number of seconds. */
+/** The longest duration kdisco takes (--request-timeout, --wait): a day, well inside what a timer can wait. */
+export const MAX_DURATION_MS = 24 * 3600 * 1000
+
+/** `30s`, `1m`, `1m30s`, `500ms`, or a bare number of seconds; from 1 ms to 24 h. */
 export function parseDuration(text: string, flag: string): number {
   const bare = /^\d+(\.\d+)?$/.test(text) ? `${text}s` : text
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy
@@ -43,8 +46,10 @@ export function parseDuration(text: string, flag: string): number {
     total += Number(m[1]) * {ms: 1, s: 1000, m: 60000, h: 3600000}[m[2] as 'ms' | 's' | 'm' | 'h']
     consumed = re.lastIndex
   }
-  if (consumed !== bare.length || consumed === 0 || total <= 0) throw inputError(`${flag} "${text}" is not a duration`, 'Use a value like 30s, 2m or 1m30s')
-  return total
+  if (consumed !== bare.length || consumed === 0 || !(total > 0)) throw inputError(`${flag} ${quote(text)} is not a duration`, 'Use a value like 30s, 2m or 1m30s')
+  // Node's timers wait at most 2^31-1 ms (~24.8 days) and fire at once beyond it.
+  if (total > MAX_DURATION_MS) throw inputError(`${flag} ${quote(text)} is too long`, 'Use at most 24h')
+  return Math.max(1, Math.ceil(total))
 }
 
 /** How the flags reach the API server: request timeout and --verbose's request log. */

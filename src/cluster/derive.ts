@@ -17,6 +17,7 @@ import {
   type ServicePort,
   type SliceEndpoint,
   type SliceOrigin,
+  type SnapshotGap,
   namespaceOf,
 } from './types.js'
 
@@ -162,16 +163,28 @@ export function mirrorEndpoints(svc: Service, endpoints: Endpoints): EndpointSli
   return slices
 }
 
+/**
+ * At most this many pods are predicted per StatefulSet, and this many in all: `replicas: 2147483647` is a valid
+ * StatefulSet, and two billion predicted names would take all the memory there is. The rest is said in a gap.
+ */
+export const MAX_PREDICTED_PER_STATEFULSET = 1000
+export const MAX_PREDICTED = 100_000
+
 /** StatefulSet pods that do not exist yet: names and DNS hostnames are certain, IPs are pending. */
-export function predictStatefulSetPods(snapshot: ClusterSnapshot): PredictedPod[] {
+export function predictStatefulSetPods(snapshot: ClusterSnapshot, gaps: SnapshotGap[] = []): PredictedPod[] {
   if (snapshot.statefulSets.length === 0) return []
   const podNames = new Set(snapshot.pods.map((p) => `${namespaceOf(p)}/${p.metadata.name}`))
   const out: PredictedPod[] = []
   for (const sts of snapshot.statefulSets) {
     const ns = namespaceOf(sts)
-    const replicas = sts.spec.replicas ?? 1
-    const start = sts.spec.ordinals?.start ?? 0
-    for (let ordinal = start; ordinal < start + replicas; ordinal++) {
+    const replicas = Math.max(0, sts.spec.replicas ?? 1)
+    const start = Math.max(0, sts.spec.ordinals?.start ?? 0)
+    const room = Math.min(MAX_PREDICTED_PER_STATEFULSET, MAX_PREDICTED - out.length)
+    if (replicas > room) {
+      const why = room < MAX_PREDICTED_PER_STATEFULSET ? `${MAX_PREDICTED} in all` : `${MAX_PREDICTED_PER_STATEFULSET} per StatefulSet`
+      gaps.push({resource: 'statefulsets', namespace: ns, reason: 'PredictionLimit', message: `StatefulSet ${ns}/${sts.metadata.name} has ${replicas} replicas: kdisco predicts the names of its first ${room} pods only (at most ${why})`})
+    }
+    for (let ordinal = start; ordinal < start + Math.min(replicas, room); ordinal++) {
       const name = `${sts.metadata.name}-${ordinal}`
       if (podNames.has(`${ns}/${name}`)) continue
       out.push({namespace: ns, name, statefulSet: sts.metadata.name, serviceName: sts.spec.serviceName ?? '', hostname: name, ordinal})
@@ -206,6 +219,9 @@ export function completeSnapshot(snapshot: ClusterSnapshot, options: {preferEndp
     return podsByNs.get(ns) ?? []
   }
   const added: EndpointSlice[] = []
+  const append = (slices: EndpointSlice[]) => {
+    for (const s of slices) added.push(s)
+  }
   for (const svc of snapshot.services) {
     const key = `${namespaceOf(svc)}/${svc.metadata.name}`
     if (hasSlices.has(key) || svc.spec?.type === 'ExternalName') continue
@@ -213,15 +229,13 @@ export function completeSnapshot(snapshot: ClusterSnapshot, options: {preferEndp
     const hasSelector = Object.keys(svc.spec?.selector ?? {}).length > 0
     if (hasSelector && !(options.preferEndpoints && endpoints)) {
       const derived = deriveSlicesFromPods(svc, podsIn(namespaceOf(svc)))
-      if (derived.length > 0 || !endpoints) added.push(...derived)
-      else added.push(...mirrorEndpoints(svc, endpoints))
+      if (derived.length > 0 || !endpoints) append(derived)
+      else append(mirrorEndpoints(svc, endpoints))
     } else if (endpoints) {
-      added.push(...mirrorEndpoints(svc, endpoints))
+      append(mirrorEndpoints(svc, endpoints))
     }
   }
-  return {
-    ...snapshot,
-    endpointSlices: [...snapshot.endpointSlices, ...added],
-    predictedPods: predictStatefulSetPods(snapshot),
-  }
+  const gaps = [...snapshot.gaps]
+  const predictedPods = predictStatefulSetPods(snapshot, gaps)
+  return {...snapshot, gaps, endpointSlices: snapshot.endpointSlices.concat(added), predictedPods}
 }

@@ -1,11 +1,14 @@
 // Which DNS settings apply: a --corefile file, else a CoreDNS ConfigMap among the inputs, else kubeadm's stock
 // Corefile; explicit flags then override single options.
-import {readFile} from 'node:fs/promises'
+import {TooLarge, readBounded} from '../read-bounded.js'
 import {CorefileError, settingsFromCorefile} from '../dns/corefile.js'
 import {isDns1123Subdomain, normalizeName} from '../dns/names.js'
-import {type DnsSettings, type PodsMode, kubeadmDefaults} from '../dns/settings.js'
-import {inputError} from '../errors.js'
+import {type DnsSettings, MAX_CLUSTER_DOMAIN, type PodsMode, kubeadmDefaults} from '../dns/settings.js'
+import {inputError, quote} from '../errors.js'
 import {type ClusterSnapshot, namespaceOf} from './types.js'
+
+/** A Corefile is a few KB. */
+const MAX_COREFILE_BYTES = 16 << 20
 
 export interface DnsOverrides {
   corefile?: string
@@ -27,9 +30,12 @@ export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: Clus
   let corefile: {text: string; source: string} | undefined
   if (overrides.corefile) {
     try {
-      corefile = {text: await readFile(overrides.corefile, 'utf8'), source: overrides.corefile}
+      // Without a byte order mark, as kubectl reads files.
+      corefile = {text: readBounded(overrides.corefile, MAX_COREFILE_BYTES).toString('utf8').replace(/^\ufeff/, ''), source: overrides.corefile}
     } catch (error) {
-      throw inputError(`cannot read Corefile ${overrides.corefile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 'Check the path given to --corefile')
+      const code = (error as NodeJS.ErrnoException).code
+      const why = error instanceof TooLarge ? `larger than ${MAX_COREFILE_BYTES >> 20} MiB` : code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)
+      throw inputError(`cannot read Corefile ${quote(overrides.corefile)}: ${why}`, 'Check the path given to --corefile')
     }
   } else {
     corefile = findCorefileConfigMap(snapshot)
@@ -48,10 +54,13 @@ export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: Clus
     const gap = snapshot.gaps.find((g) => g.resource === 'configmaps' && g.namespace === 'kube-system')
     if (snapshot.origin === 'live') settings.source = `kubeadm defaults: the kube-system/coredns ConfigMap could not be read (${gap?.reason ?? 'absent'})`
   }
+  if (overrides.clusterDomain === undefined && settings.clusterDomain.length > MAX_CLUSTER_DOMAIN)
+    throw inputError(`${corefile?.source ?? 'the Corefile'}: the cluster domain is longer than ${MAX_CLUSTER_DOMAIN} characters`, 'Its NS target kube-dns.kube-system.svc.<domain> would not fit in a DNS name')
   const changed: string[] = []
   if (overrides.clusterDomain !== undefined) {
     const domain = normalizeName(overrides.clusterDomain)
-    if (!isDns1123Subdomain(domain)) throw inputError(`--cluster-domain "${overrides.clusterDomain}" is not a valid domain`, 'Use a name like cluster.local')
+    if (!isDns1123Subdomain(domain, true)) throw inputError(`--cluster-domain ${quote(overrides.clusterDomain)} is not a valid domain`, 'Use a name like cluster.local')
+    if (domain.length > MAX_CLUSTER_DOMAIN) throw inputError(`--cluster-domain is longer than ${MAX_CLUSTER_DOMAIN} characters`, 'Its NS target kube-dns.kube-system.svc.<domain> would not fit in a DNS name')
     settings.zones = [domain, ...settings.zones.filter((z) => z !== settings.clusterDomain)]
     settings.clusterDomain = domain
     changed.push('cluster-domain')

@@ -1,12 +1,12 @@
 // The manifest-file source: `-f` files, directories (`-R`), or `-` for stdin; YAML (multi-document) or JSON;
 // `List`/`*List` objects as `kubectl get -o yaml|json` prints them. Produces a ClusterSnapshot.
-import {readFileSync} from 'node:fs'
+import {constants as bufferConstants} from 'node:buffer'
 import {readdir, stat} from 'node:fs/promises'
 import {join} from 'node:path'
-import {inputError} from '../errors.js'
-import {isDns1035Label, isDns1123Label, isDns1123Subdomain} from '../dns/names.js'
-import {ipFamily} from '../dns/ip.js'
+import {KdiscoError, inputError, quote} from '../errors.js'
+import {TooLarge, readBounded} from '../read-bounded.js'
 import {completeSnapshot} from './derive.js'
+import {ObjectError, checkObject} from './schema.js'
 import {type ClusterSnapshot, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf} from './types.js'
 import {byCodeUnits} from '../order.js'
 
@@ -146,15 +146,32 @@ async function parseYaml(text: string, source: string): Promise<RawDocument[]> {
   return out
 }
 
+/** The largest file kdisco reads: the longest string Node can hold (UTF-8 text has at least one byte per character). */
+const MAX_TEXT_BYTES = bufferConstants.MAX_STRING_LENGTH
+
+function tooLarge(source: string, bytes: number | string) {
+  return inputError(`${source} is larger than kdisco can read (${bytes} bytes; at most ${MAX_TEXT_BYTES})`, 'Split the manifests into several files, or read the cluster live')
+}
+
+/** UTF-8 text of a file or stdin, without the byte order mark some editors write (kubectl accepts it). */
+function decode(bytes: Buffer, source: string): string {
+  if (bytes.length > MAX_TEXT_BYTES) throw tooLarge(source, bytes.length)
+  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf
+  return bytes.toString('utf8', bom ? 3 : 0)
+}
+
 async function readDocuments(path: string, readStdin: () => Promise<string>): Promise<RawDocument[]> {
   let text: string
   const source = path === '-' ? '<stdin>' : path
   try {
-    // One synchronous read: the promise API reads big files in 512 KiB round trips.
-    text = path === '-' ? await readStdin() : readFileSync(path, 'utf8')
+    // Synchronous reads: the promise API reads big files in 512 KiB round trips. Bounded: /dev/zero is a file too.
+    text = path === '-' ? await readStdin() : decode(readBounded(path, MAX_TEXT_BYTES), source)
   } catch (error) {
+    if (error instanceof KdiscoError) throw error
+    if (error instanceof TooLarge) throw tooLarge(source, `over ${MAX_TEXT_BYTES}`)
     throw inputError(`cannot read ${source}: ${describeFsError(error)}`, 'Check the path given to -f')
   }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   const trimmed = text.trimStart()
   if (path.endsWith('.json') || trimmed.startsWith('{') || trimmed.startsWith('[')) return parseJson(text, source)
   return parseYaml(text, source)
@@ -162,73 +179,60 @@ async function readDocuments(path: string, readStdin: () => Promise<string>): Pr
 
 async function defaultReadStdin(): Promise<string> {
   const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
+  let bytes = 0
+  for await (const chunk of process.stdin) {
+    bytes += (chunk as Buffer).length
+    if (bytes > MAX_TEXT_BYTES) throw tooLarge('<stdin>', `over ${MAX_TEXT_BYTES}`)
+    chunks.push(chunk as Buffer)
+  }
+  return decode(Buffer.concat(chunks), '<stdin>')
 }
 
 function where(doc: RawDocument): string {
   return doc.line ? `${doc.source}:${doc.line}` : doc.source
 }
 
-/** Flattens `List` / `*List` objects (and JSON arrays) into single objects, appended to `out`. */
+/**
+ * Flattens `List` / `*List` objects (and JSON arrays) into single objects, appended to `out` in document order.
+ * Iterative: Lists nested 50,000 deep or holding millions of items are only a longer loop.
+ */
 function flatten(doc: RawDocument, out: RawDocument[]): RawDocument[] {
-  const v = doc.value as {kind?: unknown; items?: unknown}
-  if (Array.isArray(doc.value)) {
-    for (const value of doc.value as unknown[]) flatten({value, source: doc.source, line: doc.line}, out)
-  } else if (v && typeof v === 'object' && typeof v.kind === 'string' && v.kind.endsWith('List') && Array.isArray(v.items)) {
-    const itemKind = v.kind === 'List' ? undefined : v.kind.slice(0, -'List'.length)
-    for (const item of v.items as Record<string, unknown>[]) {
-      const value = item && typeof item === 'object' && !item.kind && itemKind ? {...item, kind: itemKind} : item
-      flatten({value, source: doc.source, line: doc.line}, out)
+  // Each level: the items still to visit, and the kind a typed List (ServiceList) gives the items that name none.
+  const levels: {items: unknown[]; next: number; itemKind?: string}[] = [{items: [doc.value], next: 0}]
+  while (levels.length > 0) {
+    const level = levels[levels.length - 1]
+    if (level.next >= level.items.length) {
+      levels.pop()
+      continue
     }
-  } else {
-    out.push(doc)
+    let value = level.items[level.next++]
+    const v = value as {kind?: unknown; items?: unknown}
+    if (level.itemKind && v && typeof v === 'object' && !Array.isArray(v) && !v.kind) value = {...v, kind: level.itemKind}
+    const w = value as {kind?: unknown; items?: unknown}
+    if (Array.isArray(value)) levels.push({items: value, next: 0})
+    else if (w && typeof w === 'object' && typeof w.kind === 'string' && w.kind.endsWith('List') && Array.isArray(w.items))
+      levels.push({items: w.items, next: 0, itemKind: w.kind === 'List' ? undefined : w.kind.slice(0, -'List'.length)})
+    else out.push({value, source: doc.source, line: doc.line})
   }
   return out
 }
 
-const NAME_RULES: Record<string, {check: (s: string) => boolean; rule: string}> = {
-  Service: {check: isDns1035Label, rule: "a lowercase RFC 1035 label (a-z, 0-9 and '-', starting with a letter, at most 63 characters)"},
-  Namespace: {check: isDns1123Label, rule: "a lowercase RFC 1123 label (a-z, 0-9 and '-', at most 63 characters)"},
-}
-const SUBDOMAIN_RULE = "a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.', at most 253 characters)"
-
-function validate(obj: KubeObject, doc: RawDocument): void {
+/** The object a document holds, checked against the shape kdisco reads (schema.ts): any problem is file:line and the field. */
+function asObject(doc: RawDocument, defaultNamespace: string): KubeObject {
+  const v = doc.value as Record<string, unknown> | null
   const at = where(doc)
-  const rule = NAME_RULES[obj.kind] ?? {check: isDns1123Subdomain, rule: SUBDOMAIN_RULE}
-  if (!rule.check(obj.metadata.name)) throw inputError(`${at}: ${obj.kind} "${obj.metadata.name}" has an invalid name: it must be ${rule.rule}`, 'Fix metadata.name')
-  if (obj.metadata.namespace !== undefined && !isDns1123Label(obj.metadata.namespace))
-    throw inputError(`${at}: ${obj.kind} ${obj.metadata.name} has an invalid namespace "${obj.metadata.namespace}": it must be ${NAME_RULES.Namespace.rule}`, 'Fix metadata.namespace')
-  if (obj.kind === 'Pod') {
-    const spec = (obj as Pod).spec ?? {}
-    for (const field of ['hostname', 'subdomain'] as const) {
-      const v = spec[field]
-      if (v !== undefined && v !== '' && !isDns1123Label(v))
-        throw inputError(`${at}: Pod ${obj.metadata.name} has an invalid spec.${field} "${v}": it must be ${NAME_RULES.Namespace.rule}`, `Fix spec.${field}`)
-    }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw inputError(`${at}: expected a Kubernetes object, found ${Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v}`}`, 'Each document must be a mapping with kind and metadata')
+  if (v.kind === undefined || v.kind === null || v.kind === '') throw inputError(`${at}: object has no kind`, 'Add kind (and apiVersion) to the object')
+  const meta = v.metadata as {name?: unknown} | null | undefined
+  if (typeof v.kind === 'string' && (meta === undefined || meta === null || (typeof meta === 'object' && !Array.isArray(meta) && (meta.name === undefined || meta.name === null || meta.name === ''))))
+    throw inputError(`${at}: ${quote(v.kind).slice(1, -1)} has no metadata.name`, 'Add metadata.name to the object')
+  try {
+    checkObject(v, defaultNamespace)
+  } catch (error) {
+    if (error instanceof ObjectError) throw inputError(`${at}: ${error.detail}`, 'Fix that field of the manifest')
+    throw error
   }
-  if (obj.kind === 'Service') {
-    const spec = (obj as Service).spec ?? {}
-    for (const ip of [...(spec.clusterIPs ?? []), ...(spec.clusterIP ? [spec.clusterIP] : [])]) {
-      if (ip !== 'None' && ip !== '' && ipFamily(ip) === undefined)
-        throw inputError(`${at}: Service ${obj.metadata.name} has an invalid cluster IP "${ip}"`, 'Use an IP address, or None for a headless Service')
-    }
-    for (const p of spec.ports ?? []) {
-      if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535)
-        throw inputError(`${at}: Service ${obj.metadata.name} has an invalid port ${JSON.stringify(p.port)}`, 'Ports are whole numbers from 1 to 65535')
-      if (p.name !== undefined && p.name !== '' && !isDns1123Label(p.name))
-        throw inputError(`${at}: Service ${obj.metadata.name} has an invalid port name "${p.name}": it must be ${NAME_RULES.Namespace.rule}`, 'Fix spec.ports[].name')
-    }
-  }
-}
-
-function asObject(doc: RawDocument): KubeObject {
-  const v = doc.value as Partial<KubeObject> | null
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw inputError(`${where(doc)}: expected a Kubernetes object, found ${Array.isArray(v) ? 'a list' : typeof v}`, 'Each document must be a mapping with kind and metadata')
-  if (typeof v.kind !== 'string' || v.kind === '') throw inputError(`${where(doc)}: object has no kind`, 'Add kind (and apiVersion) to the object')
-  if (!v.metadata || typeof v.metadata !== 'object' || typeof v.metadata.name !== 'string' || v.metadata.name === '')
-    throw inputError(`${where(doc)}: ${v.kind} has no metadata.name`, 'Add metadata.name to the object')
-  return v as KubeObject
+  return v as unknown as KubeObject
 }
 
 /** Builds a snapshot from already-parsed objects (used by the file source and by tests). */
@@ -291,11 +295,7 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
   const objects: {object: KubeObject; source: string}[] = []
   for (const path of paths) {
     for (const doc of await readDocuments(path, readStdin)) {
-      for (const item of flatten(doc, [])) {
-        const obj = asObject(item)
-        validate(obj, item)
-        objects.push({object: obj, source: where(item)})
-      }
+      for (const item of flatten(doc, [])) objects.push({object: asObject(item, options.defaultNamespace ?? 'default'), source: where(item)})
     }
   }
   return snapshotFromObjects(objects, paths.map((p) => (p === '-' ? '<stdin>' : p)), options.defaultNamespace)

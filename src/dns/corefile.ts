@@ -57,6 +57,8 @@ export interface ServerBlock {
 
 export class CorefileError extends Error {}
 
+const MAX_BLOCK_DEPTH = 8
+
 /** Server blocks with their directives (one nesting level of sub-blocks, as plugins use). */
 export function parseCorefile(text: string): ServerBlock[] {
   const tokens = tokenize(text)
@@ -65,7 +67,9 @@ export function parseCorefile(text: string): ServerBlock[] {
   const skipNewlines = () => {
     while (peek()?.text === '\n') pos++
   }
-  const readDirectives = (): Directive[] => {
+  // Plugins nest one level (a stanza's block); a few more are tolerated, not thousands (the call stack).
+  const readDirectives = (depth: number): Directive[] => {
+    if (depth > MAX_BLOCK_DEPTH) throw new CorefileError(`line ${peek()?.line ?? '?'}: blocks nested more than ${MAX_BLOCK_DEPTH} deep`)
     const list: Directive[] = []
     for (;;) {
       skipNewlines()
@@ -80,7 +84,7 @@ export function parseCorefile(text: string): ServerBlock[] {
       while (peek() && peek().text !== '\n' && peek().text !== '{' && peek().text !== '}') d.args.push(tokens[pos++].text)
       if (peek()?.text === '{') {
         pos++
-        d.block = readDirectives()
+        d.block = readDirectives(depth + 1)
       }
       list.push(d)
     }
@@ -91,12 +95,12 @@ export function parseCorefile(text: string): ServerBlock[] {
     if (!peek()) return blocks
     const keys: string[] = []
     while (peek() && peek().text !== '{') {
-      if (peek().text !== '\n') keys.push(...peek().text.split(',').filter(Boolean))
+      if (peek().text !== '\n') for (const key of peek().text.split(',')) if (key) keys.push(key)
       pos++
     }
-    if (!peek()) throw new CorefileError(`server block "${keys.join(' ')}" has no "{"`)
+    if (!peek()) throw new CorefileError(`server block ${JSON.stringify(keys.join(' ').slice(0, 80))} has no "{"`)
     pos++
-    blocks.push({keys, directives: readDirectives()})
+    blocks.push({keys, directives: readDirectives(1)})
   }
 }
 

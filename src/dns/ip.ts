@@ -31,6 +31,28 @@ export function parseIPv4(text: string): number[] | undefined {
   return out.length === 4 ? out : undefined
 }
 
+/** Whether text is an IPv4 address as parseIPv4 reads it, without building the octets. */
+export function isIPv4(text: string): boolean {
+  let octets = 0
+  let value = 0
+  let digits = 0
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46
+    if (c === 46) {
+      if (digits === 0 || value > 255 || ++octets > 4) return false
+      value = 0
+      digits = 0
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && value === 0) return false
+      value = value * 10 + (c - 48)
+      if (++digits > 3) return false
+    } else {
+      return false
+    }
+  }
+  return octets === 4
+}
+
 export function parseIPv6(text: string): number[] | undefined {
   if (text.length === 0 || text.length > 45 || text.includes('%')) return undefined
   let head = text

@@ -26,22 +26,48 @@ export function inZone(name: string, zone: string): boolean {
   return name === zone || name.endsWith('.' + zone)
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/
+/**
+ * Whether text[start, end) is an RFC 1123 label's characters: a-z, 0-9 and '-', not starting or ending with '-',
+ * at least one character (the length limit is the caller's). A scan, not a regex: it runs for every name and
+ * hostname of a snapshot as it is read.
+ */
+function labelChars(text: string, start: number, end: number, letterFirst: boolean): boolean {
+  if (end <= start) return false
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i)
+    const letter = c >= 97 && c <= 122
+    if (letter || (c >= 48 && c <= 57)) {
+      if (i === start && letterFirst && !letter) return false
+    } else if (c !== 45 || i === start || i === end - 1) {
+      return false
+    }
+  }
+  return true
+}
 
 /** RFC 1123 label as Kubernetes validates it (namespaces, pod hostname/subdomain): ≤ 63 chars. */
 export function isDns1123Label(value: string): boolean {
-  return value.length <= 63 && DNS1123_LABEL.test(value)
+  return value.length <= 63 && labelChars(value, 0, value.length, false)
 }
 
 /** RFC 1035 label as Kubernetes validates Service names: starts with a letter, ≤ 63 chars. */
 export function isDns1035Label(value: string): boolean {
-  return value.length <= 63 && DNS1035_LABEL.test(value)
+  return value.length <= 63 && labelChars(value, 0, value.length, true)
 }
 
-/** RFC 1123 subdomain (pod, StatefulSet, ConfigMap… names): dot-separated labels, ≤ 253 chars. */
-export function isDns1123Subdomain(value: string): boolean {
-  return value.length <= 253 && value.split('.').every((l) => DNS1123_LABEL.test(l))
+/**
+ * RFC 1123 subdomain (pod, StatefulSet, ConfigMap… names): dot-separated labels, ≤ 253 chars. As in Kubernetes,
+ * single labels are not limited to 63 characters; `labels63` adds that limit (a name that can go on the wire).
+ */
+export function isDns1123Subdomain(value: string, labels63 = false): boolean {
+  if (value.length > 253) return false
+  let start = 0
+  for (let i = 0; i <= value.length; i++) {
+    if (i < value.length && value.charCodeAt(i) !== 46) continue
+    if (!labelChars(value, start, i, false) || (labels63 && i - start > 63)) return false
+    start = i + 1
+  }
+  return true
 }
 
 /** A name a resolver can ask for: labels 1–63 octets, whole name ≤ 253 (without the root dot). */

@@ -1,6 +1,6 @@
 // Cluster DNS settings: what the CoreDNS `kubernetes` plugin is configured to serve. Pure.
 import {cidrReverseZones} from './ip.js'
-import {normalizeName} from './names.js'
+import {isDns1123Subdomain, normalizeName} from './names.js'
 
 export type PodsMode = 'disabled' | 'insecure' | 'verified'
 
@@ -77,6 +77,11 @@ export function isReverseZone(zone: string): boolean {
   return zone === 'in-addr.arpa' || zone === 'ip6.arpa' || zone.endsWith('.in-addr.arpa') || zone.endsWith('.ip6.arpa')
 }
 
+/** The longest zone name whose SOA names (ns.dns.<zone>, hostmaster.<zone>) still fit in 255 octets. */
+export const MAX_ZONE_NAME = 242
+/** The longest cluster domain whose NS target (kube-dns.kube-system.svc.<domain>) still fits in 255 octets. */
+export const MAX_CLUSTER_DOMAIN = 228
+
 /** Turns zone arguments (names or CIDRs) into normalized zone names, as CoreDNS's plugin.Host does. */
 export function normalizeZones(args: string[]): string[] | string {
   const out: string[] = []
@@ -86,7 +91,11 @@ export function normalizeZones(args: string[]): string[] | string {
       if (!zones) return `"${arg}" is not a valid CIDR`
       out.push(...zones)
     } else {
-      out.push(normalizeName(arg))
+      const zone = normalizeName(arg)
+      // A zone is a DNS name that can go on the wire (and into a zone file): labels of at most 63 characters.
+      if (zone !== '' && !isDns1123Subdomain(zone, true)) return `${JSON.stringify(arg)} is not a valid zone name`
+      if (zone.length > MAX_ZONE_NAME) return `zone ${JSON.stringify(arg)} is longer than ${MAX_ZONE_NAME} characters: its SOA names (hostmaster.<zone>) would not fit in a DNS name`
+      out.push(zone)
     }
   }
   return [...new Set(out)]

@@ -11,6 +11,21 @@ import {byCodeUnits} from '../order.js'
 export interface ZoneListing {
   zone: string
   records: ResourceRecord[]
+  /** Records left out because a name in them is longer than DNS allows (255 octets, labels 63): no question reaches them. */
+  omitted?: number
+}
+
+/** Names in the model have plain labels, so an absolute name's octets on the wire are its length plus one. */
+const MAX_NAME_TEXT = 254
+
+/**
+ * Whether every name in a record fits in a DNS message (owner, and the target of CNAME, PTR, NS, SRV). The only
+ * label that can be too long is an SRV name's `_<port name>`: a Service port name may have 63 characters.
+ */
+function fitsOnTheWire(r: ResourceRecord): boolean {
+  if (r.name.length > MAX_NAME_TEXT || (r.name.charCodeAt(0) === 95 && r.name.indexOf('.') > 63)) return false
+  if (r.data.length <= MAX_NAME_TEXT) return true
+  return r.type === 'A' || r.type === 'AAAA' || r.type === 'TXT' || r.data.slice(r.data.lastIndexOf(' ') + 1).length <= MAX_NAME_TEXT
 }
 
 export interface ZoneOptions {
@@ -152,5 +167,9 @@ export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions
     const rev = reverseName(ip)!
     addTo(matchZone(rev.slice(0, -1), zones), model.ptrAnswer(ip, rev).answers)
   }
-  return zones.map((zone) => ({zone, records: byZone.get(zone)!}))
+  return zones.map((zone) => {
+    const records = byZone.get(zone)!
+    const fitting = records.every(fitsOnTheWire) ? records : records.filter(fitsOnTheWire)
+    return fitting === records ? {zone, records} : {zone, records: fitting, omitted: records.length - fitting.length}
+  })
 }

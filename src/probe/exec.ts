@@ -9,6 +9,9 @@ import {podPath} from './pod.js'
 import {MARK} from './script.js'
 import {openStream} from './websocket.js'
 
+/** Most output an exec session may send (the lookups of 65,535 names print a few MB). */
+const MAX_EXEC_OUTPUT = 64 << 20
+
 export interface ExecOptions {
   namespace: string
   pod: string
@@ -35,11 +38,24 @@ export async function execInPod(conn: Connection, options: ExecOptions, progress
   const where = `${options.namespace}/${options.pod}`
   progress.phase(`running the lookups in ${where}`)
   const out: Buffer[] = []
+  let bytes = 0
   let status: {status?: string; message?: string; reason?: string} | undefined
+  let broken: string | undefined
   const onFrame = (data: Buffer) => {
     const channel = data[0]
-    if (channel === 1 || channel === 2) out.push(data.subarray(1))
-    else if (channel === 3 && data.length > 1) status = JSON.parse(data.subarray(1).toString('utf8'))
+    if (channel === 1 || channel === 2) {
+      // The script prints a few lines per name: output beyond the bound is not the script's.
+      bytes += data.length - 1
+      if (bytes > MAX_EXEC_OUTPUT) broken ??= `more than ${MAX_EXEC_OUTPUT >> 20} MiB of output`
+      else out.push(data.subarray(1))
+    } else if (channel === 3 && data.length > 1) {
+      try {
+        const parsed: unknown = JSON.parse(data.subarray(1).toString('utf8'))
+        status = parsed && typeof parsed === 'object' ? (parsed as typeof status) : {}
+      } catch {
+        broken ??= 'a final status that is not JSON'
+      }
+    }
   }
   const socket = await openStream(conn, `${podPath(options.namespace, options.pod)}/exec?${q}`, ['v4.channel.k8s.io'], onFrame).catch((error) => {
     throw execRefused(error, where, options.pod)
@@ -53,10 +69,11 @@ export async function execInPod(conn: Connection, options: ExecOptions, progress
     socket.on('close', () => (clearTimeout(timer), resolve()))
     socket.on('error', (e) => (clearTimeout(timer), reject(e)))
   })
+  if (broken) throw new KdiscoError(`exec in ${where} sent ${broken}`, {hint: 'Retry; if it persists check the API server and kubelet', exitCode: ExitCode.CLUSTER})
   const log = Buffer.concat(out).toString('utf8')
   // "sh: not found" and the like: the image cannot run the script.
   if (status?.status === 'Failure' && !log.includes(`${MARK} done`)) {
-    throw new KdiscoError(`exec in ${where} failed: ${(status.message ?? status.reason ?? 'unknown').replace(/\s+/g, ' ')}`, {hint: 'The container needs sh and dig or nslookup; try --probe ephemeral --pod ' + options.pod, exitCode: ExitCode.CLUSTER})
+    throw new KdiscoError(`exec in ${where} failed: ${String(status.message ?? status.reason ?? 'unknown').replace(/\s+/g, ' ').slice(0, 300)}`, {hint: 'The container needs sh and dig or nslookup; try --probe ephemeral --pod ' + options.pod, exitCode: ExitCode.CLUSTER})
   }
   return {log, container: options.container}
 }

@@ -145,18 +145,29 @@ export interface ProbeSession {
 /** A session for repeated probes; its pod is deleted on close and on SIGINT/SIGTERM. */
 export async function probeSession(): Promise<ProbeSession> {
   const {onInterrupt} = await import('./interrupt.js')
+  const {deletePod, leftoverLine} = await import('./pod.js')
+  // The pod being dropped, until it is known to be gone: what an interrupt names if it cannot delete it.
+  let dropping: {namespace: string; name: string; conn: Connection} | undefined
   const session: ProbeSession = {
     async drop() {
-      const pod = session.pod
+      const pod = session.pod ?? dropping
       session.pod = undefined
-      if (pod) await (await import('./pod.js')).deletePod(pod.conn, pod.namespace, pod.name)
+      if (!pod) return
+      dropping = pod
+      if ((await deletePod(pod.conn, pod.namespace, pod.name)) !== 'failed') dropping = undefined
     },
     async close() {
       unregister()
       await session.drop()
+      const line = leftover()
+      if (line) process.stderr.write(`kdisco: ${line}\n`)
     },
   }
-  const unregister = onInterrupt(() => session.drop())
+  const leftover = () => {
+    const pod = session.pod ?? dropping
+    return pod && leftoverLine(pod.conn, pod.namespace, pod.name)
+  }
+  const unregister = onInterrupt({run: () => session.drop(), leftover})
   return session
 }
 
@@ -180,8 +191,8 @@ export async function runProbe(config: ProbeConfig, request: ProbeRequest, ctx: 
   if (config.kind === 'server') {
     const {probeServer} = await import('./server.js')
     const questions = [...request.queries, ...request.searches]
-    const observed = await probeServer(questions, {host: config.host!, port: config.port!, timeoutMs: config.timeoutMs})
-    return [{via: `server ${config.host}:${config.port}`, observed: new Map(questions.map((q, i) => [observedKey(q.name, q.type), observed[i]])), notes: []}]
+    const {observed, notes} = await probeServer(questions, {host: config.host!, port: config.port!, timeoutMs: config.timeoutMs})
+    return [{via: `server ${config.host}:${config.port}`, observed: new Map(questions.map((q, i) => [observedKey(q.name, q.type), observed[i]])), notes}]
   }
   const conn = await ctx.connect()
   const {progress} = await import('../render/progress.js')

@@ -144,7 +144,7 @@ export async function waitForLog(conn: Connection, namespace: string, pod: strin
   const path = podPath(namespace, pod)
   const deadline = Date.now() + options.timeoutMs
   for (let delay = 100; ; delay = Math.min(delay * 1.5, 1000)) {
-    const current = await conn.client.get<{status?: PodStatus}>(path)
+    const current = await conn.client.get<{status?: PodStatus}>(path, undefined, {kind: 'Pod', namespace})
     const state = containerPhase(current.status ?? {}, container, options.ephemeral)
     if (state.fatal) throw new KdiscoError(`${options.label} ${namespace}/${pod} failed: ${state.fatal}`, {hint: state.phase.includes('Image') ? 'Check --image and that the nodes can pull it' : 'Retry, or raise --probe-deadline', exitCode: ExitCode.CLUSTER})
     if (state.finished || (options.staysUp && state.phase === 'running lookups')) {
@@ -159,33 +159,88 @@ export async function waitForLog(conn: Connection, namespace: string, pod: strin
 
 /** A kept pod from an earlier --keep run, still running the same image in the namespace: reusable through exec. */
 export async function findKeptPod(conn: Connection, namespace: string, image: string): Promise<string | undefined> {
-  const pods = await conn.client.list<Pod>(podPath(namespace), {labelSelector: `${MANAGED_BY}=kdisco,${KEEP_LABEL}=true`}, {paged: false})
+  const pods = await conn.client.list<Pod>(podPath(namespace), {labelSelector: `${MANAGED_BY}=kdisco,${KEEP_LABEL}=true`}, {paged: false, expect: {kind: 'Pod', namespace}})
   const usable = pods.items.filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp && p.spec?.containers?.[0]?.image === image)
   return usable.sort((a, b) => byCodeUnits(b.metadata.creationTimestamp ?? '', a.metadata.creationTimestamp ?? ''))[0]?.metadata.name
+}
+
+/** The command that removes one debug pod, exactly as the user can run it (context and kubeconfig included). */
+export function cleanupCommand(conn: Connection, namespace: string, name: string): string {
+  const q = (v: string) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`)
+  const context = conn.config.context && conn.config.context !== '(in-cluster)' ? ` --context ${q(conn.config.context)}` : ''
+  const kubeconfig = conn.config.kubeconfigFlag ? ` --kubeconfig ${q(conn.config.kubeconfigFlag)}` : ''
+  return `kdisco probe cleanup -n ${q(namespace)} ${q(name)}${context}${kubeconfig}`
+}
+
+/** The line said when a debug pod may still exist. */
+export function leftoverLine(conn: Connection, namespace: string, name: string): string {
+  return `debug pod ${namespace}/${name} may be left behind (its activeDeadlineSeconds stops it); delete it with: ${cleanupCommand(conn, namespace, name)}`
+}
+
+/** A finished debug pod is left alone this long past its deadline: its run may still be reading its log. */
+const SWEEP_GRACE_MS = 10_000
+
+/**
+ * Removes finished kdisco pods older than their deadline in `namespace` (a kdisco killed with SIGKILL leaves them:
+ * the deadline stops them, nothing deletes them). Ages are measured against the API server's clock (the Date of
+ * its answer), so a skewed local clock cannot sweep a pod another run still reads. Best effort: without list or
+ * delete rights on pods this does nothing.
+ */
+export async function sweepFinishedPods(conn: Connection, namespace: string): Promise<string[]> {
+  let list
+  try {
+    list = await conn.client.list<Pod>(podPath(namespace), {labelSelector: `${MANAGED_BY}=kdisco`}, {expect: {kind: 'Pod', namespace}})
+  } catch (error) {
+    if (error instanceof ApiError) return []
+    throw error
+  }
+  const now = list.date ?? Date.now()
+  const swept: string[] = []
+  for (const p of list.items) {
+    const phase = p.status?.phase
+    const created = Date.parse(p.metadata.creationTimestamp ?? '')
+    const deadline = ((p.spec as {activeDeadlineSeconds?: number} | undefined)?.activeDeadlineSeconds ?? 120) * 1000
+    if ((phase !== 'Succeeded' && phase !== 'Failed') || Number.isNaN(created) || now - created <= deadline + SWEEP_GRACE_MS || p.metadata.deletionTimestamp) continue
+    if ((await deletePod(conn, namespace, p.metadata.name)) === 'deleted') swept.push(p.metadata.name)
+  }
+  return swept
 }
 
 export async function runDebugPod(conn: Connection, options: DebugPodOptions, progress: Progress): Promise<PodRun> {
   const manifest = debugPodManifest(options)
   const {name, namespace} = manifest.metadata as {name: string; namespace: string}
-  let deleted = false
+  // What is known of the pod: 'absent' (the API server refused the create), 'deleted', or else it may exist.
+  let state: 'creating' | 'absent' | 'exists' | 'deleting' | 'deleted' | 'kept' = 'creating'
+  let creating: Promise<unknown> | undefined
+  let removing: Promise<void> | undefined
+  const remove = () =>
+    (removing ??= (async () => {
+      if (!creating) return void (state = 'absent')
+      // An interrupt can arrive while the create is in flight: let it land first, or the delete could miss the pod.
+      // A create the server refused created nothing; one that failed otherwise (a timeout, a connection cut) may
+      // still land: delete anyway, and if nothing was there yet, say so (it may appear later).
+      const created = await creating.then(
+        () => 'yes' as const,
+        (error) => (error instanceof ApiError ? ('no' as const) : ('unknown' as const)),
+      )
+      if (created === 'no') return void (state = 'absent')
+      state = 'deleting'
+      const deleted = await deletePod(conn, namespace, name)
+      state = deleted === 'deleted' || (deleted === 'gone' && created === 'yes') ? 'deleted' : 'exists'
+    })())
+  const leftover = () => (state === 'absent' || state === 'deleted' || state === 'kept' ? undefined : leftoverLine(conn, namespace, name))
+  // Registered before the create, so an interrupt during the request still removes the pod (or names it).
+  const unregister = onInterrupt({run: remove, leftover})
   let succeeded = false
-  let creating: Promise<unknown> = Promise.resolve()
-  const remove = async () => {
-    if (deleted) return
-    deleted = true
-    // An interrupt can arrive while the create is in flight: let it land first, or the delete could miss the pod.
-    await creating.catch(() => {})
-    await deletePod(conn, namespace, name)
-  }
-  // Registered before the create, so an interrupt during the request still removes the pod.
-  const unregister = onInterrupt(remove)
   try {
+    progress.phase(`removing finished kdisco pods in ${namespace}`)
+    await sweepFinishedPods(conn, namespace)
     progress.phase(`creating debug pod ${name}`)
     creating = conn.client.create(podPath(namespace), manifest)
-    await creating.catch((error) => {
-      deleted = true // nothing was created
+    await creating.catch((error: unknown) => {
       throw createError(error, 'the debug pod', namespace)
     })
+    state = 'exists'
     // A pod that stays up (--keep, --wait) does not terminate: its lookups are done when its log says so.
     const log = await waitForLog(conn, namespace, name, 'lookup', {timeoutMs: options.deadlineSeconds * 1000 + 5000, progress, label: 'debug pod', staysUp: options.keep || options.stay})
     succeeded = true
@@ -193,25 +248,47 @@ export async function runDebugPod(conn: Connection, options: DebugPodOptions, pr
   } finally {
     progress.done()
     // A staying pod is handed to its session only when it worked; otherwise it goes now.
-    if (!options.keep && !(options.stay && succeeded)) await remove()
+    if (options.keep || (options.stay && succeeded)) {
+      if (state === 'exists') state = 'kept'
+    } else if (creating) {
+      await remove()
+      const line = leftover()
+      if (line) process.stderr.write(`kdisco: ${line}\n`)
+    }
     unregister()
   }
 }
 
-/** Deletes a debug pod now (probe sessions, cleanup); a pod already gone is fine. */
-export async function deletePod(conn: Connection, namespace: string, name: string): Promise<void> {
-  await conn.client.delete(podPath(namespace, name), {gracePeriodSeconds: 0}).catch((error) => {
-    if (!(error instanceof ApiError && error.status === 404)) process.stderr.write(`kdisco: could not delete pod ${namespace}/${name}: ${(error as Error).message}; delete it with: kdisco probe cleanup -n ${namespace}\n`)
-  })
+/** Deletes a debug pod now (probe sessions, cleanup): 'deleted', 'gone' (there was none), or 'failed'. */
+export async function deletePod(conn: Connection, namespace: string, name: string): Promise<'deleted' | 'gone' | 'failed'> {
+  try {
+    await conn.client.delete(podPath(namespace, name), {gracePeriodSeconds: 0})
+    return 'deleted'
+  } catch (error) {
+    return error instanceof ApiError && error.status === 404 ? 'gone' : 'failed'
+  }
 }
 
-/** `kdisco probe cleanup`: every pod kdisco left behind, by label. */
-export async function cleanupPods(conn: Connection, namespace: string | undefined): Promise<{namespace: string; name: string}[]> {
-  const path = namespace ? podPath(namespace) : '/api/v1/pods'
-  const pods = await conn.client.list<Pod>(path, {labelSelector: `${MANAGED_BY}=kdisco`})
+/** `kdisco probe cleanup`: every pod kdisco left behind, by label (or the one named, if it is kdisco's). */
+export async function cleanupPods(conn: Connection, namespace: string | undefined, only?: string): Promise<{namespace: string; name: string}[]> {
+  let pods: Pod[]
+  if (only !== undefined) {
+    const ns = namespace ?? conn.namespace
+    try {
+      pods = [await conn.client.get<Pod>(podPath(ns, only), undefined, {kind: 'Pod', namespace: ns})]
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return []
+      throw error
+    }
+    if (pods[0].metadata.labels?.[MANAGED_BY] !== 'kdisco')
+      throw new KdiscoError(`pod ${ns}/${only} was not created by kdisco (no label ${MANAGED_BY}=kdisco): not deleting it`, {hint: 'Name a pod kdisco created (kdisco-probe-…), or leave out the name to delete every kdisco pod', exitCode: ExitCode.USAGE})
+  } else {
+    const path = namespace ? podPath(namespace) : '/api/v1/pods'
+    pods = (await conn.client.list<Pod>(path, {labelSelector: `${MANAGED_BY}=kdisco`}, {expect: {kind: 'Pod', namespace}})).items
+  }
   const removed: {namespace: string; name: string}[] = []
-  for (const p of pods.items) {
-    const ns = p.metadata.namespace ?? 'default'
+  for (const p of pods) {
+    const ns = p.metadata.namespace ?? namespace ?? 'default'
     try {
       await conn.client.delete(podPath(ns, p.metadata.name), {gracePeriodSeconds: 0})
       removed.push({namespace: ns, name: p.metadata.name})

@@ -12,20 +12,25 @@ export async function openStream(conn: Connection, pathWithQuery: string, protoc
   const {url, options} = await conn.client.upgradeTarget(pathWithQuery)
   url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:'
   const {headers, ca, cert, key, rejectUnauthorized} = options as {headers?: Record<string, string>; ca?: unknown; cert?: unknown; key?: unknown; rejectUnauthorized?: boolean}
-  const socket = new WebSocket(url, protocols, {headers, ca, cert, key, rejectUnauthorized, handshakeTimeout: 30_000} as ConstructorParameters<typeof WebSocket>[2])
+  const socket = new WebSocket(url, protocols, {headers, ca, cert, key, rejectUnauthorized, handshakeTimeout: 30_000, maxPayload: 16 << 20} as ConstructorParameters<typeof WebSocket>[2])
   socket.on('message', onMessage)
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve(socket))
     socket.once('unexpected-response', (_req: ClientRequest, res: IncomingMessage) => {
       let body = ''
-      res.on('data', (c) => (body += c))
+      // A refusal is a Status of a few hundred bytes; more is not read.
+      res.on('data', (c) => {
+        if (body.length < 65536) body += c
+      })
       res.on('end', () => {
-        let status: {message?: string; reason?: string} = {}
+        let parsed: unknown
         try {
-          status = JSON.parse(body)
+          parsed = JSON.parse(body)
         } catch {
-          status = {message: body.slice(0, 200) || `HTTP ${res.statusCode}`}
+          parsed = undefined
         }
+        const st = (parsed && typeof parsed === 'object' ? parsed : {}) as {message?: unknown; reason?: unknown}
+        const status = {message: typeof st.message === 'string' ? st.message : body.slice(0, 200) || `HTTP ${res.statusCode}`, reason: typeof st.reason === 'string' ? st.reason : undefined}
         reject(new ApiError('GET', pathWithQuery, res.statusCode ?? 0, status))
       })
     })

@@ -10,9 +10,18 @@ const OPT = TYPE_CODES.OPT
 /** The UDP payload size kdisco advertises: the DNS Flag Day 2020 value, safe from IP fragmentation. */
 export const EDNS_PAYLOAD = 1232
 
-/** A reply's header facts and its answer section, names absolute with the trailing dot. */
+/** A question of a message: name (presentation form, no trailing dot), type and class codes. */
+export interface Question {
+  name: string
+  type: number
+  class: number
+}
+
+/** A reply's header facts, its question section and its answer section, names absolute with the trailing dot. */
 export interface Reply {
   id: number
+  /** The question section as the server echoed it (dig matches replies to queries by it). */
+  questions: Question[]
   /** QR: a reply, not a query. */
   response: boolean
   /** TC: the answer did not fit; ask again over TCP. */
@@ -152,9 +161,12 @@ export function decodeReply(buf: Buffer): Reply {
   const count = buf.readUInt16BE(6)
   const suffixes = new Map<number, Name>()
   let at = 12
+  const asked: Question[] = []
   for (let i = 0; i < questions; i++) {
-    at = readName(buf, at, suffixes).end + 4
+    const qname = readName(buf, at, suffixes)
+    at = qname.end + 4
     if (at > buf.length) throw new Error('DNS question runs past the end of the message')
+    asked.push({name: qname.name, type: buf.readUInt16BE(at - 4), class: buf.readUInt16BE(at - 2)})
   }
   const answers: ResourceRecord[] = []
   for (let i = 0; i < count; i++) {
@@ -170,7 +182,20 @@ export function decodeReply(buf: Buffer): Reply {
     at += length
   }
   const rcode = flags & 0xf
-  return {id: buf.readUInt16BE(0), response: (flags & 0x8000) !== 0, truncated: (flags & 0x0200) !== 0, rcode: RCODES[rcode] ?? `RCODE_${rcode}`, answers}
+  return {id: buf.readUInt16BE(0), questions: asked, response: (flags & 0x8000) !== 0, truncated: (flags & 0x0200) !== 0, rcode: RCODES[rcode] ?? `RCODE_${rcode}`, answers}
+}
+
+/**
+ * Whether a reply answers the query for `name`/`type`, as dig decides: QR set, and every question it echoes is
+ * that name (case-insensitively), that type and class IN. A reply without a question section (some servers'
+ * FORMERR) is taken on its ID alone, as dig takes it. The ID is the caller's to match.
+ */
+export function answersQuestion(reply: Reply, name: string, type: string): boolean {
+  if (!reply.response) return false
+  const code = typeCode(type)
+  const wanted = name.replace(/\.$/, '').toLowerCase()
+  for (const q of reply.questions) if (q.type !== code || q.class !== 1 || q.name.toLowerCase() !== wanted) return false
+  return true
 }
 
 /** A reply as the comparison sees it. */

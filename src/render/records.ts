@@ -11,7 +11,8 @@ export function recordLine(r: ResourceRecord): string {
 export function recordBlock(records: ResourceRecord[], indent = ''): string {
   if (records.length === 0) return ''
   const cols = records.map((r) => recordLine(r).split('\t'))
-  const widths = cols[0].map((_, i) => Math.max(...cols.map((c) => c[i].length)))
+  const widths = cols[0].map(() => 0)
+  for (const c of cols) for (let i = 0; i < widths.length; i++) widths[i] = Math.max(widths[i], c[i].length)
   return cols.map((c) => indent + c.map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i]))).join('  ')).join('\n') + '\n'
 }
 

@@ -28,11 +28,15 @@ export function displayWidth(text: string): number {
  * trailing spaces trimmed.
  */
 export function table(head: string[], rows: string[][], chalk: ChalkInstance): string {
-  const lines = [head.map((h) => chalk.bold(h)), ...rows].map((row) => row.map((cell) => String(cell ?? '').split('\n')))
-  const widths = head.map((_, i) => Math.max(...lines.map((row) => Math.max(...(row[i] ?? ['']).map(displayWidth)))))
+  const lines = [head.map((h) => chalk.bold(h))].concat(rows).map((row) => row.map((cell) => String(cell ?? '').split('\n')))
+  // Loops, not Math.max(...spread): a table of 140,000 rows would be 140,000 arguments (a stack overflow).
+  const widths = head.map(() => 0)
+  for (const row of lines)
+    for (let i = 0; i < widths.length; i++) for (const text of row[i] ?? ['']) widths[i] = Math.max(widths[i], displayWidth(text))
   let out = ''
   for (const row of lines) {
-    const height = Math.max(...row.map((cell) => cell.length))
+    let height = 0
+    for (const cell of row) height = Math.max(height, cell.length)
     for (let l = 0; l < height; l++) {
       let line = ''
       for (let i = 0; i < widths.length; i++) {

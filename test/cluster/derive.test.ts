@@ -139,4 +139,17 @@ describe('cluster: predicted StatefulSet pods', () => {
     sts.spec.ordinals = {start: 5}
     expect(snapshot([sts]).predictedPods.map((p) => p.name)).to.deep.equal(['pg-5', 'pg-6'])
   })
+
+  it('predicts at most 1000 pods per StatefulSet and 100,000 in all, and says so in a gap', () => {
+    const started = Date.now()
+    const huge = statefulSet('big', 'big-hl', 2147483647, 'data')
+    const snap = snapshot([huge, statefulSet('small', 'small-hl', 3, 'data')])
+    expect(snap.predictedPods.filter((p) => p.statefulSet === 'big')).to.have.length(1000)
+    expect(snap.predictedPods.at(-1)!.name).to.equal('small-2')
+    expect(snap.gaps).to.deep.equal([{resource: 'statefulsets', namespace: 'data', reason: 'PredictionLimit', message: 'StatefulSet data/big has 2147483647 replicas: kdisco predicts the names of its first 1000 pods only (at most 1000 per StatefulSet)'}])
+    const many = snapshot(Array.from({length: 120}, (_, i) => statefulSet(`s${i}`, 'hl', 2147483647)))
+    expect(many.predictedPods).to.have.length(100_000)
+    expect(many.gaps.at(-1)!.message).to.equal('StatefulSet default/s119 has 2147483647 replicas: kdisco predicts the names of its first 0 pods only (at most 100000 in all)')
+    expect(Date.now() - started).to.be.below(5000)
+  })
 })

@@ -66,11 +66,12 @@ describe('cluster: manifest files', () => {
   })
 
   it('reads YAML with the 1.2 core schema; a repeated key keeps its last value', async () => {
-    const text = 'kind: Service\nmetadata:\n  name: s\n  name: t\n  annotations: {when: 2024-01-01T00:00:00Z, flag: yes, mode: 0755}\nspec: {clusterIP: 10.96.0.1}\n'
+    const text = 'kind: Service\nmetadata:\n  name: s\n  name: t\n  annotations: {when: 2024-01-01T00:00:00Z, flag: yes}\nspec: {clusterIP: 10.96.0.1, ports: [{port: 0755}]}\n'
     const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => text})
     expect(snap.services.map((s) => s.metadata.name)).to.deep.equal(['t'])
     // Timestamps and YAML 1.1 booleans stay text (kubectl keeps them as text in string fields); 0755 is decimal.
-    expect(snap.services[0].metadata.annotations).to.deep.equal({when: '2024-01-01T00:00:00Z', flag: 'yes', mode: 755})
+    expect(snap.services[0].metadata.annotations).to.deep.equal({when: '2024-01-01T00:00:00Z', flag: 'yes'})
+    expect(snap.services[0].spec?.ports?.[0].port).to.equal(755)
   })
 
   it('refuses aliases that expand to millions of nodes (a "billion laughs" file), in one line', async () => {
@@ -109,7 +110,35 @@ describe('cluster: manifest files', () => {
   it('rejects objects without kind, invalid namespaces, pod hostnames and cluster IPs', async () => {
     expect((await loadError(['-'], 'metadata: {name: x}\n')).message).to.match(/<stdin>:1: object has no kind/)
     expect((await loadError(['-'], 'kind: Service\nmetadata: {name: x, namespace: Bad_NS}\n')).message).to.match(/invalid namespace "Bad_NS"/)
-    expect((await loadError(['-'], 'kind: Pod\nmetadata: {name: p}\nspec: {hostname: Not_Valid, containers: []}\n')).message).to.match(/invalid spec\.hostname "Not_Valid"/)
-    expect((await loadError(['-'], 'kind: Service\nmetadata: {name: s}\nspec: {clusterIP: 10.96.0.300}\n')).message).to.match(/invalid cluster IP "10\.96\.0\.300"/)
+    expect((await loadError(['-'], 'kind: Pod\nmetadata: {name: p}\nspec: {hostname: Not_Valid, containers: []}\n')).message).to.match(/Pod default\/p: spec\.hostname "Not_Valid" is not valid: it must be a lowercase RFC 1123 label/)
+    expect((await loadError(['-'], 'kind: Service\nmetadata: {name: s}\nspec: {clusterIP: 10.96.0.300}\n')).message).to.match(/spec\.clusterIP "10\.96\.0\.300" is not an IP address/)
+  })
+
+  it('accepts a UTF-8 byte order mark before JSON and YAML, as kubectl does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-'))
+    writeFileSync(join(dir, 'a.json'), '\ufeff' + JSON.stringify({apiVersion: 'v1', kind: 'Service', metadata: {name: 'a'}, spec: {clusterIP: 'None'}}))
+    writeFileSync(join(dir, 'b.yaml'), '\ufeffapiVersion: v1\nkind: Service\nmetadata: {name: b}\n')
+    expect((await loadFileSnapshot({filenames: [dir]})).services.map((s) => s.metadata.name)).to.deep.equal(['a', 'b'])
+    expect((await loadFileSnapshot({filenames: ['-'], readStdin: async () => '\ufeff{"kind": "Service", "metadata": {"name": "c"}}'})).services).to.have.length(1)
+  })
+
+  it('reads Lists nested 50,000 deep, arrays nested 10,000 deep and 200,000 items in one List without a deep stack', async () => {
+    let nested = '{"kind":"ConfigMap","metadata":{"name":"deepest"}}'
+    for (let i = 0; i < 50_000; i++) nested = `{"kind":"List","items":[${nested}]}`
+    expect((await loadFileSnapshot({filenames: ['-'], readStdin: async () => nested})).configMaps.map((c) => c.metadata.name)).to.deep.equal(['deepest'])
+    const arrays = '['.repeat(10_000) + '{"kind":"ConfigMap","metadata":{"name":"inside"}}' + ']'.repeat(10_000)
+    expect((await loadFileSnapshot({filenames: ['-'], readStdin: async () => arrays})).configMaps).to.have.length(1)
+    const items = Array.from({length: 200_000}, (_, i) => ({metadata: {name: `c${i}`}}))
+    const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => JSON.stringify({kind: 'ConfigMapList', items})})
+    expect(snap.configMaps).to.have.length(200_000)
+    expect(snap.configMaps[199_999].kind).to.equal('ConfigMap')
+  })
+
+  it('a wrong-typed field is file:line, the object and the field path, in one line', async () => {
+    const error = await loadError(['-'], 'apiVersion: v1\nkind: Service\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  ports: 5\n')
+    expect(error.message).to.equal('<stdin>:5: Service shop/web: spec.ports must be a list, got a number')
+    expect(error.exitCode).to.equal(2)
+    const inList = await loadError(['-'], JSON.stringify({kind: 'List', items: [{kind: 'Pod', metadata: {name: 'p\nq'}}]}))
+    expect(inList.toLine()).to.equal(`Error: <stdin>: Pod "p\\nq" has an invalid name: it must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.', at most 253 characters). Fix that field of the manifest`)
   })
 })

@@ -68,4 +68,11 @@ describe('dns: Corefile kubernetes stanza', () => {
     expect(settingsFromCorefile('.:53 {\n bind 169.254.20.10\n kubernetes cluster.local\n}\n', 't').bound).to.equal(true)
     expect(settingsFromCorefile(KUBEADM, 't').bound).to.equal(undefined)
   })
+
+  it('refuses blocks nested 100,000 deep and zones that are not DNS names, in one sentence (no deep stack)', () => {
+    expect(() => settingsFromCorefile(`.:53 {\n${'a {\n'.repeat(100_000)}${'}\n'.repeat(100_001)}`, 't')).to.throw(CorefileError, /^line 9: blocks nested more than 8 deep$/)
+    expect(() => settingsFromCorefile('.:53 {\n kubernetes clus_ter.local\n}\n', 't')).to.throw(CorefileError, /"clus_ter.local" is not a valid zone name/)
+    expect(() => settingsFromCorefile(`.:53 {\n kubernetes ${'a'.repeat(64)}.local\n}\n`, 't')).to.throw(CorefileError, /is not a valid zone name/)
+    expect(() => settingsFromCorefile(`.:53 {\n kubernetes ${Array(4).fill('b'.repeat(60)).join('.')}\n}\n`, 't')).to.throw(CorefileError, /longer than 242 characters/)
+  })
 })

@@ -55,7 +55,7 @@ function askTcp(port: number, name: string, type: string): Promise<{octets: numb
 }
 
 describe('dns: answers too big for one DNS message', function () {
-  this.timeout(60000)
+  this.timeout(180000)
   const m = model([...wide('fits', 1000), ...wide('big', 1200), ...wide('huge', 4200), ...wide('six', 2400, 6)], COREDNS_DEFAULTS)
 
   it('the model marks exactly the answers that exceed 65,535 octets, with how many records fit', () => {

@@ -148,11 +148,11 @@ describe('live: commands against the API test server', function () {
   it('KUBECONFIG with several files merges them as kubectl does; --context picks one', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kdisco-kc-'))
     const broken = join(dir, 'first')
-    writeFileSync(broken, `apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster: {server: "http://127.0.0.1:1", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: x}\ncontexts:\n- name: dead\n  context: {cluster: dead, user: u}\ncurrent-context: dead\n`)
+    writeFileSync(broken, `apiVersion: v1\nkind: Config\nclusters:\n- name: dead\n  cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}\nusers:\n- name: u\n  user: {token: x}\ncontexts:\n- name: dead\n  context: {cluster: dead, user: u}\ncurrent-context: dead\n`)
     const good = server.kubeconfig({context: 'good'})
     const dead = await kdiscoAsync(['svc', 'list'], {env: {KUBECONFIG: `${broken}:${good}`}})
     expect(dead.status).to.equal(3)
-    expect(dead.stderr).to.match(/^Error: cannot reach the API server http:\/\/127\.0\.0\.1:1 \(context dead\): connection refused\./)
+    expect(dead.stderr).to.match(/^Error: cannot reach the API server https:\/\/127\.0\.0\.1:1 \(context dead\): connection refused\./)
     const ok = await kdiscoAsync(['svc', 'list', '--context', 'good', '-o', 'name'], {env: {KUBECONFIG: `${broken}:${good}`}})
     expect(ok.status, ok.stderr).to.equal(0)
     expect(ok.stdout).to.include('service/kubia\n')

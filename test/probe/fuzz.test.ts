@@ -1,4 +1,4 @@
-// The reply path never crashes and never hangs on random or mutated packets (bounded: 100k inputs).
+// The reply path never crashes and never hangs on random or mutated packets (seeded, bounded: 100k inputs).
 import {expect} from 'chai'
 import dnsPacket from 'dns-packet'
 import fc from 'fast-check'
@@ -47,7 +47,7 @@ describe('probe: fuzzing the DNS reply path', function () {
         const v = compareAnswer('web.default.svc.cluster.local.', expected, o)
         expect(['match', 'missing', 'unexpected', 'rcode', 'error']).to.include(v.status)
       }),
-      {numRuns: 100000},
+      {seed: 1035, numRuns: 100000},
     )
     expect(decoded).to.be.greaterThan(1000)
     expect(Date.now() - started).to.be.below(100000)

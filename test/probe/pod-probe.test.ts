@@ -377,7 +377,7 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
     it('gives up when time runs out: exit 1 with the last verdict', async () => {
       await dns!.stop()
       dns = await startNsd(nsdPath, [{name: 'cluster.local', text: driftedZone()}, {name: 'in-addr.arpa', text: reverse}], {address: DNS_IP, port: 53})
-      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--wait', '3s', '-o', 'json'], {timeoutMs: 60000})
+      const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--wait', '8s', '-o', 'json'], {timeoutMs: 60000})
       expect(r.status).to.equal(1)
       expect(r.stderr).to.match(/gave up waiting: 5 of \d+ queries still differ after \d+ attempts?/)
     })

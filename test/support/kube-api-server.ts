@@ -92,9 +92,26 @@ export interface Fault {
   delayMs?: number
   /** How many requests it applies to; unlimited when absent. */
   times?: number
+  /**
+   * Answer modes for a broken or hostile server (each answers the request as routed, then spoils it):
+   * `transform` rewrites the JSON body (a wrong kind, items that are not a list, a malformed object), `raw` replaces
+   * the answer with these bytes and this content type, `cut` sends only the first N bytes of the answer (the full
+   * Content-Length announced) and closes the connection, `bodyBytes` streams a 200 JSON body of that many bytes
+   * (lazily, until the client hangs up), and `dripMs` sends the answer one byte every so many ms.
+   */
+  transform?: (body: unknown) => unknown
+  /** Rewrites the answer's text (after transform), keeping its content type. */
+  rewrite?: (text: string) => string
+  raw?: {status?: number; contentType?: string; body: string | Buffer}
+  cut?: number
+  bodyBytes?: number
+  dripMs?: number
+  /** Called when the fault applies (a test can act at the moment a request arrives). */
+  onRequest?: () => void
 }
 
 export interface KubeApiServerOptions {
+  /** HTTPS with the fixture CA (default); false serves plain http (kdisco then refuses to send credentials). */
   tls?: boolean
   /** Bearer token required on every request (401 otherwise); null disables auth. */
   token?: string | null
@@ -119,7 +136,9 @@ function fieldValue(obj: Obj, path: string): string {
 export class KubeApiServer {
   readonly requests: RecordedRequest[] = []
   url = ''
-  readonly token: string | null
+  /** The bearer token every request must carry (rotate it with setToken). */
+  token: string | null
+  private readonly tls: boolean
   private readonly server: http.Server
   private readonly store = new Map<string, Obj>()
   private readonly logs = new Map<string, string>()
@@ -137,7 +156,8 @@ export class KubeApiServer {
     this.token = options.token === undefined ? 'test-token' : options.token
     this.unserved = new Set(options.unservedGroups ?? [])
     const handler = (req: IncomingMessage, res: ServerResponse) => this.handle(req, res)
-    this.server = options.tls ? https.createServer({cert: readFileSync(new URL('server.crt', TLS_DIR)), key: readFileSync(new URL('server.key', TLS_DIR))}, handler) : http.createServer(handler)
+    this.tls = options.tls ?? true
+    this.server = this.tls ? https.createServer({cert: readFileSync(new URL('server.crt', TLS_DIR)), key: readFileSync(new URL('server.key', TLS_DIR))}, handler) : http.createServer(handler)
     if (options.kubelet) this.kubelet = new Kubelet(options.kubelet)
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head))
   }
@@ -149,7 +169,7 @@ export class KubeApiServer {
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve))
     const {port} = this.server.address() as AddressInfo
-    this.url = `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${port}`
+    this.url = `${this.tls ? 'https' : 'http'}://127.0.0.1:${port}`
     return this
   }
 
@@ -165,7 +185,7 @@ export class KubeApiServer {
   /** Writes a kubeconfig pointing at this server; returns its path. */
   kubeconfig(options: {context?: string; namespace?: string; token?: string; extraContexts?: string[]} = {}): string {
     const ctx = options.context ?? 'test'
-    const tls = this.options.tls ? `    certificate-authority: ${KubeApiServer.caPath()}` : '    insecure-skip-tls-verify: true'
+    const tls = this.tls ? `    certificate-authority: ${KubeApiServer.caPath()}` : '    insecure-skip-tls-verify: true'
     const contexts = [ctx, ...(options.extraContexts ?? [])]
       .map((name) => `- name: ${name}\n  context:\n    cluster: test-cluster\n    user: test-user${name === ctx && options.namespace ? `\n    namespace: ${options.namespace}` : ''}`)
       .join('\n')
@@ -237,6 +257,17 @@ export class KubeApiServer {
     return this
   }
 
+  /** Removes every fault (a server shared by several tests). */
+  clearFaults(): this {
+    this.faults.length = 0
+    return this
+  }
+
+  /** Accepts another bearer token from now on (a rotated service-account token). */
+  setToken(token: string): void {
+    this.token = token
+  }
+
   /** RBAC denial as the real API server words it. */
   forbid(verb: 'get' | 'list' | 'watch' | 'create' | 'delete', plural: string, namespace?: string, user = 'system:serviceaccount:default:kdisco'): this {
     const t = RESOURCES.find((r) => r.plural === plural)!
@@ -263,24 +294,70 @@ export class KubeApiServer {
     const query = Object.fromEntries(url.searchParams.entries())
     const entry: RecordedRequest = {method: req.method ?? 'GET', path: url.pathname, query, status: 0, authorization: Boolean(req.headers.authorization)}
     this.requests.push(entry)
+    let spoil: Fault | undefined
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       entry.status = status
-      const text = typeof body === 'string' ? body : JSON.stringify(body)
-      res.writeHead(status, {'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers})
+      if (spoil?.raw) {
+        entry.status = spoil.raw.status ?? 200
+        res.writeHead(entry.status, spoil.raw.contentType === undefined ? {} : {'Content-Type': spoil.raw.contentType})
+        res.end(spoil.raw.body)
+        return
+      }
+      if (spoil?.transform) body = spoil.transform(structuredClone(body))
+      let text = typeof body === 'string' ? body : JSON.stringify(body)
+      if (spoil?.rewrite) text = spoil.rewrite(text)
+      const type = {'Content-Type': typeof body === 'string' ? 'text/plain' : 'application/json', ...headers}
+      if (spoil?.cut !== undefined) {
+        const bytes = Buffer.from(text)
+        res.writeHead(status, {...type, 'Content-Length': String(bytes.length)})
+        res.write(bytes.subarray(0, spoil.cut))
+        setTimeout(() => res.destroy(), 20)
+        return
+      }
+      if (spoil?.dripMs !== undefined) {
+        const bytes = Buffer.from(text)
+        res.writeHead(status, {...type, 'Content-Length': String(bytes.length)})
+        let i = 0
+        const drip = setInterval(() => (i < bytes.length && !res.destroyed ? res.write(bytes.subarray(i, ++i)) : (clearInterval(drip), res.end())), spoil.dripMs)
+        res.on('close', () => clearInterval(drip))
+        return
+      }
+      res.writeHead(status, type)
       res.end(text)
     }
     const fail = (status: number, reason: string, message: string, details?: Record<string, unknown>) => send(status, statusBody(status, reason, message, details))
 
     if (this.token !== null && req.headers.authorization !== `Bearer ${this.token}`) return fail(401, 'Unauthorized', 'Unauthorized')
     const fault = this.faults.find((f) => (!f.method || f.method === entry.method) && f.path.test(url.pathname) && (f.times === undefined || f.times > 0))
-    if (fault?.delayMs !== undefined) {
+    fault?.onRequest?.()
+    if (fault && (fault.transform || fault.rewrite || fault.raw || fault.cut !== undefined || fault.dripMs !== undefined)) {
+      if (fault.times !== undefined) fault.times--
+      spoil = fault
+    } else if (fault?.bodyBytes !== undefined) {
+      if (fault.times !== undefined) fault.times--
+      entry.status = 200
+      res.writeHead(200, {'Content-Type': 'application/json'})
+      const head = '{"kind":"ServiceList","apiVersion":"v1","metadata":{},"items":['
+      const chunk = Buffer.alloc(1 << 20, ' ')
+      let sent = 0
+      const pump = () => {
+        if (sent === 0) (res.write(head), (sent = head.length))
+        while (sent < fault.bodyBytes! - 2 && !res.destroyed) {
+          sent += chunk.length
+          if (!res.write(chunk)) return void res.once('drain', pump)
+        }
+        if (!res.destroyed) res.end(']}')
+      }
+      pump()
+      return
+    } else if (fault?.delayMs !== undefined) {
       if (fault.times !== undefined) fault.times--
       let delayedBody = ''
       req.on('data', (c) => (delayedBody += c))
       req.on('end', () => setTimeout(() => this.route(entry, url, query, delayedBody, req, res, send, fail), fault.delayMs))
       return
     }
-    if (fault) {
+    if (fault && !spoil) {
       if (fault.times !== undefined) fault.times--
       if (fault.hang) {
         entry.status = -1
@@ -341,6 +418,8 @@ export class KubeApiServer {
         if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + Math.random().toString(36).slice(2, 7)
         if (!obj.metadata.name) return fail(422, 'Invalid', `${t.kind} "" is invalid: metadata.name: Required value: name or generateName is required`)
         obj.metadata.namespace = namespace
+        // Created now, as the API server stamps it (loaded fixtures keep a fixed date, for stable ages).
+        obj.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z')
         if (this.store.has(this.key(t, namespace, obj.metadata.name))) return fail(409, 'AlreadyExists', `${groupResource} "${obj.metadata.name}" already exists`, {name: obj.metadata.name, kind: t.plural})
         if (t.kind === 'Pod' && this.kubelet) {
           obj.status = {phase: 'Pending', qosClass: 'Burstable'}

@@ -17,16 +17,20 @@ export interface ConnectOptions extends KubeconfigOptions {
 
 // Reading state and probing share one client: the kubeconfig is read and credentials (exec plugins, tokens) are
 // resolved once per run, however many stages or --wait attempts connect.
-const clients = new Map<string, Omit<Connection, 'namespace'>>()
+const clients = new Map<string, Promise<Omit<Connection, 'namespace'>>>()
 
-export function connect(options: ConnectOptions): Connection {
+export async function connect(options: ConnectOptions): Promise<Connection> {
   const key = JSON.stringify([options.kubeconfig, options.context, options.timeoutMs])
   let shared = clients.get(key)
   if (!shared) {
-    const config = loadKubeconfig(options)
-    shared = {config, client: new KubeClient(config, {timeoutMs: options.timeoutMs, log: options.log})}
+    shared = loadKubeconfig(options).then((config) => {
+      options.log?.(`context ${config.context}, server ${config.display}, kubeconfig ${config.source}`)
+      return {config, client: new KubeClient(config, {timeoutMs: options.timeoutMs, log: options.log})}
+    })
     clients.set(key, shared)
-    options.log?.(`context ${config.context}, server ${config.server}, kubeconfig ${config.source}`)
+    // A kubeconfig that failed is read again by the next caller (a test, a --wait attempt), not cached.
+    shared.catch(() => clients.delete(key))
   }
-  return {...shared, namespace: options.namespace ?? shared.config.namespace ?? 'default'}
+  const {config, client} = await shared
+  return {config, client, namespace: options.namespace ?? config.namespace ?? 'default'}
 }

@@ -1,6 +1,6 @@
 // Turns API and transport failures into one-line KdiscoErrors (exit 3) that say what to do next.
 import {ExitCode, KdiscoError} from '../../errors.js'
-import {ApiError, TransportError} from './client.js'
+import {ApiError, InvalidResponse, TransportError} from './client.js'
 import type {LoadedKubeconfig} from './kubeconfig.js'
 
 const TLS_CODES = /CERT|SELF_SIGNED|TLS|SSL|UNABLE_TO_(GET|VERIFY)|ERR_TLS/
@@ -20,12 +20,16 @@ export function describeRequest(verb: string, path: string): string {
 
 export function toKdiscoError(error: unknown, config: LoadedKubeconfig): KdiscoError {
   if (error instanceof KdiscoError) return error
-  const where = `${config.server} (context ${config.context})`
+  const where = `${config.display} (context ${config.context})`
   if (error instanceof TransportError) {
     if (error.code === 'ETIMEDOUT') return new KdiscoError(`the API server ${where} did not answer ${describeRequest(error.verb, error.path)}: ${error.message}`, {hint: 'Check the cluster is reachable, or wait longer with --request-timeout', exitCode: ExitCode.CLUSTER})
+    if (error.code === 'ETRUNCATED') return new KdiscoError(`the API server ${where} cut its answer to ${describeRequest(error.verb, error.path)} short: ${error.message}`, {hint: 'Retry; if it persists check the API server and any proxy in front of it', exitCode: ExitCode.CLUSTER})
     if (TLS_CODES.test(error.code)) return new KdiscoError(`TLS verification of ${where} failed: ${error.code}`, {hint: "Check certificate-authority(-data) in the kubeconfig matches the cluster's CA", exitCode: ExitCode.CLUSTER})
     const what = error.code === 'ECONNREFUSED' ? 'connection refused' : error.code === 'ENOTFOUND' ? 'host not found' : error.code === 'ECONNRESET' ? 'connection reset' : error.message
     return new KdiscoError(`cannot reach the API server ${where}: ${what}`, {hint: 'Check that the cluster is running and the context is right (kubectl cluster-info)', exitCode: ExitCode.CLUSTER})
+  }
+  if (error instanceof InvalidResponse) {
+    return new KdiscoError(`the API server ${where} answered ${describeRequest(error.verb, error.path)} with ${error.detail}`, {hint: 'Check that the server URL is the Kubernetes API itself (not a proxy or a login page), and retry', exitCode: ExitCode.CLUSTER})
   }
   if (error instanceof ApiError) {
     const what = describeRequest(error.verb, error.path)
@@ -45,6 +49,8 @@ export function toKdiscoError(error: unknown, config: LoadedKubeconfig): KdiscoE
   throw error
 }
 
+/** A server's message in one line, at most 300 characters of it. */
 function oneLine(s: string): string {
-  return s.replace(/\s+/g, ' ').trim()
+  const line = s.replace(/\s+/g, ' ').trim()
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line
 }

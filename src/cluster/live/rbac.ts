@@ -13,17 +13,17 @@ interface Binding {
 
 export async function readCorednsRbac(client: KubeClient): Promise<CorednsRbac> {
   try {
-    const bindings = await client.list<Binding>(`${RBAC}/clusterrolebindings`)
+    const bindings = await client.list<Binding>(`${RBAC}/clusterrolebindings`, {}, {expect: {kind: 'ClusterRoleBinding'}})
     const roles = bindings.items
       .filter((b) => b.roleRef?.kind === 'ClusterRole' && (b.subjects ?? []).some((s) => s.kind === 'ServiceAccount' && s.name === 'coredns' && s.namespace === CLUSTER_DNS_NAMESPACE))
       .map((b) => b.roleRef!.name)
     const rules: RbacRule[] = []
     for (const name of [...new Set(roles)]) {
-      const role = await client.get<{rules?: RbacRule[]}>(`${RBAC}/clusterroles/${encodeURIComponent(name)}`).catch((error) => {
+      const role = await client.get<{rules?: RbacRule[]}>(`${RBAC}/clusterroles/${encodeURIComponent(name)}`, undefined, {kind: 'ClusterRole'}).catch((error) => {
         if (error instanceof ApiError && error.status === 404) return {rules: []}
         throw error
       })
-      rules.push(...(role.rules ?? []))
+      for (const rule of role.rules ?? []) rules.push(rule)
     }
     return {rules, roles: [...new Set(roles)]}
   } catch (error) {

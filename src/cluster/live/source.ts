@@ -52,19 +52,18 @@ function scoped(group: string, resource: string, namespace?: string): string {
   return namespace ? `${group}/namespaces/${encodeURIComponent(namespace)}/${resource}` : `${group}/${resource}`
 }
 
-/** Kind names for objects that arrive from a LIST without apiVersion/kind on each item. */
-function typed<T>(items: T[], apiVersion: string, kind: string): T[] {
-  for (const item of items as (T & {apiVersion?: string; kind?: string})[]) {
+/** Appends a LIST's items (apiVersion set where the API server left it out; the client checked kind and shape). */
+function append<T>(into: T[], items: T[], apiVersion: string): void {
+  for (const item of items as (T & {apiVersion?: string})[]) {
     item.apiVersion ??= apiVersion
-    item.kind ??= kind
+    into.push(item)
   }
-  return items
 }
 
 export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
-  const {client, config, namespace} = connect(scope)
+  const {client, config, namespace} = await connect(scope)
   const snap = emptySnapshot('live')
-  snap.sources = [`${config.server} (context ${config.context})`]
+  snap.sources = [`${config.display} (context ${config.context})`]
   snap.defaultNamespace = namespace
   try {
     if (scope.query.mode === 'service') await readService(client, snap, namespace, scope.query)
@@ -75,34 +74,42 @@ export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
   return {snapshot: completeSnapshot(snap, {preferEndpoints: true}), client}
 }
 
-/** Records a forbidden or missing resource as a gap; anything else is fatal. */
-async function optional<T>(snap: ClusterSnapshot, resource: string, namespace: string | undefined, read: () => Promise<T>): Promise<T | undefined> {
+/** A server's message in one line, at most 300 characters. */
+const gapMessage = (message: string) => {
+  const line = message.replace(/\s+/g, ' ').trim()
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line
+}
+
+/** Records a forbidden or missing resource as a gap (any error status with `anyStatus`); anything else is fatal. */
+async function optional<T>(snap: ClusterSnapshot, resource: string, namespace: string | undefined, read: () => Promise<T>, anyStatus = false): Promise<T | undefined> {
   try {
     return await read()
   } catch (error) {
-    if (error instanceof ApiError && (error.status === 403 || error.status === 404)) {
-      snap.gaps.push({resource, namespace, reason: error.status === 403 ? 'Forbidden' : 'NotFound', message: error.message.replace(/\s+/g, ' ')})
+    if (error instanceof ApiError && (error.status === 403 || error.status === 404 || anyStatus)) {
+      const reason = error.status === 403 ? 'Forbidden' : error.status === 404 ? 'NotFound' : `${error.status}${error.reason ? ` ${error.reason}` : ''}`
+      snap.gaps.push({resource, namespace, reason, message: gapMessage(error.message)})
       return undefined
     }
     throw error
   }
 }
 
+/** The Corefile: when the API server refuses it, whatever the status (403, 404, a 500), kubeadm's defaults apply (README). */
 async function readCorefile(client: KubeClient, snap: ClusterSnapshot): Promise<void> {
-  const cm = await optional(snap, 'configmaps', CLUSTER_DNS_NAMESPACE, () => client.get<ConfigMap>(`${CORE}/namespaces/${CLUSTER_DNS_NAMESPACE}/configmaps/coredns`))
+  const cm = await optional(snap, 'configmaps', CLUSTER_DNS_NAMESPACE, () => client.get<ConfigMap>(`${CORE}/namespaces/${CLUSTER_DNS_NAMESPACE}/configmaps/coredns`, undefined, {kind: 'ConfigMap', namespace: CLUSTER_DNS_NAMESPACE}), true)
   if (cm) snap.configMaps.push({...cm, apiVersion: 'v1', kind: 'ConfigMap'})
 }
 
 /** EndpointSlices, or v1 Endpoints when the cluster does not serve discovery.k8s.io/v1. */
 async function readEndpoints(client: KubeClient, snap: ClusterSnapshot, namespace: string | undefined, labelSelector?: string): Promise<void> {
   try {
-    const slices = await client.list<EndpointSlice>(scoped(DISCOVERY, 'endpointslices', namespace), {labelSelector})
-    snap.endpointSlices.push(...typed(slices.items, 'discovery.k8s.io/v1', 'EndpointSlice'))
+    const slices = await client.list<EndpointSlice>(scoped(DISCOVERY, 'endpointslices', namespace), {labelSelector}, {expect: {kind: 'EndpointSlice', namespace}})
+    append(snap.endpointSlices, slices.items, 'discovery.k8s.io/v1')
     return
   } catch (error) {
     if (!(error instanceof ApiError && error.status === 404)) {
       if (error instanceof ApiError && error.status === 403) {
-        snap.gaps.push({resource: 'endpointslices', namespace, reason: 'Forbidden', message: error.message})
+        snap.gaps.push({resource: 'endpointslices', namespace, reason: 'Forbidden', message: gapMessage(error.message)})
         return
       }
       throw error
@@ -110,8 +117,8 @@ async function readEndpoints(client: KubeClient, snap: ClusterSnapshot, namespac
   }
   // discovery.k8s.io/v1 is not served (Kubernetes < 1.21): fall back to v1 Endpoints.
   const fieldSelector = labelSelector?.startsWith(`${SERVICE_NAME_LABEL}=`) ? `metadata.name=${labelSelector.split('=')[1]}` : undefined
-  const eps = await optional(snap, 'endpoints', namespace, () => client.list<Endpoints>(scoped(CORE, 'endpoints', namespace), {fieldSelector}))
-  if (eps) snap.endpoints.push(...typed(eps.items, 'v1', 'Endpoints'))
+  const eps = await optional(snap, 'endpoints', namespace, () => client.list<Endpoints>(scoped(CORE, 'endpoints', namespace), {fieldSelector}, {expect: {kind: 'Endpoints', namespace}}))
+  if (eps) append(snap.endpoints, eps.items, 'v1')
 }
 
 function selectorString(selector: Record<string, string> | undefined): string | undefined {
@@ -121,7 +128,7 @@ function selectorString(selector: Record<string, string> | undefined): string | 
 async function readService(client: KubeClient, snap: ClusterSnapshot, namespace: string, query: Extract<LiveQuery, {mode: 'service'}>): Promise<void> {
   const svcPath = `${CORE}/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(query.name)}`
   const [svc] = await Promise.all([
-    client.get<Service>(svcPath).catch(async (error) => {
+    client.get<Service>(svcPath, undefined, {kind: 'Service', namespace}).catch(async (error) => {
       if (error instanceof ApiError && error.status === 404) throw await notFound(client, namespace, query.name)
       throw error
     }),
@@ -136,12 +143,12 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   const labelSelector = selectorString(svc.spec?.selector)
   if (query.pods && labelSelector) {
     // One unpaged request: a single Service's pods are a bounded set, and the request count stays flat.
-    const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false}))
-    if (pods) snap.pods.push(...typed(pods.items, 'v1', 'Pod'))
+    const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false, expect: {kind: 'Pod', namespace}}))
+    if (pods) append(snap.pods, pods.items, 'v1')
     // Nothing matches: read the namespace's pods once more to find near misses.
     if (pods && pods.items.length === 0 && query.nearMisses) {
-      const all = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace)))
-      if (all) snap.pods.push(...typed(all.items, 'v1', 'Pod'))
+      const all = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {}, {expect: {kind: 'Pod', namespace}}))
+      if (all) append(snap.pods, all.items, 'v1')
     }
   }
 }
@@ -169,14 +176,14 @@ async function readExternalNameTargets(client: KubeClient, snap: ClusterSnapshot
 /** A 404 for a Service: say whether the namespace exists, and suggest names. */
 async function notFound(client: KubeClient, namespace: string, name: string): Promise<KdiscoError> {
   try {
-    await client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`)
+    await client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'})
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return new KdiscoError(`namespace "${namespace}" not found`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.CLUSTER})
     if (!(error instanceof ApiError && error.status === 403)) throw error
   }
   const [here, elsewhere] = await Promise.all([
-    client.list<Service>(scoped(CORE, 'services', namespace)).catch(() => ({items: []}) as ListResult<Service>),
-    client.list<Service>(`${CORE}/services`, {fieldSelector: `metadata.name=${name}`}).catch(() => ({items: []}) as ListResult<Service>),
+    client.list<Service>(scoped(CORE, 'services', namespace), {}, {expect: {kind: 'Service', namespace}}).catch(() => ({items: []}) as ListResult<Service>),
+    client.list<Service>(`${CORE}/services`, {fieldSelector: `metadata.name=${name}`}, {expect: {kind: 'Service'}}).catch(() => ({items: []}) as ListResult<Service>),
   ])
   const {closeNames} = await import('../find.js')
   const candidates = [...here.items, ...elsewhere.items].map((s) => ({name: s.metadata.name, namespace: s.metadata.namespace ?? namespace}))
@@ -188,12 +195,12 @@ async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespac
   const kinds = new Set(query.kinds)
   const tasks: Promise<unknown>[] = []
   const add = <T>(p: Promise<T>, then: (v: T) => void) => tasks.push(p.then(then))
-  add(client.list<Service>(scoped(CORE, 'services', namespace), {labelSelector: query.serviceSelector}), (r) => snap.services.push(...typed(r.items, 'v1', 'Service')))
+  add(client.list<Service>(scoped(CORE, 'services', namespace), {labelSelector: query.serviceSelector}, {expect: {kind: 'Service', namespace}}), (r) => append(snap.services, r.items, 'v1'))
   tasks.push(readEndpoints(client, snap, namespace))
   tasks.push(readCorefile(client, snap))
   if (namespace) {
     add(
-      client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`).catch((error) => {
+      client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'}).catch((error) => {
         if (error instanceof ApiError && error.status === 404) throw new KdiscoError(`namespace "${namespace}" not found`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.CLUSTER})
         if (error instanceof ApiError && error.status === 403) return undefined // cannot tell; assume it exists
         throw error
@@ -202,21 +209,21 @@ async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespac
     )
     // Single Services from other namespaces: the API server's (control name) and cluster DNS (resolv.conf).
     const oneService = (ns: string, name: string) =>
-      add(optional(snap, 'services', ns, () => client.get<Service>(`${CORE}/namespaces/${ns}/services/${name}`)), (svc) => {
+      add(optional(snap, 'services', ns, () => client.get<Service>(`${CORE}/namespaces/${ns}/services/${name}`, undefined, {kind: 'Service', namespace: ns})), (svc) => {
         if (svc) snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
       })
     if (query.apiService && namespace !== 'default') oneService('default', 'kubernetes')
     if (query.clusterDns && namespace !== CLUSTER_DNS_NAMESPACE) oneService(CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE)
   } else {
-    add(optional(snap, 'namespaces', undefined, () => client.list<{metadata: {name: string}}>(`${CORE}/namespaces`)), (r) => {
+    add(optional(snap, 'namespaces', undefined, () => client.list<{metadata: {name: string}}>(`${CORE}/namespaces`, {}, {expect: {kind: 'Namespace'}})), (r) => {
       snap.namespaces = r ? r.items.map((n) => n.metadata.name) : []
     })
   }
-  if (kinds.has('pods')) add(optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace))), (r) => r && snap.pods.push(...typed(r.items, 'v1', 'Pod')))
+  if (kinds.has('pods')) add(optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {}, {expect: {kind: 'Pod', namespace}})), (r) => r && append(snap.pods, r.items, 'v1'))
   if (kinds.has('statefulsets'))
-    add(optional(snap, 'statefulsets', namespace, () => client.list<StatefulSet>(scoped(APPS, 'statefulsets', namespace))), (r) => r && snap.statefulSets.push(...typed(r.items, 'apps/v1', 'StatefulSet')))
+    add(optional(snap, 'statefulsets', namespace, () => client.list<StatefulSet>(scoped(APPS, 'statefulsets', namespace), {}, {expect: {kind: 'StatefulSet', namespace}})), (r) => r && append(snap.statefulSets, r.items, 'apps/v1'))
   if (kinds.has('ingresses'))
-    add(optional(snap, 'ingresses', namespace, () => client.list<Ingress>(scoped(NETWORKING, 'ingresses', namespace))), (r) => r && snap.ingresses.push(...typed(r.items, 'networking.k8s.io/v1', 'Ingress')))
+    add(optional(snap, 'ingresses', namespace, () => client.list<Ingress>(scoped(NETWORKING, 'ingresses', namespace), {}, {expect: {kind: 'Ingress', namespace}})), (r) => r && append(snap.ingresses, r.items, 'networking.k8s.io/v1'))
   await Promise.all(tasks)
   if (namespace) snap.readNamespaces = [namespace]
   if (!namespace && snap.namespaces.length === 0) {

@@ -1,7 +1,7 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {type ZoneListing, zoneRecords} from '../../dns/zone.js'
-import {normalizeName} from '../../dns/names.js'
+import {isDns1035Label, normalizeName} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
 import {loadCluster, resultContext, type ResultContext} from '../../pipeline.js'
@@ -47,8 +47,9 @@ export default class DnsZone extends KdiscoCommand {
       if (!model.settings.zones.includes(z)) throw inputError(`zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)
     const namespaces = flags['all-namespaces'] ? [] : [namespace]
     const zones = zoneRecords(model, snapshot.pods, {namespaces, zones: zonesWanted})
+    // A predicted pod has a DNS name only under a serviceName that can be a Service's name.
     const predicted = snapshot.predictedPods
-      .filter((p) => namespaces.length === 0 || namespaces.includes(p.namespace))
+      .filter((p) => (namespaces.length === 0 || namespaces.includes(p.namespace)) && isDns1035Label(p.serviceName))
       .map((p) => ({name: `${p.hostname}.${p.serviceName}.${p.namespace}.svc.${model.settings.clusterDomain}.`, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const}))
     const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, ...resultContext(snapshot, model)}
     const header = [
@@ -56,6 +57,7 @@ export default class DnsZone extends KdiscoCommand {
       `SOA serial is a placeholder (CoreDNS uses the time of its last change).`,
       ...predicted.map((p) => `predicted: ${p.name} A <pending> (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
       ...(model.settings.pods === 'insecure' ? ['pods insecure: any a-b-c-d.<ns>.pod name answers; only existing pods are listed.'] : []),
+      ...zones.filter((z) => z.omitted).map((z) => `${z.omitted} record(s) of ${z.zone || '.'} left out: a name in them is longer than DNS allows (255 octets, labels of 63), so no question reaches them.`),
     ]
     return {result, header}
   }
