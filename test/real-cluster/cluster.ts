@@ -450,7 +450,7 @@ export class RealCluster {
     return {spec, index, dns: {host: bound ? address : '127.0.0.1', port: dns}, corefilePath, pod, podIp: pod ? address : undefined, link, process: p}
   }
 
-  /** Adds an address to the loopback interface (as root: `ip addr add`), removed again by stop(). */
+  /** Adds an address to the loopback interface (as root: `ip addr replace`, so adding it twice is fine). */
   private async addLoopbackAddress(address: string): Promise<void> {
     if (address.startsWith('127.') || this.loopbackAddresses.includes(address)) return
     const cmd = asRoot(['ip', 'addr', 'replace', `${address}/32`, 'dev', 'lo'])
@@ -459,6 +459,7 @@ export class RealCluster {
     if (r.status !== 0) throw new Error(`ip addr add ${address}/32 dev lo: ${r.stderr.trim()}`)
     this.loopbackAddresses.push(address)
   }
+
 
   /** Creates a namespace and waits for its default ServiceAccount (pods are refused until it exists). */
   async createNamespace(name: string, labels: Record<string, string> = {}): Promise<void> {
@@ -508,10 +509,8 @@ export class RealCluster {
     for (const r of this.coreDns) await r.link.stop()
     await this.processes.stopAll()
     await this.upstream?.stop()
-    for (const address of this.loopbackAddresses.splice(0)) {
-      const cmd = asRoot(['ip', 'addr', 'del', `${address}/32`, 'dev', 'lo'])
-      if (cmd) spawnSync(cmd[0], cmd[1])
-    }
+    // The pod addresses stay on the loopback: another cluster on this machine (a second test run) may be using the
+    // same ones, and a /32 on lo that nothing listens on is harmless.
     if (options.keepLogs) return this.dir
     rmSync(this.dir, {recursive: true, force: true})
     return undefined
