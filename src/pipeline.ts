@@ -8,6 +8,7 @@ import type {PodsMode} from './dns/settings.js'
 import {checkNamespaceName, inputError} from './errors.js'
 import type {Connection} from './cluster/live/connect.js'
 import type {ProbeContext, ProbeSession} from './probe/index.js'
+import type {ResultContext} from './results.js'
 
 export interface PipelineFlags {
   filename?: string[]
@@ -89,23 +90,11 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {})
   return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace}
 }
 
-/** The settings as reported in every JSON result. */
-function settingsSummary(model: ClusterDns) {
-  const s = model.settings
-  return {clusterDomain: s.clusterDomain, zones: s.zones, pods: s.pods, ttl: s.ttl, endpointPodNames: s.endpointPodNames, source: s.source}
-}
-
-/** Where the data came from and what could not be read, as reported in every JSON result. */
-function inputSummary(snapshot: ClusterSnapshot) {
-  return {origin: snapshot.origin, sources: snapshot.sources, gaps: snapshot.gaps}
-}
-
 /** What every JSON result says about where its data came from and which DNS settings applied. */
-export interface ResultContext {
-  settings: ReturnType<typeof settingsSummary>
-  input: ReturnType<typeof inputSummary>
-}
-
 export function resultContext(snapshot: ClusterSnapshot, model: ClusterDns): ResultContext {
-  return {settings: settingsSummary(model), input: inputSummary(snapshot)}
+  const s = model.settings
+  return {
+    settings: {clusterDomain: s.clusterDomain, zones: s.zones, pods: s.pods, ttl: s.ttl, endpointPodNames: s.endpointPodNames, source: s.source},
+    input: {origin: snapshot.origin, sources: snapshot.sources, gaps: snapshot.gaps},
+  }
 }

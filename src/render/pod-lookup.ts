@@ -1,4 +1,4 @@
-import type {PodLookupResult} from '../commands/pod/lookup.js'
+import type {PodLookupResult} from '../results.js'
 import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
 

@@ -1,10 +1,10 @@
 import {formatSelector} from '../cluster/labels.js'
-import type {EndpointsReport} from '../explain/endpoints.js'
+import type {SvcEndpointsResult} from '../results.js'
 import {styler, table} from './style.js'
 
 const yn = (v: boolean | null) => (v === null ? '-' : v ? 'yes' : 'no')
 
-export async function renderServiceEndpoints(report: EndpointsReport): Promise<string> {
+export async function renderServiceEndpoints(report: SvcEndpointsResult): Promise<string> {
   const c = await styler()
   const s = report.service
   let out = `${c.bold('Service')}  ${s.namespace}/${s.name}  ${c.dim(`${s.kind === 'Headless' ? 'headless' : s.type}, ${s.endpoints.ready} ready of ${s.endpoints.total}${s.selector ? `, selector ${formatSelector(s.selector)}` : ''}`)}\n\n`

@@ -1,8 +1,8 @@
-import type {ServiceListRow} from '../dns/service-list.js'
+import type {SvcListResult} from '../results.js'
 import {age} from './age.js'
 import {styler, table} from './style.js'
 
-export async function renderServiceList(rows: ServiceListRow[], options: {wide: boolean; showNamespace: boolean}): Promise<string> {
+export async function renderServiceList(rows: SvcListResult['services'], options: {wide: boolean; showNamespace: boolean}): Promise<string> {
   const c = await styler()
   if (rows.length === 0) return c.dim('No Services found.') + '\n'
   const head = [...(options.showNamespace ? ['NAMESPACE'] : []), 'NAME', 'TYPE', 'CLUSTER-IP(S)', 'DNS NAME', 'ENDPOINTS', 'WHAT DNS RETURNS', 'AGE', ...(options.wide ? ['SELECTOR', 'PORTS'] : [])]

@@ -1,10 +1,9 @@
-import type {ServiceLookupReport} from '../dns/service-lookup.js'
-import type {ProbedQueries} from '../compare/probe-report.js'
 import type {ObservedQuery} from '../compare/report.js'
+import type {SvcLookupResult} from '../results.js'
 import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
 
-export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']}): Promise<string> {
+export async function renderServiceLookup(report: SvcLookupResult): Promise<string> {
   const c = await styler()
   const s = report.service
   const what =

@@ -1,16 +1,15 @@
 import {KdiscoCommand} from '../../command-base.js'
 import {ExitCode} from '../../errors.js'
-import {type Check, type CorednsRbac, type DoctorReport, staticChecks, summarizeChecks} from '../../explain/doctor.js'
+import {type Check, type CorednsRbac, staticChecks, summarizeChecks} from '../../explain/doctor.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
-import {connectCluster, loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
+import {connectCluster, loadCluster, probeContext, resultContext} from '../../pipeline.js'
+import type {DnsDoctorResult} from '../../results.js'
 import {probeConfig} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import {expectation} from '../../dns/records.js'
 import type {ClusterDns} from '../../dns/model.js'
 import {CLUSTER_DNS_NAMESPACE} from '../../cluster/types.js'
-
-export type DnsDoctorResult = DoctorReport & ResultContext
 
 export default class DnsDoctor extends KdiscoCommand {
   static override summary = 'Check cluster DNS itself: Service, endpoints, pods, Corefile, RBAC, NodeLocal DNSCache, a control lookup.'

@@ -1,19 +1,18 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {type DnsLookupReport, dnsLookup} from '../../dns/lookup.js'
+import {dnsLookup} from '../../dns/lookup.js'
 import {checkQueryName} from '../../dns/names.js'
 import {expectation, typeCode} from '../../dns/records.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
-import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {probeAndCompare} from '../../compare/probe-report.js'
 import {type ExpectedQuery, queryCandidates} from '../../dns/service-lookup.js'
 import {ExitCode} from '../../errors.js'
-import {loadCluster, parseDuration, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
+import {loadCluster, parseDuration, probeContext, resultContext} from '../../pipeline.js'
+import type {DnsLookupResult} from '../../results.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
-
-export type DnsLookupResult = DnsLookupReport & {observed?: ProbedQueries['queries'][number]['observed']; status?: ProbedQueries['queries'][number]['status']; diff?: ProbedQueries['queries'][number]['diff']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']} & ResultContext
 
 export default class DnsLookup extends KdiscoCommand {
   static override summary = 'What cluster DNS answers for a name, asked from a pod in a namespace.'

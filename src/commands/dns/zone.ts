@@ -1,16 +1,11 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {type ZoneListing, zoneRecords} from '../../dns/zone.js'
+import {zoneRecords} from '../../dns/zone.js'
 import {normalizeName} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {loadCluster, resultContext, type ResultContext} from '../../pipeline.js'
-
-export interface DnsZoneResult extends ResultContext {
-  namespaces: string[] | 'all'
-  zones: ZoneListing[]
-  predicted: {name: string; pod: string; statefulSet: string; ip: null; status: 'pending'}[]
-}
+import {loadCluster, resultContext} from '../../pipeline.js'
+import type {DnsZoneResult} from '../../results.js'
 
 export default class DnsZone extends KdiscoCommand {
   static override summary = 'The whole expected cluster DNS zone, sorted, as a zone file or JSON.'

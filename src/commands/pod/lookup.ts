@@ -2,24 +2,16 @@ import {Args} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {closeNames} from '../../cluster/find.js'
 import {namespaceOf} from '../../cluster/types.js'
-import {type PodIdentity, podIdentity} from '../../dns/pod-identity.js'
+import {podIdentity} from '../../dns/pod-identity.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {probeConfig} from '../../probe/index.js'
-import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {probeAndCompare} from '../../compare/probe-report.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import {expectation} from '../../dns/records.js'
 import {ExitCode} from '../../errors.js'
-import {loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
-
-export type PodLookupResult = PodIdentity & ResultContext & {
-  /** With a probe: each record asked for real, compared. */
-  queries?: ProbedQueries['queries']
-  summary?: ProbedQueries['summary']
-  probe?: ProbedQueries['probe']
-  /** With --probe exec/ephemeral in this pod: its real /etc/resolv.conf against the one kubelet should write. */
-  resolvConfObserved?: {text: string; matches: boolean}
-}
+import {loadCluster, probeContext, resultContext} from '../../pipeline.js'
+import type {PodLookupResult} from '../../results.js'
 
 export default class PodLookup extends KdiscoCommand {
   static override summary = "A pod's DNS identity: its names, its records, and the resolv.conf and /etc/hosts kubelet writes."

@@ -1,11 +1,10 @@
 import {Args} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {serviceNotFound} from '../../cluster/find.js'
-import {type EndpointsReport, serviceEndpoints} from '../../explain/endpoints.js'
+import {serviceEndpoints} from '../../explain/endpoints.js'
 import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {loadCluster, type ResultContext, resultContext} from '../../pipeline.js'
-
-export type SvcEndpointsResult = EndpointsReport & ResultContext
+import {loadCluster, resultContext} from '../../pipeline.js'
+import type {SvcEndpointsResult} from '../../results.js'
 
 export default class SvcEndpoints extends KdiscoCommand {
   static override summary = "A Service's endpoints, whether DNS serves each one, and why not."

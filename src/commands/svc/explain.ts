@@ -2,16 +2,14 @@ import {Args, Flags} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {serviceNotFound} from '../../cluster/find.js'
 import {ExitCode, inputError} from '../../errors.js'
-import {type Finding, type LintReport, type ServiceExplanation, explainService, lintServices} from '../../explain/service.js'
+import {type Finding, explainService, lintServices} from '../../explain/service.js'
 import {DEFAULT_NODE_PORT_RANGE, parseNodePortRange} from '../../explain/references.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {probeConfig} from '../../probe/index.js'
-import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {probeAndCompare} from '../../compare/probe-report.js'
 import {queryCandidates} from '../../dns/service-lookup.js'
-import {loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
-
-export type SvcExplainResult = Omit<ServiceExplanation, 'dns'> & {dns: ServiceExplanation['dns'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']} & ResultContext
-export type SvcExplainAllResult = LintReport & ResultContext
+import {loadCluster, probeContext, resultContext} from '../../pipeline.js'
+import type {SvcExplainAllResult, SvcExplainResult} from '../../results.js'
 
 export default class SvcExplain extends KdiscoCommand {
   static override summary = 'Explain a Service: what it is, its DNS names, the environment pods get, and what is wrong.'

@@ -1,17 +1,16 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {type ServiceLookupReport, queryCandidates, serviceLookup} from '../../dns/service-lookup.js'
+import {queryCandidates, serviceLookup} from '../../dns/service-lookup.js'
 import {checkNamespaceName} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
-import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {probeAndCompare} from '../../compare/probe-report.js'
 import {ExitCode} from '../../errors.js'
-import {loadCluster, parseDuration, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
+import {loadCluster, parseDuration, probeContext, resultContext} from '../../pipeline.js'
+import type {SvcLookupResult} from '../../results.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import {serviceNotFound} from '../../cluster/find.js'
-
-export type SvcLookupResult = Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']} & ResultContext
 
 export default class SvcLookup extends KdiscoCommand {
   static override summary = 'Every DNS name a Service has and what each answers.'
