@@ -1,7 +1,8 @@
 // A pod's DNS identity: its hostname.subdomain name, the endpoint names it has in every Service it backs, its
 // pod record, and the resolv.conf and /etc/hosts kubelet writes for it. Pure.
-import {isPodReady, podIps} from '../cluster/derive.js'
-import {type Pod, namespaceOf} from '../cluster/types.js'
+import {isPodReady, missingEndpointSlices, podIps} from '../cluster/derive.js'
+import {matchesServiceSelector} from '../cluster/labels.js'
+import {type ClusterSnapshot, type Pod, namespaceOf} from '../cluster/types.js'
 import {dashedIp} from './ip.js'
 import type {ClusterDns} from './model.js'
 import {podHostname, podHostsFile} from './hosts.js'
@@ -28,7 +29,7 @@ export interface PodIdentity {
   notes: string[]
 }
 
-export function podIdentity(model: ClusterDns, pod: Pod): PodIdentity {
+export function podIdentity(model: ClusterDns, snapshot: ClusterSnapshot, pod: Pod): PodIdentity {
   const ns = namespaceOf(pod)
   const zone = model.settings.clusterDomain
   const spec = pod.spec ?? {containers: []}
@@ -88,6 +89,12 @@ export function podIdentity(model: ClusterDns, pod: Pod): PodIdentity {
       seen.add(name + type)
       identity.endpointNames.push({...ask(name, type), service: svc.name, ready: ep.ready})
     }
+  }
+  // On a live cluster, Services that select this pod but have no EndpointSlice give it no endpoint names.
+  for (const svc of model.allServices()) {
+    if (svc.namespace !== ns || !matchesServiceSelector(svc.object.spec?.selector, pod.metadata.labels)) continue
+    const sliceless = missingEndpointSlices(snapshot, svc.object)
+    if (sliceless) notes.push(`${sliceless.message}. ${sliceless.hint}`)
   }
   for (const ip of ips) {
     identity.podRecords.push(ask(`${dashedIp(ip)}.${ns}.pod.${zone}.`, ip.includes(':') ? 'AAAA' : 'A'))

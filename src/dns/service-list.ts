@@ -1,6 +1,7 @@
 // One line per Service: what its name answers, in words. Pure.
 import {formatSelector} from '../cluster/labels.js'
 import type {ClusterDns, ServiceEntry} from './model.js'
+import type {ServiceSummary} from './service-lookup.js'
 import {byCodeUnits} from '../order.js'
 
 export interface ServiceListRow {
@@ -9,7 +10,7 @@ export interface ServiceListRow {
   type: string
   clusterIPs: string[]
   dnsName: string
-  endpoints: {ready: number; total: number}
+  endpoints: ServiceSummary['endpoints']
   dnsReturns: string
   rcode: string | null
   creationTimestamp?: string
@@ -48,7 +49,7 @@ export function serviceList(model: ClusterDns): ServiceListRow[] {
         type: svc.type,
         clusterIPs: svc.kind === 'Headless' ? ['None'] : svc.clusterIPs,
         dnsName: model.serviceFqdn(svc),
-        endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length},
+        endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length, origin: model.sliceOrigins(svc.namespace, svc.name)},
         dnsReturns: dns.text,
         rcode: dns.rcode,
         ports: (spec.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`),

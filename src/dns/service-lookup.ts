@@ -1,5 +1,6 @@
 // Every name a Service has and what each answers: the expectation side of `svc lookup`. Pure.
-import {type ClusterSnapshot, type PredictedPod, sliceOrigin, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
+import {missingEndpointSlices} from '../cluster/derive.js'
+import type {ClusterSnapshot, PredictedPod, SliceOrigin} from '../cluster/types.js'
 import {ipFamily, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
 import {truncationNote} from './message-size.js'
@@ -40,7 +41,8 @@ export interface ServiceSummary {
   ports: {name?: string; port: number; protocol: string; targetPort?: number | string}[]
   selector?: Record<string, string>
   publishNotReadyAddresses: boolean
-  endpoints: {ready: number; total: number; origin: string[]}
+  /** Ready and all endpoints as DNS sees them; where their EndpointSlices came from (observed, or derived by kdisco). */
+  endpoints: {ready: number; total: number; origin: SliceOrigin[]}
 }
 
 export interface ServiceLookupReport {
@@ -50,13 +52,8 @@ export interface ServiceLookupReport {
   notes: string[]
 }
 
-export function summarizeService(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry): ServiceSummary {
+export function summarizeService(model: ClusterDns, svc: ServiceEntry): ServiceSummary {
   const eps = model.endpointsOf(svc.namespace, svc.name)
-  const origins = new Set(
-    snapshot.endpointSlices
-      .filter((s) => namespaceOf(s) === svc.namespace && s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.name)
-      .map(sliceOrigin),
-  )
   const spec = svc.object.spec ?? {}
   const summary: ServiceSummary = {
     name: svc.name,
@@ -67,7 +64,7 @@ export function summarizeService(model: ClusterDns, snapshot: ClusterSnapshot, s
     clusterIPs: svc.clusterIPs,
     ports: (spec.ports ?? []).map((p) => ({...(p.name ? {name: p.name} : {}), port: p.port, protocol: p.protocol ?? 'TCP', ...(p.targetPort !== undefined ? {targetPort: p.targetPort} : {})})),
     publishNotReadyAddresses: spec.publishNotReadyAddresses === true,
-    endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length, origin: [...origins].sort()},
+    endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length, origin: model.sliceOrigins(svc.namespace, svc.name)},
   }
   if (svc.externalName !== undefined) summary.externalName = svc.externalName
   if (spec.selector) summary.selector = spec.selector
@@ -159,6 +156,8 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
     }
   }
 
+  const sliceless = missingEndpointSlices(snapshot, svc.object)
+  if (sliceless) notes.push(`${sliceless.message}. ${sliceless.hint}`)
   const predicted: PredictedName[] = snapshot.predictedPods
     .filter((p: PredictedPod) => p.namespace === svc.namespace && p.serviceName === svc.name)
     .map((p) => {
@@ -166,7 +165,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
       return {name, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const, rcode: model.answer(name, 'A').rcode}
     })
   if (predicted.length > 0) notes.push(`${predicted.length} StatefulSet pod(s) do not exist yet: their names are predicted, their IPs pending`)
-  return {service: summarizeService(model, snapshot, svc), queries, predicted, notes}
+  return {service: summarizeService(model, svc), queries, predicted, notes}
 }
 
 /** The names a pod's resolver asks for a short-name query (absolute, in order); a direct query is itself. */

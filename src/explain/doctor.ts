@@ -1,7 +1,7 @@
 // `dns doctor`: the "Debugging DNS Resolution" page as checks over plain data — the cluster DNS Service, its
 // endpoints and pods, the Corefile, CoreDNS's RBAC, NodeLocal DNSCache, the ndots cost, and (from the command) a
 // control lookup. Pure: the command gathers the inputs. Each check says ok / warning / error / skipped, with evidence.
-import {isPodReady} from '../cluster/derive.js'
+import {isPodReady, missingEndpointSlices} from '../cluster/derive.js'
 import {findCorefileConfigMap} from '../cluster/dns-settings.js'
 import {CLUSTER_DNS_NAMESPACE as DNS_NAMESPACE, CLUSTER_DNS_SERVICE as DNS_SERVICE, type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
 import {type Directive, type ServerBlock, parseCorefile} from '../dns/corefile.js'
@@ -48,11 +48,14 @@ export function serviceCheck(snapshot: ClusterSnapshot): Check {
   return check('service', title, 'ok', `${DNS_NAMESPACE}/${DNS_SERVICE} serves 53/UDP and 53/TCP on ${svc.spec?.clusterIP}`, evidence)
 }
 
-export function endpointsCheck(model: ClusterDns): Check {
+export function endpointsCheck(model: ClusterDns, snapshot: ClusterSnapshot): Check {
   const eps = model.endpointsOf(DNS_NAMESPACE, DNS_SERVICE)
   const ready = eps.filter((e) => e.ready)
   const evidence = eps.map((e) => `${e.address} ${e.podName ?? ''} ${e.ready ? 'ready' : 'not ready'}`.replace(/\s+/g, ' '))
   const title = 'cluster DNS endpoints'
+  const svc = model.service(DNS_NAMESPACE, DNS_SERVICE)
+  const sliceless = svc && missingEndpointSlices(snapshot, svc.object)
+  if (sliceless) return check('endpoints', title, 'error', `${sliceless.message}: every lookup in the cluster times out`, evidence, sliceless.hint)
   if (ready.length === 0) return check('endpoints', title, 'error', `no ready endpoint behind ${DNS_SERVICE}: every lookup in the cluster times out`, evidence, `kubectl get endpointslices -n ${DNS_NAMESPACE} -l ${SERVICE_NAME_LABEL}=${DNS_SERVICE}; then see the pods check`)
   if (ready.length === 1) return check('endpoints', title, 'warning', `only 1 ready endpoint behind ${DNS_SERVICE}: no redundancy`, evidence, `kubectl scale deployment coredns -n ${DNS_NAMESPACE} --replicas=2`)
   return check('endpoints', title, 'ok', `${ready.length} of ${eps.length} endpoints ready`, evidence)
@@ -160,5 +163,5 @@ export function summarizeChecks(checks: Check[]): DoctorReport {
 }
 
 export function staticChecks(model: ClusterDns, snapshot: ClusterSnapshot, rbac: CorednsRbac): Check[] {
-  return [serviceCheck(snapshot), endpointsCheck(model), podsCheck(snapshot), corefileCheck(snapshot), rbacCheck(rbac), nodeLocalCheck(snapshot), ndotsCheck(model)]
+  return [serviceCheck(snapshot), endpointsCheck(model, snapshot), podsCheck(snapshot), corefileCheck(snapshot), rbacCheck(rbac), nodeLocalCheck(snapshot), ndotsCheck(model)]
 }

@@ -1,6 +1,6 @@
 // Every endpoint of a Service and whether DNS serves it (and why not), the selected pods without an endpoint,
 // and, when the selector matches nothing, the pods that miss it by one label. Pure.
-import {endpointExclusion, resolveTargetPort} from '../cluster/derive.js'
+import {endpointExclusion, missingEndpointSlices, resolveTargetPort} from '../cluster/derive.js'
 import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, type SliceOrigin, namespaceOf, sliceOrigin} from '../cluster/types.js'
 import type {ClusterDns, ServiceEntry} from '../dns/model.js'
@@ -121,7 +121,9 @@ export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, s
   } else if (svc.kind !== 'ExternalName') {
     notes.push('no selector: endpoints come from manually managed Endpoints/EndpointSlices')
   }
+  const sliceless = missingEndpointSlices(snapshot, svc.object)
+  if (sliceless) notes.unshift(`${sliceless.message}. ${sliceless.hint}`)
   if (svc.kind === 'ExternalName') notes.push('an ExternalName Service has no endpoints: DNS answers a CNAME')
   if (snapshot.gaps.some((g) => g.resource === 'pods')) notes.push('pods could not be read: readiness reasons are unknown')
-  return {service: summarizeService(model, snapshot, svc), endpoints: rows, podsWithoutEndpoint, nearMisses: misses, notes}
+  return {service: summarizeService(model, svc), endpoints: rows, podsWithoutEndpoint, nearMisses: misses, notes}
 }

@@ -1,6 +1,6 @@
 // `svc explain`: what a Service is, its DNS names, the environment variables pods get, and findings with stable
 // codes. Pure. A finding fires only where the evidence in the snapshot supports it.
-import {endpointExclusion, isPodReady, resolveTargetPort} from '../cluster/derive.js'
+import {endpointExclusion, isPodReady, missingEndpointSlices, resolveTargetPort} from '../cluster/derive.js'
 import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Pod, namespaceOf} from '../cluster/types.js'
 import {ipFamily} from '../dns/ip.js'
@@ -128,6 +128,8 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
       add('KD105', 'warning', `targetPort "${p.targetPort}" is a number written as a string: it is read as a port name`, `Write targetPort: ${p.targetPort} without quotes`)
   }
   if (svc.kind === 'Headless' && (spec.ports ?? []).length === 0) add('KD106', 'info', 'headless Service without ports: DNS has A records but no SRV records', 'Add named ports if clients discover ports through SRV')
+  const sliceless = missingEndpointSlices(snapshot, svc.object)
+  if (sliceless) add('KD124', 'error', sliceless.message, sliceless.hint)
   if (svc.kind !== 'ExternalName' && !hasSelector && endpoints.length === 0)
     add('KD109', 'error', 'no selector and no Endpoints/EndpointSlices: nothing backs this Service', `Create an EndpointSlice labelled kubernetes.io/service-name=${svc.name} (or Endpoints named ${svc.name})`)
   if (svc.object.metadata.annotations?.['service.alpha.kubernetes.io/tolerate-unready-endpoints'])

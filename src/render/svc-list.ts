@@ -6,9 +6,11 @@ export async function renderServiceList(rows: SvcListResult['services'], options
   const c = await styler()
   if (rows.length === 0) return c.dim('No Services found.') + '\n'
   const head = [...(options.showNamespace ? ['NAMESPACE'] : []), 'NAME', 'TYPE', 'CLUSTER-IP(S)', 'DNS NAME', 'ENDPOINTS', 'WHAT DNS RETURNS', 'AGE', ...(options.wide ? ['SELECTOR', 'PORTS'] : [])]
+  // Endpoints kdisco derived (manifests without EndpointSlices) are marked, never passed off as the cluster's.
+  const marked = (r: (typeof rows)[number]) => r.endpoints.origin.some((o) => o !== 'observed')
   const body = rows.map((r) => {
     const dns = r.rcode === 'NXDOMAIN' ? c.red(r.dnsReturns) : r.dnsReturns
-    const eps = r.type === 'ExternalName' ? '-' : `${r.endpoints.ready}/${r.endpoints.total}`
+    const eps = r.type === 'ExternalName' ? '-' : `${r.endpoints.ready}/${r.endpoints.total}${marked(r) ? '*' : ''}`
     return [
       ...(options.showNamespace ? [r.namespace] : []),
       r.name,
@@ -21,5 +23,8 @@ export async function renderServiceList(rows: SvcListResult['services'], options
       ...(options.wide ? [r.selector ?? '<none>', r.ports.join(',') || '<none>'] : []),
     ]
   })
-  return table(head, body, c)
+  const origins = [...new Set(rows.filter(marked).flatMap((r) => r.endpoints.origin.filter((o) => o !== 'observed')))]
+  const words = {'derived-from-pods': 'derived from pods', 'mirrored-from-endpoints': 'mirrored from v1 Endpoints', observed: ''}
+  const footnote = origins.length > 0 ? c.dim(`* endpoints ${origins.map((o) => words[o]).join(' or ')} by kdisco: the input has no EndpointSlices for them`) + '\n' : ''
+  return table(head, body, c) + footnote
 }

@@ -347,3 +347,101 @@ describe('live: in a pod (in-cluster service account)', function () {
     }
   })
 })
+
+describe('live: kdisco says what CoreDNS reads (EndpointSlices), never endpoints derived from pods', function () {
+  this.timeout(60000)
+  let server: KubeApiServer
+  let kubeconfig: string
+  // Three ready pods behind a ClusterIP and a headless Service, and no EndpointSlice for either: what a cluster
+  // looks like when the EndpointSlice controller is down (or a moment after the Services were created).
+  const shop = [
+    {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'shop'}},
+    {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web', namespace: 'shop'}, spec: {clusterIP: '10.96.77.7', clusterIPs: ['10.96.77.7'], selector: {app: 'web'}, ports: [{name: 'http', port: 80, targetPort: 8080, protocol: 'TCP'}]}},
+    {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web-hl', namespace: 'shop'}, spec: {clusterIP: 'None', clusterIPs: ['None'], selector: {app: 'web'}, ports: [{name: 'http', port: 80, targetPort: 8080, protocol: 'TCP'}]}},
+    ...[0, 1, 2].map((i) => ({apiVersion: 'v1', kind: 'Pod', metadata: {name: `web-${i}`, namespace: 'shop', labels: {app: 'web'}}, spec: {nodeName: 'node-1', containers: [{name: 'web', ports: [{name: 'http', containerPort: 8080}]}]}, status: {phase: 'Running', podIP: `10.244.7.${i + 1}`, podIPs: [{ip: `10.244.7.${i + 1}`}], conditions: [{type: 'Ready', status: 'True'}]}})),
+  ]
+  const live = async (args: string[]) => {
+    const r = await kdiscoAsync([...args, '--kubeconfig', kubeconfig, '-o', 'json'])
+    expect(r.status, r.stderr).to.be.oneOf([0, 1])
+    return JSON.parse(r.stdout)
+  }
+  const FINDING = /^3 ready pod\(s\) match the selector app=web, but no EndpointSlice exists for Service shop\/web-hl: CoreDNS and kube-proxy read EndpointSlices only, so its name answers NXDOMAIN/
+  const CHECK = 'kubectl get endpointslices -n shop -l kubernetes.io/service-name=web-hl'
+
+  before(async () => {
+    server = await new KubeApiServer().start()
+    await loadExamples(server)
+    server.add(...(shop as never[]))
+    kubeconfig = server.kubeconfig()
+  })
+  after(async () => server.stop())
+
+  it('every command answers from the EndpointSlices that exist: no endpoints, NXDOMAIN for the headless name', async () => {
+    const fqdn = 'web-hl.shop.svc.cluster.local.'
+    const list = await live(['svc', 'list', '-n', 'shop'])
+    expect(list.services.map((s: {name: string; endpoints: unknown; rcode: string}) => [s.name, s.endpoints, s.rcode])).to.deep.equal([
+      ['web', {ready: 0, total: 0, origin: []}, 'NOERROR'],
+      ['web-hl', {ready: 0, total: 0, origin: []}, 'NXDOMAIN'],
+    ])
+    const lookup = await live(['svc', 'lookup', 'web-hl', '-n', 'shop', '--probe', 'none'])
+    expect(lookup.service.endpoints).to.deep.equal({ready: 0, total: 0, origin: []})
+    expect(lookup.queries.find((q: {name: string; type: string}) => q.name === fqdn && q.type === 'A').expected).to.deep.equal({rcode: 'NXDOMAIN', answers: []})
+    expect(lookup.notes.find((n: string) => FINDING.test(n))).to.include(CHECK)
+    const endpoints = await live(['svc', 'endpoints', 'web-hl', '-n', 'shop'])
+    expect(endpoints.endpoints).to.deep.equal([])
+    expect(endpoints.notes[0]).to.match(FINDING).and.to.include(CHECK)
+    const explain = await live(['svc', 'explain', 'web-hl', '-n', 'shop', '--probe', 'none'])
+    expect(explain.dns.find((q: {name: string; type: string}) => q.name === fqdn && q.type === 'A').expected.rcode).to.equal('NXDOMAIN')
+    const kd124 = explain.findings.find((f: {code: string}) => f.code === 'KD124')
+    expect(kd124).to.include({severity: 'error'})
+    expect(kd124.message).to.match(FINDING)
+    expect(kd124.hint).to.match(/EndpointSlice controller .* RBAC .* created a moment ago/).and.to.include(CHECK)
+    const zone = await live(['dns', 'zone', '-n', 'shop'])
+    const names = zone.zones.flatMap((z: {records: {name: string; type: string; data: string}[]}) => z.records.map((r) => `${r.name} ${r.type} ${r.data}`))
+    expect(names.filter((n: string) => n.includes('web-hl.'))).to.deep.equal([])
+    expect(names).to.include('web.shop.svc.cluster.local. A 10.96.77.7')
+    expect(names.filter((n: string) => /^10-244-7-\d\.web/.test(n))).to.deep.equal([])
+    const dns = await live(['dns', 'lookup', fqdn, '--probe', 'none'])
+    expect([dns.rcode, dns.answers]).to.deep.equal(['NXDOMAIN', []])
+    const pod = await live(['pod', 'lookup', 'web-0', '-n', 'shop', '--probe', 'none'])
+    expect(pod.endpointNames).to.deep.equal([])
+    expect(pod.notes.some((n: string) => FINDING.test(n))).to.equal(true)
+  })
+
+  it('svc lookup reads the pods only when the Service has no EndpointSlice (one request more)', async () => {
+    server.clearLog()
+    await live(['svc', 'lookup', 'web-hl', '-n', 'shop', '--probe', 'none'])
+    expect(paths(server.requests)).to.deep.equal([
+      'GET /api/v1/namespaces/kube-system/configmaps/coredns',
+      'GET /api/v1/namespaces/shop/pods?labelSelector=app=web',
+      'GET /api/v1/namespaces/shop/services/web-hl',
+      'GET /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices',
+    ])
+  })
+
+  it('dns doctor: a kube-dns Service without EndpointSlices is an error naming the cause', async () => {
+    const slice = server.objects('EndpointSlice', 'kube-system').find((s) => s.metadata.labels?.['kubernetes.io/service-name'] === 'kube-dns')!
+    server.remove('EndpointSlice', 'kube-system', slice.metadata.name)
+    try {
+      const r = await kdiscoAsync(['dns', 'doctor', '--probe', 'none', '--kubeconfig', kubeconfig, '-o', 'json'])
+      expect(r.status, r.stderr).to.equal(1)
+      const check = JSON.parse(r.stdout).checks.find((c: {id: string}) => c.id === 'endpoints')
+      expect(check.status).to.equal('error')
+      expect(check.message).to.match(/^1 ready pod\(s\) match the selector k8s-app=kube-dns, but no EndpointSlice exists for Service kube-system\/kube-dns/)
+      expect(check.hint).to.include('kubectl get endpointslices -n kube-system -l kubernetes.io/service-name=kube-dns')
+    } finally {
+      server.add(slice)
+    }
+  })
+
+  it('the same manifests read with -f derive the endpoints from the pods, and say so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-shop-'))
+    writeFileSync(join(dir, 'shop.json'), JSON.stringify({apiVersion: 'v1', kind: 'List', items: shop}))
+    const r = await kdiscoAsync(['svc', 'lookup', 'web-hl', '-n', 'shop', '-f', dir, '-o', 'json'])
+    const out = JSON.parse(r.stdout)
+    expect(out.service.endpoints).to.deep.equal({ready: 3, total: 3, origin: ['derived-from-pods']})
+    expect(out.notes.some((n: string) => FINDING.test(n))).to.equal(false)
+    const table = await kdiscoAsync(['svc', 'list', '-n', 'shop', '-f', dir])
+    expect(table.stdout).to.match(/web-hl .* 3\/3\*/).and.to.include('* endpoints derived from pods by kdisco')
+  })
+})

@@ -72,7 +72,7 @@ export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
   } catch (error) {
     throw toKdiscoError(error, config)
   }
-  return {snapshot: completeSnapshot(snap, {preferEndpoints: true}), client}
+  return {snapshot: completeSnapshot(snap, {fromPods: false}), client}
 }
 
 /** Records a forbidden or missing resource as a gap; anything else is fatal. */
@@ -132,7 +132,11 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
   snap.namespaces = [...new Set(['default', 'kube-system', namespace])]
   const labelSelector = selectorString(svc.spec?.selector)
-  if (query.pods && labelSelector) {
+  // A selector Service without any EndpointSlice has no endpoints in DNS; its pods are read to say how many it
+  // should have had (one more request, only then).
+  const slicesRead = !snap.gaps.some((g) => g.resource === 'endpointslices' || g.resource === 'endpoints')
+  const sliceless = slicesRead && !snap.endpointSlices.some((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === query.name) && !snap.endpoints.some((e) => e.metadata.name === query.name)
+  if ((query.pods || sliceless) && labelSelector) {
     // One unpaged request: a single Service's pods are a bounded set, and the request count stays flat.
     const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false}))
     if (pods) snap.pods.push(...typed(pods.items, 'v1', 'Pod'))
