@@ -10,14 +10,14 @@ export async function renderServiceList(rows: SvcListResult['services'], options
   const marked = (r: (typeof rows)[number]) => r.endpoints.origin.some((o) => o !== 'observed')
   const body = rows.map((r) => {
     const dns = r.rcode === 'NXDOMAIN' ? c.red(r.dnsReturns) : r.dnsReturns
-    const eps = r.type === 'ExternalName' ? '-' : `${r.endpoints.ready}/${r.endpoints.total}${marked(r) ? '*' : ''}`
+    const eps = r.kind === 'ExternalName' ? '-' : `${r.endpoints.ready}/${r.endpoints.total}${marked(r) ? '*' : ''}`
     return [
       ...(options.showNamespace ? [r.namespace] : []),
       r.name,
       r.type,
-      r.clusterIPs.join(',') || '-',
+      r.kind === 'Headless' ? 'None' : r.clusterIPs.join(',') || '-',
       r.dnsName,
-      r.endpoints.ready === 0 && r.type !== 'ExternalName' ? c.yellow(eps) : eps,
+      r.endpoints.ready === 0 && r.kind !== 'ExternalName' ? c.yellow(eps) : eps,
       dns,
       age(r.creationTimestamp),
       ...(options.wide ? [r.selector ?? '<none>', r.ports.join(',') || '<none>'] : []),

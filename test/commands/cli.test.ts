@@ -58,6 +58,22 @@ describe('cli: svc lookup', () => {
   })
 })
 
+describe('cli: svc list', () => {
+  it('a field means the same in every command: headless and ExternalName Services have no cluster IPs ([]), as in svc lookup', () => {
+    const list = JSON.parse(kdisco(['svc', 'list', '-A', '-f', 'examples/', '-o', 'json']).stdout)
+    const row = (name: string) => list.services.find((s: {name: string}) => s.name === name)
+    for (const name of ['kubia-headless', 'external-service', 'kubia']) {
+      const lookup = JSON.parse(kdisco(['svc', 'lookup', name, '-f', 'examples/', '-o', 'json']).stdout)
+      expect(row(name).clusterIPs, name).to.deep.equal(lookup.service.clusterIPs)
+      expect(row(name).kind, name).to.equal(lookup.service.kind)
+    }
+    expect(row('kubia-headless')).to.deep.include({kind: 'Headless', clusterIPs: []})
+    expect(row('kubia').clusterIPs).to.deep.equal(['10.107.244.106'])
+    // The table still says None, as kubectl does.
+    expect(kdisco(['svc', 'list', '-f', 'examples/']).stdout).to.match(/kubia-headless\s+ClusterIP\s+None\s/)
+  })
+})
+
 describe('cli: dns lookup', () => {
   it('JSON keeps the public contract: question, tried, rcode, answers', () => {
     const out = JSON.parse(kdisco(['dns', 'lookup', 'kubia', '-n', 'data', '-f', 'examples/', '-o', 'json']).stdout)
