@@ -1,6 +1,6 @@
 // The first stages every command shares: flags → validated scope → snapshot (files or live) → DNS settings →
 // expected DNS model.
-import {resolveDnsSettings} from './cluster/dns-settings.js'
+import {type CorefileSource, corefileSource, resolveDnsSettings} from './cluster/dns-settings.js'
 import {type SnapshotNeed, loadSnapshot} from './cluster/load.js'
 import type {ClusterSnapshot} from './cluster/types.js'
 import {ClusterDns} from './dns/model.js'
@@ -31,6 +31,8 @@ export interface LoadedCluster {
   model: ClusterDns
   /** The namespace the command works in: -n, else the kubeconfig context's, else default. */
   namespace: string
+  /** The Corefile the settings came from (--corefile, else the CoreDNS ConfigMap), if any. */
+  corefile?: CorefileSource
 }
 
 /** `30s`, `1m`, `1m30s`, `500ms`, or a bare number of seconds. */
@@ -83,11 +85,9 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {})
     need,
   })
   if (log) for (const o of snapshot.ignored) log(`ignored ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.source})`)
-  const settings = await resolveDnsSettings(
-    {corefile: flags.corefile, clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']},
-    snapshot,
-  )
-  return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace}
+  const corefile = await corefileSource(flags.corefile, snapshot)
+  const settings = resolveDnsSettings({clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']}, snapshot, corefile)
+  return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace, corefile}
 }
 
 /** What every JSON result says about where its data came from and which DNS settings applied. */

@@ -8,32 +8,38 @@ import {inputError} from '../errors.js'
 import {type ClusterSnapshot, namespaceOf} from './types.js'
 
 export interface DnsOverrides {
-  corefile?: string
   clusterDomain?: string
   pods?: PodsMode
   ttl?: number
   endpointPodNames?: boolean
 }
 
+export interface CorefileSource {
+  text: string
+  /** The file, or "ConfigMap <namespace>/<name>". */
+  source: string
+}
+
 /** The CoreDNS ConfigMap: kube-system/coredns, or any ConfigMap in kube-system holding a Corefile. */
-export function findCorefileConfigMap(snapshot: ClusterSnapshot): {text: string; source: string} | undefined {
+export function findCorefileConfigMap(snapshot: ClusterSnapshot): CorefileSource | undefined {
   const candidates = snapshot.configMaps.filter((c) => typeof c.data?.Corefile === 'string')
   const cm = candidates.find((c) => c.metadata.name === 'coredns' && namespaceOf(c) === 'kube-system') ?? candidates.find((c) => namespaceOf(c) === 'kube-system') ?? candidates[0]
   return cm ? {text: cm.data!.Corefile, source: `ConfigMap ${namespaceOf(cm)}/${cm.metadata.name}`} : undefined
 }
 
-export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSnapshot): Promise<DnsSettings> {
-  let settings: DnsSettings
-  let corefile: {text: string; source: string} | undefined
-  if (overrides.corefile) {
-    try {
-      corefile = {text: await readFile(overrides.corefile, 'utf8'), source: overrides.corefile}
-    } catch (error) {
-      throw inputError(`cannot read Corefile ${overrides.corefile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 'Check the path given to --corefile')
-    }
-  } else {
-    corefile = findCorefileConfigMap(snapshot)
+/** The Corefile that applies: the --corefile file, else the CoreDNS ConfigMap among the inputs; read once per run. */
+export async function corefileSource(path: string | undefined, snapshot: ClusterSnapshot): Promise<CorefileSource | undefined> {
+  if (!path) return findCorefileConfigMap(snapshot)
+  try {
+    return {text: await readFile(path, 'utf8'), source: path}
+  } catch (error) {
+    throw inputError(`cannot read Corefile ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, 'Check the path given to --corefile')
   }
+}
+
+/** The settings from `corefile` (see corefileSource), else kubeadm's defaults, with single options overridden. */
+export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSnapshot, corefile: CorefileSource | undefined): DnsSettings {
+  let settings: DnsSettings
   if (corefile) {
     try {
       settings = settingsFromCorefile(corefile.text, corefile.source)
