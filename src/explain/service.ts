@@ -4,6 +4,8 @@ import {endpointExclusion, isPodReady, missingEndpointSlices, resolveTargetPort}
 import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Pod, namespaceOf} from '../cluster/types.js'
 import {ipFamily} from '../dns/ip.js'
+import {fqdn, normalizeName} from '../dns/names.js'
+import {matchZone} from '../dns/settings.js'
 import type {ClusterDns, ServiceEntry} from '../dns/model.js'
 import {type ServiceLookupReport, serviceLookup} from '../dns/service-lookup.js'
 import {nearMisses} from './endpoints.js'
@@ -87,6 +89,16 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
   if (svc.kind === 'ExternalName') {
     const ext = spec.externalName ?? ''
     if (ipFamily(ext) !== undefined) add('KD107', 'error', `externalName "${ext}" is an IP address: CoreDNS answers NXDOMAIN`, 'Use a selector-less Service with an EndpointSlice for an IP, or put a DNS name in externalName')
+    // A target inside the cluster zones is chased by CoreDNS itself; without records there the CNAME is dropped.
+    const inZone = ext !== '' && matchZone(normalizeName(ext), model.settings.zones) !== undefined
+    if (inZone && ipFamily(ext) === undefined) {
+      const target = fqdn(ext)
+      const answers = ['A', 'AAAA'].map((t) => model.answer(target, t))
+      if (answers.every((a) => !a.forwarded && a.answers.length === 0)) {
+        const why = answers[0].notes?.[0]
+        add('KD125', 'error', `externalName ${target} is inside the cluster domain but has no address records${why ? ` (${why})` : ''}: CoreDNS drops the CNAME, so ${svc.fqdn} answers with no address`, `Point externalName at a name that exists (a Service is <name>.<namespace>.svc.${model.settings.clusterDomain}), or create that Service`)
+      }
+    }
     if ((spec.ports ?? []).length > 0) add('KD108', 'info', 'ports on an ExternalName Service have no effect (no proxy, no SRV records)', 'Remove spec.ports, or clients must use the external port themselves')
   } else if (hasSelector && podsRead) {
     const owners = [...snapshot.statefulSets, ...snapshot.workloads].filter((w) => namespaceOf(w) === svc.namespace && matchesServiceSelector(selector, w.spec.template?.metadata?.labels))
