@@ -8,6 +8,7 @@ import type {Pod} from '../cluster/types.js'
 import {ApiError} from '../cluster/live/client.js'
 import type {Connection} from '../cluster/live/connect.js'
 import {ExitCode, KdiscoError} from '../errors.js'
+import {commandName} from '../invocation.js'
 import type {Progress} from '../render/progress.js'
 import {onInterrupt} from './interrupt.js'
 import {MARK} from './script.js'
@@ -201,7 +202,7 @@ export async function runDebugPod(conn: Connection, options: DebugPodOptions, pr
 /** Deletes a debug pod now (probe sessions, cleanup); a pod already gone is fine. */
 export async function deletePod(conn: Connection, namespace: string, name: string): Promise<void> {
   await conn.client.delete(podPath(namespace, name), {gracePeriodSeconds: 0}).catch((error) => {
-    if (!(error instanceof ApiError && error.status === 404)) process.stderr.write(`kdisco: could not delete pod ${namespace}/${name}: ${(error as Error).message}; delete it with: kdisco probe cleanup -n ${namespace}\n`)
+    if (!(error instanceof ApiError && error.status === 404)) process.stderr.write(`kdisco: could not delete pod ${namespace}/${name}: ${(error as Error).message}; delete it with: ${commandName()} probe cleanup -n ${namespace}\n`)
   })
 }
 

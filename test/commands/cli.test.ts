@@ -195,7 +195,7 @@ describe('cli: input, errors and output rules', () => {
     expect(kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/']).stdout).to.not.match(/\u001B\[/)
   })
 
-  it('as kubectl-disco the help says "kubectl disco"', () => {
+  it('as kubectl-disco the help and the hints say "kubectl disco"', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kdisco-bin-'))
     const link = join(dir, 'kubectl-disco')
     symlinkSync(BIN, link)
@@ -203,6 +203,11 @@ describe('cli: input, errors and output rules', () => {
     expect(r.status).to.equal(0)
     expect(r.stdout).to.include('$ kubectl disco svc lookup NAME')
     expect(kdisco(['svc', 'lookup', '--help']).stdout).to.include('$ kdisco svc lookup NAME')
+    // Hints name commands that exist, the way the user runs them.
+    const hint = kdisco(['svc', 'lookup', 'zzzzzzzzzz', '-f', 'examples/'], {argv0: link})
+    expect(hint.stderr).to.equal('Error: Service "zzzzzzzzzz" not found in namespace default. List Services with kubectl disco svc list -A, or check -n\n')
+    expect(kdisco(['svc', 'lookup', 'zzzzzzzzzz', '-f', 'examples/']).stderr).to.include('List Services with kdisco svc list -A')
+    expect(kdisco(['dns', 'lookup', '-f', 'examples/'], {argv0: link}).stderr).to.include("e.g. 'kubectl disco dns lookup kubia -f examples/'")
   })
 
   it('start-up loads no heavy module it does not use', () => {

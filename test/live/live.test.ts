@@ -237,19 +237,26 @@ describe('live: errors and degraded access', function () {
     })
   })
 
-  it('Service not found: suggests close names and other namespaces', async () => {
+  it('Service not found: exit 2 as offline, the same line, suggesting close names and other namespaces', async () => {
     await withServer((s) => s.add(service('kubia', 'data') as never), async (_s, kc) => {
-      const r = await kdiscoAsync(['svc', 'lookup', 'kubia-headles', '--probe', 'none', '--kubeconfig', kc])
-      expect([r.status, r.stderr]).to.deep.equal([3, 'Error: Service "kubia-headles" not found in namespace default. did you mean kubia-headless?\n'])
+      for (const command of ['lookup', 'endpoints', 'explain']) {
+        const noProbe = command === 'endpoints' ? [] : ['--probe', 'none']
+        const live = await kdiscoAsync(['svc', command, 'kubia-headles', ...noProbe, '--kubeconfig', kc])
+        const files = await kdiscoAsync(['svc', command, 'kubia-headles', ...noProbe, '-f', 'examples/'])
+        expect([live.status, live.stderr], command).to.deep.equal([2, 'Error: Service "kubia-headles" not found in namespace default. did you mean kubia-headless?\n'])
+        expect([files.status, files.stderr], command).to.deep.equal([live.status, live.stderr])
+      }
       const r2 = await kdiscoAsync(['svc', 'lookup', 'mysql-svc', '--probe', 'none', '--kubeconfig', kc])
       expect(r2.stderr).to.match(/it exists in another namespace: -n data/)
+      const none = await kdiscoAsync(['svc', 'lookup', 'zzzzzzzzzzzz', '--probe', 'none', '--kubeconfig', kc])
+      expect(none.stderr).to.equal('Error: Service "zzzzzzzzzzzz" not found in namespace default. List Services with kdisco svc list -A, or check -n\n')
     })
   })
 
-  it('namespace not found', async () => {
+  it('a Service in a namespace that does not exist: exit 2, saying so', async () => {
     await withServer(() => {}, async (_s, kc) => {
       const r = await kdiscoAsync(['svc', 'lookup', 'web', '-n', 'nowhere', '--probe', 'none', '--kubeconfig', kc])
-      expect([r.status, r.stderr]).to.deep.equal([3, 'Error: namespace "nowhere" not found. Check -n (kubectl get namespaces lists them)\n'])
+      expect([r.status, r.stderr]).to.deep.equal([2, 'Error: Service "web" not found: namespace "nowhere" does not exist. Check -n (kubectl get namespaces lists them)\n'])
     })
   })
 

@@ -148,22 +148,25 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   }
 }
 
-/** A 404 for a Service: say whether the namespace exists, and suggest names. */
+/**
+ * A 404 for a Service: say whether the namespace exists, and suggest names. Exit 2 as offline (a name the user gave
+ * that does not exist), not 3: the cluster was read.
+ */
 async function notFound(client: KubeClient, namespace: string, name: string): Promise<KdiscoError> {
   try {
     await client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`)
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return new KdiscoError(`namespace "${namespace}" not found`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.CLUSTER})
+    if (error instanceof ApiError && error.status === 404) return new KdiscoError(`Service "${name}" not found: namespace "${namespace}" does not exist`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.USAGE})
     if (!(error instanceof ApiError && error.status === 403)) throw error
   }
   const [here, elsewhere] = await Promise.all([
     client.list<Service>(scoped(CORE, 'services', namespace)).catch(() => ({items: []}) as ListResult<Service>),
     client.list<Service>(`${CORE}/services`, {fieldSelector: `metadata.name=${name}`}).catch(() => ({items: []}) as ListResult<Service>),
   ])
-  const {closeNames} = await import('../find.js')
+  const {closeNames, serviceNotFoundError} = await import('../find.js')
   const candidates = [...here.items, ...elsewhere.items].map((s) => ({name: s.metadata.name, namespace: s.metadata.namespace ?? namespace}))
   const hints = closeNames(name, namespace, candidates)
-  return new KdiscoError(`Service "${name}" not found in namespace ${namespace}`, {hint: hints.length ? hints.join('; ') : 'List Services with kdisco svc list', exitCode: ExitCode.CLUSTER})
+  return serviceNotFoundError(name, namespace, hints)
 }
 
 async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespace: string | undefined, query: Extract<LiveQuery, {mode: 'namespace'}>): Promise<void> {

@@ -5,6 +5,7 @@ import {checkQueryName} from '../../dns/names.js'
 import {expectation, typeCode} from '../../dns/records.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
+import {commandName} from '../../invocation.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
@@ -78,7 +79,7 @@ export function questionFrom(name: string | undefined, typeFlag: string, reverse
     if (!rev) throw inputError(`-x "${reverse}" is not an IP address`, 'Use an IPv4 or IPv6 address, e.g. -x 10.96.0.10')
     return {name: rev, type: 'PTR', namespace}
   }
-  if (name === undefined || name === '') throw inputError('missing NAME to look up', "Give a name, e.g. 'kdisco dns lookup kubia -f examples/'")
+  if (name === undefined || name === '') throw inputError('missing NAME to look up', `Give a name, e.g. '${commandName()} dns lookup kubia -f examples/'`)
   if (type === 'PTR' && parseIp(name)) return {name: reverseName(name)!, type, namespace}
   const problem = checkQueryName(name)
   if (problem) throw inputError(`"${name.length > 40 ? name.slice(0, 40) + '…' : name}" is not a valid DNS name: ${problem}`, 'Check the name')
