@@ -21,6 +21,8 @@ export interface EndpointRow {
   why?: string
   slice: string
   origin: SliceOrigin
+  /** Service ports this endpoint's pod cannot serve: a named targetPort no container port of the pod has. */
+  missingPorts?: string[]
 }
 
 export interface PodWithoutEndpoint {
@@ -61,6 +63,7 @@ export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, s
   const ns = svc.namespace
   const notes: string[] = []
   const podsByName = new Map(snapshot.pods.filter((p) => namespaceOf(p) === ns).map((p) => [p.metadata.name, p]))
+  const missingPortsOf = (p: Pod) => (svc.object.spec?.ports ?? []).filter((sp) => resolveTargetPort(p, sp) === undefined).map((sp) => `${sp.name ?? sp.port} (targetPort ${sp.targetPort}: no container port with that name)`)
   const publish = svc.object.spec?.publishNotReadyAddresses === true
   const rows: EndpointRow[] = []
   const fqdn = model.serviceFqdn(svc)
@@ -93,6 +96,8 @@ export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, s
           origin: sliceOrigin(slice),
         }
         if (pod) row.pod = pod
+        const missing = pod && podsByName.has(pod) ? missingPortsOf(podsByName.get(pod)!) : []
+        if (missing.length > 0) row.missingPorts = missing
         if (ep.nodeName) row.node = ep.nodeName
         if (ep.zone) row.zone = ep.zone
         if (why) row.why = why
@@ -107,12 +112,11 @@ export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, s
     const nsPods = [...podsByName.values()]
     const selected = nsPods.filter((p) => matchesServiceSelector(selector, p.metadata.labels))
     const backing = new Set(rows.map((r) => r.pod).filter(Boolean))
+    // A pod is listed once: a pod that is an endpoint is a row above (with the ports it lacks), never also here.
     for (const p of selected) {
       const exclusion = endpointExclusion(p)
-      const missingPorts = (svc.object.spec?.ports ?? []).filter((sp) => resolveTargetPort(p, sp) === undefined).map((sp) => `${sp.name ?? sp.port} (targetPort ${sp.targetPort})`)
       if (exclusion) podsWithoutEndpoint.push({pod: p.metadata.name, phase: p.status?.phase ?? 'Unknown', reason: exclusion})
       else if (!backing.has(p.metadata.name)) podsWithoutEndpoint.push({pod: p.metadata.name, phase: p.status?.phase ?? 'Unknown', reason: 'no endpoint yet (the EndpointSlice controller has not caught up)'})
-      else if (missingPorts.length > 0) podsWithoutEndpoint.push({pod: p.metadata.name, phase: p.status?.phase ?? 'Unknown', reason: `does not expose ${missingPorts.join(', ')}: no container port with that name`})
     }
     if (selected.length === 0) {
       misses = nearMisses(selector, nsPods)

@@ -13,7 +13,7 @@ export async function renderServiceEndpoints(report: SvcEndpointsResult): Promis
       ['ADDRESS', 'PORTS', 'READY', 'SERVING', 'TERMINATING', 'DNS NAME', 'POD', 'NODE', 'ZONE', 'IN DNS'],
       report.endpoints.map((e) => [
         e.address,
-        e.ports.join(',') || '-',
+        [e.ports.join(',') || '-', ...(e.missingPorts ?? []).map((m) => c.red(`lacks ${m}`))].join('\n'),
         yn(e.ready),
         yn(e.serving),
         yn(e.terminating),
