@@ -3,7 +3,8 @@ import type {ClusterDns} from '../dns/model.js'
 import {inputError, type KdiscoError} from '../errors.js'
 import {commandName} from '../invocation.js'
 
-function distance(a: string, b: string): number {
+/** Edit distance (insertions, deletions, substitutions). */
+export function distance(a: string, b: string): number {
   const d = Array.from({length: a.length + 1}, (_, i) => [i, ...new Array(b.length).fill(0)])
   for (let j = 1; j <= b.length; j++) d[0][j] = j
   for (let i = 1; i <= a.length; i++)

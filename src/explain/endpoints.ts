@@ -1,6 +1,8 @@
 // Every endpoint of a Service and whether DNS serves it (and why not), the selected pods without an endpoint,
 // and, when the selector matches nothing, the pods that miss it by one label. Pure.
 import {endpointExclusion, missingEndpointSlices, resolveTargetPort} from '../cluster/derive.js'
+import {distance} from '../cluster/find.js'
+import {byCodeUnits} from '../order.js'
 import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, type SliceOrigin, namespaceOf, sliceOrigin} from '../cluster/types.js'
 import type {ClusterDns, ServiceEntry} from '../dns/model.js'
@@ -33,9 +35,12 @@ export interface PodWithoutEndpoint {
 
 export interface NearMiss {
   pod: string
+  /** The selector label the pod misses, the value the selector wants, and the pod's value (null: it lacks the label). */
   label: string
   want: string
   have: string | null
+  /** For a pod lacking the label: its label that holds the wanted value instead ("name=web"). */
+  instead?: string
 }
 
 export interface EndpointsReport {
@@ -46,7 +51,16 @@ export interface EndpointsReport {
   notes: string[]
 }
 
-/** Pods that match every selector label but one. */
+/** A likely typo: the same text in another case, or a few characters off. */
+function close(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase() || distance(a, b) <= Math.max(1, Math.floor(Math.max(a.length, b.length) / 4))
+}
+
+/**
+ * Pods that miss the selector by one label: every other selector label matches. With a one-label selector that alone
+ * says nothing (every pod of an app=x namespace has an app label), so the miss must look like a slip: a close value
+ * (app=webb for app=web) or the wanted value under another label (name=web).
+ */
 export function nearMisses(selector: Record<string, string>, pods: Pod[]): NearMiss[] {
   const keys = Object.keys(selector)
   const out: NearMiss[] = []
@@ -54,9 +68,16 @@ export function nearMisses(selector: Record<string, string>, pods: Pod[]): NearM
   for (const pod of pods) {
     const labels = pod.metadata.labels ?? {}
     const off = keys.filter((k) => labels[k] !== selector[k])
-    if (off.length === 1 && (keys.length > 1 || labels[off[0]] !== undefined)) out.push({pod: pod.metadata.name, label: off[0], want: selector[off[0]], have: labels[off[0]] ?? null})
+    if (off.length !== 1) continue
+    const [label] = off
+    const want = selector[label]
+    const have = labels[label]
+    const instead = have === undefined ? Object.keys(labels).find((k) => labels[k] === want) : undefined
+    if (keys.length === 1 && !(have !== undefined ? close(have, want) : instead !== undefined)) continue
+    out.push({pod: pod.metadata.name, label, want, have: have ?? null, ...(instead !== undefined ? {instead: `${instead}=${want}`} : {})})
   }
-  return out
+  // By name, whatever order the pods were read in (files, or the API's).
+  return out.sort((a, b) => byCodeUnits(a.pod, b.pod))
 }
 
 export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry): EndpointsReport {

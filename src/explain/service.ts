@@ -106,11 +106,17 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
       add('KD101', 'warning', `the selector ${formatSelector(selector)} matches no pod yet; the pods of ${owners.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')} will match once they exist`, `kubectl get ${owners[0].kind.toLowerCase()} ${owners[0].metadata.name} -n ${svc.namespace} shows why none are running yet`, [ref, ...owners.map((o) => `${o.kind} ${svc.namespace}/${o.metadata.name}`)])
     } else if (selected.length === 0) {
       const misses = nearMisses(selector, pods)
-      add('KD101', 'error', `the selector ${formatSelector(selector)} matches no pod in ${svc.namespace}`, misses.length ? `Near miss: ${misses.slice(0, 3).map((m) => `${m.pod} has ${m.have === null ? `no ${m.label}` : `${m.label}=${m.have}`}`).join('; ')}` : 'Check the pod template labels', [ref, ...misses.slice(0, 3).map((m) => `Pod ${svc.namespace}/${m.pod}`)])
+      add('KD101', 'error', `the selector ${formatSelector(selector)} matches no pod in ${svc.namespace}`, misses.length ? `Near miss: ${misses.slice(0, 3).map((m) => `${m.pod} has ${m.have === null ? `no ${m.label}${m.instead ? ` but ${m.instead}` : ''}` : `${m.label}=${m.have}`}`).join('; ')}` : 'Check the pod template labels', [ref, ...misses.slice(0, 3).map((m) => `Pod ${svc.namespace}/${m.pod}`)])
     } else {
-      const unready = selected.filter((p) => !endpointExclusion(p) && !isPodReady(p))
-      if (unready.length > 0)
-        add('KD102', 'warning', `${unready.length} of ${selected.length} selected pod(s) are not ready: ${unready.slice(0, 3).map((p) => `${p.metadata.name} (${notReadyReason(p)})`).join('; ')}`, `kubectl describe pod ${unready[0].metadata.name} -n ${svc.namespace} shows the probe failures`, unready.map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
+      // A terminating pod is out of DNS however ready it is.
+      const unready = selected.filter((p) => !endpointExclusion(p) && (!isPodReady(p) || p.metadata.deletionTimestamp))
+      if (unready.length > 0) {
+        const restarting = unready.flatMap((p) => (p.status?.containerStatuses ?? []).filter((cs) => !cs.ready && restarts(cs)).map((cs) => ({pod: p.metadata.name, container: cs.name})))[0]
+        const hint = restarting
+          ? `kubectl logs ${restarting.pod} -c ${restarting.container} -n ${svc.namespace} --previous shows why it stopped; kubectl describe pod shows the probe failures`
+          : `kubectl describe pod ${unready[0].metadata.name} -n ${svc.namespace} shows the probe failures`
+        add('KD102', 'warning', `${unready.length} of ${selected.length} selected pod(s) are not ready: ${unready.slice(0, 3).map((p) => `${p.metadata.name} (${notReadyReason(p)})`).join('; ')}`, hint, unready.map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
+      }
       const ready = endpoints.filter((e) => e.ready).length
       if (ready === 1 && selected.length >= 1) add('KD103', 'info', 'only one ready endpoint: no redundancy', 'Scale the workload to 2 or more replicas')
       for (const p of spec.ports ?? []) {

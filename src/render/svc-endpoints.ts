@@ -34,8 +34,8 @@ export async function renderServiceEndpoints(report: SvcEndpointsResult): Promis
     out += table(['POD', 'PHASE', 'WHY'], report.podsWithoutEndpoint.map((p) => [p.pod, p.phase, p.reason]), c)
   }
   if (report.nearMisses.length > 0) {
-    out += `\n${c.bold('Near misses')} ${c.dim('(pods matching every selector label but one)')}\n`
-    out += table(['POD', 'LABEL', 'SELECTOR WANTS', 'POD HAS'], report.nearMisses.map((m) => [m.pod, m.label, `${m.label}=${m.want}`, m.have === null ? '(missing)' : `${m.label}=${m.have}`]), c)
+    out += `\n${c.bold('Near misses')} ${c.dim('(pods that miss the selector by one label, likely a slip)')}\n`
+    out += table(['POD', 'LABEL', 'SELECTOR WANTS', 'POD HAS'], report.nearMisses.map((m) => [m.pod, m.label, `${m.label}=${m.want}`, m.have === null ? `(missing)${m.instead ? ` but ${m.instead}` : ''}` : `${m.label}=${m.have}`]), c)
   }
   if (report.notes.length > 0) out += '\n' + report.notes.map((n) => c.dim(`note: ${n}`)).join('\n') + '\n'
   return out
