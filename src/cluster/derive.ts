@@ -24,6 +24,11 @@ export function isPodReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
 }
 
+/** What kubectl shows as a pod's status: Terminating once it is being deleted, else its phase. */
+export function podStatus(pod: Pod): string {
+  return pod.metadata.deletionTimestamp ? 'Terminating' : (pod.status?.phase ?? 'Unknown')
+}
+
 export function podIps(pod: Pod): string[] {
   const ips = pod.status?.podIPs?.map((p) => p.ip).filter(Boolean) ?? []
   if (ips.length > 0) return ips

@@ -1,6 +1,6 @@
 // A pod's DNS identity: its hostname.subdomain name, the endpoint names it has in every Service it backs, its
 // pod record, and the resolv.conf and /etc/hosts kubelet writes for it. Pure.
-import {isPodReady, missingEndpointSlices, podIps} from '../cluster/derive.js'
+import {isPodReady, missingEndpointSlices, podIps, podStatus} from '../cluster/derive.js'
 import {matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Pod, namespaceOf} from '../cluster/types.js'
 import {dashedIp} from './ip.js'
@@ -18,7 +18,8 @@ export interface NamedAnswer {
 }
 
 export interface PodIdentity {
-  pod: {name: string; namespace: string; ips: string[]; phase: string; ready: boolean; node?: string; hostname: string; subdomain?: string}
+  /** `status` is what kubectl shows (Terminating while the pod is being deleted), `phase` the API's. */
+  pod: {name: string; namespace: string; ips: string[]; phase: string; status: string; ready: boolean; node?: string; hostname: string; subdomain?: string}
   /** `<hostname>.<subdomain>.<ns>.svc.<zone>` and whether DNS serves it. */
   hostnameRecord?: NamedAnswer & {service: string; headlessServiceExists: boolean}
   endpointNames: (NamedAnswer & {service: string; ready: boolean})[]
@@ -59,7 +60,7 @@ export function podIdentity(model: ClusterDns, snapshot: ClusterSnapshot, pod: P
     text: renderResolvConf(conf),
   }
   const identity: PodIdentity = {
-    pod: {name: pod.metadata.name, namespace: ns, ips, phase: pod.status?.phase ?? 'Unknown', ready: isPodReady(pod), hostname, ...(spec.nodeName ? {node: spec.nodeName} : {})},
+    pod: {name: pod.metadata.name, namespace: ns, ips, phase: pod.status?.phase ?? 'Unknown', status: podStatus(pod), ready: isPodReady(pod), hostname, ...(spec.nodeName ? {node: spec.nodeName} : {})},
     endpointNames: [],
     podRecords: [],
     resolvConf,

@@ -9,7 +9,7 @@ import {matchZone} from '../dns/settings.js'
 import type {ClusterDns, ServiceEntry} from '../dns/model.js'
 import {type ServiceLookupReport, serviceLookup} from '../dns/service-lookup.js'
 import {nearMisses} from './endpoints.js'
-import {notReadyReason} from './pods.js'
+import {notReadyReason, restarts} from './pods.js'
 import {DEFAULT_NODE_PORT_RANGE, type NodePortRange, exposureFindings, referenceFindings, routesTo} from './references.js'
 import {byCodeUnits} from '../order.js'
 
