@@ -7,7 +7,7 @@ import type {ObservedQuery} from './compare/report.js'
 import type {DnsLookupReport} from './dns/lookup.js'
 import type {PodIdentity} from './dns/pod-identity.js'
 import type {ServiceListRow} from './dns/service-list.js'
-import type {ExpectedQuery, ServiceLookupReport} from './dns/service-lookup.js'
+import type {ExpectedQuery, PredictedName, ServiceLookupReport} from './dns/service-lookup.js'
 import type {PodsMode} from './dns/settings.js'
 import type {ZoneListing} from './dns/zone.js'
 import type {DoctorReport} from './explain/doctor.js'
@@ -74,8 +74,8 @@ export interface DnsLookupResult extends DnsLookupReport, ResultContext {
 export interface DnsZoneResult extends ResultContext {
   namespaces: string[] | 'all'
   zones: ZoneListing[]
-  /** StatefulSet pods that do not exist yet: their names are known, their IPs pending. */
-  predicted: {name: string; pod: string; statefulSet: string; ip: null; status: 'pending'}[]
+  /** StatefulSet pods that do not exist yet: their names, and whether they will resolve once the pods exist. */
+  predicted: PredictedName[]
 }
 
 export interface DnsDoctorResult extends DoctorReport, ResultContext {}

@@ -64,7 +64,7 @@ export async function renderServiceLookup(report: SvcLookupResult): Promise<stri
     out += `\n${c.bold('Predicted')} ${c.dim('(StatefulSet pods that do not exist yet)')}\n`
     out += table(
       ['NAME', 'POD', 'IP', 'TODAY'],
-      report.predicted.map((p) => [p.name, `${p.statefulSet}/${p.pod}`, c.yellow('<pending>'), rcodeText(p.rcode, 0, c)]),
+      report.predicted.map((p) => [p.name, `${p.statefulSet}/${p.pod}`, p.reason ? c.red(`will not resolve: ${p.reason}`) : c.yellow('<pending>'), rcodeText(p.rcode, 0, c)]),
       c,
     )
   }

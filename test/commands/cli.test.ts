@@ -43,11 +43,24 @@ describe('cli: svc lookup', () => {
     writeFileSync(sts, 'apiVersion: v1\nkind: Service\nmetadata: {name: pg-hl, namespace: data}\nspec: {clusterIP: None, selector: {app: pg}, ports: [{name: pg, port: 5432}]}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: pg, namespace: data}\nspec: {serviceName: pg-hl, replicas: 2, selector: {matchLabels: {app: pg}}}\n')
     const out = JSON.parse(kdisco(['svc', 'lookup', 'pg-hl', '-n', 'data', '-f', sts, '-o', 'json']).stdout)
     expect(out.predicted).to.deep.equal([
-      {name: 'pg-0.pg-hl.data.svc.cluster.local.', pod: 'pg-0', statefulSet: 'pg', ip: null, status: 'pending', rcode: 'NXDOMAIN'},
-      {name: 'pg-1.pg-hl.data.svc.cluster.local.', pod: 'pg-1', statefulSet: 'pg', ip: null, status: 'pending', rcode: 'NXDOMAIN'},
+      {name: 'pg-0.pg-hl.data.svc.cluster.local.', pod: 'pg-0', statefulSet: 'pg', service: 'pg-hl', ip: null, status: 'pending', rcode: 'NXDOMAIN'},
+      {name: 'pg-1.pg-hl.data.svc.cluster.local.', pod: 'pg-1', statefulSet: 'pg', service: 'pg-hl', ip: null, status: 'pending', rcode: 'NXDOMAIN'},
     ])
     const table = kdisco(['svc', 'lookup', 'pg-hl', '-n', 'data', '-f', sts]).stdout
     expect(table).to.match(/Predicted/).and.to.match(/pg-0\.pg-hl\.data\.svc\.cluster\.local\.\s+pg\/pg-0\s+<pending>/)
+  })
+
+  it('predicted names whose governing Service is missing or not headless say they will not resolve, not pending', () => {
+    const sts = join(mkdtempSync(join(tmpdir(), 'kdisco-')), 'sts.yaml')
+    writeFileSync(sts, 'apiVersion: v1\nkind: Service\nmetadata: {name: pg-hl, namespace: data}\nspec: {clusterIP: 10.96.8.8, selector: {app: pg}, ports: [{name: pg, port: 5432}]}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: pg, namespace: data}\nspec: {serviceName: pg-hl, replicas: 1, selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}}}\n')
+    const out = JSON.parse(kdisco(['svc', 'lookup', 'pg-hl', '-n', 'data', '-f', sts, '-o', 'json']).stdout)
+    expect(out.predicted[0]).to.include({status: 'will-not-resolve', reason: 'Service pg-hl is not headless'})
+    expect(kdisco(['svc', 'lookup', 'pg-hl', '-n', 'data', '-f', sts]).stdout).to.match(/pg-0\.pg-hl\.data\.svc\.cluster\.local\.\s+pg\/pg-0\s+will not resolve: Service pg-hl is not headless/)
+    const zone = JSON.parse(kdisco(['dns', 'zone', '-n', 'data', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(zone.predicted.map((p: {name: string; status: string; reason: string}) => `${p.name} ${p.status} ${p.reason}`)).to.deep.equal([
+      'web-0.nginx.data.svc.cluster.local. will-not-resolve no Service nginx',
+      'web-1.nginx.data.svc.cluster.local. will-not-resolve no Service nginx',
+    ])
   })
 
   it('an unknown Service is exit 2 with one line naming close matches', () => {
@@ -121,7 +134,7 @@ describe('cli: dns zone and pod lookup', () => {
     expect(lines[0]).to.match(/^cluster\.local\.\t30\tIN\tSOA\t/)
     expect(lines).to.include('kubia.default.svc.cluster.local.\t30\tIN\tA\t10.107.244.106')
     expect(lines).to.include('external-service.default.svc.cluster.local.\t30\tIN\tCNAME\tapi.somecompany.com.')
-    expect(r.stdout).to.include('; predicted: web-0.nginx.data.svc.cluster.local. A <pending>')
+    expect(r.stdout).to.include('; predicted: web-0.nginx.data.svc.cluster.local. A will not resolve: no Service nginx (StatefulSet web has not created web-0 yet)')
   })
 
   it('-n limits the zone to one namespace; -o json carries records', () => {
@@ -142,7 +155,7 @@ describe('cli: dns zone and pod lookup', () => {
   it('pod lookup of a StatefulSet pod whose serviceName matches no Service explains why', () => {
     const r = kdisco(['pod', 'lookup', 'web-0', '-n', 'data', '-f', 'examples/'])
     expect(r.status).to.equal(2)
-    expect(r.stderr).to.match(/serviceName "nginx" names no Service in data, so web-0\.nginx\.data\.svc\.cluster\.local will never resolve/)
+    expect(r.stderr).to.equal('Error: Pod "web-0" does not exist yet: StatefulSet web will create it, and web-0.nginx.data.svc.cluster.local. will not resolve: no Service nginx. Point serviceName at a headless Service (clusterIP: None) named nginx in data that selects the StatefulSet\'s pods\n')
   })
 })
 

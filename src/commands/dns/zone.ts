@@ -1,6 +1,7 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {zoneRecords} from '../../dns/zone.js'
+import {predictedNames} from '../../dns/service-lookup.js'
 import {normalizeName} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
@@ -42,16 +43,14 @@ export default class DnsZone extends KdiscoCommand {
       if (!model.settings.zones.includes(z)) throw inputError(`zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)
     const namespaces = flags['all-namespaces'] ? [] : [namespace]
     const zones = zoneRecords(model, snapshot.pods, {namespaces, zones: zonesWanted})
-    const predicted = snapshot.predictedPods
-      .filter((p) => namespaces.length === 0 || namespaces.includes(p.namespace))
-      .map((p) => ({name: `${p.hostname}.${p.serviceName}.${p.namespace}.svc.${model.settings.clusterDomain}.`, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const}))
+    const predicted = predictedNames(model, snapshot, (p) => namespaces.length === 0 || namespaces.includes(p.namespace))
     const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, ...resultContext(snapshot, model)}
     const derived = model.allServices().filter((svc) => (namespaces.length === 0 || namespaces.includes(svc.namespace)) && model.sliceOrigins(svc.namespace, svc.name).some((o) => o !== 'observed'))
     const header = [
       `kdisco expected cluster DNS zone — namespaces: ${flags['all-namespaces'] ? 'all' : namespace}; settings: ${model.settings.source}`,
       `SOA serial is a placeholder (CoreDNS uses the time of its last change).`,
       ...(derived.length > 0 ? [`endpoints derived from pods (or mirrored from v1 Endpoints) by kdisco, the input having no EndpointSlices for them: ${derived.slice(0, 5).map((s) => `${s.namespace}/${s.name}`).join(', ')}${derived.length > 5 ? ` and ${derived.length - 5} more` : ''}`] : []),
-      ...predicted.map((p) => `predicted: ${p.name} A <pending> (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
+      ...predicted.map((p) => `predicted: ${p.name} A ${p.reason ? `will not resolve: ${p.reason}` : '<pending>'} (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
       ...(model.settings.pods === 'insecure' ? ['pods insecure: any a-b-c-d.<ns>.pod name answers; only existing pods are listed.'] : []),
     ]
     return {result, header}

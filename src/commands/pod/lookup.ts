@@ -9,6 +9,7 @@ import {probeConfig} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import {expectation} from '../../dns/records.js'
+import {predictedNames} from '../../dns/service-lookup.js'
 import {ExitCode} from '../../errors.js'
 import {loadCluster, probeContext, resultContext} from '../../pipeline.js'
 import type {PodLookupResult} from '../../results.js'
@@ -29,16 +30,14 @@ export default class PodLookup extends KdiscoCommand {
     this.reportInputGaps(snapshot, model)
     const pod = snapshot.pods.find((p) => p.metadata.name === args.pod && namespaceOf(p) === namespace)
     if (!pod) {
-      const predicted = snapshot.predictedPods.find((p) => p.name === args.pod && p.namespace === namespace)
-      if (predicted) {
-        const fqdn = `${predicted.hostname}.${predicted.serviceName}.${namespace}.svc.${model.settings.clusterDomain}`
-        const svc = model.service(namespace, predicted.serviceName)
-        throw inputError(
-          `Pod "${args.pod}" does not exist yet: StatefulSet ${predicted.statefulSet} will create it${svc ? ` as ${fqdn}` : ''}`,
-          svc?.kind === 'Headless'
-            ? `See ${this.config.bin} svc lookup ${predicted.serviceName} -n ${namespace}`
-            : `Its serviceName "${predicted.serviceName}" names ${svc ? 'a Service that is not headless' : 'no Service'} in ${namespace}, so ${fqdn} will never resolve: create a headless Service with that name`,
-        )
+      const isPod = (p: {name: string; namespace: string}) => p.name === args.pod && p.namespace === namespace
+      const future = snapshot.predictedPods.find(isPod)
+      if (future) {
+        const [name] = predictedNames(model, snapshot, isPod)
+        const will = `Pod "${args.pod}" does not exist yet: StatefulSet ${future.statefulSet} will create it`
+        if (!name) throw inputError(`${will}, without a per-pod DNS name (the StatefulSet has no serviceName)`, 'Set spec.serviceName to a headless Service selecting its pods')
+        if (name.reason) throw inputError(`${will}, and ${name.name} will not resolve: ${name.reason}`, `Point serviceName at a headless Service (clusterIP: None) named ${name.service} in ${namespace} that selects the StatefulSet's pods`)
+        throw inputError(`${will} as ${name.name}`, `See ${this.config.bin} svc lookup ${name.service} -n ${namespace}`)
       }
       const hints = closeNames(args.pod, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
       throw inputError(`Pod "${args.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
