@@ -7,7 +7,7 @@ import {ClusterDns} from './dns/model.js'
 import type {PodsMode} from './dns/settings.js'
 import {checkNamespaceName, inputError} from './errors.js'
 import type {Connection} from './cluster/live/connect.js'
-import type {ProbeContext, ProbeSession} from './probe/index.js'
+import type {ProbeConfig, ProbeContext, ProbeSession} from './probe/index.js'
 import type {ResultContext} from './results.js'
 
 export interface PipelineFlags {
@@ -77,14 +77,18 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {})
     filenames: flags.filename ?? [],
     recursive: flags.recursive ?? false,
     namespace: flags.namespace,
-    allNamespaces: flags['all-namespaces'] ?? false,
+    allNamespaces: (flags['all-namespaces'] || need.everyNamespace) ?? false,
     kubeconfig: flags.kubeconfig,
     context: flags.context,
     timeoutMs,
     log,
     need,
   })
-  if (log) for (const o of snapshot.ignored) log(`ignored ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.source})`)
+  if (log) for (const o of snapshot.ignored) log(`ignored ${o.kind}${o.name ? ` ${o.namespace ? `${o.namespace}/` : ''}${o.name}` : ''} (${o.source})${o.reason ? `: ${o.reason}` : ''}`)
+  // A namespace that is not there is no error (its answers are NXDOMAIN, its lists empty), but never a quiet one.
+  const ns = snapshot.defaultNamespace
+  if (!flags['all-namespaces'] && !snapshot.namespaces.includes(ns))
+    snapshot.warnings.push(snapshot.origin === 'live' ? `namespace "${ns}" does not exist in the cluster` : `namespace "${ns}" is not in the input: no object of -f is in it, and no Namespace names it`)
   const corefile = await corefileSource(flags.corefile, snapshot)
   const settings = resolveDnsSettings({clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']}, snapshot, corefile)
   return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace, corefile}
@@ -95,6 +99,6 @@ export function resultContext(snapshot: ClusterSnapshot, model: ClusterDns): Res
   const s = model.settings
   return {
     settings: {clusterDomain: s.clusterDomain, zones: s.zones, pods: s.pods, ttl: s.ttl, endpointPodNames: s.endpointPodNames, source: s.source},
-    input: {origin: snapshot.origin, sources: snapshot.sources, gaps: snapshot.gaps},
+    input: {origin: snapshot.origin, sources: snapshot.sources, gaps: snapshot.gaps, warnings: snapshot.warnings},
   }
 }

@@ -30,6 +30,8 @@ export interface InputSummary {
   origin: 'files' | 'live'
   sources: string[]
   gaps: SnapshotGap[]
+  /** The lines kdisco wrote to stderr as warnings: an absent namespace, an object defined twice with different content… */
+  warnings: string[]
 }
 
 /** What every result says about where its data came from and which DNS settings applied. */

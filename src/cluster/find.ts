@@ -29,6 +29,7 @@ export function closeNames(wanted: string, namespace: string, candidates: {name:
 }
 
 export function serviceNotFound(model: ClusterDns, name: string, namespace: string): KdiscoError {
+  if (!model.hasNamespace(namespace)) return inputError(`Service "${name}" not found: namespace "${namespace}" is not in the input`, 'Check -n')
   return serviceNotFoundError(name, namespace, closeNames(name, namespace, model.allServices()))
 }
 

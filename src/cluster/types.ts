@@ -248,11 +248,14 @@ export interface PredictedPod {
   ordinal: number
 }
 
+/** Something in the input kdisco does not read: an object of another kind, or a file or document that is no object. */
 export interface IgnoredObject {
   kind: string
   namespace?: string
-  name: string
+  name?: string
   source: string
+  /** Why, when it is not simply a kind kdisco does not read. */
+  reason?: string
 }
 
 /** Something kdisco could not read (RBAC, a missing API): the snapshot is partial there, and says so. */
@@ -270,6 +273,8 @@ export interface ClusterSnapshot {
   /** The namespace commands use when -n is not given: the flag, else the context's, else default. */
   defaultNamespace: string
   gaps: SnapshotGap[]
+  /** What looked wrong in the input without stopping kdisco (an absent namespace, an object defined twice): on stderr and in the JSON. */
+  warnings: string[]
   namespaces: string[]
   services: Service[]
   endpointSlices: EndpointSlice[]
@@ -289,6 +294,7 @@ export function emptySnapshot(origin: ClusterSnapshot['origin']): ClusterSnapsho
     sources: [],
     defaultNamespace: 'default',
     gaps: [],
+    warnings: [],
     namespaces: [],
     services: [],
     endpointSlices: [],

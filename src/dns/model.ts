@@ -229,6 +229,11 @@ export class ClusterDns {
     return this.byEndpointAddress().get(address) ?? []
   }
 
+  /** Whether the namespace exists in the input (served or not). */
+  hasNamespace(ns: string): boolean {
+    return this.namespaces.has(ns.toLowerCase())
+  }
+
   namespaceExposed(ns: string): boolean {
     const n = ns.toLowerCase()
     if (this.settings.namespaces.length > 0 && !this.settings.namespaces.includes(n)) return false

@@ -253,6 +253,18 @@ describe('live: errors and degraded access', function () {
     })
   })
 
+  it('-n naming a namespace the cluster lacks: namespace-scoped commands warn on stderr and in the JSON, exit 0', async () => {
+    await withServer(() => {}, async (_s, kc) => {
+      for (const args of [['svc', 'list'], ['dns', 'zone'], ['svc', 'explain', '--all']]) {
+        const r = await kdiscoAsync([...args, '-n', 'nowhere', '--kubeconfig', kc, '-o', 'json'])
+        expect([r.status, r.stderr], args.join(' ')).to.deep.equal([0, 'kdisco: warning: namespace "nowhere" does not exist in the cluster\n'])
+        expect(JSON.parse(r.stdout).input.warnings).to.deep.equal(['namespace "nowhere" does not exist in the cluster'])
+      }
+      const there = await kdiscoAsync(['svc', 'list', '-n', 'data', '--kubeconfig', kc, '-o', 'json'])
+      expect([there.stderr, JSON.parse(there.stdout).input.warnings]).to.deep.equal(['', []])
+    })
+  })
+
   it('a Service in a namespace that does not exist: exit 2, saying so', async () => {
     await withServer(() => {}, async (_s, kc) => {
       const r = await kdiscoAsync(['svc', 'lookup', 'web', '-n', 'nowhere', '--probe', 'none', '--kubeconfig', kc])

@@ -177,13 +177,17 @@ async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespac
   tasks.push(readEndpoints(client, snap, namespace))
   tasks.push(readCorefile(client, snap))
   if (namespace) {
+    // A namespace that does not exist is left out of `namespaces` (the pipeline warns); every cluster has the first two.
     add(
-      client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`).catch((error) => {
-        if (error instanceof ApiError && error.status === 404) throw new KdiscoError(`namespace "${namespace}" not found`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.CLUSTER})
-        if (error instanceof ApiError && error.status === 403) return undefined // cannot tell; assume it exists
-        throw error
-      }),
-      () => (snap.namespaces = [...new Set(['default', 'kube-system', namespace])]),
+      client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`).then(
+        () => true,
+        (error) => {
+          if (error instanceof ApiError && error.status === 404) return false
+          if (error instanceof ApiError && error.status === 403) return true // cannot tell; assume it exists
+          throw error
+        },
+      ),
+      (exists) => (snap.namespaces = [...new Set(['default', 'kube-system', ...(exists ? [namespace] : [])])]),
     )
     // Single Services from other namespaces: the API server's (control name) and cluster DNS (resolv.conf).
     const oneService = (ns: string, name: string) =>

@@ -27,8 +27,9 @@ export default class PodLookup extends KdiscoCommand {
     // --probe exec / ephemeral look from inside this very pod unless --pod names another.
     const probe = probeConfig(flags, {defaultPod: args.pod})
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
-    this.reportInputGaps(snapshot, model)
     const pod = snapshot.pods.find((p) => p.metadata.name === args.pod && namespaceOf(p) === namespace)
+    if (!pod && !model.hasNamespace(namespace))
+      throw inputError(`Pod "${args.pod}" not found: namespace "${namespace}" ${snapshot.origin === 'live' ? 'does not exist' : 'is not in the input'}`, 'Check -n')
     if (!pod) {
       const isPod = (p: {name: string; namespace: string}) => p.name === args.pod && p.namespace === namespace
       const future = snapshot.predictedPods.find(isPod)
@@ -42,6 +43,7 @@ export default class PodLookup extends KdiscoCommand {
       const hints = closeNames(args.pod, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
       throw inputError(`Pod "${args.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
     }
+    this.reportInputGaps(snapshot, model)
     const identity = podIdentity(model, snapshot, pod)
     const records = [...(identity.hostnameRecord ? [identity.hostnameRecord] : []), ...identity.endpointNames.filter((e) => e.name !== identity.hostnameRecord?.name), ...identity.podRecords]
     const queries: ExpectedQuery[] = records.map((r) => ({name: r.name, type: r.type, kind: 'endpoint', expected: expectation(r), ...(r.notes ? {notes: r.notes} : {})}))

@@ -17,9 +17,9 @@ export default class SvcEndpoints extends KdiscoCommand {
   async run(): Promise<SvcEndpointsResult> {
     const {args, flags} = await this.parse(SvcEndpoints)
     const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, pods: true, nearMisses: true})
-    this.reportInputGaps(snapshot, model)
     const svc = model.service(namespace, args.name)
     if (!svc) throw serviceNotFound(model, args.name, namespace)
+    this.reportInputGaps(snapshot, model)
     const result: SvcEndpointsResult = {...serviceEndpoints(model, snapshot, svc), ...resultContext(snapshot, model)}
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-endpoints.js')).renderServiceEndpoints(r))
     return result

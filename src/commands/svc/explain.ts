@@ -42,6 +42,7 @@ export default class SvcExplain extends KdiscoCommand {
     // The DNS section is probed live (one debug pod by default); --all only lints.
     const probe = flags.all ? probeConfig({...flags, probe: flags.probe ?? 'none'}) : probeConfig(flags)
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets', 'ingresses']})
+    if (!flags.all && !model.service(namespace, args.name!)) throw serviceNotFound(model, args.name!, namespace)
     this.reportInputGaps(snapshot, model)
     const context = resultContext(snapshot, model)
     let findings: Finding[]
@@ -54,8 +55,7 @@ export default class SvcExplain extends KdiscoCommand {
       findings = [...report.services.flatMap((s) => s.findings), ...report.findings]
       await this.render(result, flags.output, async (r) => (await import('../../render/svc-explain.js')).renderLint(r))
     } else {
-      const svc = model.service(namespace, args.name!)
-      if (!svc) throw serviceNotFound(model, args.name!, namespace)
+      const svc = model.service(namespace, args.name!)!
       const explanation = explainService(model, snapshot, svc, {nodePortRange})
       const candidates = (q: Parameters<typeof queryCandidates>[1]) => queryCandidates(model, q)
       if (flags['dry-run']) return this.dryRun(probe, explanation.dns, candidates, namespace)

@@ -43,9 +43,9 @@ export default class SvcLookup extends KdiscoCommand {
   /** One attempt: fresh cluster state, expectation and probe (--wait repeats it). */
   private async attempt(flags: Interfaces.InferredFlags<typeof SvcLookup.flags>, name: string, probe: ProbeConfig, session?: ProbeSession): Promise<SvcLookupResult> {
     const {snapshot, model, namespace} = await loadCluster(flags, {service: name, namespaceSlices: true})
-    this.reportInputGaps(snapshot, model)
     const svc = model.service(namespace, name)
     if (!svc) throw serviceNotFound(model, name, namespace)
+    this.reportInputGaps(snapshot, model)
     const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
     const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
     if (flags['dry-run']) return this.dryRun(probe, report.queries, candidates, namespace)
