@@ -77,8 +77,10 @@ export abstract class KdiscoCommand extends Command {
     if (err.oclif?.exit === 2 || 'parse' in err) {
       // oclif's usage errors and flag/argument parse errors (which carry the parser's output): one line.
       const [head = err.message, next] = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '')
-      // "Missing 1 required arg:" is followed by a line per argument: name the first.
-      const first = head.endsWith(':') && next && !next.startsWith('See more help') ? `${head} ${next.split(/\s+/)[0]}` : head
+      const detail = next && !next.startsWith('See more help') ? next : undefined
+      // "Missing 1 required arg:" is followed by a line per argument: name the first. "Parsing --ttl" is followed by
+      // what was wrong with the value: that is the message.
+      const first = head.endsWith(':') && detail ? `${head} ${detail.split(/\s+/)[0]}` : head.startsWith('Parsing --') && detail ? detail : head
       process.stderr.write(`Error: ${first}. See '${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''} --help'.\n`)
       throw new Errors.ExitError(ExitCode.USAGE)
     }

@@ -50,6 +50,16 @@ export function parseDuration(text: string, flag: string): number {
   return total
 }
 
+/**
+ * --wait in milliseconds, or undefined. It repeats a probe until the answers match, so without a probe (-f alone, or
+ * --probe none) it cannot apply, and saying so beats waiting for nothing.
+ */
+export function waitDuration(wait: string | undefined, probe: Pick<ProbeConfig, 'kind'>): number | undefined {
+  if (wait === undefined) return undefined
+  if (probe.kind === 'none') throw inputError('--wait repeats the probe until DNS answers as expected, and there is no probe here (-f or --probe none)', 'Probe a live cluster (drop -f), or a DNS server with --probe server --dns-server HOST; or drop --wait')
+  return parseDuration(wait, '--wait')
+}
+
 /** How the flags reach the API server: request timeout and --verbose's request log. */
 function liveOptions(flags: PipelineFlags): {timeoutMs: number; log?: (line: string) => void} {
   return {

@@ -259,3 +259,75 @@ describe('cli: input, errors and output rules', () => {
     expect(JSON.parse(rejected.stdout).service.name).to.equal('kubia')
   })
 })
+
+describe('cli: quiet success is not success', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'kdisco-quiet-'))
+
+  it('-n naming a namespace absent from the input: a warning on stderr and in the JSON input, for every namespace-scoped command', () => {
+    const warning = 'kdisco: warning: namespace "nowhere" is not in the input: no object of -f is in it, and no Namespace names it\n'
+    for (const args of [['svc', 'list'], ['dns', 'zone'], ['svc', 'explain', '--all'], ['dns', 'lookup', 'kubia']]) {
+      const r = kdisco([...args, '-n', 'nowhere', '-f', 'examples/', '-o', 'json'])
+      expect([r.status, r.stderr], args.join(' ')).to.deep.equal([0, warning])
+      expect(JSON.parse(r.stdout).input.warnings, args.join(' ')).to.deep.equal([warning.replace(/^kdisco: warning: /, '').trimEnd()])
+    }
+    // A namespace that is there: no warning.
+    const ok = kdisco(['svc', 'list', '-n', 'data', '-f', 'examples/', '-o', 'json'])
+    expect([ok.stderr, JSON.parse(ok.stdout).input.warnings]).to.deep.equal(['', []])
+    // A lookup by name there fails in one line that says why.
+    for (const [args, line] of [
+      [['svc', 'lookup', 'kubia'], 'Error: Service "kubia" not found: namespace "nowhere" is not in the input. Check -n\n'],
+      [['pod', 'lookup', 'x'], 'Error: Pod "x" not found: namespace "nowhere" is not in the input. Check -n\n'],
+    ] as const) {
+      const r = kdisco([...args, '-n', 'nowhere', '-f', 'examples/'])
+      expect([r.status, r.stdout, r.stderr]).to.deep.equal([2, '', line])
+    }
+  })
+
+  it('the same object twice with different content: a warning naming both sources; the last one is used', () => {
+    const d = dir()
+    writeFileSync(join(d, 'a.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {clusterIP: 10.96.0.1}\n')
+    writeFileSync(join(d, 'b.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {clusterIP: 10.96.0.2}\n')
+    const r = kdisco(['svc', 'lookup', 'web', '-f', d, '-o', 'json'])
+    expect(r.stderr).to.equal(`kdisco: warning: Service default/web is defined twice with different content, in ${join(d, 'a.yaml')}:1 and in ${join(d, 'b.yaml')}:1: the last one is used (as kubectl apply would)\n`)
+    expect(JSON.parse(r.stdout).service.clusterIPs).to.deep.equal(['10.96.0.2'])
+  })
+
+  it('a -f directory with files kdisco does not read: skipped, and listed with --verbose', () => {
+    const d = dir()
+    writeFileSync(join(d, 'app.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {clusterIP: 10.96.0.1}\n')
+    writeFileSync(join(d, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [app.yaml]\n')
+    writeFileSync(join(d, 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 0.1.0\n')
+    const quiet = kdisco(['svc', 'list', '-f', d, '-o', 'name'])
+    expect([quiet.status, quiet.stdout, quiet.stderr]).to.deep.equal([0, 'service/web\n', ''])
+    const verbose = kdisco(['svc', 'list', '-f', d, '-o', 'name', '--verbose'])
+    expect(verbose.stderr).to.equal(`kdisco: ignored a document without kind (${join(d, 'Chart.yaml')}:1): not a Kubernetes object (Helm's Chart.yaml or values.yaml, another tool's file?)\nkdisco: ignored Kustomization (${join(d, 'kustomization.yaml')}:1)\n`)
+  })
+
+  it('--wait where it cannot apply is a usage error: no probe, or a command that does not repeat', () => {
+    for (const args of [['svc', 'lookup', 'kubia', '-f', 'examples/'], ['dns', 'lookup', 'kubia', '-f', 'examples/'], ['svc', 'lookup', 'kubia', '--probe', 'none', '-f', 'examples/']]) {
+      const r = kdisco([...args, '--wait', '1m'])
+      expect([r.status, r.stdout], args.join(' ')).to.deep.equal([2, ''])
+      expect(r.stderr).to.match(/^Error: --wait repeats the probe until DNS answers as expected, and there is no probe here \(-f or --probe none\)\. [^\n]+\n$/)
+    }
+    for (const command of [['svc', 'explain', 'kubia'], ['pod', 'lookup', 'mysql-sts-0'], ['dns', 'doctor']]) {
+      const r = kdisco([...command, '-f', 'examples/', '--wait', '1m'])
+      expect([r.status, r.stderr], command.join(' ')).to.deep.equal([2, `Error: Nonexistent flag: --wait. See 'kdisco ${command.slice(0, 2).join(' ')} --help'.\n`])
+    }
+  })
+
+  it('flag errors say what is valid', () => {
+    const cases: [string[], string][] = [
+      [['--ttl', '-5'], '--ttl must be a whole number of seconds between 0 and 3600'],
+      [['--ttl', '3601'], '--ttl must be a whole number of seconds between 0 and 3600'],
+      [['--ttl', '1.5'], '--ttl must be a whole number of seconds between 0 and 3600'],
+      [['--probe-timeout', '0'], '--probe-timeout must be a whole number of seconds between 1 and 60'],
+      [['--probe-deadline', '5'], '--probe-deadline must be a whole number of seconds between 10 and 3600'],
+      [['--pods', 'maybe'], 'Expected --pods=maybe to be one of: disabled, insecure, verified'],
+    ]
+    for (const [flag, message] of cases) {
+      const r = kdisco(['dns', 'lookup', 'kubia', '-f', 'examples/', ...flag])
+      expect([r.status, r.stderr], flag.join(' ')).to.deep.equal([2, `Error: ${message}. See 'kdisco dns lookup --help'.\n`])
+    }
+    expect(JSON.parse(kdisco(['dns', 'lookup', 'kubia', '-f', 'examples/', '--ttl', '0', '-o', 'json']).stdout).settings.ttl).to.equal(0)
+  })
+})

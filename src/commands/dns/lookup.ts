@@ -6,12 +6,12 @@ import {expectation, typeCode} from '../../dns/records.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
 import {commandName} from '../../invocation.js'
-import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
+import {dnsFlags, inputFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import {type ExpectedQuery, queryCandidates} from '../../dns/service-lookup.js'
 import {ExitCode} from '../../errors.js'
-import {loadCluster, parseDuration, probeContext, resultContext} from '../../pipeline.js'
+import {loadCluster, probeContext, resultContext, waitDuration} from '../../pipeline.js'
 import type {DnsLookupResult} from '../../results.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
 
@@ -32,13 +32,15 @@ export default class DnsLookup extends KdiscoCommand {
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
     ...dnsFlags,
     ...probeFlags,
+    ...waitFlag,
   }
 
   async run(): Promise<DnsLookupResult> {
     const {args, flags} = await this.parse(DnsLookup)
-    const waitMs = flags.wait === undefined ? undefined : parseDuration(flags.wait, '--wait')
+    const probe = probeConfig(flags)
+    const waitMs = waitDuration(flags.wait, probe)
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
-    const result = await withProbeSession(probeConfig(flags), waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
+    const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
     await this.render(result, flags.output, async (r) => (await import('../../render/dns-lookup.js')).renderDnsLookup(r))
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result

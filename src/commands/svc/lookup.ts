@@ -2,11 +2,11 @@ import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {queryCandidates, serviceLookup} from '../../dns/service-lookup.js'
 import {checkNamespaceName} from '../../errors.js'
-import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
+import {dnsFlags, inputFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import {ExitCode} from '../../errors.js'
-import {loadCluster, parseDuration, probeContext, resultContext} from '../../pipeline.js'
+import {loadCluster, probeContext, resultContext, waitDuration} from '../../pipeline.js'
 import type {SvcLookupResult} from '../../results.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
@@ -28,13 +28,15 @@ export default class SvcLookup extends KdiscoCommand {
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
     ...dnsFlags,
     ...probeFlags,
+    ...waitFlag,
   }
 
   async run(): Promise<SvcLookupResult> {
     const {args, flags} = await this.parse(SvcLookup)
     for (const ns of flags['from-namespace'] ?? []) checkNamespaceName(ns)
-    const waitMs = flags.wait === undefined ? undefined : parseDuration(flags.wait, '--wait')
-    const result = await withProbeSession(probeConfig(flags), waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, args.name, probe, session)))
+    const probe = probeConfig(flags)
+    const waitMs = waitDuration(flags.wait, probe)
+    const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, args.name, probe, session)))
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-lookup.js')).renderServiceLookup(r))
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
