@@ -453,6 +453,26 @@ describe('live: kdisco says what CoreDNS reads (EndpointSlices), never endpoints
     }
   })
 
+  it('an ExternalName pointing at a Service in another namespace: its target is read, so lookups and KD125 agree with -f', async () => {
+    server.add({apiVersion: 'v1', kind: 'Service', metadata: {name: 'shop-db', namespace: 'shop'}, spec: {type: 'ExternalName', externalName: 'mysql-svc.data.svc.cluster.local'}} as never)
+    server.add({apiVersion: 'v1', kind: 'Service', metadata: {name: 'shop-gone', namespace: 'shop'}, spec: {type: 'ExternalName', externalName: 'nothing.data.svc.cluster.local'}} as never)
+    const a = (out: {queries: {kind: string; type: string; expected: unknown}[]}) => out.queries.find((q) => q.kind === 'service' && q.type === 'A')!.expected
+    const lookup = await live(['svc', 'lookup', 'shop-db', '-n', 'shop', '--probe', 'none'])
+    expect(a(lookup)).to.deep.equal({
+      rcode: 'NOERROR',
+      answers: [
+        {name: 'shop-db.shop.svc.cluster.local.', type: 'CNAME', ttl: 30, data: 'mysql-svc.data.svc.cluster.local.'},
+        ...['10.244.1.8', '10.244.2.12', '10.244.3.6'].map((ip) => ({name: 'mysql-svc.data.svc.cluster.local.', type: 'A', ttl: 30, data: ip})),
+      ],
+    })
+    const codes = async (name: string) => (await live(['svc', 'explain', name, '-n', 'shop', '--probe', 'none'])).findings.map((f: {code: string}) => f.code)
+    expect(await codes('shop-db')).to.not.include('KD125')
+    expect(await codes('shop-gone')).to.include('KD125')
+    const gone = await kdiscoAsync(['svc', 'lookup', 'shop-gone', '-n', 'shop', '--probe', 'none', '--kubeconfig', kubeconfig, '-o', 'json'])
+    expect(gone.stderr, 'a target that does not exist is no gap in what could be read').to.equal('')
+    expect(a(JSON.parse(gone.stdout))).to.deep.equal({rcode: 'NOERROR', answers: []})
+  })
+
   it('the same manifests read with -f derive the endpoints from the pods, and say so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'kdisco-shop-'))
     writeFileSync(join(dir, 'shop.json'), JSON.stringify({apiVersion: 'v1', kind: 'List', items: shop}))

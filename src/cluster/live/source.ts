@@ -69,6 +69,7 @@ export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
   try {
     if (scope.query.mode === 'service') await readService(client, snap, namespace, scope.query)
     else await readNamespace(client, snap, scope.allNamespaces ? undefined : namespace, scope.query)
+    if (!scope.allNamespaces) await readExternalNameTargets(client, snap)
   } catch (error) {
     throw toKdiscoError(error, config)
   }
@@ -145,6 +146,42 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
       const all = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace)))
       if (all) snap.pods.push(...typed(all.items, 'v1', 'Pod'))
     }
+  }
+}
+
+/** `<service>.<namespace>.svc.<zone>`: the Service an ExternalName points at inside the cluster, if it does. */
+function inClusterTarget(svc: Service): {namespace: string; name: string} | undefined {
+  if (svc.spec?.type !== 'ExternalName') return undefined
+  const labels = (svc.spec.externalName ?? '').toLowerCase().replace(/\.$/, '').split('.')
+  return labels.length >= 4 && labels[2] === 'svc' ? {name: labels[0], namespace: labels[1]} : undefined
+}
+
+/**
+ * CoreDNS chases an ExternalName's in-cluster target itself, so what its name answers depends on a Service that may
+ * live in another namespace: read it (and its slices), following chains as far as CoreDNS does (8 hops).
+ */
+async function readExternalNameTargets(client: KubeClient, snap: ClusterSnapshot): Promise<void> {
+  const have = (t: {namespace: string; name: string}) => snap.services.some((s) => s.metadata.name === t.name && (s.metadata.namespace ?? 'default') === t.namespace)
+  const asked = new Set<string>()
+  for (let hop = 0; hop < 8; hop++) {
+    const targets = snap.services.map(inClusterTarget).filter((t) => t !== undefined && !have(t) && !asked.has(`${t.namespace}/${t.name}`)) as {namespace: string; name: string}[]
+    if (targets.length === 0) return
+    await Promise.all(
+      targets.map(async (t) => {
+        asked.add(`${t.namespace}/${t.name}`)
+        // A target that does not exist is an answer (the CNAME is dropped), not a gap in what could be read.
+        const svc = await optional(snap, 'services', t.namespace, () =>
+          client.get<Service>(`${CORE}/namespaces/${encodeURIComponent(t.namespace)}/services/${encodeURIComponent(t.name)}`).catch((error) => {
+            if (error instanceof ApiError && error.status === 404) return undefined
+            throw error
+          }),
+        )
+        if (!svc) return
+        snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
+        snap.namespaces = [...new Set([...snap.namespaces, t.namespace])].sort()
+        if (!snap.endpointSlices.some((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === t.name && s.metadata.namespace === t.namespace)) await readEndpoints(client, snap, t.namespace, `${SERVICE_NAME_LABEL}=${t.name}`)
+      }),
+    )
   }
 }
 
