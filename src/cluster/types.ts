@@ -233,6 +233,11 @@ export type SliceOrigin = 'observed' | 'derived-from-pods' | 'mirrored-from-endp
 /** Annotation kdisco puts on slices it derived, so the mark travels with the object into every output. */
 export const DERIVED_ANNOTATION = 'kdisco.io/derived'
 
+/** The origin in words: "derived from pods", "mirrored from v1 Endpoints". */
+export function describeOrigin(origin: SliceOrigin): string {
+  return {'derived-from-pods': 'derived from pods', 'mirrored-from-endpoints': 'mirrored from v1 Endpoints', observed: 'observed'}[origin]
+}
+
 export function sliceOrigin(slice: EndpointSlice): SliceOrigin {
   const mark = slice.metadata.annotations?.[DERIVED_ANNOTATION]
   return mark === 'derived-from-pods' || mark === 'mirrored-from-endpoints' ? mark : 'observed'

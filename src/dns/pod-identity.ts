@@ -91,6 +91,8 @@ export function podIdentity(model: ClusterDns, snapshot: ClusterSnapshot, pod: P
       identity.endpointNames.push({...ask(name, type), service: svc.name, ready: ep.ready})
     }
   }
+  const derived = [...new Set(identity.endpointNames.map((e) => e.service))].filter((s) => model.sliceOrigins(ns, s).some((o) => o !== 'observed'))
+  if (derived.length > 0) notes.push(`its endpoints in ${derived.join(', ')} are derived from the pods by kdisco: the input has no EndpointSlices for them`)
   // On a live cluster, Services that select this pod but have no EndpointSlice give it no endpoint names.
   for (const svc of model.allServices()) {
     if (svc.namespace !== ns || !matchesServiceSelector(svc.object.spec?.selector, pod.metadata.labels)) continue

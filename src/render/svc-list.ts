@@ -1,3 +1,4 @@
+import {describeOrigin} from '../cluster/types.js'
 import type {SvcListResult} from '../results.js'
 import {age} from './age.js'
 import {styler, table} from './style.js'
@@ -24,7 +25,6 @@ export async function renderServiceList(rows: SvcListResult['services'], options
     ]
   })
   const origins = [...new Set(rows.filter(marked).flatMap((r) => r.endpoints.origin.filter((o) => o !== 'observed')))]
-  const words = {'derived-from-pods': 'derived from pods', 'mirrored-from-endpoints': 'mirrored from v1 Endpoints', observed: ''}
-  const footnote = origins.length > 0 ? c.dim(`* endpoints ${origins.map((o) => words[o]).join(' or ')} by kdisco: the input has no EndpointSlices for them`) + '\n' : ''
+  const footnote = origins.length > 0 ? c.dim(`* endpoints ${origins.map(describeOrigin).join(' or ')} by kdisco: the input has no EndpointSlices for them`) + '\n' : ''
   return table(head, body, c) + footnote
 }

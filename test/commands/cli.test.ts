@@ -95,6 +95,18 @@ describe('cli: dns lookup', () => {
     expect(out).to.include({rcode: null, forwarded: true})
   })
 
+  it('an answer made of endpoints kdisco derived (manifests without EndpointSlices) says so; a cluster IP does not', () => {
+    const headless = JSON.parse(kdisco(['dns', 'lookup', 'kubia-headless', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(headless.notes).to.include('the endpoints of Service default/kubia-headless are derived from pods by kdisco: the input has no EndpointSlices for it')
+    const clusterIp = JSON.parse(kdisco(['dns', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(clusterIp.notes.join(' ')).to.not.include('derived')
+    // The API server's own Service has its EndpointSlice in the examples: nothing to say.
+    const observed = JSON.parse(kdisco(['dns', 'lookup', '192-168-49-2.kubernetes.default.svc.cluster.local.', '-f', 'examples/', '-o', 'json']).stdout)
+    expect([observed.rcode, observed.notes.join(' ')]).to.deep.equal(['NOERROR', ''])
+    const pod = JSON.parse(kdisco(['pod', 'lookup', 'mysql-sts-0', '-n', 'data', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(pod.notes).to.include('its endpoints in mysql-svc are derived from the pods by kdisco: the input has no EndpointSlices for them')
+  })
+
   it('SRV data is "priority weight port target."', () => {
     const out = JSON.parse(kdisco(['dns', 'lookup', '_https._tcp.kubia-named', '-t', 'srv', '-f', 'examples/', '-o', 'json']).stdout)
     expect(out.answers).to.deep.equal([{name: '_https._tcp.kubia-named.default.svc.cluster.local.', type: 'SRV', ttl: 30, data: '0 100 443 kubia-named.default.svc.cluster.local.'}])
