@@ -79,7 +79,8 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
   const ref = `Service ${svc.namespace}/${svc.name}`
   const findings: Finding[] = []
   const add = (code: string, severity: Severity, message: string, hint: string, objects: string[] = [ref]) => findings.push({code, severity, message, hint, objects})
-  const pods = snapshot.pods.filter((p) => namespaceOf(p) === svc.namespace)
+  // By name, whatever order they were read in (files keep theirs, the API sorts): findings name pods in one order.
+  const pods = snapshot.pods.filter((p) => namespaceOf(p) === svc.namespace).sort((a, b) => byCodeUnits(a.metadata.name, b.metadata.name))
   const selector = spec.selector ?? {}
   const hasSelector = Object.keys(selector).length > 0
   const selected: Pod[] = hasSelector ? pods.filter((p) => matchesServiceSelector(selector, p.metadata.labels)) : []

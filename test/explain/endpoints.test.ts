@@ -23,8 +23,21 @@ const json = (args: string[]) => {
 }
 const labelled = (name: string, labels: Record<string, string>) => pod(name, {ip: `10.0.1.${name.length}`, labels})
 
+/** The objects served by the API test server (with the EndpointSlices a controller would write), and a command's JSON. */
+async function fromApiServer(objects: KubeObject[], args: string[]) {
+  const server = await new KubeApiServer().start()
+  try {
+    await loadManifests(server, [asFile(objects)])
+    const r = await kdiscoAsync([...args, '--kubeconfig', server.kubeconfig(), '-o', 'json'])
+    expect(r.status, r.stderr).to.be.oneOf([0, 1])
+    return JSON.parse(r.stdout)
+  } finally {
+    await server.stop()
+  }
+}
+
 describe('svc endpoints: a pod is listed once', () => {
-  it('a pod lacking a named targetPort is its endpoint row, with the port it lacks; not also "selected without an endpoint"', () => {
+  it('a pod lacking a named targetPort is its endpoint row, with the port it lacks; not also "selected without an endpoint"; live too', async () => {
     const svc = clusterIpService('web', '10.96.0.5', [{name: 'http', port: 80, targetPort: 'http'}, {name: 'metrics', port: 9090, targetPort: 'metrics'}], {selector: {app: 'web'}})
     const full = pod('full', {ip: '10.0.1.1', labels: {app: 'web'}, ports: [{name: 'http', containerPort: 8080}, {name: 'metrics', containerPort: 9090}]})
     const partial = pod('partial', {ip: '10.0.1.2', labels: {app: 'web'}, ports: [{name: 'http', containerPort: 8080}]})
@@ -37,6 +50,8 @@ describe('svc endpoints: a pod is listed once', () => {
     expect(out.endpoints.find((e: {pod: string}) => e.pod === 'full')).to.not.have.property('missingPorts')
     const table = kdisco(['svc', 'endpoints', 'web', '-f', asFile([svc, full, partial])]).stdout
     expect(table).to.include('lacks metrics (targetPort metrics').and.not.include('Selected pods without an endpoint')
+    const live = await fromApiServer([svc, full, partial], ['svc', 'endpoints', 'web'])
+    expect([live.endpoints.map((e: {pod: string; missingPorts?: string[]}) => `${e.pod} ${e.missingPorts ?? '-'}`).sort(), live.podsWithoutEndpoint]).to.deep.equal([['full -', 'partial metrics (targetPort metrics: no container port with that name)'], []])
   })
 })
 
@@ -64,14 +79,7 @@ describe('near misses: pods that miss the selector by a slip, not every pod with
     expect(eps.nearMisses.map((m: {pod: string}) => m.pod)).to.deep.equal(['named', 'upper', 'webb'])
     const kd101 = json(['svc', 'explain', 'web', '-f', file]).findings.find((f: {code: string}) => f.code === 'KD101')
     expect(kd101.hint).to.equal('Near miss: named has no app but name=web; upper has app=Web; webb has app=webb')
-    const server = await new KubeApiServer().start()
-    try {
-      await loadManifests(server, [file])
-      const live = await kdiscoAsync(['svc', 'endpoints', 'web', '--kubeconfig', server.kubeconfig(), '-o', 'json'])
-      expect(JSON.parse(live.stdout).nearMisses).to.deep.equal(eps.nearMisses)
-    } finally {
-      await server.stop()
-    }
+    expect((await fromApiServer(objects, ['svc', 'endpoints', 'web'])).nearMisses).to.deep.equal(eps.nearMisses)
   })
 })
 
@@ -84,16 +92,19 @@ describe('pods being deleted and containers restarting', () => {
   crashing.status!.containerStatuses = [{name: 'c', ready: false, restartCount: 4, state: {waiting: {reason: 'CrashLoopBackOff'}}, lastState: {terminated: {reason: 'OOMKilled', exitCode: 137}}}]
   const file = asFile([svc, ok, leaving, crashing])
 
-  it('pod lookup shows a pod being deleted as Terminating', () => {
+  it('pod lookup shows a pod being deleted as Terminating, from manifests and live', async () => {
     const out = json(['pod', 'lookup', 'leaving', '-f', file])
     expect(out.pod).to.include({status: 'Terminating', phase: 'Running'})
+    expect((await fromApiServer([svc, ok, leaving, crashing], ['pod', 'lookup', 'leaving', '--probe', 'none'])).pod).to.include({status: 'Terminating', phase: 'Running'})
     expect(json(['pod', 'lookup', 'ok', '-f', file]).pod.status).to.equal('Running')
     expect(kdisco(['pod', 'lookup', 'leaving', '-f', file]).stdout).to.match(/^Pod\s+default\/leaving\s+Terminating, ready, IP 10\.0\.1\.2/)
   })
 
-  it('KD102 names the Terminating pod, and the restarting container with its last termination reason and restart count', () => {
+  it('KD102 names the Terminating pod, and the restarting container with its last termination reason and restart count; live the same', async () => {
     const kd102 = json(['svc', 'explain', 'web', '-f', file]).findings.find((f: {code: string}) => f.code === 'KD102')
-    expect(kd102.message).to.equal('2 of 3 selected pod(s) are not ready: leaving (pod is Terminating); crashing (container c not ready (CrashLoopBackOff, OOMKilled ×4))')
+    const live = (await fromApiServer([svc, ok, leaving, crashing], ['svc', 'explain', 'web', '--probe', 'none'])).findings.find((f: {code: string}) => f.code === 'KD102')
+    expect(live).to.deep.equal(kd102)
+    expect(kd102.message).to.equal('2 of 3 selected pod(s) are not ready: crashing (container c not ready (CrashLoopBackOff, OOMKilled ×4)); leaving (pod is Terminating)')
     expect(kd102.hint).to.equal('kubectl logs crashing -c c -n default --previous shows why it stopped; kubectl describe pod shows the probe failures')
   })
 

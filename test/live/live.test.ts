@@ -167,6 +167,11 @@ describe('live: commands against the API test server', function () {
     const files = await kdiscoAsync(['dns', 'zone', '-n', 'data', '-f', 'examples/'])
     const body = (t: string) => t.split('\n').filter((l) => !l.startsWith(';')).join('\n')
     expect(body(zone.stdout)).to.equal(body(files.stdout))
+    // Predicted names live say what they say from files: web's governing Service does not exist.
+    const predicted = async (source: string[]) => JSON.parse((await kdiscoAsync(['dns', 'zone', '-n', 'data', ...source, '-o', 'json'])).stdout).predicted
+    const live = await predicted(['--kubeconfig', kubeconfig])
+    expect(live).to.deep.equal(await predicted(['-f', 'examples/']))
+    expect(live.map((p: {status: string; reason: string}) => `${p.status}: ${p.reason}`)).to.deep.equal(['will-not-resolve: no Service nginx', 'will-not-resolve: no Service nginx'])
   })
 
   it('dns lookup works live across namespaces', async () => {
