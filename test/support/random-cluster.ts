@@ -18,7 +18,10 @@ function rng(seed: number): () => number {
   }
 }
 
-export function randomCluster(seed: number, size = {namespaces: 2, services: 10}): KubeObject[] {
+/** Every kind of Service the generator makes: `services` cycles through them, so 8 give one of each. */
+const KINDS = ['clusterip', 'headless', 'external', 'manual', 'nodeport', 'headless', 'external-in-zone', 'clusterip'] as const
+
+export function randomCluster(seed: number, size = {namespaces: 2, services: 8}): KubeObject[] {
   const rand = rng(seed)
   const pick = <T>(items: T[]): T => items[Math.floor(rand() * items.length)]
   const objects: KubeObject[] = []
@@ -29,7 +32,7 @@ export function randomCluster(seed: number, size = {namespaces: 2, services: 10}
   for (let s = 0; s < size.services; s++) {
     const ns = pick(namespaces)
     const name = `svc-${s}`
-    const kind = pick(['clusterip', 'clusterip', 'nodeport', 'headless', 'headless', 'external', 'external-in-zone', 'manual'])
+    const kind = KINDS[s % KINDS.length]
     const named = rand() < 0.4
     const ports = [{name: 'http', port: 80, targetPort: named ? ('http' as const) : 8080, protocol: 'TCP'}, ...(rand() < 0.3 ? [{name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP'}] : [])]
     if (kind === 'external') {
