@@ -54,7 +54,7 @@ export abstract class KdiscoCommand extends Command {
     }
   }
 
-  /** One dim stderr line per thing the input lacked (RBAC gaps, Corefile fallback); the JSON carries them too. */
+  /** One dim stderr line per thing the input lacked (RBAC gaps, Corefile fallback), one per warning; the JSON carries them too. */
   protected reportInputGaps(snapshot: ClusterSnapshot, model: ClusterDns): void {
     const lines: string[] = []
     for (const g of snapshot.gaps) {
@@ -66,9 +66,11 @@ export abstract class KdiscoCommand extends Command {
       lines.push(`cannot read ${g.resource}${g.namespace ? ` in ${g.namespace}` : ''} (${g.reason}): ${g.resource === 'pods' ? 'readiness reasons and pod records are unavailable' : 'answers that depend on them are incomplete'}`)
     }
     if (model.settings.source.startsWith('kubeadm defaults:')) lines.push(`DNS settings: ${model.settings.source}`)
-    if (lines.length === 0) return
-    const dim = process.stderr.isTTY && !('NO_COLOR' in process.env) ? (s: string) => `\u001B[2m${s}\u001B[22m` : (s: string) => s
-    process.stderr.write(lines.map((l) => dim(`kdisco: ${l}`)).join('\n') + '\n')
+    if (lines.length === 0 && snapshot.warnings.length === 0) return
+    const colour = process.stderr.isTTY && !('NO_COLOR' in process.env)
+    const dim = colour ? (s: string) => `\u001B[2m${s}\u001B[22m` : (s: string) => s
+    const yellow = colour ? (s: string) => `\u001B[33m${s}\u001B[39m` : (s: string) => s
+    process.stderr.write([...lines.map((l) => dim(`kdisco: ${l}`)), ...snapshot.warnings.map((w) => yellow(`kdisco: warning: ${w}`))].join('\n') + '\n')
   }
 
   /** --dry-run: prints what the probe would create (YAML, ready for kubectl apply -f -) and exits 0. */
@@ -88,8 +90,10 @@ export abstract class KdiscoCommand extends Command {
     if (err.oclif?.exit === 2 || 'parse' in err) {
       // oclif's usage errors and flag/argument parse errors (which carry the parser's output): one line.
       const [head = err.message, next] = err.message.split('\n').map((l) => l.trim()).filter((l) => l !== '')
-      // "Missing 1 required arg:" is followed by a line per argument: name the first.
-      const first = head.endsWith(':') && next && !next.startsWith('See more help') ? `${head} ${next.split(/\s+/)[0]}` : head
+      const detail = next && !next.startsWith('See more help') ? next : undefined
+      // "Missing 1 required arg:" is followed by a line per argument: name the first. "Parsing --ttl" is followed by
+      // what was wrong with the value: that is the message.
+      const first = head.endsWith(':') && detail ? `${head} ${detail.split(/\s+/)[0]}` : head.startsWith('Parsing --') && detail ? detail : head
       process.stderr.write(`Error: ${first}. See '${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''} --help'.\n`)
       throw new Errors.ExitError(ExitCode.USAGE)
     }

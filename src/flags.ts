@@ -1,6 +1,22 @@
 // Flags shared by the commands. Kept free of heavy imports: every command module loads this at start-up.
 import {Flags} from '@oclif/core'
 
+/**
+ * A whole number of seconds from `min` to `max`. Its error says what is valid; oclif's integer flag says only
+ * "Parsing --ttl".
+ */
+function seconds(min: number, max: number, options: {description: string; helpGroup?: string; default?: number}) {
+  return Flags.custom<number>({
+    ...options,
+    async parse(input, _context, opts) {
+      const n = /^\d+$/.test(input) ? Number(input) : Number.NaN
+      // A usage error (exit 2); oclif puts "Parsing --NAME" in front of the message, which the command's catch drops.
+      if (!(n >= min && n <= max)) throw Object.assign(new Error(`--${opts.name} must be a whole number of seconds between ${min} and ${max}`), {oclif: {exit: 2}})
+      return n
+    },
+  })()
+}
+
 export const inputFlags = {
   filename: Flags.string({
     char: 'f',
@@ -21,13 +37,19 @@ export const allNamespacesFlag = Flags.boolean({char: 'A', description: 'Every n
 export const dnsFlags = {
   'cluster-domain': Flags.string({description: 'Cluster domain (default: from the Corefile, else cluster.local).', helpGroup: 'DNS SETTINGS'}),
   pods: Flags.option({options: ['disabled', 'insecure', 'verified'] as const, description: 'CoreDNS pods mode for a-b-c-d.<ns>.pod.<zone> records.', helpGroup: 'DNS SETTINGS'})(),
-  ttl: Flags.integer({min: 0, max: 3600, description: 'TTL of answers (CoreDNS ttl option).', helpGroup: 'DNS SETTINGS'}),
+  // CoreDNS's bounds for the kubernetes plugin's ttl.
+  ttl: seconds(0, 3600, {description: 'TTL of answers in seconds, 0-3600 (CoreDNS ttl option).', helpGroup: 'DNS SETTINGS'}),
   'endpoint-pod-names': Flags.boolean({description: 'Name endpoints by pod name instead of dashed IP (CoreDNS endpoint_pod_names).', helpGroup: 'DNS SETTINGS'}),
   corefile: Flags.string({description: 'Read the settings from this Corefile\'s kubernetes stanza.', helpGroup: 'DNS SETTINGS'}),
 }
 
 export function outputFlag<T extends readonly string[]>(options: T, defaultValue: T[number]) {
   return Flags.option({char: 'o', options, default: defaultValue, description: 'Output format.'})()
+}
+
+/** Only for the lookups that can repeat (svc lookup, dns lookup): elsewhere --wait is no flag at all. */
+export const waitFlag = {
+  wait: Flags.string({description: 'Repeat the probe until every query matches or this much time has passed (e.g. 2m): a post-deploy gate. Needs a probe.', helpGroup: 'PROBE'}),
 }
 
 export const probeFlags = {
@@ -41,10 +63,9 @@ export const probeFlags = {
   container: Flags.string({char: 'c', description: 'Container of --pod to exec in (default: the pod\'s only or default container).', helpGroup: 'PROBE'}),
   image: Flags.string({description: 'Image of the debug pod or ephemeral container; needs sh and dig or nslookup (default: registry.k8s.io/e2e-test-images/jessie-dnsutils:1.7).', helpGroup: 'PROBE'}),
   'probe-namespace': Flags.string({description: 'Namespace for the debug pod (default: the command\'s namespace).', helpGroup: 'PROBE'}),
-  'probe-deadline': Flags.integer({min: 10, max: 3600, description: 'activeDeadlineSeconds of the debug pod: the cluster stops it after this, whatever happens to kdisco (default 120).', helpGroup: 'PROBE'}),
+  'probe-deadline': seconds(10, 3600, {description: 'activeDeadlineSeconds of the debug pod: the cluster stops it after this, whatever happens to kdisco (default 120).', helpGroup: 'PROBE'}),
   keep: Flags.boolean({description: 'Keep the debug pod running after the run (until --probe-deadline); later --keep runs exec into it instead of creating a new one.', helpGroup: 'PROBE'}),
   'dry-run': Flags.boolean({description: 'Print the debug pod (or ephemeral container) manifest the probe would create, and exit.', helpGroup: 'PROBE'}),
-  'probe-timeout': Flags.integer({min: 1, max: 60, default: 2, description: 'Seconds to wait for each answer (retried).', helpGroup: 'PROBE'}),
-  wait: Flags.string({description: 'Repeat the probe until every query matches or this much time has passed (e.g. 2m): a post-deploy gate.', helpGroup: 'PROBE'}),
+  'probe-timeout': seconds(1, 60, {default: 2, description: 'Seconds to wait for each answer (retried).', helpGroup: 'PROBE'}),
   strict: Flags.boolean({description: 'Also fail on SRV priority/weight differences.', helpGroup: 'PROBE'}),
 }

@@ -1,13 +1,14 @@
 // The first stages every command shares: flags → validated scope → snapshot (files or live) → DNS settings →
 // expected DNS model.
-import {resolveDnsSettings} from './cluster/dns-settings.js'
+import {type CorefileSource, corefileSource, resolveDnsSettings} from './cluster/dns-settings.js'
 import {type SnapshotNeed, loadSnapshot} from './cluster/load.js'
 import type {ClusterSnapshot} from './cluster/types.js'
 import {ClusterDns} from './dns/model.js'
 import type {PodsMode} from './dns/settings.js'
 import {checkNamespaceName, inputError, quote} from './errors.js'
 import type {Connection} from './cluster/live/connect.js'
-import type {ProbeContext, ProbeSession} from './probe/index.js'
+import type {ProbeConfig, ProbeContext, ProbeSession} from './probe/index.js'
+import type {ResultContext} from './results.js'
 
 export interface PipelineFlags {
   filename?: string[]
@@ -30,6 +31,8 @@ export interface LoadedCluster {
   model: ClusterDns
   /** The namespace the command works in: -n, else the kubeconfig context's, else default. */
   namespace: string
+  /** The Corefile the settings came from (--corefile, else the CoreDNS ConfigMap), if any. */
+  corefile?: CorefileSource
 }
 
 /** The longest duration kdisco takes (--request-timeout, --wait): a day, well inside what a timer can wait. */
@@ -50,6 +53,16 @@ export function parseDuration(text: string, flag: string): number {
   // Node's timers wait at most 2^31-1 ms (~24.8 days) and fire at once beyond it.
   if (total > MAX_DURATION_MS) throw inputError(`${flag} ${quote(text)} is too long`, 'Use at most 24h')
   return Math.max(1, Math.ceil(total))
+}
+
+/**
+ * --wait in milliseconds, or undefined. It repeats a probe until the answers match, so without a probe (-f alone, or
+ * --probe none) it cannot apply, and saying so beats waiting for nothing.
+ */
+export function waitDuration(wait: string | undefined, probe: Pick<ProbeConfig, 'kind'>): number | undefined {
+  if (wait === undefined) return undefined
+  if (probe.kind === 'none') throw inputError('--wait repeats the probe until DNS answers as expected, and there is no probe here (-f or --probe none)', 'Probe a live cluster (drop -f), or a DNS server with --probe server --dns-server HOST; or drop --wait')
+  return parseDuration(wait, '--wait')
 }
 
 /** How the flags reach the API server: request timeout and --verbose's request log. */
@@ -79,38 +92,28 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {})
     filenames: flags.filename ?? [],
     recursive: flags.recursive ?? false,
     namespace: flags.namespace,
-    allNamespaces: flags['all-namespaces'] ?? false,
+    allNamespaces: (flags['all-namespaces'] || need.everyNamespace) ?? false,
     kubeconfig: flags.kubeconfig,
     context: flags.context,
     timeoutMs,
     log,
     need,
   })
-  if (log) for (const o of snapshot.ignored) log(`ignored ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.source})`)
-  const settings = await resolveDnsSettings(
-    {corefile: flags.corefile, clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']},
-    snapshot,
-  )
-  return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace}
-}
-
-/** The settings as reported in every JSON result. */
-function settingsSummary(model: ClusterDns) {
-  const s = model.settings
-  return {clusterDomain: s.clusterDomain, zones: s.zones, pods: s.pods, ttl: s.ttl, endpointPodNames: s.endpointPodNames, source: s.source}
-}
-
-/** Where the data came from and what could not be read, as reported in every JSON result. */
-function inputSummary(snapshot: ClusterSnapshot) {
-  return {origin: snapshot.origin, sources: snapshot.sources, gaps: snapshot.gaps}
+  if (log) for (const o of snapshot.ignored) log(`ignored ${o.kind}${o.name ? ` ${o.namespace ? `${o.namespace}/` : ''}${o.name}` : ''} (${o.source})${o.reason ? `: ${o.reason}` : ''}`)
+  // A namespace that is not there is no error (its answers are NXDOMAIN, its lists empty), but never a quiet one.
+  const ns = snapshot.defaultNamespace
+  if (!flags['all-namespaces'] && !snapshot.namespaces.includes(ns))
+    snapshot.warnings.push(snapshot.origin === 'live' ? `namespace "${ns}" does not exist in the cluster` : `namespace "${ns}" is not in the input: no object of -f is in it, and no Namespace names it`)
+  const corefile = await corefileSource(flags.corefile, snapshot)
+  const settings = resolveDnsSettings({clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']}, snapshot, corefile)
+  return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace, corefile}
 }
 
 /** What every JSON result says about where its data came from and which DNS settings applied. */
-export interface ResultContext {
-  settings: ReturnType<typeof settingsSummary>
-  input: ReturnType<typeof inputSummary>
-}
-
 export function resultContext(snapshot: ClusterSnapshot, model: ClusterDns): ResultContext {
-  return {settings: settingsSummary(model), input: inputSummary(snapshot)}
+  const s = model.settings
+  return {
+    settings: {clusterDomain: s.clusterDomain, zones: s.zones, pods: s.pods, ttl: s.ttl, endpointPodNames: s.endpointPodNames, source: s.source},
+    input: {origin: snapshot.origin, sources: snapshot.sources, gaps: snapshot.gaps, warnings: snapshot.warnings},
+  }
 }

@@ -2,7 +2,7 @@
 // (EndpointSlice controller), slices mirrored from v1 Endpoints (EndpointSlice mirroring controller), and the
 // pods a StatefulSet will create. Pure: snapshot in, snapshot out.
 import {ipFamily} from '../dns/ip.js'
-import {matchesServiceSelector} from './labels.js'
+import {formatSelector, matchesServiceSelector} from './labels.js'
 import {
   type ClusterSnapshot,
   DERIVED_ANNOTATION,
@@ -23,6 +23,11 @@ import {
 
 export function isPodReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+}
+
+/** What kubectl shows as a pod's status: Terminating once it is being deleted, else its phase. */
+export function podStatus(pod: Pod): string {
+  return pod.metadata.deletionTimestamp ? 'Terminating' : (pod.status?.phase ?? 'Unknown')
 }
 
 export function podIps(pod: Pod): string[] {
@@ -170,6 +175,28 @@ export function mirrorEndpoints(svc: Service, endpoints: Endpoints): EndpointSli
 export const MAX_PREDICTED_PER_STATEFULSET = 1000
 export const MAX_PREDICTED = 100_000
 
+/**
+ * A selector Service with no EndpointSlice at all on a live cluster, while pods match its selector: CoreDNS (and
+ * kube-proxy) read EndpointSlices only, so it has no endpoints whatever its pods. Undefined when that is not the
+ * case or cannot be told: manifests (kdisco derives their slices, marked), or slices or pods that could not be read.
+ */
+export function missingEndpointSlices(snapshot: ClusterSnapshot, svc: Service): {message: string; hint: string} | undefined {
+  const selector = svc.spec?.selector ?? {}
+  if (snapshot.origin !== 'live' || svc.spec?.type === 'ExternalName' || Object.keys(selector).length === 0) return undefined
+  if (snapshot.gaps.some((g) => g.resource === 'endpointslices' || g.resource === 'endpoints' || g.resource === 'pods')) return undefined
+  const ns = namespaceOf(svc)
+  const name = svc.metadata.name
+  if (snapshot.endpointSlices.some((s) => namespaceOf(s) === ns && s.metadata.labels?.[SERVICE_NAME_LABEL] === name)) return undefined
+  const selected = snapshot.pods.filter((p) => namespaceOf(p) === ns && matchesServiceSelector(selector, p.metadata.labels))
+  if (selected.length === 0) return undefined
+  const ready = selected.filter((p) => !endpointExclusion(p) && isPodReady(p) && !p.metadata.deletionTimestamp).length
+  const effect = (svc.spec?.clusterIPs?.[0] ?? svc.spec?.clusterIP) === 'None' ? 'its name answers NXDOMAIN' : 'its cluster IP resolves but has no backends'
+  return {
+    message: `${ready} ready pod(s) match the selector ${formatSelector(selector)}${selected.length > ready ? ` (${selected.length} in all)` : ''}, but no EndpointSlice exists for Service ${ns}/${name}: CoreDNS and kube-proxy read EndpointSlices only, so ${effect}`,
+    hint: `Likely causes: the EndpointSlice controller (kube-controller-manager) is not running, RBAC keeps it from writing EndpointSlices, or the Service was created a moment ago. Check: kubectl get endpointslices -n ${ns} -l ${SERVICE_NAME_LABEL}=${name}`,
+  }
+}
+
 /** StatefulSet pods that do not exist yet: names and DNS hostnames are certain, IPs are pending. */
 export function predictStatefulSetPods(snapshot: ClusterSnapshot, gaps: SnapshotGap[] = []): PredictedPod[] {
   if (snapshot.statefulSets.length === 0) return []
@@ -196,9 +223,15 @@ export function predictStatefulSetPods(snapshot: ClusterSnapshot, gaps: Snapshot
 /**
  * Completes a snapshot the way the cluster would: selector Services without slices get slices derived from
  * their pods (or mirrored from their v1 Endpoints when no pods are present), selector-less Services get their
- * Endpoints mirrored, and StatefulSets' missing pods are predicted.
+ * Endpoints mirrored, and StatefulSets' missing pods are predicted (kept apart from the answers: their IPs are
+ * unknown).
+ *
+ * A live cluster is never completed from pods: CoreDNS answers from the EndpointSlices that exist, so a Service
+ * without them has no endpoints, whatever its pods (a finding says so). Its v1 Endpoints are mirrored only because
+ * they are what was read where discovery.k8s.io/v1 is not served, and what CoreDNS reads there.
  */
-export function completeSnapshot(snapshot: ClusterSnapshot, options: {preferEndpoints?: boolean} = {}): ClusterSnapshot {
+export function completeSnapshot(snapshot: ClusterSnapshot, options: {fromPods?: boolean} = {}): ClusterSnapshot {
+  const fromPods = options.fromPods ?? true
   const hasSlices = new Set<string>()
   for (const s of snapshot.endpointSlices) {
     const svc = s.metadata.labels?.[SERVICE_NAME_LABEL]
@@ -227,7 +260,7 @@ export function completeSnapshot(snapshot: ClusterSnapshot, options: {preferEndp
     if (hasSlices.has(key) || svc.spec?.type === 'ExternalName') continue
     const endpoints = endpointsByKey.get(key)
     const hasSelector = Object.keys(svc.spec?.selector ?? {}).length > 0
-    if (hasSelector && !(options.preferEndpoints && endpoints)) {
+    if (hasSelector && fromPods) {
       const derived = deriveSlicesFromPods(svc, podsIn(namespaceOf(svc)))
       if (derived.length > 0 || !endpoints) append(derived)
       else append(mirrorEndpoints(svc, endpoints))

@@ -11,35 +11,41 @@ import {type ClusterSnapshot, namespaceOf} from './types.js'
 const MAX_COREFILE_BYTES = 16 << 20
 
 export interface DnsOverrides {
-  corefile?: string
   clusterDomain?: string
   pods?: PodsMode
   ttl?: number
   endpointPodNames?: boolean
 }
 
+export interface CorefileSource {
+  text: string
+  /** The file, or "ConfigMap <namespace>/<name>". */
+  source: string
+}
+
 /** The CoreDNS ConfigMap: kube-system/coredns, or any ConfigMap in kube-system holding a Corefile. */
-export function findCorefileConfigMap(snapshot: ClusterSnapshot): {text: string; source: string} | undefined {
+export function findCorefileConfigMap(snapshot: ClusterSnapshot): CorefileSource | undefined {
   const candidates = snapshot.configMaps.filter((c) => typeof c.data?.Corefile === 'string')
   const cm = candidates.find((c) => c.metadata.name === 'coredns' && namespaceOf(c) === 'kube-system') ?? candidates.find((c) => namespaceOf(c) === 'kube-system') ?? candidates[0]
   return cm ? {text: cm.data!.Corefile, source: `ConfigMap ${namespaceOf(cm)}/${cm.metadata.name}`} : undefined
 }
 
-export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSnapshot): Promise<DnsSettings> {
-  let settings: DnsSettings
-  let corefile: {text: string; source: string} | undefined
-  if (overrides.corefile) {
-    try {
-      // Without a byte order mark, as kubectl reads files.
-      corefile = {text: readBounded(overrides.corefile, MAX_COREFILE_BYTES).toString('utf8').replace(/^\ufeff/, ''), source: overrides.corefile}
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code
-      const why = error instanceof TooLarge ? `larger than ${MAX_COREFILE_BYTES >> 20} MiB` : code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)
-      throw inputError(`cannot read Corefile ${quote(overrides.corefile)}: ${why}`, 'Check the path given to --corefile')
-    }
-  } else {
-    corefile = findCorefileConfigMap(snapshot)
+/** The Corefile that applies: the --corefile file, else the CoreDNS ConfigMap among the inputs; read once per run. */
+export async function corefileSource(path: string | undefined, snapshot: ClusterSnapshot): Promise<CorefileSource | undefined> {
+  if (!path) return findCorefileConfigMap(snapshot)
+  try {
+    // Without a byte order mark, as kubectl reads files.
+    return {text: readBounded(path, MAX_COREFILE_BYTES).toString('utf8').replace(/^\ufeff/, ''), source: path}
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why = error instanceof TooLarge ? `larger than ${MAX_COREFILE_BYTES >> 20} MiB` : code === 'ENOENT' ? 'no such file' : (code ?? (error as Error).message)
+    throw inputError(`cannot read Corefile ${quote(path)}: ${why}`, 'Check the path given to --corefile')
   }
+}
+
+/** The settings from `corefile` (see corefileSource), else kubeadm's defaults, with single options overridden. */
+export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSnapshot, corefile: CorefileSource | undefined): DnsSettings {
+  let settings: DnsSettings
   if (corefile) {
     try {
       settings = settingsFromCorefile(corefile.text, corefile.source)

@@ -7,7 +7,7 @@ import {KdiscoError, inputError, quote} from '../errors.js'
 import {TooLarge, readBounded} from '../read-bounded.js'
 import {completeSnapshot} from './derive.js'
 import {ObjectError, checkObject} from './schema.js'
-import {type ClusterSnapshot, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf} from './types.js'
+import {type ClusterSnapshot, type IgnoredObject, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf} from './types.js'
 import {byCodeUnits} from '../order.js'
 
 export interface FileSourceOptions {
@@ -26,14 +26,22 @@ interface RawDocument {
 }
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json']
+/** The kinds kdisco reads (snapshotFromObjects sorts them into the snapshot); others are listed as ignored. */
+const KINDS_READ = new Set(['Namespace', 'Service', 'EndpointSlice', 'Endpoints', 'Pod', 'StatefulSet', 'Deployment', 'ReplicaSet', 'ConfigMap', 'Ingress'])
 /** Namespaces every cluster has. */
 const BUILTIN_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease']
 
-async function expandPaths(paths: string[], recursive: boolean): Promise<string[]> {
-  const out: string[] = []
+/** A file to read; `listed` when it was found in a directory rather than named by the user. */
+interface InputFile {
+  path: string
+  listed: boolean
+}
+
+async function expandPaths(paths: string[], recursive: boolean, skipped: IgnoredObject[], listed = false): Promise<InputFile[]> {
+  const out: InputFile[] = []
   for (const p of paths) {
     if (p === '-') {
-      out.push(p)
+      out.push({path: p, listed})
       continue
     }
     let info
@@ -44,16 +52,19 @@ async function expandPaths(paths: string[], recursive: boolean): Promise<string[
     }
     if (info.isDirectory()) {
       const entries = (await readdir(p, {withFileTypes: true})).sort((a, b) => byCodeUnits(a.name, b.name))
+      // A Helm chart's templates are not manifests until rendered (and rarely even parse as YAML).
+      const chart = entries.some((e) => e.isFile() && e.name === 'Chart.yaml')
       for (const e of entries) {
         const full = join(p, e.name)
         if (e.isDirectory()) {
-          if (recursive) out.push(...(await expandPaths([full], true)))
+          if (recursive && chart && e.name === 'templates') skipped.push({kind: 'Helm chart templates', source: full, reason: 'render them first (helm template … > out.yaml) and pass the output to -f'})
+          else if (recursive) out.push(...(await expandPaths([full], true, skipped, true)))
         } else if (MANIFEST_EXTENSIONS.some((ext) => e.name.endsWith(ext))) {
-          out.push(full)
+          out.push({path: full, listed: true})
         }
       }
     } else {
-      out.push(p)
+      out.push({path: p, listed})
     }
   }
   return out
@@ -235,18 +246,28 @@ function asObject(doc: RawDocument, defaultNamespace: string): KubeObject {
   return v as unknown as KubeObject
 }
 
+/** JSON with object keys sorted: equal for equal content, whatever order the keys were written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => byCodeUnits(a, b))) : v))
+}
+
 /** Builds a snapshot from already-parsed objects (used by the file source and by tests). */
 export function snapshotFromObjects(objects: {object: KubeObject; source: string}[], sources: string[], defaultNamespace = 'default'): ClusterSnapshot {
   const snap = emptySnapshot('files')
   snap.sources = sources
   snap.defaultNamespace = defaultNamespace
   const namespaces = new Set<string>(BUILTIN_NAMESPACES)
-  // Later documents replace earlier ones with the same kind/namespace/name, as kubectl apply would.
+  // Later documents replace earlier ones with the same kind/namespace/name, as kubectl apply would; a replacement
+  // that differs is said (two versions of an object in one input is usually a stale copy).
   const byKey = new Map<string, {object: KubeObject; source: string}>()
   for (const entry of objects) {
     const o = entry.object
     if (o.kind !== 'Namespace' && o.metadata.namespace === undefined) o.metadata = {...o.metadata, namespace: defaultNamespace}
-    byKey.set(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, entry)
+    const key = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`
+    const earlier = byKey.get(key)
+    if (earlier && canonicalJson(earlier.object) !== canonicalJson(o))
+      snap.warnings.push(`${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} is defined twice with different content, in ${earlier.source} and in ${entry.source}: the last one is used (as kubectl apply would)`)
+    byKey.set(key, entry)
   }
   for (const {object: o, source} of byKey.values()) {
     if (o.kind === 'Namespace') {
@@ -254,6 +275,7 @@ export function snapshotFromObjects(objects: {object: KubeObject; source: string
       continue
     }
     namespaces.add(namespaceOf(o))
+    // Every kind listed here is in KINDS_READ.
     switch (o.kind) {
       case 'Service':
         snap.services.push(o as Service)
@@ -288,15 +310,40 @@ export function snapshotFromObjects(objects: {object: KubeObject; source: string
   return completeSnapshot(snap)
 }
 
+/**
+ * A document kdisco does not read, or undefined: an object of another kind without a name (a kustomization.yaml's
+ * Kustomization), or — in a file found in a directory — a document with no kind at all (Helm's Chart.yaml and
+ * values.yaml, other tools' configuration). An object of a kind kdisco reads is never skipped: without its name it
+ * is an error. Objects of other kinds with a name are listed as ignored later, with their namespace.
+ */
+function notRead(doc: RawDocument, listed: boolean): IgnoredObject | undefined {
+  const v = doc.value as {kind?: unknown; metadata?: {name?: unknown}} | null
+  const isObject = v !== null && typeof v === 'object' && !Array.isArray(v)
+  const kind = isObject && typeof v.kind === 'string' && v.kind !== '' ? v.kind : undefined
+  if (kind !== undefined) return KINDS_READ.has(kind) || typeof v?.metadata?.name === 'string' ? undefined : {kind, source: where(doc)}
+  if (listed) return {kind: isObject ? 'a document without kind' : `a ${Array.isArray(v) ? 'list' : typeof v}`, source: where(doc), reason: "not a Kubernetes object (Helm's Chart.yaml or values.yaml, another tool's file?)"}
+  return undefined
+}
+
 export async function loadFileSnapshot(options: FileSourceOptions): Promise<ClusterSnapshot> {
-  const paths = await expandPaths(options.filenames, options.recursive ?? false)
-  if (paths.length === 0) throw inputError(`no manifest files (.yaml, .yml, .json) found in ${options.filenames.join(', ')}`, 'Pass files, or use -R for nested directories')
+  const skipped: IgnoredObject[] = []
+  const files = await expandPaths(options.filenames, options.recursive ?? false, skipped)
+  if (files.length === 0) throw inputError(`no manifest files (.yaml, .yml, .json) found in ${options.filenames.join(', ')}`, 'Pass files, or use -R for nested directories')
   const readStdin = options.readStdin ?? defaultReadStdin
   const objects: {object: KubeObject; source: string}[] = []
-  for (const path of paths) {
+  for (const {path, listed} of files) {
     for (const doc of await readDocuments(path, readStdin)) {
-      for (const item of flatten(doc, [])) objects.push({object: asObject(item, options.defaultNamespace ?? 'default'), source: where(item)})
+      for (const item of flatten(doc, [])) {
+        const skip = notRead(item, listed)
+        if (skip) {
+          skipped.push(skip)
+          continue
+        }
+        objects.push({object: asObject(item, options.defaultNamespace ?? 'default'), source: where(item)})
+      }
     }
   }
-  return snapshotFromObjects(objects, paths.map((p) => (p === '-' ? '<stdin>' : p)), options.defaultNamespace)
+  const snap = snapshotFromObjects(objects, files.map((f) => (f.path === '-' ? '<stdin>' : f.path)), options.defaultNamespace)
+  snap.ignored.push(...skipped)
+  return snap
 }

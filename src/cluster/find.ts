@@ -1,8 +1,10 @@
 // "Not found" errors that point at what the user probably meant.
 import type {ClusterDns} from '../dns/model.js'
 import {inputError, type KdiscoError} from '../errors.js'
+import {commandName} from '../invocation.js'
 
-function distance(a: string, b: string): number {
+/** Edit distance (insertions, deletions, substitutions). */
+export function distance(a: string, b: string): number {
   const d = Array.from({length: a.length + 1}, (_, i) => [i, ...new Array(b.length).fill(0)])
   for (let j = 1; j <= b.length; j++) d[0][j] = j
   for (let i = 1; i <= a.length; i++)
@@ -27,6 +29,11 @@ export function closeNames(wanted: string, namespace: string, candidates: {name:
 }
 
 export function serviceNotFound(model: ClusterDns, name: string, namespace: string): KdiscoError {
-  const hints = closeNames(name, namespace, model.allServices())
-  return inputError(`Service "${name}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'List Services with kdisco dns zone -A, or check -n')
+  if (!model.hasNamespace(namespace)) return inputError(`Service "${name}" not found: namespace "${namespace}" is not in the input`, 'Check -n')
+  return serviceNotFoundError(name, namespace, closeNames(name, namespace, model.allServices()))
+}
+
+/** The one "Service not found" error, offline and live: exit 2 (a name that does not exist), close names as hints. */
+export function serviceNotFoundError(name: string, namespace: string, hints: string[]): KdiscoError {
+  return inputError(`Service "${name}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : `List Services with ${commandName()} svc list -A, or check -n`)
 }

@@ -20,6 +20,8 @@ export interface SnapshotNeed {
   clusterDns?: boolean
   /** Also default/kubernetes, the API server's Service (dns doctor's control name). */
   apiService?: boolean
+  /** Every namespace, whatever -n says (-n then only names the asking pod's namespace: dns lookup). */
+  everyNamespace?: boolean
 }
 
 export interface SnapshotScope {

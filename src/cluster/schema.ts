@@ -532,8 +532,9 @@ export function checkObject(o: Record<string, unknown>, defaultNamespace = 'defa
   const kind = o.kind as string
   const meta = o.metadata as {name?: unknown; namespace?: string}
   if (typeof meta.name !== 'string' || meta.name === '') throw new ObjectError(`${kind} has no metadata.name`)
-  const nameRule = NAME_RULES[kind] ?? {check: isDns1123Subdomain, rule: SUBDOMAIN_RULE}
-  if (!nameRule.check(meta.name)) throw new ObjectError(`${kind} ${quote(meta.name)} has an invalid name: it must be ${nameRule.rule}`)
+  // Names of kinds kdisco does not read follow their own rules (a ClusterRole may be system:coredns): only listed.
+  const nameRule = NAME_RULES[kind] ?? (Object.hasOwn(ROOT, kind) ? {check: isDns1123Subdomain, rule: SUBDOMAIN_RULE} : undefined)
+  if (nameRule && !nameRule.check(meta.name)) throw new ObjectError(`${kind} ${quote(meta.name)} has an invalid name: it must be ${nameRule.rule}`)
   if (meta.namespace !== undefined && meta.namespace !== '' && !isDns1123Label(meta.namespace))
     throw new ObjectError(`${kind} ${meta.name} has an invalid namespace ${quote(meta.namespace)}: it must be ${LABEL_RULE}`)
   const broken = Object.hasOwn(RULES, kind) ? RULES[kind](o) : undefined

@@ -233,6 +233,11 @@ export type SliceOrigin = 'observed' | 'derived-from-pods' | 'mirrored-from-endp
 /** Annotation kdisco puts on slices it derived, so the mark travels with the object into every output. */
 export const DERIVED_ANNOTATION = 'kdisco.io/derived'
 
+/** The origin in words: "derived from pods", "mirrored from v1 Endpoints". */
+export function describeOrigin(origin: SliceOrigin): string {
+  return {'derived-from-pods': 'derived from pods', 'mirrored-from-endpoints': 'mirrored from v1 Endpoints', observed: 'observed'}[origin]
+}
+
 export function sliceOrigin(slice: EndpointSlice): SliceOrigin {
   const mark = slice.metadata.annotations?.[DERIVED_ANNOTATION]
   return mark === 'derived-from-pods' || mark === 'mirrored-from-endpoints' ? mark : 'observed'
@@ -248,11 +253,14 @@ export interface PredictedPod {
   ordinal: number
 }
 
+/** Something in the input kdisco does not read: an object of another kind, or a file or document that is no object. */
 export interface IgnoredObject {
   kind: string
   namespace?: string
-  name: string
+  name?: string
   source: string
+  /** Why, when it is not simply a kind kdisco does not read. */
+  reason?: string
 }
 
 /** Something kdisco could not read (RBAC, a missing API): the snapshot is partial there, and says so. */
@@ -275,6 +283,8 @@ export interface ClusterSnapshot {
    * A live read of one namespace cannot know what other namespaces add to cluster-wide answers (PTR).
    */
   readNamespaces?: string[]
+  /** What looked wrong in the input without stopping kdisco (an absent namespace, an object defined twice): on stderr and in the JSON. */
+  warnings: string[]
   namespaces: string[]
   services: Service[]
   endpointSlices: EndpointSlice[]
@@ -294,6 +304,7 @@ export function emptySnapshot(origin: ClusterSnapshot['origin']): ClusterSnapsho
     sources: [],
     defaultNamespace: 'default',
     gaps: [],
+    warnings: [],
     namespaces: [],
     services: [],
     endpointSlices: [],

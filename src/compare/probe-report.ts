@@ -1,5 +1,6 @@
 // Probe a report's queries and attach the verdicts: the probe → compare stage shared by lookup commands.
 import {ExitCode, KdiscoError} from '../errors.js'
+import {commandName} from '../invocation.js'
 import type {ExpectedQuery} from '../dns/service-lookup.js'
 import {searchCandidates} from '../dns/resolver.js'
 import {type ProbeConfig, type ProbeContext, type ProbeRequest, type Vantage, observedKey, probeNamespace, runProbe} from '../probe/index.js'
@@ -60,7 +61,7 @@ export async function probeAndCompare(
   if (!vantages) return undefined
   const all = vantages.flatMap((v) => [...v.observed.values()])
   if (all.length > 0 && all.every((o) => o.error)) {
-    throw new KdiscoError(`the probe got no answer at all: ${all[0].error}`, {hint: probe.kind === 'server' ? 'Check --dns-server and that the server is reachable from here' : 'Check that cluster DNS is running (kdisco dns doctor)', exitCode: ExitCode.CLUSTER})
+    throw new KdiscoError(`the probe got no answer at all: ${all[0].error}`, {hint: probe.kind === 'server' ? 'Check --dns-server and that the server is reachable from here' : `Check that cluster DNS is running (${commandName()} dns doctor)`, exitCode: ExitCode.CLUSTER})
   }
   const judged = vantages.map((v) => judge(queries, v, candidates, options.strict ?? false))
   // Several vantages (DNS replicas): a query matches only if every replica matches; disagreements are named.

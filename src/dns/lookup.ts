@@ -1,5 +1,7 @@
 // One question, asked the way an application in a pod asks it: through that pod's resolv.conf. Pure.
+import {describeOrigin} from '../cluster/types.js'
 import type {ClusterDns} from './model.js'
+import {normalizeName} from './names.js'
 import {type Truncation, truncationNote} from './message-size.js'
 import type {Rcode, ResourceRecord} from './records.js'
 import {clusterFirstConf, resolveName} from './resolver.js'
@@ -40,7 +42,25 @@ export function dnsLookup(model: ClusterDns, question: DnsQuestion): DnsLookupRe
     report.notes.push(truncationNote(r.truncated))
   }
   if (r.answers.length === 0 && !question.name.endsWith('.')) report.notes.push(...elsewhereHints(model, question))
+  const derived = r.answers.length > 0 ? derivedFrom(model, r.tried.at(-1)?.name ?? '') : undefined
+  if (derived) report.notes.push(derived)
   return report
+}
+
+/**
+ * When an answer comes from endpoints kdisco derived (manifests without EndpointSlices): says so. Only names whose
+ * answers are endpoints: a headless Service's own names and endpoint names (a cluster IP is the Service's own).
+ */
+function derivedFrom(model: ClusterDns, answered: string): string | undefined {
+  const zone = model.settings.clusterDomain
+  const n = normalizeName(answered)
+  if (!n.endsWith(`.svc.${zone}`)) return undefined
+  const labels = n.slice(0, -`.svc.${zone}`.length).split('.')
+  if (labels.length < 2) return undefined
+  const svc = model.service(labels[labels.length - 1], labels[labels.length - 2])
+  if (!svc || (svc.kind !== 'Headless' && labels.length !== 3)) return undefined
+  const origins = model.sliceOrigins(svc.namespace, svc.name).filter((o) => o !== 'observed')
+  return origins.length > 0 ? `the endpoints of Service ${svc.namespace}/${svc.name} are ${origins.map(describeOrigin).join(' or ')} by kdisco: the input has no EndpointSlices for it` : undefined
 }
 
 /** When a short name fails, point at Services of that name in other namespaces (the most common cause). */

@@ -2,7 +2,7 @@
 // plugin (v1.14) implements it. Pure: a snapshot and settings in, answers out. Indexes are built once, so a
 // question costs a few map lookups whatever the cluster size.
 import {podIps} from '../cluster/derive.js'
-import {CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE, type ClusterSnapshot, type EndpointSlice, SERVICE_NAME_LABEL, type Service, namespaceOf} from '../cluster/types.js'
+import {CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE, type ClusterSnapshot, type EndpointSlice, SERVICE_NAME_LABEL, type Service, type SliceOrigin, namespaceOf, sliceOrigin} from '../cluster/types.js'
 import {type AddressData, addressData, addressTextFromDashedLabel, dashedIp, ipFamily, ipFromReverseName} from './ip.js'
 import {fqdn, normalizeName, stripZone} from './names.js'
 import {truncation, truncationNote} from './message-size.js'
@@ -226,9 +226,19 @@ export class ClusterDns {
     return this.entries(key(namespace, name)).all
   }
 
+  /** Where a Service's EndpointSlices came from (observed, or derived/mirrored by kdisco), sorted. */
+  sliceOrigins(namespace: string, name: string): SliceOrigin[] {
+    return [...new Set((this.slicesByService.get(key(namespace, name)) ?? []).map(sliceOrigin))].sort()
+  }
+
   /** Endpoints that serve `address`, across Services (ready only, as DNS sees them). */
   endpointsAt(address: string): EndpointEntry[] {
     return this.byEndpointAddress().get(address) ?? []
+  }
+
+  /** Whether the namespace exists in the input (served or not). */
+  hasNamespace(ns: string): boolean {
+    return this.namespaces.has(ns.toLowerCase())
   }
 
   namespaceExposed(ns: string): boolean {

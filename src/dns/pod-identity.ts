@@ -1,7 +1,8 @@
 // A pod's DNS identity: its hostname.subdomain name, the endpoint names it has in every Service it backs, its
 // pod record, and the resolv.conf and /etc/hosts kubelet writes for it. Pure.
-import {isPodReady, podIps} from '../cluster/derive.js'
-import {type Pod, namespaceOf} from '../cluster/types.js'
+import {isPodReady, missingEndpointSlices, podIps, podStatus} from '../cluster/derive.js'
+import {matchesServiceSelector} from '../cluster/labels.js'
+import {type ClusterSnapshot, type Pod, namespaceOf} from '../cluster/types.js'
 import {dashedIp} from './ip.js'
 import type {ClusterDns} from './model.js'
 import {podHostname, podHostsFile} from './hosts.js'
@@ -17,7 +18,8 @@ export interface NamedAnswer {
 }
 
 export interface PodIdentity {
-  pod: {name: string; namespace: string; ips: string[]; phase: string; ready: boolean; node?: string; hostname: string; subdomain?: string}
+  /** `status` is what kubectl shows (Terminating while the pod is being deleted), `phase` the API's. */
+  pod: {name: string; namespace: string; ips: string[]; phase: string; status: string; ready: boolean; node?: string; hostname: string; subdomain?: string}
   /** `<hostname>.<subdomain>.<ns>.svc.<zone>` and whether DNS serves it. */
   hostnameRecord?: NamedAnswer & {service: string; headlessServiceExists: boolean}
   endpointNames: (NamedAnswer & {service: string; ready: boolean})[]
@@ -28,7 +30,7 @@ export interface PodIdentity {
   notes: string[]
 }
 
-export function podIdentity(model: ClusterDns, pod: Pod): PodIdentity {
+export function podIdentity(model: ClusterDns, snapshot: ClusterSnapshot, pod: Pod): PodIdentity {
   const ns = namespaceOf(pod)
   const zone = model.settings.clusterDomain
   const spec = pod.spec ?? {containers: []}
@@ -58,7 +60,7 @@ export function podIdentity(model: ClusterDns, pod: Pod): PodIdentity {
     text: renderResolvConf(conf),
   }
   const identity: PodIdentity = {
-    pod: {name: pod.metadata.name, namespace: ns, ips, phase: pod.status?.phase ?? 'Unknown', ready: isPodReady(pod), hostname, ...(spec.nodeName ? {node: spec.nodeName} : {})},
+    pod: {name: pod.metadata.name, namespace: ns, ips, phase: pod.status?.phase ?? 'Unknown', status: podStatus(pod), ready: isPodReady(pod), hostname, ...(spec.nodeName ? {node: spec.nodeName} : {})},
     endpointNames: [],
     podRecords: [],
     resolvConf,
@@ -88,6 +90,14 @@ export function podIdentity(model: ClusterDns, pod: Pod): PodIdentity {
       seen.add(name + type)
       identity.endpointNames.push({...ask(name, type), service: svc.name, ready: ep.ready})
     }
+  }
+  const derived = [...new Set(identity.endpointNames.map((e) => e.service))].filter((s) => model.sliceOrigins(ns, s).some((o) => o !== 'observed'))
+  if (derived.length > 0) notes.push(`its endpoints in ${derived.join(', ')} are derived from the pods by kdisco: the input has no EndpointSlices for them`)
+  // On a live cluster, Services that select this pod but have no EndpointSlice give it no endpoint names.
+  for (const svc of model.allServices()) {
+    if (svc.namespace !== ns || !matchesServiceSelector(svc.object.spec?.selector, pod.metadata.labels)) continue
+    const sliceless = missingEndpointSlices(snapshot, svc.object)
+    if (sliceless) notes.push(`${sliceless.message}. ${sliceless.hint}`)
   }
   for (const ip of ips) {
     identity.podRecords.push(ask(`${dashedIp(ip)}.${ns}.pod.${zone}.`, ip.includes(':') ? 'AAAA' : 'A'))

@@ -1,15 +1,18 @@
 // One line per Service: what its name answers, in words. Pure.
 import {formatSelector} from '../cluster/labels.js'
-import type {ClusterDns, ServiceEntry} from './model.js'
+import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
+import type {ServiceSummary} from './service-lookup.js'
 import {byCodeUnits} from '../order.js'
 
 export interface ServiceListRow {
   name: string
   namespace: string
   type: string
+  kind: ServiceKind
+  /** The Service's cluster IPs; empty for headless and ExternalName Services (as in svc lookup). */
   clusterIPs: string[]
   dnsName: string
-  endpoints: {ready: number; total: number}
+  endpoints: ServiceSummary['endpoints']
   dnsReturns: string
   rcode: string | null
   creationTimestamp?: string
@@ -46,9 +49,10 @@ export function serviceList(model: ClusterDns): ServiceListRow[] {
         name: svc.name,
         namespace: svc.namespace,
         type: svc.type,
-        clusterIPs: svc.kind === 'Headless' ? ['None'] : svc.clusterIPs,
+        kind: svc.kind,
+        clusterIPs: svc.clusterIPs,
         dnsName: model.serviceFqdn(svc),
-        endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length},
+        endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length, origin: model.sliceOrigins(svc.namespace, svc.name)},
         dnsReturns: dns.text,
         rcode: dns.rcode,
         ports: (spec.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`),

@@ -1,5 +1,7 @@
 // Every name a Service has and what each answers: the expectation side of `svc lookup`. Pure.
-import {type ClusterSnapshot, type PredictedPod, sliceOrigin, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
+import {missingEndpointSlices} from '../cluster/derive.js'
+import {matchesServiceSelector} from '../cluster/labels.js'
+import type {ClusterSnapshot, PredictedPod, SliceOrigin} from '../cluster/types.js'
 import {ipFamily, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
 import {truncationNote} from './message-size.js'
@@ -19,14 +21,40 @@ export interface ExpectedQuery {
   notes?: string[]
 }
 
+/** The per-pod name a StatefulSet pod that does not exist yet will have. Never part of an answer: its IP is unknown. */
 export interface PredictedName {
   name: string
   pod: string
   statefulSet: string
+  /** The governing Service: the StatefulSet's serviceName. */
+  service: string
   ip: null
-  status: 'pending'
+  /** pending: it resolves once the pod runs and is ready; will-not-resolve: the governing Service is missing or wrong. */
+  status: 'pending' | 'will-not-resolve'
+  /** With will-not-resolve: why ("no Service nginx"). */
+  reason?: string
   /** What DNS answers today, before the pod exists. */
   rcode: Rcode | null
+}
+
+/** Predicted names of the StatefulSet pods `wanted` keeps, each saying whether it will ever resolve. */
+export function predictedNames(model: ClusterDns, snapshot: ClusterSnapshot, wanted: (p: PredictedPod) => boolean = () => true): PredictedName[] {
+  const out: PredictedName[] = []
+  for (const p of snapshot.predictedPods) {
+    if (!p.serviceName || !wanted(p)) continue // without serviceName a StatefulSet's pods get no per-pod name at all
+    const name = `${p.hostname}.${p.serviceName}.${p.namespace}.svc.${model.settings.clusterDomain}.`
+    const svc = model.service(p.namespace, p.serviceName)
+    const labels = snapshot.statefulSets.find((s) => s.metadata.name === p.statefulSet && (s.metadata.namespace ?? 'default') === p.namespace)?.spec.template?.metadata?.labels
+    const reason = !svc
+      ? `no Service ${p.serviceName}`
+      : svc.kind !== 'Headless'
+        ? `Service ${p.serviceName} is not headless`
+        : labels && Object.keys(svc.object.spec?.selector ?? {}).length > 0 && !matchesServiceSelector(svc.object.spec?.selector, labels)
+          ? `headless Service ${p.serviceName} does not select the StatefulSet's pods`
+          : undefined
+    out.push({name, pod: p.name, statefulSet: p.statefulSet, service: p.serviceName, ip: null, status: reason ? 'will-not-resolve' : 'pending', ...(reason ? {reason} : {}), rcode: model.answer(name, 'A').rcode})
+  }
+  return out
 }
 
 export interface ServiceSummary {
@@ -40,7 +68,8 @@ export interface ServiceSummary {
   ports: {name?: string; port: number; protocol: string; targetPort?: number | string}[]
   selector?: Record<string, string>
   publishNotReadyAddresses: boolean
-  endpoints: {ready: number; total: number; origin: string[]}
+  /** Ready and all endpoints as DNS sees them; where their EndpointSlices came from (observed, or derived by kdisco). */
+  endpoints: {ready: number; total: number; origin: SliceOrigin[]}
 }
 
 export interface ServiceLookupReport {
@@ -50,13 +79,8 @@ export interface ServiceLookupReport {
   notes: string[]
 }
 
-export function summarizeService(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry): ServiceSummary {
+export function summarizeService(model: ClusterDns, svc: ServiceEntry): ServiceSummary {
   const eps = model.endpointsOf(svc.namespace, svc.name)
-  const origins = new Set(
-    snapshot.endpointSlices
-      .filter((s) => namespaceOf(s) === svc.namespace && s.metadata.labels?.[SERVICE_NAME_LABEL] === svc.name)
-      .map(sliceOrigin),
-  )
   const spec = svc.object.spec ?? {}
   const summary: ServiceSummary = {
     name: svc.name,
@@ -67,7 +91,7 @@ export function summarizeService(model: ClusterDns, snapshot: ClusterSnapshot, s
     clusterIPs: svc.clusterIPs,
     ports: (spec.ports ?? []).map((p) => ({...(p.name ? {name: p.name} : {}), port: p.port, protocol: p.protocol ?? 'TCP', ...(p.targetPort !== undefined ? {targetPort: p.targetPort} : {})})),
     publishNotReadyAddresses: spec.publishNotReadyAddresses === true,
-    endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length, origin: [...origins].sort()},
+    endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length, origin: model.sliceOrigins(svc.namespace, svc.name)},
   }
   if (svc.externalName !== undefined) summary.externalName = svc.externalName
   if (spec.selector) summary.selector = spec.selector
@@ -159,14 +183,11 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
     }
   }
 
-  const predicted: PredictedName[] = snapshot.predictedPods
-    .filter((p: PredictedPod) => p.namespace === svc.namespace && p.serviceName === svc.name)
-    .map((p) => {
-      const name = `${p.hostname}.${fq}`
-      return {name, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const, rcode: model.answer(name, 'A').rcode}
-    })
+  const sliceless = missingEndpointSlices(snapshot, svc.object)
+  if (sliceless) notes.push(`${sliceless.message}. ${sliceless.hint}`)
+  const predicted = predictedNames(model, snapshot, (p) => p.namespace === svc.namespace && p.serviceName === svc.name)
   if (predicted.length > 0) notes.push(`${predicted.length} StatefulSet pod(s) do not exist yet: their names are predicted, their IPs pending`)
-  return {service: summarizeService(model, snapshot, svc), queries, predicted, notes}
+  return {service: summarizeService(model, svc), queries, predicted, notes}
 }
 
 /** The names a pod's resolver asks for a short-name query (absolute, in order); a direct query is itself. */

@@ -1,8 +1,8 @@
 // `dns doctor`: the "Debugging DNS Resolution" page as checks over plain data — the cluster DNS Service, its
 // endpoints and pods, the Corefile, CoreDNS's RBAC, NodeLocal DNSCache, the ndots cost, and (from the command) a
 // control lookup. Pure: the command gathers the inputs. Each check says ok / warning / error / skipped, with evidence.
-import {isPodReady} from '../cluster/derive.js'
-import {findCorefileConfigMap} from '../cluster/dns-settings.js'
+import {isPodReady, missingEndpointSlices} from '../cluster/derive.js'
+import type {CorefileSource} from '../cluster/dns-settings.js'
 import {CLUSTER_DNS_NAMESPACE as DNS_NAMESPACE, CLUSTER_DNS_SERVICE as DNS_SERVICE, type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
 import {type Directive, type ServerBlock, parseCorefile} from '../dns/corefile.js'
 import type {ClusterDns} from '../dns/model.js'
@@ -32,6 +32,14 @@ function check(id: string, title: string, status: CheckStatus, message: string, 
   return {id, title, status, message, evidence, ...(hint ? {hint} : {})}
 }
 
+/**
+ * Manifests may hold only part of a cluster: a check whose objects are not among them is skipped, saying so. On a
+ * live cluster the same absence is real, and an error.
+ */
+function partial(snapshot: ClusterSnapshot): boolean {
+  return snapshot.origin === 'files'
+}
+
 function dnsPods(snapshot: ClusterSnapshot): Pod[] {
   return snapshot.pods.filter((p) => namespaceOf(p) === DNS_NAMESPACE && p.metadata.labels?.['k8s-app'] === 'kube-dns')
 }
@@ -39,6 +47,7 @@ function dnsPods(snapshot: ClusterSnapshot): Pod[] {
 export function serviceCheck(snapshot: ClusterSnapshot): Check {
   const svc = snapshot.services.find((s) => namespaceOf(s) === DNS_NAMESPACE && s.metadata.name === DNS_SERVICE)
   const title = 'cluster DNS Service'
+  if (!svc && partial(snapshot)) return check('service', title, 'skipped', `${DNS_SERVICE} is not in the input (Service ${DNS_NAMESPACE}/${DNS_SERVICE})`)
   if (!svc) return check('service', title, 'error', `Service ${DNS_NAMESPACE}/${DNS_SERVICE} does not exist: pods' nameserver points at nothing`, [], 'Reinstall CoreDNS (kubeadm init phase addon coredns, or your distribution\'s DNS add-on)')
   const ports = svc.spec?.ports ?? []
   const has = (proto: string) => ports.some((p) => p.port === 53 && (p.protocol ?? 'TCP') === proto)
@@ -48,11 +57,16 @@ export function serviceCheck(snapshot: ClusterSnapshot): Check {
   return check('service', title, 'ok', `${DNS_NAMESPACE}/${DNS_SERVICE} serves 53/UDP and 53/TCP on ${svc.spec?.clusterIP}`, evidence)
 }
 
-export function endpointsCheck(model: ClusterDns): Check {
+export function endpointsCheck(model: ClusterDns, snapshot: ClusterSnapshot): Check {
   const eps = model.endpointsOf(DNS_NAMESPACE, DNS_SERVICE)
   const ready = eps.filter((e) => e.ready)
   const evidence = eps.map((e) => `${e.address} ${e.podName ?? ''} ${e.ready ? 'ready' : 'not ready'}`.replace(/\s+/g, ' '))
   const title = 'cluster DNS endpoints'
+  const svc = model.service(DNS_NAMESPACE, DNS_SERVICE)
+  if (!svc) return check('endpoints', title, 'skipped', partial(snapshot) ? `${DNS_SERVICE} is not in the input` : `no Service ${DNS_NAMESPACE}/${DNS_SERVICE} (see the cluster DNS Service check)`)
+  if (partial(snapshot) && eps.length === 0 && dnsPods(snapshot).length === 0) return check('endpoints', title, 'skipped', `neither EndpointSlices of ${DNS_SERVICE} nor its pods are in the input`)
+  const sliceless = missingEndpointSlices(snapshot, svc.object)
+  if (sliceless) return check('endpoints', title, 'error', `${sliceless.message}: every lookup in the cluster times out`, evidence, sliceless.hint)
   if (ready.length === 0) return check('endpoints', title, 'error', `no ready endpoint behind ${DNS_SERVICE}: every lookup in the cluster times out`, evidence, `kubectl get endpointslices -n ${DNS_NAMESPACE} -l ${SERVICE_NAME_LABEL}=${DNS_SERVICE}; then see the pods check`)
   if (ready.length === 1) return check('endpoints', title, 'warning', `only 1 ready endpoint behind ${DNS_SERVICE}: no redundancy`, evidence, `kubectl scale deployment coredns -n ${DNS_NAMESPACE} --replicas=2`)
   return check('endpoints', title, 'ok', `${ready.length} of ${eps.length} endpoints ready`, evidence)
@@ -62,6 +76,7 @@ export function podsCheck(snapshot: ClusterSnapshot): Check {
   const title = 'cluster DNS pods'
   if (snapshot.gaps.some((g) => g.resource === 'pods')) return check('pods', title, 'skipped', 'pods could not be read (RBAC)')
   const pods = dnsPods(snapshot)
+  if (pods.length === 0 && partial(snapshot)) return check('pods', title, 'skipped', `no ${DNS_SERVICE} pod (label k8s-app=kube-dns in ${DNS_NAMESPACE}) is in the input`)
   if (pods.length === 0) return check('pods', title, 'error', `no pod labelled k8s-app=kube-dns in ${DNS_NAMESPACE}`, [], `kubectl get deploy -n ${DNS_NAMESPACE} (is CoreDNS scaled to 0?)`)
   let worst: CheckStatus = 'ok'
   const evidence: string[] = []
@@ -83,15 +98,19 @@ export function podsCheck(snapshot: ClusterSnapshot): Check {
 
 const find = (directives: Directive[], name: string) => directives.find((d) => d.name === name)
 
-export function corefileCheck(snapshot: ClusterSnapshot): Check {
+/** `corefile`: the one the settings came from (--corefile, else the CoreDNS ConfigMap), so every check sees the same. */
+export function corefileCheck(corefile: CorefileSource | undefined, snapshot: ClusterSnapshot): Check {
   const title = 'Corefile'
-  const cm = findCorefileConfigMap(snapshot)
-  if (!cm) return check('corefile', title, 'skipped', `ConfigMap ${DNS_NAMESPACE}/coredns not readable or absent: kdisco assumes kubeadm's stock Corefile`)
+  const cm = corefile
+  if (!cm)
+    return check('corefile', title, 'skipped', `${partial(snapshot) ? `ConfigMap ${DNS_NAMESPACE}/coredns is not in the input and no --corefile was given` : `ConfigMap ${DNS_NAMESPACE}/coredns not readable or absent`}: kdisco assumes kubeadm's stock Corefile`)
+  const ref = /^ConfigMap ([^/]+)\/(.+)$/.exec(cm.source)
+  const edit = ref ? `kubectl -n ${ref[1]} edit configmap ${ref[2]}` : `edit ${cm.source}`
   let blocks: ServerBlock[]
   try {
     blocks = parseCorefile(cm.text)
   } catch (error) {
-    return check('corefile', title, 'error', `the Corefile does not parse: ${(error as Error).message}`, [cm.source], 'CoreDNS refuses to load it; kubectl -n kube-system edit configmap coredns')
+    return check('corefile', title, 'error', `the Corefile does not parse: ${(error as Error).message}`, [cm.source], `CoreDNS refuses to load it; ${edit}`)
   }
   const main = blocks.find((b) => b.directives.some((d) => d.name === 'kubernetes'))
   if (!main) return check('corefile', title, 'error', 'no server block has the kubernetes plugin: cluster names are not served', [cm.source])
@@ -111,7 +130,7 @@ export function corefileCheck(snapshot: ClusterSnapshot): Check {
   if (find(main.directives, 'log')) evidence.push('log: every query is logged (useful while debugging; costly at scale)')
   for (const p of ['errors', 'health', 'ready']) if (!find(main.directives, p)) evidence.push(`no ${p} plugin`)
   const domain = k8s.args.find((a) => !a.endsWith('arpa')) ?? 'cluster.local'
-  return check('corefile', title, problems.length ? 'warning' : 'ok', problems.length ? problems.join('; ') : `parses; cluster domain ${domain}, pods ${pods}`, evidence, problems.length ? 'kubectl -n kube-system edit configmap coredns' : undefined)
+  return check('corefile', title, problems.length ? 'warning' : 'ok', problems.length ? problems.join('; ') : `parses; cluster domain ${domain}, pods ${pods}`, evidence, problems.length ? edit : undefined)
 }
 
 const NEEDED: [string, string][] = [
@@ -134,6 +153,7 @@ export function rbacCheck(rbac: CorednsRbac): Check {
 }
 
 export function nodeLocalCheck(snapshot: ClusterSnapshot): Check {
+  if (partial(snapshot) && !snapshot.pods.some((p) => namespaceOf(p) === DNS_NAMESPACE)) return check('nodelocaldns', 'NodeLocal DNSCache', 'skipped', `no ${DNS_NAMESPACE} pods are in the input`)
   const pods = snapshot.pods.filter((p) => namespaceOf(p) === DNS_NAMESPACE && p.metadata.labels?.['k8s-app'] === 'node-local-dns')
   if (pods.length === 0) return check('nodelocaldns', 'NodeLocal DNSCache', 'ok', 'not installed: pods query the kube-dns Service directly')
   const ready = pods.filter(isPodReady).length
@@ -159,6 +179,6 @@ export function summarizeChecks(checks: Check[]): DoctorReport {
   return {checks, summary}
 }
 
-export function staticChecks(model: ClusterDns, snapshot: ClusterSnapshot, rbac: CorednsRbac): Check[] {
-  return [serviceCheck(snapshot), endpointsCheck(model), podsCheck(snapshot), corefileCheck(snapshot), rbacCheck(rbac), nodeLocalCheck(snapshot), ndotsCheck(model)]
+export function staticChecks(model: ClusterDns, snapshot: ClusterSnapshot, rbac: CorednsRbac, corefile: CorefileSource | undefined): Check[] {
+  return [serviceCheck(snapshot), endpointsCheck(model, snapshot), podsCheck(snapshot), corefileCheck(corefile, snapshot), rbacCheck(rbac), nodeLocalCheck(snapshot), ndotsCheck(model)]
 }

@@ -1,6 +1,8 @@
 // Every endpoint of a Service and whether DNS serves it (and why not), the selected pods without an endpoint,
 // and, when the selector matches nothing, the pods that miss it by one label. Pure.
-import {endpointExclusion, resolveTargetPort} from '../cluster/derive.js'
+import {endpointExclusion, missingEndpointSlices, resolveTargetPort} from '../cluster/derive.js'
+import {distance} from '../cluster/find.js'
+import {byCodeUnits} from '../order.js'
 import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, type SliceOrigin, namespaceOf, sliceOrigin} from '../cluster/types.js'
 import type {ClusterDns, ServiceEntry} from '../dns/model.js'
@@ -21,6 +23,8 @@ export interface EndpointRow {
   why?: string
   slice: string
   origin: SliceOrigin
+  /** Service ports this endpoint's pod cannot serve: a named targetPort no container port of the pod has. */
+  missingPorts?: string[]
 }
 
 export interface PodWithoutEndpoint {
@@ -31,9 +35,12 @@ export interface PodWithoutEndpoint {
 
 export interface NearMiss {
   pod: string
+  /** The selector label the pod misses, the value the selector wants, and the pod's value (null: it lacks the label). */
   label: string
   want: string
   have: string | null
+  /** For a pod lacking the label: its label that holds the wanted value instead ("name=web"). */
+  instead?: string
 }
 
 export interface EndpointsReport {
@@ -44,7 +51,16 @@ export interface EndpointsReport {
   notes: string[]
 }
 
-/** Pods that match every selector label but one. */
+/** A likely typo: the same text in another case, or a few characters off. */
+function close(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase() || distance(a, b) <= Math.max(1, Math.floor(Math.max(a.length, b.length) / 4))
+}
+
+/**
+ * Pods that miss the selector by one label: every other selector label matches. With a one-label selector that alone
+ * says nothing (every pod of an app=x namespace has an app label), so the miss must look like a slip: a close value
+ * (app=webb for app=web) or the wanted value under another label (name=web).
+ */
 export function nearMisses(selector: Record<string, string>, pods: Pod[]): NearMiss[] {
   const keys = Object.keys(selector)
   const out: NearMiss[] = []
@@ -52,15 +68,23 @@ export function nearMisses(selector: Record<string, string>, pods: Pod[]): NearM
   for (const pod of pods) {
     const labels = pod.metadata.labels ?? {}
     const off = keys.filter((k) => labels[k] !== selector[k])
-    if (off.length === 1 && (keys.length > 1 || labels[off[0]] !== undefined)) out.push({pod: pod.metadata.name, label: off[0], want: selector[off[0]], have: labels[off[0]] ?? null})
+    if (off.length !== 1) continue
+    const [label] = off
+    const want = selector[label]
+    const have = labels[label]
+    const instead = have === undefined ? Object.keys(labels).find((k) => labels[k] === want) : undefined
+    if (keys.length === 1 && !(have !== undefined ? close(have, want) : instead !== undefined)) continue
+    out.push({pod: pod.metadata.name, label, want, have: have ?? null, ...(instead !== undefined ? {instead: `${instead}=${want}`} : {})})
   }
-  return out
+  // By name, whatever order the pods were read in (files, or the API's).
+  return out.sort((a, b) => byCodeUnits(a.pod, b.pod))
 }
 
 export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, svc: ServiceEntry): EndpointsReport {
   const ns = svc.namespace
   const notes: string[] = []
   const podsByName = new Map(snapshot.pods.filter((p) => namespaceOf(p) === ns).map((p) => [p.metadata.name, p]))
+  const missingPortsOf = (p: Pod) => (svc.object.spec?.ports ?? []).filter((sp) => resolveTargetPort(p, sp) === undefined).map((sp) => `${sp.name ?? sp.port} (targetPort ${sp.targetPort}: no container port with that name)`)
   const publish = svc.object.spec?.publishNotReadyAddresses === true
   const rows: EndpointRow[] = []
   const fqdn = model.serviceFqdn(svc)
@@ -93,6 +117,8 @@ export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, s
           origin: sliceOrigin(slice),
         }
         if (pod) row.pod = pod
+        const missing = pod && podsByName.has(pod) ? missingPortsOf(podsByName.get(pod)!) : []
+        if (missing.length > 0) row.missingPorts = missing
         if (ep.nodeName) row.node = ep.nodeName
         if (ep.zone) row.zone = ep.zone
         if (why) row.why = why
@@ -107,12 +133,11 @@ export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, s
     const nsPods = [...podsByName.values()]
     const selected = nsPods.filter((p) => matchesServiceSelector(selector, p.metadata.labels))
     const backing = new Set(rows.map((r) => r.pod).filter(Boolean))
+    // A pod is listed once: a pod that is an endpoint is a row above (with the ports it lacks), never also here.
     for (const p of selected) {
       const exclusion = endpointExclusion(p)
-      const missingPorts = (svc.object.spec?.ports ?? []).filter((sp) => resolveTargetPort(p, sp) === undefined).map((sp) => `${sp.name ?? sp.port} (targetPort ${sp.targetPort})`)
       if (exclusion) podsWithoutEndpoint.push({pod: p.metadata.name, phase: p.status?.phase ?? 'Unknown', reason: exclusion})
       else if (!backing.has(p.metadata.name)) podsWithoutEndpoint.push({pod: p.metadata.name, phase: p.status?.phase ?? 'Unknown', reason: 'no endpoint yet (the EndpointSlice controller has not caught up)'})
-      else if (missingPorts.length > 0) podsWithoutEndpoint.push({pod: p.metadata.name, phase: p.status?.phase ?? 'Unknown', reason: `does not expose ${missingPorts.join(', ')}: no container port with that name`})
     }
     if (selected.length === 0) {
       misses = nearMisses(selector, nsPods)
@@ -121,7 +146,9 @@ export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, s
   } else if (svc.kind !== 'ExternalName') {
     notes.push('no selector: endpoints come from manually managed Endpoints/EndpointSlices')
   }
+  const sliceless = missingEndpointSlices(snapshot, svc.object)
+  if (sliceless) notes.unshift(`${sliceless.message}. ${sliceless.hint}`)
   if (svc.kind === 'ExternalName') notes.push('an ExternalName Service has no endpoints: DNS answers a CNAME')
   if (snapshot.gaps.some((g) => g.resource === 'pods')) notes.push('pods could not be read: readiness reasons are unknown')
-  return {service: summarizeService(model, snapshot, svc), endpoints: rows, podsWithoutEndpoint, nearMisses: misses, notes}
+  return {service: summarizeService(model, svc), endpoints: rows, podsWithoutEndpoint, nearMisses: misses, notes}
 }

@@ -1,5 +1,5 @@
 // Why a pod is or is not serving: readiness, failing probes, phases. Pure helpers over Pod objects.
-import type {Pod, Probe} from '../cluster/types.js'
+import type {ContainerStatus, Pod, Probe} from '../cluster/types.js'
 
 export function describeProbe(probe: Probe | undefined): string | undefined {
   if (!probe) return undefined
@@ -10,19 +10,35 @@ export function describeProbe(probe: Probe | undefined): string | undefined {
   return 'readiness probe'
 }
 
-/** "container web not ready (readiness probe HTTP GET /healthz on port http)" etc., or undefined when ready. */
+/** How a container has been restarting: "OOMKilled ×4" (last termination reason, restart count), or undefined. */
+export function restarts(cs: ContainerStatus): string | undefined {
+  const count = cs.restartCount ?? 0
+  if (count === 0) return undefined
+  const last = cs.lastState?.terminated?.reason
+  return last ? `${last} ×${count}` : `restarted ×${count}`
+}
+
+/**
+ * Why a pod does not serve: "pod is Terminating", "container web not ready (CrashLoopBackOff, OOMKilled ×4)",
+ * "container web not ready (readiness probe HTTP GET /healthz on port http failing)"…; undefined when it serves.
+ */
 export function notReadyReason(pod: Pod): string | undefined {
+  const terminating = pod.metadata.deletionTimestamp ? 'pod is Terminating' : undefined
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready')
-  if (ready?.status === 'True') return undefined
+  if (ready?.status === 'True') return terminating
   const statuses = pod.status?.containerStatuses ?? []
-  const parts: string[] = []
+  const parts: string[] = terminating ? [terminating] : []
   for (const cs of statuses.filter((c) => !c.ready)) {
     const container = pod.spec?.containers?.find((c) => c.name === cs.name)
     const waiting = cs.state?.waiting?.reason
     const probe = describeProbe(container?.readinessProbe)
-    parts.push(`container ${cs.name} not ready${waiting ? ` (${waiting})` : probe ? ` (${probe} failing)` : ''}`)
+    // What was observed (waiting, restarts) before what is only likely (the probe failing).
+    const seen = [waiting, restarts(cs)].filter(Boolean).join(', ')
+    const detail = seen && !waiting && probe ? `${seen}; ${probe} failing` : seen || (probe ? `${probe} failing` : '')
+    parts.push(`container ${cs.name} not ready${detail ? ` (${detail})` : ''}`)
   }
-  if (parts.length > 0) return parts.join('; ')
+  if (parts.length > (terminating ? 1 : 0)) return parts.join('; ')
+  if (terminating) return terminating
   if (ready?.message) return ready.message
   if (pod.status?.phase && pod.status.phase !== 'Running') return `pod is ${pod.status.phase}`
   return 'pod is not Ready'

@@ -4,6 +4,7 @@
 // are found too (svc explain --all).
 import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Ingress, type IngressBackend, namespaceOf} from '../cluster/types.js'
+import {podHostname} from '../dns/hosts.js'
 import type {ClusterDns, ServiceEntry} from '../dns/model.js'
 import type {Finding} from './service.js'
 
@@ -81,19 +82,20 @@ export function referenceFindings(model: ClusterDns, snapshot: ClusterSnapshot, 
   }
 
   // Pods that ask for hostname.subdomain names. StatefulSet pods are covered above (the controller sets subdomain).
-  const bySubdomain = new Map<string, string[]>()
+  const bySubdomain = new Map<string, {pod: string; hostname: string}[]>()
   for (const pod of snapshot.pods.filter((p) => namespaceOf(p) === namespace && p.spec?.subdomain)) {
     if (pod.metadata.ownerReferences?.some((o) => o.kind === 'StatefulSet')) continue
     const sub = pod.spec!.subdomain!
     if (!wanted(sub)) continue
     const svc = model.service(namespace, sub)
     const named = svc?.kind === 'Headless' && model.endpointsOf(namespace, sub).some((e) => e.podName === pod.metadata.name)
-    if (!named) bySubdomain.set(sub, [...(bySubdomain.get(sub) ?? []), pod.metadata.name])
+    // The name the pod asks for is its hostname (spec.hostname, else the pod name), as pod lookup shows it.
+    if (!named) bySubdomain.set(sub, [...(bySubdomain.get(sub) ?? []), {pod: pod.metadata.name, hostname: podHostname(pod.metadata.name, pod.spec?.hostname)}])
   }
   for (const [sub, pods] of bySubdomain) {
     const svc = model.service(namespace, sub)
     const why = !svc ? `no Service ${sub} exists` : svc.kind !== 'Headless' ? `Service ${sub} is not headless` : `headless Service ${sub} does not select ${pods.length === 1 ? 'it' : 'them'}`
-    add('KD116', 'warning', `${pods.length} pod(s) set subdomain "${sub}" but ${why}: names like ${pods[0]}.${sub}.${namespace}.svc.${zone} do not resolve`, `Create a headless Service named ${sub} whose selector matches the pods`, pods.slice(0, 5).map((p) => `Pod ${namespace}/${p}`))
+    add('KD116', 'warning', `${pods.length} pod(s) set subdomain "${sub}" but ${why}: names like ${pods[0].hostname}.${sub}.${namespace}.svc.${zone} do not resolve`, `Create a headless Service named ${sub} whose selector matches the pods`, pods.slice(0, 5).map((p) => `Pod ${namespace}/${p.pod}`))
   }
 
   for (const ingress of snapshot.ingresses.filter((i) => namespaceOf(i) === namespace)) {

@@ -1,13 +1,15 @@
 // `svc explain`: what a Service is, its DNS names, the environment variables pods get, and findings with stable
 // codes. Pure. A finding fires only where the evidence in the snapshot supports it.
-import {endpointExclusion, isPodReady, resolveTargetPort} from '../cluster/derive.js'
+import {endpointExclusion, isPodReady, missingEndpointSlices, resolveTargetPort} from '../cluster/derive.js'
 import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Pod, namespaceOf} from '../cluster/types.js'
 import {ipFamily} from '../dns/ip.js'
+import {fqdn, normalizeName} from '../dns/names.js'
+import {matchZone} from '../dns/settings.js'
 import type {ClusterDns, ServiceEntry} from '../dns/model.js'
 import {type ServiceLookupReport, serviceLookup} from '../dns/service-lookup.js'
 import {nearMisses} from './endpoints.js'
-import {notReadyReason} from './pods.js'
+import {notReadyReason, restarts} from './pods.js'
 import {DEFAULT_NODE_PORT_RANGE, type NodePortRange, exposureFindings, referenceFindings, routesTo} from './references.js'
 import {byCodeUnits} from '../order.js'
 
@@ -77,7 +79,8 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
   const ref = `Service ${svc.namespace}/${svc.name}`
   const findings: Finding[] = []
   const add = (code: string, severity: Severity, message: string, hint: string, objects: string[] = [ref]) => findings.push({code, severity, message, hint, objects})
-  const pods = snapshot.pods.filter((p) => namespaceOf(p) === svc.namespace)
+  // By name, whatever order they were read in (files keep theirs, the API sorts): findings name pods in one order.
+  const pods = snapshot.pods.filter((p) => namespaceOf(p) === svc.namespace).sort((a, b) => byCodeUnits(a.metadata.name, b.metadata.name))
   const selector = spec.selector ?? {}
   const hasSelector = Object.keys(selector).length > 0
   const selected: Pod[] = hasSelector ? pods.filter((p) => matchesServiceSelector(selector, p.metadata.labels)) : []
@@ -87,6 +90,16 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
   if (svc.kind === 'ExternalName') {
     const ext = spec.externalName ?? ''
     if (ipFamily(ext) !== undefined) add('KD107', 'error', `externalName "${ext}" is an IP address: CoreDNS answers NXDOMAIN`, 'Use a selector-less Service with an EndpointSlice for an IP, or put a DNS name in externalName')
+    // A target inside the cluster zones is chased by CoreDNS itself; without records there the CNAME is dropped.
+    const inZone = ext !== '' && matchZone(normalizeName(ext), model.settings.zones) !== undefined
+    if (inZone && ipFamily(ext) === undefined) {
+      const target = fqdn(ext)
+      const answers = ['A', 'AAAA'].map((t) => model.answer(target, t))
+      if (answers.every((a) => !a.forwarded && a.answers.length === 0)) {
+        const why = answers[0].notes?.[0]
+        add('KD125', 'error', `externalName ${target} is inside the cluster domain but has no address records${why ? ` (${why})` : ''}: CoreDNS drops the CNAME, so ${svc.fqdn} answers with no address`, `Point externalName at a name that exists (a Service is <name>.<namespace>.svc.${model.settings.clusterDomain}), or create that Service`)
+      }
+    }
     if ((spec.ports ?? []).length > 0) add('KD108', 'info', 'ports on an ExternalName Service have no effect (no proxy, no SRV records)', 'Remove spec.ports, or clients must use the external port themselves')
   } else if (hasSelector && podsRead) {
     const owners = [...snapshot.statefulSets, ...snapshot.workloads].filter((w) => namespaceOf(w) === svc.namespace && matchesServiceSelector(selector, w.spec.template?.metadata?.labels))
@@ -94,11 +107,17 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
       add('KD101', 'warning', `the selector ${formatSelector(selector)} matches no pod yet; the pods of ${owners.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')} will match once they exist`, `kubectl get ${owners[0].kind.toLowerCase()} ${owners[0].metadata.name} -n ${svc.namespace} shows why none are running yet`, [ref, ...owners.map((o) => `${o.kind} ${svc.namespace}/${o.metadata.name}`)])
     } else if (selected.length === 0) {
       const misses = nearMisses(selector, pods)
-      add('KD101', 'error', `the selector ${formatSelector(selector)} matches no pod in ${svc.namespace}`, misses.length ? `Near miss: ${misses.slice(0, 3).map((m) => `${m.pod} has ${m.have === null ? `no ${m.label}` : `${m.label}=${m.have}`}`).join('; ')}` : 'Check the pod template labels', [ref, ...misses.slice(0, 3).map((m) => `Pod ${svc.namespace}/${m.pod}`)])
+      add('KD101', 'error', `the selector ${formatSelector(selector)} matches no pod in ${svc.namespace}`, misses.length ? `Near miss: ${misses.slice(0, 3).map((m) => `${m.pod} has ${m.have === null ? `no ${m.label}${m.instead ? ` but ${m.instead}` : ''}` : `${m.label}=${m.have}`}`).join('; ')}` : 'Check the pod template labels', [ref, ...misses.slice(0, 3).map((m) => `Pod ${svc.namespace}/${m.pod}`)])
     } else {
-      const unready = selected.filter((p) => !endpointExclusion(p) && !isPodReady(p))
-      if (unready.length > 0)
-        add('KD102', 'warning', `${unready.length} of ${selected.length} selected pod(s) are not ready: ${unready.slice(0, 3).map((p) => `${p.metadata.name} (${notReadyReason(p)})`).join('; ')}`, `kubectl describe pod ${unready[0].metadata.name} -n ${svc.namespace} shows the probe failures`, unready.map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
+      // A terminating pod is out of DNS however ready it is.
+      const unready = selected.filter((p) => !endpointExclusion(p) && (!isPodReady(p) || p.metadata.deletionTimestamp))
+      if (unready.length > 0) {
+        const restarting = unready.flatMap((p) => (p.status?.containerStatuses ?? []).filter((cs) => !cs.ready && restarts(cs)).map((cs) => ({pod: p.metadata.name, container: cs.name})))[0]
+        const hint = restarting
+          ? `kubectl logs ${restarting.pod} -c ${restarting.container} -n ${svc.namespace} --previous shows why it stopped; kubectl describe pod shows the probe failures`
+          : `kubectl describe pod ${unready[0].metadata.name} -n ${svc.namespace} shows the probe failures`
+        add('KD102', 'warning', `${unready.length} of ${selected.length} selected pod(s) are not ready: ${unready.slice(0, 3).map((p) => `${p.metadata.name} (${notReadyReason(p)})`).join('; ')}`, hint, unready.map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
+      }
       const ready = endpoints.filter((e) => e.ready).length
       if (ready === 1 && selected.length >= 1) add('KD103', 'info', 'only one ready endpoint: no redundancy', 'Scale the workload to 2 or more replicas')
       for (const p of spec.ports ?? []) {
@@ -128,6 +147,8 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
       add('KD105', 'warning', `targetPort "${p.targetPort}" is a number written as a string: it is read as a port name`, `Write targetPort: ${p.targetPort} without quotes`)
   }
   if (svc.kind === 'Headless' && (spec.ports ?? []).length === 0) add('KD106', 'info', 'headless Service without ports: DNS has A records but no SRV records', 'Add named ports if clients discover ports through SRV')
+  const sliceless = missingEndpointSlices(snapshot, svc.object)
+  if (sliceless) add('KD124', 'error', sliceless.message, sliceless.hint)
   if (svc.kind !== 'ExternalName' && !hasSelector && endpoints.length === 0)
     add('KD109', 'error', 'no selector and no Endpoints/EndpointSlices: nothing backs this Service', `Create an EndpointSlice labelled kubernetes.io/service-name=${svc.name} (or Endpoints named ${svc.name})`)
   if (svc.object.metadata.annotations?.['service.alpha.kubernetes.io/tolerate-unready-endpoints'])

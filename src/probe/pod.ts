@@ -8,6 +8,7 @@ import type {Pod} from '../cluster/types.js'
 import {ApiError} from '../cluster/live/client.js'
 import type {Connection} from '../cluster/live/connect.js'
 import {ExitCode, KdiscoError} from '../errors.js'
+import {commandName} from '../invocation.js'
 import type {Progress} from '../render/progress.js'
 import {onInterrupt} from './interrupt.js'
 import {MARK} from './script.js'
@@ -169,7 +170,7 @@ export function cleanupCommand(conn: Connection, namespace: string, name: string
   const q = (v: string) => (/^[A-Za-z0-9@%+=:,./_-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`)
   const context = conn.config.context && conn.config.context !== '(in-cluster)' ? ` --context ${q(conn.config.context)}` : ''
   const kubeconfig = conn.config.kubeconfigFlag ? ` --kubeconfig ${q(conn.config.kubeconfigFlag)}` : ''
-  return `kdisco probe cleanup -n ${q(namespace)} ${q(name)}${context}${kubeconfig}`
+  return `${commandName()} probe cleanup -n ${q(namespace)} ${q(name)}${context}${kubeconfig}`
 }
 
 /** The line said when a debug pod may still exist. */

@@ -1,4 +1,4 @@
-import type {DnsDoctorResult} from '../commands/dns/doctor.js'
+import type {DnsDoctorResult} from '../results.js'
 import {styler} from './style.js'
 
 export async function renderDoctor(r: DnsDoctorResult): Promise<string> {

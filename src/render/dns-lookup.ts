@@ -1,4 +1,4 @@
-import type {DnsLookupResult} from '../commands/dns/lookup.js'
+import type {DnsLookupResult} from '../results.js'
 import {answerSummary, rcodeText, recordBlock} from './records.js'
 import {styler, table} from './style.js'
 

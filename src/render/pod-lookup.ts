@@ -1,11 +1,11 @@
-import type {PodLookupResult} from '../commands/pod/lookup.js'
+import type {PodLookupResult} from '../results.js'
 import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
 
 export async function renderPodLookup(id: PodLookupResult): Promise<string> {
   const c = await styler()
   const p = id.pod
-  let out = `${c.bold('Pod')}       ${p.namespace}/${p.name}  ${c.dim(`${p.phase}, ${p.ready ? 'ready' : 'not ready'}, IP ${p.ips.join(', ') || 'none'}${p.node ? `, node ${p.node}` : ''}`)}\n`
+  let out = `${c.bold('Pod')}       ${p.namespace}/${p.name}  ${c.dim(`${p.status}, ${p.ready ? 'ready' : 'not ready'}, IP ${p.ips.join(', ') || 'none'}${p.node ? `, node ${p.node}` : ''}`)}\n`
   out += `${c.bold('Hostname')}  ${p.hostname}${p.subdomain ? `  ${c.dim(`subdomain ${p.subdomain}`)}` : ''}\n\n`
   const rows: string[][] = []
   if (id.hostnameRecord) {

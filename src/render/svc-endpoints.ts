@@ -1,10 +1,10 @@
 import {formatSelector} from '../cluster/labels.js'
-import type {EndpointsReport} from '../explain/endpoints.js'
+import type {SvcEndpointsResult} from '../results.js'
 import {styler, table} from './style.js'
 
 const yn = (v: boolean | null) => (v === null ? '-' : v ? 'yes' : 'no')
 
-export async function renderServiceEndpoints(report: EndpointsReport): Promise<string> {
+export async function renderServiceEndpoints(report: SvcEndpointsResult): Promise<string> {
   const c = await styler()
   const s = report.service
   let out = `${c.bold('Service')}  ${s.namespace}/${s.name}  ${c.dim(`${s.kind === 'Headless' ? 'headless' : s.type}, ${s.endpoints.ready} ready of ${s.endpoints.total}${s.selector ? `, selector ${formatSelector(s.selector)}` : ''}`)}\n\n`
@@ -13,7 +13,7 @@ export async function renderServiceEndpoints(report: EndpointsReport): Promise<s
       ['ADDRESS', 'PORTS', 'READY', 'SERVING', 'TERMINATING', 'DNS NAME', 'POD', 'NODE', 'ZONE', 'IN DNS'],
       report.endpoints.map((e) => [
         e.address,
-        e.ports.join(',') || '-',
+        [e.ports.join(',') || '-', ...(e.missingPorts ?? []).map((m) => c.red(`lacks ${m}`))].join('\n'),
         yn(e.ready),
         yn(e.serving),
         yn(e.terminating),
@@ -34,8 +34,8 @@ export async function renderServiceEndpoints(report: EndpointsReport): Promise<s
     out += table(['POD', 'PHASE', 'WHY'], report.podsWithoutEndpoint.map((p) => [p.pod, p.phase, p.reason]), c)
   }
   if (report.nearMisses.length > 0) {
-    out += `\n${c.bold('Near misses')} ${c.dim('(pods matching every selector label but one)')}\n`
-    out += table(['POD', 'LABEL', 'SELECTOR WANTS', 'POD HAS'], report.nearMisses.map((m) => [m.pod, m.label, `${m.label}=${m.want}`, m.have === null ? '(missing)' : `${m.label}=${m.have}`]), c)
+    out += `\n${c.bold('Near misses')} ${c.dim('(pods that miss the selector by one label, likely a slip)')}\n`
+    out += table(['POD', 'LABEL', 'SELECTOR WANTS', 'POD HAS'], report.nearMisses.map((m) => [m.pod, m.label, `${m.label}=${m.want}`, m.have === null ? `(missing)${m.instead ? ` but ${m.instead}` : ''}` : `${m.label}=${m.have}`]), c)
   }
   if (report.notes.length > 0) out += '\n' + report.notes.map((n) => c.dim(`note: ${n}`)).join('\n') + '\n'
   return out

@@ -1,5 +1,5 @@
-import type {Finding, LintReport} from '../explain/service.js'
-import type {SvcExplainResult} from '../commands/svc/explain.js'
+import type {Finding} from '../explain/service.js'
+import type {SvcExplainAllResult, SvcExplainResult} from '../results.js'
 import type {ObservedQuery} from '../compare/report.js'
 import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
@@ -28,7 +28,7 @@ function severity(f: Finding, c: Styler): string {
 }
 
 /** svc explain --all: one row per finding, then the counts. */
-export async function renderLint(r: LintReport): Promise<string> {
+export async function renderLint(r: SvcExplainAllResult): Promise<string> {
   const c = await styler()
   const rows = [...r.services.flatMap((s) => s.findings.map((f) => ({f, object: `svc/${s.service.namespace}/${s.service.name}`}))), ...r.findings.map((f) => ({f, object: f.objects[0] ?? ''}))]
   const order = {error: 0, warning: 1, info: 2}

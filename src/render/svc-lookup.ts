@@ -1,10 +1,9 @@
-import type {ServiceLookupReport} from '../dns/service-lookup.js'
-import type {ProbedQueries} from '../compare/probe-report.js'
 import type {ObservedQuery} from '../compare/report.js'
+import type {SvcLookupResult} from '../results.js'
 import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
 
-export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']}): Promise<string> {
+export async function renderServiceLookup(report: SvcLookupResult): Promise<string> {
   const c = await styler()
   const s = report.service
   const what =
@@ -65,7 +64,7 @@ export async function renderServiceLookup(report: Omit<ServiceLookupReport, 'que
     out += `\n${c.bold('Predicted')} ${c.dim('(StatefulSet pods that do not exist yet)')}\n`
     out += table(
       ['NAME', 'POD', 'IP', 'TODAY'],
-      report.predicted.map((p) => [p.name, `${p.statefulSet}/${p.pod}`, c.yellow('<pending>'), rcodeText(p.rcode, 0, c)]),
+      report.predicted.map((p) => [p.name, `${p.statefulSet}/${p.pod}`, p.reason ? c.red(`will not resolve: ${p.reason}`) : c.yellow('<pending>'), rcodeText(p.rcode, 0, c)]),
       c,
     )
   }

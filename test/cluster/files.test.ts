@@ -60,9 +60,37 @@ describe('cluster: manifest files', () => {
     expect(snap.ignored).to.deep.equal([{kind: 'Secret', namespace: 'default', name: 's', source: '<stdin>:1'}])
   })
 
-  it('later documents replace earlier ones with the same kind/namespace/name', async () => {
+  it('later documents replace earlier ones with the same kind/namespace/name, and a different one is a warning naming both', async () => {
     const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => 'kind: Service\nmetadata: {name: s}\nspec: {clusterIP: 10.96.0.1}\n---\nkind: Service\nmetadata: {name: s}\nspec: {clusterIP: 10.96.0.2}\n'})
     expect(snap.services.map((s) => s.spec?.clusterIP)).to.deep.equal(['10.96.0.2'])
+    expect(snap.warnings).to.deep.equal(['Service default/s is defined twice with different content, in <stdin>:1 and in <stdin>:5: the last one is used (as kubectl apply would)'])
+    // The same object twice (keys in another order, as two exports write it) is no warning.
+    const same = await loadFileSnapshot({filenames: ['-'], readStdin: async () => 'kind: Service\nmetadata: {name: s}\nspec: {clusterIP: 10.96.0.1, ports: [{port: 80}]}\n---\nspec: {ports: [{port: 80}], clusterIP: 10.96.0.1}\nmetadata: {name: s}\nkind: Service\n'})
+    expect(same.warnings).to.deep.equal([])
+  })
+
+  it('a directory holding more than manifests: Kustomization, Helm chart files and templates, other tools\' objects are skipped and listed; nothing fails', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-repo-'))
+    mkdirSync(join(dir, 'chart', 'templates'), {recursive: true})
+    writeFileSync(join(dir, 'app.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {clusterIP: 10.96.0.4}\n')
+    writeFileSync(join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [app.yaml]\n')
+    writeFileSync(join(dir, 'chart', 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 0.1.0\n')
+    writeFileSync(join(dir, 'chart', 'values.yaml'), 'replicas: 3\n')
+    writeFileSync(join(dir, 'chart', 'templates', 'svc.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n')
+    writeFileSync(join(dir, 'cert.yaml'), 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: web-tls}\n')
+    const snap = await loadFileSnapshot({filenames: [dir], recursive: true})
+    expect(snap.services.map((s) => s.metadata.name)).to.deep.equal(['web'])
+    expect(snap.ignored.map((o) => `${o.kind} ${o.source.slice(dir.length + 1)}`)).to.deep.equal([
+      'Certificate cert.yaml:1',
+      'Helm chart templates chart/templates',
+      'a document without kind chart/Chart.yaml:1',
+      'a document without kind chart/values.yaml:1',
+      'Kustomization kustomization.yaml:1',
+    ])
+    // Named on purpose, a file without kind is still an error; a kind kdisco reads without its name always is.
+    expect((await loadError([join(dir, 'chart', 'values.yaml')])).message).to.match(/values\.yaml:1: expected a Kubernetes object|values\.yaml:1: object has no kind/)
+    writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {labels: {a: b}}\n')
+    expect((await loadError([dir])).message).to.match(/broken\.yaml:1: Service has no metadata\.name$/)
   })
 
   it('reads YAML with the 1.2 core schema; a repeated key keeps its last value', async () => {

@@ -45,11 +45,24 @@ describe('cli: svc lookup', () => {
     writeFileSync(sts, 'apiVersion: v1\nkind: Service\nmetadata: {name: pg-hl, namespace: data}\nspec: {clusterIP: None, selector: {app: pg}, ports: [{name: pg, port: 5432}]}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: pg, namespace: data}\nspec: {serviceName: pg-hl, replicas: 2, selector: {matchLabels: {app: pg}}}\n')
     const out = JSON.parse(kdisco(['svc', 'lookup', 'pg-hl', '-n', 'data', '-f', sts, '-o', 'json']).stdout)
     expect(out.predicted).to.deep.equal([
-      {name: 'pg-0.pg-hl.data.svc.cluster.local.', pod: 'pg-0', statefulSet: 'pg', ip: null, status: 'pending', rcode: 'NXDOMAIN'},
-      {name: 'pg-1.pg-hl.data.svc.cluster.local.', pod: 'pg-1', statefulSet: 'pg', ip: null, status: 'pending', rcode: 'NXDOMAIN'},
+      {name: 'pg-0.pg-hl.data.svc.cluster.local.', pod: 'pg-0', statefulSet: 'pg', service: 'pg-hl', ip: null, status: 'pending', rcode: 'NXDOMAIN'},
+      {name: 'pg-1.pg-hl.data.svc.cluster.local.', pod: 'pg-1', statefulSet: 'pg', service: 'pg-hl', ip: null, status: 'pending', rcode: 'NXDOMAIN'},
     ])
     const table = kdisco(['svc', 'lookup', 'pg-hl', '-n', 'data', '-f', sts]).stdout
     expect(table).to.match(/Predicted/).and.to.match(/pg-0\.pg-hl\.data\.svc\.cluster\.local\.\s+pg\/pg-0\s+<pending>/)
+  })
+
+  it('predicted names whose governing Service is missing or not headless say they will not resolve, not pending', () => {
+    const sts = join(mkdtempSync(join(tmpdir(), 'kdisco-')), 'sts.yaml')
+    writeFileSync(sts, 'apiVersion: v1\nkind: Service\nmetadata: {name: pg-hl, namespace: data}\nspec: {clusterIP: 10.96.8.8, selector: {app: pg}, ports: [{name: pg, port: 5432}]}\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: pg, namespace: data}\nspec: {serviceName: pg-hl, replicas: 1, selector: {matchLabels: {app: pg}}, template: {metadata: {labels: {app: pg}}}}\n')
+    const out = JSON.parse(kdisco(['svc', 'lookup', 'pg-hl', '-n', 'data', '-f', sts, '-o', 'json']).stdout)
+    expect(out.predicted[0]).to.include({status: 'will-not-resolve', reason: 'Service pg-hl is not headless'})
+    expect(kdisco(['svc', 'lookup', 'pg-hl', '-n', 'data', '-f', sts]).stdout).to.match(/pg-0\.pg-hl\.data\.svc\.cluster\.local\.\s+pg\/pg-0\s+will not resolve: Service pg-hl is not headless/)
+    const zone = JSON.parse(kdisco(['dns', 'zone', '-n', 'data', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(zone.predicted.map((p: {name: string; status: string; reason: string}) => `${p.name} ${p.status} ${p.reason}`)).to.deep.equal([
+      'web-0.nginx.data.svc.cluster.local. will-not-resolve no Service nginx',
+      'web-1.nginx.data.svc.cluster.local. will-not-resolve no Service nginx',
+    ])
   })
 
   it('an unknown Service is exit 2 with one line naming close matches', () => {
@@ -60,12 +73,40 @@ describe('cli: svc lookup', () => {
   })
 })
 
+describe('cli: svc list', () => {
+  it('a field means the same in every command: headless and ExternalName Services have no cluster IPs ([]), as in svc lookup', () => {
+    const list = JSON.parse(kdisco(['svc', 'list', '-A', '-f', 'examples/', '-o', 'json']).stdout)
+    const row = (name: string) => list.services.find((s: {name: string}) => s.name === name)
+    for (const name of ['kubia-headless', 'external-service', 'kubia']) {
+      const lookup = JSON.parse(kdisco(['svc', 'lookup', name, '-f', 'examples/', '-o', 'json']).stdout)
+      expect(row(name).clusterIPs, name).to.deep.equal(lookup.service.clusterIPs)
+      expect(row(name).kind, name).to.equal(lookup.service.kind)
+    }
+    expect(row('kubia-headless')).to.deep.include({kind: 'Headless', clusterIPs: []})
+    expect(row('kubia').clusterIPs).to.deep.equal(['10.107.244.106'])
+    // The table still says None, as kubectl does.
+    expect(kdisco(['svc', 'list', '-f', 'examples/']).stdout).to.match(/kubia-headless\s+ClusterIP\s+None\s/)
+  })
+})
+
 describe('cli: dns lookup', () => {
   it('JSON keeps the public contract: question, tried, rcode, answers', () => {
     const out = JSON.parse(kdisco(['dns', 'lookup', 'kubia', '-n', 'data', '-f', 'examples/', '-o', 'json']).stdout)
     expect(out.question).to.deep.equal({name: 'kubia', type: 'A', namespace: 'data'})
     expect(out.tried.map((t: {name: string}) => t.name)).to.deep.equal(['kubia.data.svc.cluster.local.', 'kubia.svc.cluster.local.', 'kubia.cluster.local.', 'kubia.'])
     expect(out).to.include({rcode: null, forwarded: true})
+  })
+
+  it('an answer made of endpoints kdisco derived (manifests without EndpointSlices) says so; a cluster IP does not', () => {
+    const headless = JSON.parse(kdisco(['dns', 'lookup', 'kubia-headless', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(headless.notes).to.include('the endpoints of Service default/kubia-headless are derived from pods by kdisco: the input has no EndpointSlices for it')
+    const clusterIp = JSON.parse(kdisco(['dns', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(clusterIp.notes.join(' ')).to.not.include('derived')
+    // The API server's own Service has its EndpointSlice in the examples: nothing to say.
+    const observed = JSON.parse(kdisco(['dns', 'lookup', '192-168-49-2.kubernetes.default.svc.cluster.local.', '-f', 'examples/', '-o', 'json']).stdout)
+    expect([observed.rcode, observed.notes.join(' ')]).to.deep.equal(['NOERROR', ''])
+    const pod = JSON.parse(kdisco(['pod', 'lookup', 'mysql-sts-0', '-n', 'data', '-f', 'examples/', '-o', 'json']).stdout)
+    expect(pod.notes).to.include('its endpoints in mysql-svc are derived from the pods by kdisco: the input has no EndpointSlices for them')
   })
 
   it('SRV data is "priority weight port target."', () => {
@@ -107,7 +148,7 @@ describe('cli: dns zone and pod lookup', () => {
     expect(lines[0]).to.match(/^cluster\.local\.\t30\tIN\tSOA\t/)
     expect(lines).to.include('kubia.default.svc.cluster.local.\t30\tIN\tA\t10.107.244.106')
     expect(lines).to.include('external-service.default.svc.cluster.local.\t30\tIN\tCNAME\tapi.somecompany.com.')
-    expect(r.stdout).to.include('; predicted: web-0.nginx.data.svc.cluster.local. A <pending>')
+    expect(r.stdout).to.include('; predicted: web-0.nginx.data.svc.cluster.local. A will not resolve: no Service nginx (StatefulSet web has not created web-0 yet)')
   })
 
   it('-n limits the zone to one namespace; -o json carries records', () => {
@@ -128,7 +169,7 @@ describe('cli: dns zone and pod lookup', () => {
   it('pod lookup of a StatefulSet pod whose serviceName matches no Service explains why', () => {
     const r = kdisco(['pod', 'lookup', 'web-0', '-n', 'data', '-f', 'examples/'])
     expect(r.status).to.equal(2)
-    expect(r.stderr).to.match(/serviceName "nginx" names no Service in data, so web-0\.nginx\.data\.svc\.cluster\.local will never resolve/)
+    expect(r.stderr).to.equal('Error: Pod "web-0" does not exist yet: StatefulSet web will create it, and web-0.nginx.data.svc.cluster.local. will not resolve: no Service nginx. Point serviceName at a headless Service (clusterIP: None) named nginx in data that selects the StatefulSet\'s pods\n')
   })
 })
 
@@ -181,7 +222,7 @@ describe('cli: input, errors and output rules', () => {
     expect(kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/']).stdout).to.not.match(/\u001B\[/)
   })
 
-  it('as kubectl-disco the help says "kubectl disco"', () => {
+  it('as kubectl-disco the help and the hints say "kubectl disco"', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kdisco-bin-'))
     const link = join(dir, 'kubectl-disco')
     symlinkSync(BIN, link)
@@ -189,6 +230,11 @@ describe('cli: input, errors and output rules', () => {
     expect(r.status).to.equal(0)
     expect(r.stdout).to.include('$ kubectl disco svc lookup NAME')
     expect(kdisco(['svc', 'lookup', '--help']).stdout).to.include('$ kdisco svc lookup NAME')
+    // Hints name commands that exist, the way the user runs them.
+    const hint = kdisco(['svc', 'lookup', 'zzzzzzzzzz', '-f', 'examples/'], {argv0: link})
+    expect(hint.stderr).to.equal('Error: Service "zzzzzzzzzz" not found in namespace default. List Services with kubectl disco svc list -A, or check -n\n')
+    expect(kdisco(['svc', 'lookup', 'zzzzzzzzzz', '-f', 'examples/']).stderr).to.include('List Services with kdisco svc list -A')
+    expect(kdisco(['dns', 'lookup', '-f', 'examples/'], {argv0: link}).stderr).to.include("e.g. 'kubectl disco dns lookup kubia -f examples/'")
   })
 
   it('start-up loads no heavy module it does not use', () => {
@@ -225,5 +271,77 @@ describe('cli: input, errors and output rules', () => {
     expect(JSON.parse(rejected.stdout)).to.deep.equal(JSON.parse(lookup.stdout))
     expect(rejected.status).to.equal(0)
     expect(JSON.parse(rejected.stdout).service.name).to.equal('kubia')
+  })
+})
+
+describe('cli: quiet success is not success', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'kdisco-quiet-'))
+
+  it('-n naming a namespace absent from the input: a warning on stderr and in the JSON input, for every namespace-scoped command', () => {
+    const warning = 'kdisco: warning: namespace "nowhere" is not in the input: no object of -f is in it, and no Namespace names it\n'
+    for (const args of [['svc', 'list'], ['dns', 'zone'], ['svc', 'explain', '--all'], ['dns', 'lookup', 'kubia']]) {
+      const r = kdisco([...args, '-n', 'nowhere', '-f', 'examples/', '-o', 'json'])
+      expect([r.status, r.stderr], args.join(' ')).to.deep.equal([0, warning])
+      expect(JSON.parse(r.stdout).input.warnings, args.join(' ')).to.deep.equal([warning.replace(/^kdisco: warning: /, '').trimEnd()])
+    }
+    // A namespace that is there: no warning.
+    const ok = kdisco(['svc', 'list', '-n', 'data', '-f', 'examples/', '-o', 'json'])
+    expect([ok.stderr, JSON.parse(ok.stdout).input.warnings]).to.deep.equal(['', []])
+    // A lookup by name there fails in one line that says why.
+    for (const [args, line] of [
+      [['svc', 'lookup', 'kubia'], 'Error: Service "kubia" not found: namespace "nowhere" is not in the input. Check -n\n'],
+      [['pod', 'lookup', 'x'], 'Error: Pod "x" not found: namespace "nowhere" is not in the input. Check -n\n'],
+    ] as const) {
+      const r = kdisco([...args, '-n', 'nowhere', '-f', 'examples/'])
+      expect([r.status, r.stdout, r.stderr]).to.deep.equal([2, '', line])
+    }
+  })
+
+  it('the same object twice with different content: a warning naming both sources; the last one is used', () => {
+    const d = dir()
+    writeFileSync(join(d, 'a.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {clusterIP: 10.96.0.1}\n')
+    writeFileSync(join(d, 'b.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {clusterIP: 10.96.0.2}\n')
+    const r = kdisco(['svc', 'lookup', 'web', '-f', d, '-o', 'json'])
+    expect(r.stderr).to.equal(`kdisco: warning: Service default/web is defined twice with different content, in ${join(d, 'a.yaml')}:1 and in ${join(d, 'b.yaml')}:1: the last one is used (as kubectl apply would)\n`)
+    expect(JSON.parse(r.stdout).service.clusterIPs).to.deep.equal(['10.96.0.2'])
+  })
+
+  it('a -f directory with files kdisco does not read: skipped, and listed with --verbose', () => {
+    const d = dir()
+    writeFileSync(join(d, 'app.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {clusterIP: 10.96.0.1}\n')
+    writeFileSync(join(d, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [app.yaml]\n')
+    writeFileSync(join(d, 'Chart.yaml'), 'apiVersion: v2\nname: web\nversion: 0.1.0\n')
+    const quiet = kdisco(['svc', 'list', '-f', d, '-o', 'name'])
+    expect([quiet.status, quiet.stdout, quiet.stderr]).to.deep.equal([0, 'service/web\n', ''])
+    const verbose = kdisco(['svc', 'list', '-f', d, '-o', 'name', '--verbose'])
+    expect(verbose.stderr).to.equal(`kdisco: ignored a document without kind (${join(d, 'Chart.yaml')}:1): not a Kubernetes object (Helm's Chart.yaml or values.yaml, another tool's file?)\nkdisco: ignored Kustomization (${join(d, 'kustomization.yaml')}:1)\n`)
+  })
+
+  it('--wait where it cannot apply is a usage error: no probe, or a command that does not repeat', () => {
+    for (const args of [['svc', 'lookup', 'kubia', '-f', 'examples/'], ['dns', 'lookup', 'kubia', '-f', 'examples/'], ['svc', 'lookup', 'kubia', '--probe', 'none', '-f', 'examples/']]) {
+      const r = kdisco([...args, '--wait', '1m'])
+      expect([r.status, r.stdout], args.join(' ')).to.deep.equal([2, ''])
+      expect(r.stderr).to.match(/^Error: --wait repeats the probe until DNS answers as expected, and there is no probe here \(-f or --probe none\)\. [^\n]+\n$/)
+    }
+    for (const command of [['svc', 'explain', 'kubia'], ['pod', 'lookup', 'mysql-sts-0'], ['dns', 'doctor']]) {
+      const r = kdisco([...command, '-f', 'examples/', '--wait', '1m'])
+      expect([r.status, r.stderr], command.join(' ')).to.deep.equal([2, `Error: Nonexistent flag: --wait. See 'kdisco ${command.slice(0, 2).join(' ')} --help'.\n`])
+    }
+  })
+
+  it('flag errors say what is valid', () => {
+    const cases: [string[], string][] = [
+      [['--ttl', '-5'], '--ttl must be a whole number of seconds between 0 and 3600'],
+      [['--ttl', '3601'], '--ttl must be a whole number of seconds between 0 and 3600'],
+      [['--ttl', '1.5'], '--ttl must be a whole number of seconds between 0 and 3600'],
+      [['--probe-timeout', '0'], '--probe-timeout must be a whole number of seconds between 1 and 60'],
+      [['--probe-deadline', '5'], '--probe-deadline must be a whole number of seconds between 10 and 3600'],
+      [['--pods', 'maybe'], 'Expected --pods=maybe to be one of: disabled, insecure, verified'],
+    ]
+    for (const [flag, message] of cases) {
+      const r = kdisco(['dns', 'lookup', 'kubia', '-f', 'examples/', ...flag])
+      expect([r.status, r.stderr], flag.join(' ')).to.deep.equal([2, `Error: ${message}. See 'kdisco dns lookup --help'.\n`])
+    }
+    expect(JSON.parse(kdisco(['dns', 'lookup', 'kubia', '-f', 'examples/', '--ttl', '0', '-o', 'json']).stdout).settings.ttl).to.equal(0)
   })
 })

@@ -10,7 +10,7 @@ import {promisify} from 'node:util'
 import {loadFileSnapshot} from '../../src/cluster/files.js'
 import {loadLiveSnapshot} from '../../src/cluster/live/source.js'
 import type {ClusterSnapshot} from '../../src/cluster/types.js'
-import {resolveDnsSettings} from '../../src/cluster/dns-settings.js'
+import {corefileSource, resolveDnsSettings} from '../../src/cluster/dns-settings.js'
 import {ClusterDns} from '../../src/dns/model.js'
 import {requireRealCluster} from '../real-cluster/components.js'
 import type {CoreDnsReplica, RealCluster} from '../real-cluster/cluster.js'
@@ -70,7 +70,7 @@ describe('DNS model against real CoreDNS (differential)', function () {
     const replicas: CoreDnsReplica[] = c.coreDns.filter((r) => r.index === 0)
     for (const replica of replicas) {
       const models: Record<string, ClusterDns> = {}
-      for (const [source, snap] of Object.entries(snaps)) models[source] = new ClusterDns(snap, await resolveDnsSettings({corefile: replica.corefilePath}, snap))
+      for (const [source, snap] of Object.entries(snaps)) models[source] = new ClusterDns(snap, resolveDnsSettings({}, snap, await corefileSource(replica.corefilePath, snap)))
       for (const state of states) {
         const questions = questionsFor(models.live, snaps.live.pods, state.namespaces, state.seed)
         const observed = await askAll(replica.dns, questions)

@@ -1,4 +1,4 @@
-// The finding cases of svc explain KD101–KD113 (and KD104's protocol variants, KD122, KD123), as objects: a positive case per
+// The finding cases of svc explain KD101–KD113 (and KD104's protocol variants, KD122, KD123, KD125), as objects: a positive case per
 // code, checked from the objects directly, from a manifest file, and from the API test server.
 import type {KubeObject} from '../../src/cluster/types.js'
 import {clusterIpService, ep, headless, pod, service, slice} from '../support/objects.js'
@@ -27,6 +27,7 @@ export const FINDING_CASES: [string, string, KubeObject[], string?][] = [
   ['KD104', 'named targetPort with another protocol', [clusterIpService('web', '10.96.0.5', [{name: 'dns', port: 53, targetPort: 'http', protocol: 'UDP'}], {selector: {app: 'web'}}), webPod('a'), webPod('bb')]],
   ['KD104', 'numeric targetPort declared with another protocol', [clusterIpService('web', '10.96.0.5', [{name: 'dns', port: 53, targetPort: 8080, protocol: 'UDP'}], {selector: {app: 'web'}}), webPod('a'), webPod('bb')]],
   ['KD122', 'numeric targetPort not declared by the pods', [clusterIpService('web', '10.96.0.5', [{name: 'http', port: 80, targetPort: 9999}], {selector: {app: 'web'}}), webPod('a'), webPod('bb')]],
+  ['KD125', 'ExternalName pointing inside the cluster domain at a name that does not exist', [service('alias', {type: 'ExternalName', externalName: 'db.other.svc.cluster.local'})], 'alias'],
   // 1200 SRV targets need ~70 KB: more than one DNS message holds.
   ['KD123', 'an answer too big for one DNS message', [service('wide', {clusterIP: 'None', ports: [{name: 'http', port: 80}]}), slice('wide', Array.from({length: 1200}, (_, i) => ep(`10.1.${i >> 8}.${i & 255}`, {hostname: `wide-${i}`})), [{name: 'http', port: 80, protocol: 'TCP'}])], 'wide'],
 ]

@@ -2,6 +2,9 @@
 // without it). The control lookup goes through the pod probe (kubelet played by the test server, real dig, NSD) and
 // through port-forward to every replica, one of which serves a zone without kubernetes.default.
 import {expect} from 'chai'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {requireBinaries} from '../support/binaries.js'
 import {kdisco, kdiscoAsync} from '../support/cli.js'
 import {loadExamples} from '../support/cluster-objects.js'
@@ -141,5 +144,64 @@ describe('dns doctor against the API test server: healthy and broken cluster DNS
     expect(r.stdout).to.match(/✓ ok\s+cluster DNS Service: kube-system\/kube-dns serves 53\/UDP and 53\/TCP/)
     expect(r.stdout).to.match(/· skipped\s+control lookup/)
     expect(r.stdout).to.match(/cost of ndots:5: a pod resolving "example.com" sends 8 queries/)
+  })
+})
+
+describe('dns doctor on partial input (-f)', () => {
+  const doctorJson = (args: string[]) => {
+    const r = kdisco(['dns', 'doctor', ...args, '-o', 'json'])
+    const out = JSON.parse(r.stdout) as {checks: Check[]; summary: Record<string, number>}
+    return {r, out, byId: Object.fromEntries(out.checks.map((c) => [c.id, c])) as Record<string, Check>}
+  }
+
+  it('manifests without kube-system objects: what they lack is skipped with the reason, nothing fails, exit 0', () => {
+    const {r, out, byId} = doctorJson(['-f', 'examples/kubia.yaml'])
+    expect(r.status, r.stderr).to.equal(0)
+    expect(out.summary.error).to.equal(0)
+    expect(byId.service).to.include({status: 'skipped', message: 'kube-dns is not in the input (Service kube-system/kube-dns)'})
+    expect(byId.endpoints).to.include({status: 'skipped', message: 'kube-dns is not in the input'})
+    expect(byId.pods).to.include({status: 'skipped'})
+    expect(byId.pods.message).to.match(/no kube-dns pod .* is in the input/)
+    expect(byId.corefile.status).to.equal('skipped')
+    expect(byId.nodelocaldns.status).to.equal('skipped')
+    // No NXDOMAIN "expectation" made up from the absence of the API server's Service.
+    expect(byId.lookup).to.include({status: 'skipped'})
+    expect(byId.lookup.message).to.match(/Service default\/kubernetes is not in the input/).and.not.match(/NXDOMAIN/)
+    expect(kdisco(['dns', 'doctor', '-f', 'examples/kubia.yaml']).stdout).to.match(/no errors, 0 warning\(s\), 1 ok, 7 skipped/)
+  })
+
+  it('the kube-dns Service without its EndpointSlices or pods: the endpoints check is skipped, not an error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-doctor-'))
+    const text = readFileSync('examples/cluster-basics.yaml', 'utf8').split('\n---\n').filter((d) => !/^kind: Pod$/m.test(d)).join('\n---\n')
+    writeFileSync(join(dir, 'basics.yaml'), text)
+    const {r, byId} = doctorJson(['-f', dir])
+    expect(r.status, r.stderr).to.equal(0)
+    expect(byId.service.status).to.equal('ok')
+    expect(byId.endpoints).to.include({status: 'skipped', message: 'neither EndpointSlices of kube-dns nor its pods are in the input'})
+  })
+
+  it('--corefile is what every check uses: the Corefile check reads the file, the control lookup its cluster domain', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-doctor-'))
+    const corefile = join(dir, 'Corefile')
+    writeFileSync(corefile, '.:53 {\n  errors\n  kubernetes corp.internal in-addr.arpa {\n    pods verified\n  }\n  forward . /etc/resolv.conf\n  cache 30\n  loop\n}\n')
+    const {byId, out} = doctorJson(['-f', 'examples/', '--corefile', corefile])
+    expect(out).to.have.nested.property('settings.source', corefile)
+    expect(byId.corefile.message).to.equal('parses; cluster domain corp.internal, pods verified')
+    expect(byId.corefile.evidence[0]).to.equal(`${corefile}, server block .:53`)
+    expect(byId.lookup.message).to.include('kubernetes.default.svc.corp.internal.')
+  })
+
+  it('a live cluster lacking the same objects is an error (the absence is real there)', async () => {
+    const server = await new KubeApiServer().start()
+    server.add(...(['default', 'kube-system'].map((name) => ({apiVersion: 'v1', kind: 'Namespace', metadata: {name}})) as unknown as Obj[]))
+    try {
+      const r = await kdiscoAsync(['dns', 'doctor', '--probe', 'none', '--kubeconfig', server.kubeconfig(), '-o', 'json'])
+      expect(r.status).to.equal(1)
+      const byId = Object.fromEntries((JSON.parse(r.stdout).checks as Check[]).map((c) => [c.id, c]))
+      expect(byId.service.status).to.equal('error')
+      expect(byId.pods.status).to.equal('error')
+    } finally {
+      await server.stop()
+    }
   })
 })

@@ -65,6 +65,20 @@ describe('explain: reference and exposure findings (KD114–KD121), from files a
     })
   }
 
+  it('KD116 names the FQDN the pod asks for, from spec.hostname, as pod lookup does; live the same', async () => {
+    const file = write([pod('worker', 'app: w', '  hostname: w1\n  subdomain: workers\n')])
+    const out = JSON.parse(kdisco(['svc', 'explain', '--all', '-n', 'app', '-f', file, '-o', 'json']).stdout)
+    const kd116 = out.findings.find((f: {code: string}) => f.code === 'KD116')
+    expect(kd116.message).to.include('names like w1.workers.app.svc.cluster.local do not resolve')
+    expect(kd116.objects).to.deep.equal(['Pod app/worker'])
+    const identity = JSON.parse(kdisco(['pod', 'lookup', 'worker', '-n', 'app', '-f', file, '-o', 'json']).stdout)
+    expect(identity.hostnameRecord.name).to.equal('w1.workers.app.svc.cluster.local.')
+    for (const o of [...server.objects('Pod'), ...server.objects('Service'), ...server.objects('StatefulSet'), ...server.objects('EndpointSlice')]) server.remove(o.kind, o.metadata.namespace, o.metadata.name)
+    await loadManifests(server, [file])
+    const live = JSON.parse((await kdiscoAsync(['svc', 'explain', '--all', '-n', 'app', '--kubeconfig', server.kubeconfig(), '-o', 'json'])).stdout)
+    expect(live.findings.find((f: {code: string}) => f.code === 'KD116').message).to.equal(kd116.message)
+  })
+
   it('svc explain NAME shows the Ingress routes and the references to it; --fail-on error exits 1', () => {
     const file = write([ingress('networking.k8s.io/v1', '{name: web, port: {name: https}}'), clusterIp('web', 'web'), webPods])
     const r = kdisco(['svc', 'explain', 'web', '-n', 'app', '-f', file, '-o', 'json', '--fail-on', 'error'])

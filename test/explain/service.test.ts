@@ -1,6 +1,9 @@
 // svc explain: each implemented finding fires on evidence (positive) and stays quiet without it (negative);
 // environment variables as kubelet writes them.
 import {expect} from 'chai'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {explainService, serviceEnvironment} from '../../src/explain/service.js'
 import type {KubeObject} from '../../src/cluster/types.js'
 import {kdisco} from '../support/cli.js'
@@ -29,6 +32,23 @@ describe('explain: findings', () => {
     const m = model([web(), pod('x', {ip: '10.0.0.9', labels: {app: 'webb'}})])
     const f = explainService(m, snapshot([web(), pod('x', {ip: '10.0.0.9', labels: {app: 'webb'}})]), m.service('default', 'web')!).findings[0]
     expect(f.hint).to.equal('Near miss: x has app=webb')
+  })
+
+  it('KD125 agrees with svc lookup: the in-zone CNAME target that does not exist is named; one that exists is quiet', () => {
+    const alias = service('alias', {type: 'ExternalName', externalName: 'db.other.svc.cluster.local'})
+    const m = model([alias])
+    const f = explainService(m, snapshot([alias]), m.service('default', 'alias')!).findings.find((x) => x.code === 'KD125')!
+    expect(f.message).to.equal('externalName db.other.svc.cluster.local. is inside the cluster domain but has no address records (namespace other does not exist): CoreDNS drops the CNAME, so alias.default.svc.cluster.local. answers with no address')
+    const file = join(mkdtempSync(join(tmpdir(), 'kdisco-alias-')), 'alias.json')
+    writeFileSync(file, JSON.stringify(alias))
+    const lookup = JSON.parse(kdisco(['svc', 'lookup', 'alias', '-f', file, '-o', 'json']).stdout)
+    const a = lookup.queries.find((q: {type: string; kind: string}) => q.kind === 'service' && q.type === 'A')
+    expect(a.expected).to.deep.equal({rcode: 'NOERROR', answers: []})
+    expect(a.notes.join(' ')).to.match(/drops the CNAME/)
+    const target = clusterIpService('db', '10.96.3.3', [{port: 5432}], {namespace: 'other'})
+    expect(codes([alias, target], 'default', 'alias')).to.deep.equal([])
+    // Outside the cluster domain the target is upstream's: never a finding.
+    expect(codes([service('ext', {type: 'ExternalName', externalName: 'db.example.com'})], 'default', 'ext')).to.deep.equal([])
   })
 
   it('manual endpoints silence KD109', () => {

@@ -169,6 +169,11 @@ describe('live: commands against the API test server', function () {
     const files = await kdiscoAsync(['dns', 'zone', '-n', 'data', '-f', 'examples/'])
     const body = (t: string) => t.split('\n').filter((l) => !l.startsWith(';')).join('\n')
     expect(body(zone.stdout)).to.equal(body(files.stdout))
+    // Predicted names live say what they say from files: web's governing Service does not exist.
+    const predicted = async (source: string[]) => JSON.parse((await kdiscoAsync(['dns', 'zone', '-n', 'data', ...source, '-o', 'json'])).stdout).predicted
+    const live = await predicted(['--kubeconfig', kubeconfig])
+    expect(live).to.deep.equal(await predicted(['-f', 'examples/']))
+    expect(live.map((p: {status: string; reason: string}) => `${p.status}: ${p.reason}`)).to.deep.equal(['will-not-resolve: no Service nginx', 'will-not-resolve: no Service nginx'])
   })
 
   it('dns lookup works live across namespaces', async () => {
@@ -239,19 +244,38 @@ describe('live: errors and degraded access', function () {
     })
   })
 
-  it('Service not found: suggests close names and other namespaces', async () => {
+  it('Service not found: exit 2 as offline, the same line, suggesting close names and other namespaces', async () => {
     await withServer((s) => s.add(service('kubia', 'data') as never), async (_s, kc) => {
-      const r = await kdiscoAsync(['svc', 'lookup', 'kubia-headles', '--probe', 'none', '--kubeconfig', kc])
-      expect([r.status, r.stderr]).to.deep.equal([3, 'Error: Service "kubia-headles" not found in namespace default. did you mean kubia-headless?\n'])
+      for (const command of ['lookup', 'endpoints', 'explain']) {
+        const noProbe = command === 'endpoints' ? [] : ['--probe', 'none']
+        const live = await kdiscoAsync(['svc', command, 'kubia-headles', ...noProbe, '--kubeconfig', kc])
+        const files = await kdiscoAsync(['svc', command, 'kubia-headles', ...noProbe, '-f', 'examples/'])
+        expect([live.status, live.stderr], command).to.deep.equal([2, 'Error: Service "kubia-headles" not found in namespace default. did you mean kubia-headless?\n'])
+        expect([files.status, files.stderr], command).to.deep.equal([live.status, live.stderr])
+      }
       const r2 = await kdiscoAsync(['svc', 'lookup', 'mysql-svc', '--probe', 'none', '--kubeconfig', kc])
       expect(r2.stderr).to.match(/it exists in another namespace: -n data/)
+      const none = await kdiscoAsync(['svc', 'lookup', 'zzzzzzzzzzzz', '--probe', 'none', '--kubeconfig', kc])
+      expect(none.stderr).to.equal('Error: Service "zzzzzzzzzzzz" not found in namespace default. List Services with kdisco svc list -A, or check -n\n')
     })
   })
 
-  it('namespace not found', async () => {
+  it('-n naming a namespace the cluster lacks: namespace-scoped commands warn on stderr and in the JSON, exit 0', async () => {
+    await withServer(() => {}, async (_s, kc) => {
+      for (const args of [['svc', 'list'], ['dns', 'zone'], ['svc', 'explain', '--all']]) {
+        const r = await kdiscoAsync([...args, '-n', 'nowhere', '--kubeconfig', kc, '-o', 'json'])
+        expect([r.status, r.stderr], args.join(' ')).to.deep.equal([0, 'kdisco: warning: namespace "nowhere" does not exist in the cluster\n'])
+        expect(JSON.parse(r.stdout).input.warnings).to.deep.equal(['namespace "nowhere" does not exist in the cluster'])
+      }
+      const there = await kdiscoAsync(['svc', 'list', '-n', 'data', '--kubeconfig', kc, '-o', 'json'])
+      expect([there.stderr, JSON.parse(there.stdout).input.warnings]).to.deep.equal(['', []])
+    })
+  })
+
+  it('a Service in a namespace that does not exist: exit 2, saying so', async () => {
     await withServer(() => {}, async (_s, kc) => {
       const r = await kdiscoAsync(['svc', 'lookup', 'web', '-n', 'nowhere', '--probe', 'none', '--kubeconfig', kc])
-      expect([r.status, r.stderr]).to.deep.equal([3, 'Error: namespace "nowhere" not found. Check -n (kubectl get namespaces lists them)\n'])
+      expect([r.status, r.stderr]).to.deep.equal([2, 'Error: Service "web" not found: namespace "nowhere" does not exist. Check -n (kubectl get namespaces lists them)\n'])
     })
   })
 
@@ -347,5 +371,123 @@ describe('live: in a pod (in-cluster service account)', function () {
     } finally {
       await server.stop()
     }
+  })
+})
+
+describe('live: kdisco says what CoreDNS reads (EndpointSlices), never endpoints derived from pods', function () {
+  this.timeout(60000)
+  let server: KubeApiServer
+  let kubeconfig: string
+  // Three ready pods behind a ClusterIP and a headless Service, and no EndpointSlice for either: what a cluster
+  // looks like when the EndpointSlice controller is down (or a moment after the Services were created).
+  const shop = [
+    {apiVersion: 'v1', kind: 'Namespace', metadata: {name: 'shop'}},
+    {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web', namespace: 'shop'}, spec: {clusterIP: '10.96.77.7', clusterIPs: ['10.96.77.7'], selector: {app: 'web'}, ports: [{name: 'http', port: 80, targetPort: 8080, protocol: 'TCP'}]}},
+    {apiVersion: 'v1', kind: 'Service', metadata: {name: 'web-hl', namespace: 'shop'}, spec: {clusterIP: 'None', clusterIPs: ['None'], selector: {app: 'web'}, ports: [{name: 'http', port: 80, targetPort: 8080, protocol: 'TCP'}]}},
+    ...[0, 1, 2].map((i) => ({apiVersion: 'v1', kind: 'Pod', metadata: {name: `web-${i}`, namespace: 'shop', labels: {app: 'web'}}, spec: {nodeName: 'node-1', containers: [{name: 'web', ports: [{name: 'http', containerPort: 8080}]}]}, status: {phase: 'Running', podIP: `10.244.7.${i + 1}`, podIPs: [{ip: `10.244.7.${i + 1}`}], conditions: [{type: 'Ready', status: 'True'}]}})),
+  ]
+  const live = async (args: string[]) => {
+    const r = await kdiscoAsync([...args, '--kubeconfig', kubeconfig, '-o', 'json'])
+    expect(r.status, r.stderr).to.be.oneOf([0, 1])
+    return JSON.parse(r.stdout)
+  }
+  const FINDING = /^3 ready pod\(s\) match the selector app=web, but no EndpointSlice exists for Service shop\/web-hl: CoreDNS and kube-proxy read EndpointSlices only, so its name answers NXDOMAIN/
+  const CHECK = 'kubectl get endpointslices -n shop -l kubernetes.io/service-name=web-hl'
+
+  before(async () => {
+    server = await new KubeApiServer().start()
+    await loadExamples(server)
+    server.add(...(shop as never[]))
+    kubeconfig = server.kubeconfig()
+  })
+  after(async () => server.stop())
+
+  it('every command answers from the EndpointSlices that exist: no endpoints, NXDOMAIN for the headless name', async () => {
+    const fqdn = 'web-hl.shop.svc.cluster.local.'
+    const list = await live(['svc', 'list', '-n', 'shop'])
+    expect(list.services.map((s: {name: string; endpoints: unknown; rcode: string}) => [s.name, s.endpoints, s.rcode])).to.deep.equal([
+      ['web', {ready: 0, total: 0, origin: []}, 'NOERROR'],
+      ['web-hl', {ready: 0, total: 0, origin: []}, 'NXDOMAIN'],
+    ])
+    const lookup = await live(['svc', 'lookup', 'web-hl', '-n', 'shop', '--probe', 'none'])
+    expect(lookup.service.endpoints).to.deep.equal({ready: 0, total: 0, origin: []})
+    expect(lookup.queries.find((q: {name: string; type: string}) => q.name === fqdn && q.type === 'A').expected).to.deep.equal({rcode: 'NXDOMAIN', answers: []})
+    expect(lookup.notes.find((n: string) => FINDING.test(n))).to.include(CHECK)
+    const endpoints = await live(['svc', 'endpoints', 'web-hl', '-n', 'shop'])
+    expect(endpoints.endpoints).to.deep.equal([])
+    expect(endpoints.notes[0]).to.match(FINDING).and.to.include(CHECK)
+    const explain = await live(['svc', 'explain', 'web-hl', '-n', 'shop', '--probe', 'none'])
+    expect(explain.dns.find((q: {name: string; type: string}) => q.name === fqdn && q.type === 'A').expected.rcode).to.equal('NXDOMAIN')
+    const kd124 = explain.findings.find((f: {code: string}) => f.code === 'KD124')
+    expect(kd124).to.include({severity: 'error'})
+    expect(kd124.message).to.match(FINDING)
+    expect(kd124.hint).to.match(/EndpointSlice controller .* RBAC .* created a moment ago/).and.to.include(CHECK)
+    const zone = await live(['dns', 'zone', '-n', 'shop'])
+    const names = zone.zones.flatMap((z: {records: {name: string; type: string; data: string}[]}) => z.records.map((r) => `${r.name} ${r.type} ${r.data}`))
+    expect(names.filter((n: string) => n.includes('web-hl.'))).to.deep.equal([])
+    expect(names).to.include('web.shop.svc.cluster.local. A 10.96.77.7')
+    expect(names.filter((n: string) => /^10-244-7-\d\.web/.test(n))).to.deep.equal([])
+    const dns = await live(['dns', 'lookup', fqdn, '--probe', 'none'])
+    expect([dns.rcode, dns.answers]).to.deep.equal(['NXDOMAIN', []])
+    const pod = await live(['pod', 'lookup', 'web-0', '-n', 'shop', '--probe', 'none'])
+    expect(pod.endpointNames).to.deep.equal([])
+    expect(pod.notes.some((n: string) => FINDING.test(n))).to.equal(true)
+  })
+
+  it('svc lookup reads the pods only when the Service has no EndpointSlice (one request more)', async () => {
+    server.clearLog()
+    await live(['svc', 'lookup', 'web-hl', '-n', 'shop', '--probe', 'none'])
+    expect(paths(server.requests)).to.deep.equal([
+      'GET /api/v1/namespaces/kube-system/configmaps/coredns',
+      'GET /api/v1/namespaces/shop/pods?labelSelector=app=web',
+      'GET /api/v1/namespaces/shop/services/web-hl',
+      'GET /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices',
+    ])
+  })
+
+  it('dns doctor: a kube-dns Service without EndpointSlices is an error naming the cause', async () => {
+    const slice = server.objects('EndpointSlice', 'kube-system').find((s) => s.metadata.labels?.['kubernetes.io/service-name'] === 'kube-dns')!
+    server.remove('EndpointSlice', 'kube-system', slice.metadata.name)
+    try {
+      const r = await kdiscoAsync(['dns', 'doctor', '--probe', 'none', '--kubeconfig', kubeconfig, '-o', 'json'])
+      expect(r.status, r.stderr).to.equal(1)
+      const check = JSON.parse(r.stdout).checks.find((c: {id: string}) => c.id === 'endpoints')
+      expect(check.status).to.equal('error')
+      expect(check.message).to.match(/^1 ready pod\(s\) match the selector k8s-app=kube-dns, but no EndpointSlice exists for Service kube-system\/kube-dns/)
+      expect(check.hint).to.include('kubectl get endpointslices -n kube-system -l kubernetes.io/service-name=kube-dns')
+    } finally {
+      server.add(slice)
+    }
+  })
+
+  it('an ExternalName pointing at a Service in another namespace: its target is read, so lookups and KD125 agree with -f', async () => {
+    server.add({apiVersion: 'v1', kind: 'Service', metadata: {name: 'shop-db', namespace: 'shop'}, spec: {type: 'ExternalName', externalName: 'mysql-svc.data.svc.cluster.local'}} as never)
+    server.add({apiVersion: 'v1', kind: 'Service', metadata: {name: 'shop-gone', namespace: 'shop'}, spec: {type: 'ExternalName', externalName: 'nothing.data.svc.cluster.local'}} as never)
+    const a = (out: {queries: {kind: string; type: string; expected: unknown}[]}) => out.queries.find((q) => q.kind === 'service' && q.type === 'A')!.expected
+    const lookup = await live(['svc', 'lookup', 'shop-db', '-n', 'shop', '--probe', 'none'])
+    expect(a(lookup)).to.deep.equal({
+      rcode: 'NOERROR',
+      answers: [
+        {name: 'shop-db.shop.svc.cluster.local.', type: 'CNAME', ttl: 30, data: 'mysql-svc.data.svc.cluster.local.'},
+        ...['10.244.1.8', '10.244.2.12', '10.244.3.6'].map((ip) => ({name: 'mysql-svc.data.svc.cluster.local.', type: 'A', ttl: 30, data: ip})),
+      ],
+    })
+    const codes = async (name: string) => (await live(['svc', 'explain', name, '-n', 'shop', '--probe', 'none'])).findings.map((f: {code: string}) => f.code)
+    expect(await codes('shop-db')).to.not.include('KD125')
+    expect(await codes('shop-gone')).to.include('KD125')
+    const gone = await kdiscoAsync(['svc', 'lookup', 'shop-gone', '-n', 'shop', '--probe', 'none', '--kubeconfig', kubeconfig, '-o', 'json'])
+    expect(gone.stderr, 'a target that does not exist is no gap in what could be read').to.equal('')
+    expect(a(JSON.parse(gone.stdout))).to.deep.equal({rcode: 'NOERROR', answers: []})
+  })
+
+  it('the same manifests read with -f derive the endpoints from the pods, and say so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-shop-'))
+    writeFileSync(join(dir, 'shop.json'), JSON.stringify({apiVersion: 'v1', kind: 'List', items: shop}))
+    const r = await kdiscoAsync(['svc', 'lookup', 'web-hl', '-n', 'shop', '-f', dir, '-o', 'json'])
+    const out = JSON.parse(r.stdout)
+    expect(out.service.endpoints).to.deep.equal({ready: 3, total: 3, origin: ['derived-from-pods']})
+    expect(out.notes.some((n: string) => FINDING.test(n))).to.equal(false)
+    const table = await kdiscoAsync(['svc', 'list', '-n', 'shop', '-f', dir])
+    expect(table.stdout).to.match(/web-hl .* 3\/3\*/).and.to.include('* endpoints derived from pods by kdisco')
   })
 })

@@ -1,7 +1,7 @@
 // Everything the commands compute from a snapshot, in process: a fuzzer's way to check that what passes the
 // boundary can be read by the whole of kdisco (no TypeError, no RangeError, no hang).
 import type {ClusterSnapshot} from '../../src/cluster/types.js'
-import {resolveDnsSettings} from '../../src/cluster/dns-settings.js'
+import {findCorefileConfigMap, resolveDnsSettings} from '../../src/cluster/dns-settings.js'
 import {ClusterDns} from '../../src/dns/model.js'
 import {zoneRecords} from '../../src/dns/zone.js'
 import {renderZoneFile} from '../../src/render/zonefile.js'
@@ -15,7 +15,8 @@ import {staticChecks} from '../../src/explain/doctor.js'
 
 /** Runs every command's computation over the snapshot (the first `limit` Services and pods). */
 export async function exercise(snapshot: ClusterSnapshot, limit = 20): Promise<void> {
-  const settings = await resolveDnsSettings({}, snapshot)
+  const corefile = findCorefileConfigMap(snapshot)
+  const settings = resolveDnsSettings({}, snapshot, corefile)
   const model = new ClusterDns(snapshot, settings)
   serviceList(model)
   JSON.stringify(renderZoneFile(zoneRecords(model, snapshot.pods), ['exercise']))
@@ -26,6 +27,6 @@ export async function exercise(snapshot: ClusterSnapshot, limit = 20): Promise<v
     dnsLookup(model, {name: svc.name, type: 'A', namespace: svc.namespace})
     dnsLookup(model, {name: `_http._tcp.${svc.name}`, type: 'SRV', namespace: 'default'})
   }
-  for (const pod of snapshot.pods.slice(0, limit)) JSON.stringify(podIdentity(model, pod))
-  staticChecks(model, snapshot, {unavailable: 'fuzz'})
+  for (const pod of snapshot.pods.slice(0, limit)) JSON.stringify(podIdentity(model, snapshot, pod))
+  staticChecks(model, snapshot, {unavailable: 'fuzz'}, corefile)
 }

@@ -68,10 +68,11 @@ export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
   try {
     if (scope.query.mode === 'service') await readService(client, snap, namespace, scope.query)
     else await readNamespace(client, snap, scope.allNamespaces ? undefined : namespace, scope.query)
+    if (!scope.allNamespaces) await readExternalNameTargets(client, snap)
   } catch (error) {
     throw toKdiscoError(error, config)
   }
-  return {snapshot: completeSnapshot(snap, {preferEndpoints: true}), client}
+  return {snapshot: completeSnapshot(snap, {fromPods: false}), client}
 }
 
 /** A server's message in one line, at most 300 characters. */
@@ -139,9 +140,12 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
   snap.namespaces = [...new Set(['default', 'kube-system', namespace])]
   snap.readNamespaces = [namespace]
-  await readExternalNameTargets(client, snap, svc)
   const labelSelector = selectorString(svc.spec?.selector)
-  if (query.pods && labelSelector) {
+  // A selector Service without any EndpointSlice has no endpoints in DNS; its pods are read to say how many it
+  // should have had (one more request, only then).
+  const slicesRead = !snap.gaps.some((g) => g.resource === 'endpointslices' || g.resource === 'endpoints')
+  const sliceless = slicesRead && !snap.endpointSlices.some((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === query.name) && !snap.endpoints.some((e) => e.metadata.name === query.name)
+  if ((query.pods || sliceless) && labelSelector) {
     // One unpaged request: a single Service's pods are a bounded set, and the request count stays flat.
     const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false, expect: {kind: 'Pod', namespace}}))
     if (pods) append(snap.pods, pods.items, 'v1')
@@ -153,42 +157,61 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   }
 }
 
+/** `<service>.<namespace>.svc.<zone>`: the Service an ExternalName points at inside the cluster, if it does. */
+function inClusterTarget(svc: Service): {namespace: string; name: string} | undefined {
+  if (svc.spec?.type !== 'ExternalName') return undefined
+  const labels = (svc.spec.externalName ?? '').toLowerCase().replace(/\.$/, '').split('.')
+  return labels.length >= 4 && labels[2] === 'svc' ? {name: labels[0], namespace: labels[1]} : undefined
+}
+
 /**
- * An ExternalName whose target is a Service name in the cluster zone is answered with that Service's records
- * (CoreDNS chases it inside the plugin): read the target, and its slices, following chains as CoreDNS does.
+ * CoreDNS chases an ExternalName's in-cluster target itself, so what its name answers depends on a Service that may
+ * live in another namespace: read it (and its slices), following chains as far as CoreDNS does (8 hops).
  */
-async function readExternalNameTargets(client: KubeClient, snap: ClusterSnapshot, svc: Service): Promise<void> {
-  let current: Service | undefined = svc
-  for (let depth = 0; depth < 8 && current?.spec?.type === 'ExternalName'; depth++) {
-    const m = /^([a-z0-9-]{1,63})\.([a-z0-9-]{1,63})\.svc\.[^]*$/i.exec(current.spec.externalName ?? '')
-    if (!m) return
-    const [name, namespace] = [m[1].toLowerCase(), m[2].toLowerCase()]
-    if (snap.services.some((s) => s.metadata.name === name && (s.metadata.namespace ?? 'default') === namespace)) return
-    current = await optional(snap, 'services', namespace, () => client.get<Service>(`${CORE}/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`))
-    if (!current) return
-    snap.services.push({...current, apiVersion: 'v1', kind: 'Service'})
-    // The Service exists, so its namespace does.
-    snap.namespaces = [...new Set([...snap.namespaces, namespace])]
-    await readEndpoints(client, snap, namespace, `${SERVICE_NAME_LABEL}=${name}`)
+async function readExternalNameTargets(client: KubeClient, snap: ClusterSnapshot): Promise<void> {
+  const have = (t: {namespace: string; name: string}) => snap.services.some((s) => s.metadata.name === t.name && (s.metadata.namespace ?? 'default') === t.namespace)
+  const asked = new Set<string>()
+  for (let hop = 0; hop < 8; hop++) {
+    const targets = snap.services.map(inClusterTarget).filter((t) => t !== undefined && !have(t) && !asked.has(`${t.namespace}/${t.name}`)) as {namespace: string; name: string}[]
+    if (targets.length === 0) return
+    await Promise.all(
+      targets.map(async (t) => {
+        asked.add(`${t.namespace}/${t.name}`)
+        // A target that does not exist is an answer (the CNAME is dropped), not a gap in what could be read.
+        const svc = await optional(snap, 'services', t.namespace, () =>
+          client.get<Service>(`${CORE}/namespaces/${encodeURIComponent(t.namespace)}/services/${encodeURIComponent(t.name)}`).catch((error) => {
+            if (error instanceof ApiError && error.status === 404) return undefined
+            throw error
+          }),
+        )
+        if (!svc) return
+        snap.services.push({...svc, apiVersion: 'v1', kind: 'Service'})
+        snap.namespaces = [...new Set([...snap.namespaces, t.namespace])].sort()
+        if (!snap.endpointSlices.some((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === t.name && s.metadata.namespace === t.namespace)) await readEndpoints(client, snap, t.namespace, `${SERVICE_NAME_LABEL}=${t.name}`)
+      }),
+    )
   }
 }
 
-/** A 404 for a Service: say whether the namespace exists, and suggest names. */
+/**
+ * A 404 for a Service: say whether the namespace exists, and suggest names. Exit 2 as offline (a name the user gave
+ * that does not exist), not 3: the cluster was read.
+ */
 async function notFound(client: KubeClient, namespace: string, name: string): Promise<KdiscoError> {
   try {
     await client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'})
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return new KdiscoError(`namespace "${namespace}" not found`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.CLUSTER})
+    if (error instanceof ApiError && error.status === 404) return new KdiscoError(`Service "${name}" not found: namespace "${namespace}" does not exist`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.USAGE})
     if (!(error instanceof ApiError && error.status === 403)) throw error
   }
   const [here, elsewhere] = await Promise.all([
     client.list<Service>(scoped(CORE, 'services', namespace), {}, {expect: {kind: 'Service', namespace}}).catch(() => ({items: []}) as ListResult<Service>),
     client.list<Service>(`${CORE}/services`, {fieldSelector: `metadata.name=${name}`}, {expect: {kind: 'Service'}}).catch(() => ({items: []}) as ListResult<Service>),
   ])
-  const {closeNames} = await import('../find.js')
+  const {closeNames, serviceNotFoundError} = await import('../find.js')
   const candidates = [...here.items, ...elsewhere.items].map((s) => ({name: s.metadata.name, namespace: s.metadata.namespace ?? namespace}))
   const hints = closeNames(name, namespace, candidates)
-  return new KdiscoError(`Service "${name}" not found in namespace ${namespace}`, {hint: hints.length ? hints.join('; ') : 'List Services with kdisco svc list', exitCode: ExitCode.CLUSTER})
+  return serviceNotFoundError(name, namespace, hints)
 }
 
 async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespace: string | undefined, query: Extract<LiveQuery, {mode: 'namespace'}>): Promise<void> {
@@ -199,13 +222,17 @@ async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespac
   tasks.push(readEndpoints(client, snap, namespace))
   tasks.push(readCorefile(client, snap))
   if (namespace) {
+    // A namespace that does not exist is left out of `namespaces` (the pipeline warns); every cluster has the first two.
     add(
-      client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'}).catch((error) => {
-        if (error instanceof ApiError && error.status === 404) throw new KdiscoError(`namespace "${namespace}" not found`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.CLUSTER})
-        if (error instanceof ApiError && error.status === 403) return undefined // cannot tell; assume it exists
-        throw error
-      }),
-      () => (snap.namespaces = [...new Set(['default', 'kube-system', namespace])]),
+      client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'}).then(
+        () => true,
+        (error) => {
+          if (error instanceof ApiError && error.status === 404) return false
+          if (error instanceof ApiError && error.status === 403) return true // cannot tell; assume it exists
+          throw error
+        },
+      ),
+      (exists) => (snap.namespaces = [...new Set(['default', 'kube-system', ...(exists ? [namespace] : [])])]),
     )
     // Single Services from other namespaces: the API server's (control name) and cluster DNS (resolv.conf).
     const oneService = (ns: string, name: string) =>

@@ -1,19 +1,19 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {type DnsLookupReport, dnsLookup} from '../../dns/lookup.js'
+import {dnsLookup} from '../../dns/lookup.js'
 import {checkQueryName} from '../../dns/names.js'
 import {expectation, typeCode} from '../../dns/records.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
-import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
+import {commandName} from '../../invocation.js'
+import {dnsFlags, inputFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
-import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {probeAndCompare} from '../../compare/probe-report.js'
 import {type ExpectedQuery, queryCandidates} from '../../dns/service-lookup.js'
 import {ExitCode} from '../../errors.js'
-import {loadCluster, parseDuration, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
+import {loadCluster, probeContext, resultContext, waitDuration} from '../../pipeline.js'
+import type {DnsLookupResult} from '../../results.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
-
-export type DnsLookupResult = DnsLookupReport & {observed?: ProbedQueries['queries'][number]['observed']; status?: ProbedQueries['queries'][number]['status']; diff?: ProbedQueries['queries'][number]['diff']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']} & ResultContext
 
 export default class DnsLookup extends KdiscoCommand {
   static override summary = 'What cluster DNS answers for a name, asked from a pod in a namespace.'
@@ -32,13 +32,15 @@ export default class DnsLookup extends KdiscoCommand {
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
     ...dnsFlags,
     ...probeFlags,
+    ...waitFlag,
   }
 
   async run(): Promise<DnsLookupResult> {
     const {args, flags} = await this.parse(DnsLookup)
-    const waitMs = flags.wait === undefined ? undefined : parseDuration(flags.wait, '--wait')
+    const probe = probeConfig(flags)
+    const waitMs = waitDuration(flags.wait, probe)
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
-    const result = await withProbeSession(probeConfig(flags), waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
+    const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
     await this.render(result, flags.output, async (r) => (await import('../../render/dns-lookup.js')).renderDnsLookup(r))
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
@@ -46,7 +48,7 @@ export default class DnsLookup extends KdiscoCommand {
 
   private async attempt(flags: Interfaces.InferredFlags<typeof DnsLookup.flags>, draft: ReturnType<typeof questionFrom>, probe: ProbeConfig, session?: ProbeSession): Promise<DnsLookupResult> {
     // A name can point into any namespace, so a live lookup reads every namespace.
-    const {snapshot, model, namespace} = await loadCluster({...flags, 'all-namespaces': true}, {kinds: ['pods'], clusterDns: true})
+    const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods'], clusterDns: true, everyNamespace: true})
     this.reportInputGaps(snapshot, model)
     const report = dnsLookup(model, {...draft, namespace})
     const query: ExpectedQuery = {
@@ -79,7 +81,7 @@ export function questionFrom(name: string | undefined, typeFlag: string, reverse
     if (!rev) throw inputError(`-x "${reverse}" is not an IP address`, 'Use an IPv4 or IPv6 address, e.g. -x 10.96.0.10')
     return {name: rev, type: 'PTR', namespace}
   }
-  if (name === undefined || name === '') throw inputError('missing NAME to look up', "Give a name, e.g. 'kdisco dns lookup kubia -f examples/'")
+  if (name === undefined || name === '') throw inputError('missing NAME to look up', `Give a name, e.g. '${commandName()} dns lookup kubia -f examples/'`)
   if (type === 'PTR' && parseIp(name)) return {name: reverseName(name)!, type, namespace}
   const problem = checkQueryName(name)
   if (problem) throw inputError(`"${name.length > 40 ? name.slice(0, 40) + '…' : name}" is not a valid DNS name: ${problem}`, 'Check the name')

@@ -1,16 +1,12 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {type ZoneListing, zoneRecords} from '../../dns/zone.js'
+import {zoneRecords} from '../../dns/zone.js'
+import {predictedNames} from '../../dns/service-lookup.js'
 import {isDns1035Label, normalizeName} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {loadCluster, resultContext, type ResultContext} from '../../pipeline.js'
-
-export interface DnsZoneResult extends ResultContext {
-  namespaces: string[] | 'all'
-  zones: ZoneListing[]
-  predicted: {name: string; pod: string; statefulSet: string; ip: null; status: 'pending'}[]
-}
+import {loadCluster, resultContext} from '../../pipeline.js'
+import type {DnsZoneResult} from '../../results.js'
 
 export default class DnsZone extends KdiscoCommand {
   static override summary = 'The whole expected cluster DNS zone, sorted, as a zone file or JSON.'
@@ -48,14 +44,14 @@ export default class DnsZone extends KdiscoCommand {
     const namespaces = flags['all-namespaces'] ? [] : [namespace]
     const zones = zoneRecords(model, snapshot.pods, {namespaces, zones: zonesWanted})
     // A predicted pod has a DNS name only under a serviceName that can be a Service's name.
-    const predicted = snapshot.predictedPods
-      .filter((p) => (namespaces.length === 0 || namespaces.includes(p.namespace)) && isDns1035Label(p.serviceName))
-      .map((p) => ({name: `${p.hostname}.${p.serviceName}.${p.namespace}.svc.${model.settings.clusterDomain}.`, pod: p.name, statefulSet: p.statefulSet, ip: null, status: 'pending' as const}))
+    const predicted = predictedNames(model, snapshot, (p) => (namespaces.length === 0 || namespaces.includes(p.namespace)) && isDns1035Label(p.serviceName))
     const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, ...resultContext(snapshot, model)}
+    const derived = model.allServices().filter((svc) => (namespaces.length === 0 || namespaces.includes(svc.namespace)) && model.sliceOrigins(svc.namespace, svc.name).some((o) => o !== 'observed'))
     const header = [
       `kdisco expected cluster DNS zone — namespaces: ${flags['all-namespaces'] ? 'all' : namespace}; settings: ${model.settings.source}`,
       `SOA serial is a placeholder (CoreDNS uses the time of its last change).`,
-      ...predicted.map((p) => `predicted: ${p.name} A <pending> (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
+      ...(derived.length > 0 ? [`endpoints derived from pods (or mirrored from v1 Endpoints) by kdisco, the input having no EndpointSlices for them: ${derived.slice(0, 5).map((s) => `${s.namespace}/${s.name}`).join(', ')}${derived.length > 5 ? ` and ${derived.length - 5} more` : ''}`] : []),
+      ...predicted.map((p) => `predicted: ${p.name} A ${p.reason ? `will not resolve: ${p.reason}` : '<pending>'} (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
       ...(model.settings.pods === 'insecure' ? ['pods insecure: any a-b-c-d.<ns>.pod name answers; only existing pods are listed.'] : []),
       ...zones.filter((z) => z.omitted).map((z) => `${z.omitted} record(s) of ${z.zone || '.'} left out: a name in them is longer than DNS allows (255 octets, labels of 63), so no question reaches them.`),
     ]

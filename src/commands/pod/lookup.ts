@@ -2,24 +2,17 @@ import {Args} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {closeNames} from '../../cluster/find.js'
 import {namespaceOf} from '../../cluster/types.js'
-import {type PodIdentity, podIdentity} from '../../dns/pod-identity.js'
+import {podIdentity} from '../../dns/pod-identity.js'
 import {inputError} from '../../errors.js'
 import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {probeConfig} from '../../probe/index.js'
-import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {probeAndCompare} from '../../compare/probe-report.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import {expectation} from '../../dns/records.js'
+import {predictedNames} from '../../dns/service-lookup.js'
 import {ExitCode} from '../../errors.js'
-import {loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
-
-export type PodLookupResult = PodIdentity & ResultContext & {
-  /** With a probe: each record asked for real, compared. */
-  queries?: ProbedQueries['queries']
-  summary?: ProbedQueries['summary']
-  probe?: ProbedQueries['probe']
-  /** With --probe exec/ephemeral in this pod: its real /etc/resolv.conf against the one kubelet should write. */
-  resolvConfObserved?: {text: string; matches: boolean}
-}
+import {loadCluster, probeContext, resultContext} from '../../pipeline.js'
+import type {PodLookupResult} from '../../results.js'
 
 export default class PodLookup extends KdiscoCommand {
   static override summary = "A pod's DNS identity: its names, its records, and the resolv.conf and /etc/hosts kubelet writes."
@@ -34,24 +27,24 @@ export default class PodLookup extends KdiscoCommand {
     // --probe exec / ephemeral look from inside this very pod unless --pod names another.
     const probe = probeConfig(flags, {defaultPod: args.pod})
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
-    this.reportInputGaps(snapshot, model)
     const pod = snapshot.pods.find((p) => p.metadata.name === args.pod && namespaceOf(p) === namespace)
+    if (!pod && !model.hasNamespace(namespace))
+      throw inputError(`Pod "${args.pod}" not found: namespace "${namespace}" ${snapshot.origin === 'live' ? 'does not exist' : 'is not in the input'}`, 'Check -n')
     if (!pod) {
-      const predicted = snapshot.predictedPods.find((p) => p.name === args.pod && p.namespace === namespace)
-      if (predicted) {
-        const fqdn = `${predicted.hostname}.${predicted.serviceName}.${namespace}.svc.${model.settings.clusterDomain}`
-        const svc = model.service(namespace, predicted.serviceName)
-        throw inputError(
-          `Pod "${args.pod}" does not exist yet: StatefulSet ${predicted.statefulSet} will create it${svc ? ` as ${fqdn}` : ''}`,
-          svc?.kind === 'Headless'
-            ? `See ${this.config.bin} svc lookup ${predicted.serviceName} -n ${namespace}`
-            : `Its serviceName "${predicted.serviceName}" names ${svc ? 'a Service that is not headless' : 'no Service'} in ${namespace}, so ${fqdn} will never resolve: create a headless Service with that name`,
-        )
+      const isPod = (p: {name: string; namespace: string}) => p.name === args.pod && p.namespace === namespace
+      const future = snapshot.predictedPods.find(isPod)
+      if (future) {
+        const [name] = predictedNames(model, snapshot, isPod)
+        const will = `Pod "${args.pod}" does not exist yet: StatefulSet ${future.statefulSet} will create it`
+        if (!name) throw inputError(`${will}, without a per-pod DNS name (the StatefulSet has no serviceName)`, 'Set spec.serviceName to a headless Service selecting its pods')
+        if (name.reason) throw inputError(`${will}, and ${name.name} will not resolve: ${name.reason}`, `Point serviceName at a headless Service (clusterIP: None) named ${name.service} in ${namespace} that selects the StatefulSet's pods`)
+        throw inputError(`${will} as ${name.name}`, `See ${this.config.bin} svc lookup ${name.service} -n ${namespace}`)
       }
       const hints = closeNames(args.pod, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
       throw inputError(`Pod "${args.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
     }
-    const identity = podIdentity(model, pod)
+    this.reportInputGaps(snapshot, model)
+    const identity = podIdentity(model, snapshot, pod)
     const records = [...(identity.hostnameRecord ? [identity.hostnameRecord] : []), ...identity.endpointNames.filter((e) => e.name !== identity.hostnameRecord?.name), ...identity.podRecords]
     const queries: ExpectedQuery[] = records.map((r) => ({name: r.name, type: r.type, kind: 'endpoint', expected: expectation(r), ...(r.notes ? {notes: r.notes} : {})}))
     if (flags['dry-run']) return this.dryRun(probe, queries, (q) => [q.name], namespace)

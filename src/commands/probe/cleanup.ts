@@ -3,10 +3,7 @@ import {KdiscoCommand} from '../../command-base.js'
 import {allNamespacesFlag, inputFlags, outputFlag} from '../../flags.js'
 import {checkNamespaceName, inputError} from '../../errors.js'
 import {connectCluster} from '../../pipeline.js'
-
-export interface ProbeCleanupResult {
-  deleted: {namespace: string; name: string}[]
-}
+import type {ProbeCleanupResult} from '../../results.js'
 
 export default class ProbeCleanup extends KdiscoCommand {
   static override summary = 'Delete debug pods kdisco left behind (label app.kubernetes.io/managed-by=kdisco).'

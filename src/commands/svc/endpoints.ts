@@ -1,11 +1,10 @@
 import {Args} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {serviceNotFound} from '../../cluster/find.js'
-import {type EndpointsReport, serviceEndpoints} from '../../explain/endpoints.js'
+import {serviceEndpoints} from '../../explain/endpoints.js'
 import {dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {loadCluster, type ResultContext, resultContext} from '../../pipeline.js'
-
-export type SvcEndpointsResult = EndpointsReport & ResultContext
+import {loadCluster, resultContext} from '../../pipeline.js'
+import type {SvcEndpointsResult} from '../../results.js'
 
 export default class SvcEndpoints extends KdiscoCommand {
   static override summary = "A Service's endpoints, whether DNS serves each one, and why not."
@@ -18,9 +17,9 @@ export default class SvcEndpoints extends KdiscoCommand {
   async run(): Promise<SvcEndpointsResult> {
     const {args, flags} = await this.parse(SvcEndpoints)
     const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, pods: true, nearMisses: true})
-    this.reportInputGaps(snapshot, model)
     const svc = model.service(namespace, args.name)
     if (!svc) throw serviceNotFound(model, args.name, namespace)
+    this.reportInputGaps(snapshot, model)
     const result: SvcEndpointsResult = {...serviceEndpoints(model, snapshot, svc), ...resultContext(snapshot, model)}
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-endpoints.js')).renderServiceEndpoints(r))
     return result

@@ -2,16 +2,14 @@ import {Args, Flags} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {serviceNotFound} from '../../cluster/find.js'
 import {ExitCode, inputError} from '../../errors.js'
-import {type Finding, type LintReport, type ServiceExplanation, explainService, lintServices} from '../../explain/service.js'
+import {type Finding, explainService, lintServices} from '../../explain/service.js'
 import {DEFAULT_NODE_PORT_RANGE, parseNodePortRange} from '../../explain/references.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
 import {probeConfig} from '../../probe/index.js'
-import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {probeAndCompare} from '../../compare/probe-report.js'
 import {queryCandidates} from '../../dns/service-lookup.js'
-import {loadCluster, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
-
-export type SvcExplainResult = Omit<ServiceExplanation, 'dns'> & {dns: ServiceExplanation['dns'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']; probe?: ProbedQueries['probe']} & ResultContext
-export type SvcExplainAllResult = LintReport & ResultContext
+import {loadCluster, probeContext, resultContext} from '../../pipeline.js'
+import type {SvcExplainAllResult, SvcExplainResult} from '../../results.js'
 
 export default class SvcExplain extends KdiscoCommand {
   static override summary = 'Explain a Service: what it is, its DNS names, the environment pods get, and what is wrong.'
@@ -44,6 +42,7 @@ export default class SvcExplain extends KdiscoCommand {
     // The DNS section is probed live (one debug pod by default); --all only lints.
     const probe = flags.all ? probeConfig({...flags, probe: flags.probe ?? 'none'}) : probeConfig(flags)
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets', 'ingresses']})
+    if (!flags.all && !model.service(namespace, args.name!)) throw serviceNotFound(model, args.name!, namespace)
     this.reportInputGaps(snapshot, model)
     const context = resultContext(snapshot, model)
     let findings: Finding[]
@@ -56,8 +55,7 @@ export default class SvcExplain extends KdiscoCommand {
       findings = [...report.services.flatMap((s) => s.findings), ...report.findings]
       await this.render(result, flags.output, async (r) => (await import('../../render/svc-explain.js')).renderLint(r))
     } else {
-      const svc = model.service(namespace, args.name!)
-      if (!svc) throw serviceNotFound(model, args.name!, namespace)
+      const svc = model.service(namespace, args.name!)!
       const explanation = explainService(model, snapshot, svc, {nodePortRange})
       const candidates = (q: Parameters<typeof queryCandidates>[1]) => queryCandidates(model, q)
       if (flags['dry-run']) return this.dryRun(probe, explanation.dns, candidates, namespace)

@@ -1,14 +1,11 @@
 import {Flags} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {parseLabelSelector, matchesRequirements} from '../../cluster/labels.js'
-import {type ServiceListRow, serviceList} from '../../dns/service-list.js'
+import {serviceList} from '../../dns/service-list.js'
 import {inputError} from '../../errors.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
-import {loadCluster, resultContext, type ResultContext} from '../../pipeline.js'
-
-export interface SvcListResult extends ResultContext {
-  services: ServiceListRow[]
-}
+import {loadCluster, resultContext} from '../../pipeline.js'
+import type {SvcListResult} from '../../results.js'
 
 export default class SvcList extends KdiscoCommand {
   static override summary = 'Services with their DNS name and what DNS returns for it.'

@@ -1,17 +1,16 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {type ServiceLookupReport, queryCandidates, serviceLookup} from '../../dns/service-lookup.js'
+import {queryCandidates, serviceLookup} from '../../dns/service-lookup.js'
 import {checkNamespaceName} from '../../errors.js'
-import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
+import {dnsFlags, inputFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
-import {type ProbedQueries, probeAndCompare} from '../../compare/probe-report.js'
+import {probeAndCompare} from '../../compare/probe-report.js'
 import {ExitCode} from '../../errors.js'
-import {loadCluster, parseDuration, probeContext, resultContext, type ResultContext} from '../../pipeline.js'
+import {loadCluster, probeContext, resultContext, waitDuration} from '../../pipeline.js'
+import type {SvcLookupResult} from '../../results.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
 import {serviceNotFound} from '../../cluster/find.js'
-
-export type SvcLookupResult = Omit<ServiceLookupReport, 'queries'> & {queries: ServiceLookupReport['queries'] | ProbedQueries['queries']; summary?: ProbedQueries['summary']} & ResultContext
 
 export default class SvcLookup extends KdiscoCommand {
   static override summary = 'Every DNS name a Service has and what each answers.'
@@ -29,13 +28,15 @@ export default class SvcLookup extends KdiscoCommand {
     output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
     ...dnsFlags,
     ...probeFlags,
+    ...waitFlag,
   }
 
   async run(): Promise<SvcLookupResult> {
     const {args, flags} = await this.parse(SvcLookup)
     for (const ns of flags['from-namespace'] ?? []) checkNamespaceName(ns)
-    const waitMs = flags.wait === undefined ? undefined : parseDuration(flags.wait, '--wait')
-    const result = await withProbeSession(probeConfig(flags), waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, args.name, probe, session)))
+    const probe = probeConfig(flags)
+    const waitMs = waitDuration(flags.wait, probe)
+    const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, args.name, probe, session)))
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-lookup.js')).renderServiceLookup(r))
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
@@ -44,9 +45,9 @@ export default class SvcLookup extends KdiscoCommand {
   /** One attempt: fresh cluster state, expectation and probe (--wait repeats it). */
   private async attempt(flags: Interfaces.InferredFlags<typeof SvcLookup.flags>, name: string, probe: ProbeConfig, session?: ProbeSession): Promise<SvcLookupResult> {
     const {snapshot, model, namespace} = await loadCluster(flags, {service: name, namespaceSlices: true})
-    this.reportInputGaps(snapshot, model)
     const svc = model.service(namespace, name)
     if (!svc) throw serviceNotFound(model, name, namespace)
+    this.reportInputGaps(snapshot, model)
     const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
     const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
     if (flags['dry-run']) return this.dryRun(probe, report.queries, candidates, namespace)
