@@ -3,7 +3,7 @@ import {describeOrigin} from '../cluster/types.js'
 import type {ClusterDns} from './model.js'
 import {normalizeName} from './names.js'
 import {type Truncation, truncationNote} from './message-size.js'
-import type {Rcode, ResourceRecord} from './records.js'
+import {type Rcode, type ResourceRecord, cacheNote} from './records.js'
 import {clusterFirstConf, resolveName} from './resolver.js'
 
 export interface DnsQuestion {
@@ -44,6 +44,8 @@ export function dnsLookup(model: ClusterDns, question: DnsQuestion): DnsLookupRe
   if (r.answers.length === 0 && !question.name.endsWith('.')) report.notes.push(...elsewhereHints(model, question))
   const derived = r.answers.length > 0 ? derivedFrom(model, r.tried.at(-1)?.name ?? '') : undefined
   if (derived) report.notes.push(derived)
+  const cached = model.settings.cache && cacheNote(model.settings.cache, [r])
+  if (cached) report.notes.push(cached)
   return report
 }
 

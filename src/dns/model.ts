@@ -306,7 +306,7 @@ export class ClusterDns {
     }
     const stored = positive ? matchZone(n, cache.disableSuccess) === undefined : a.rcode !== null && matchZone(n, cache.disableDenial) === undefined
     if (!stored) return shaped
-    return {...shaped, cached: true, notes: [...(a.notes ?? []), `cache ${cache.successTtl}: a repeated question is answered from CoreDNS's cache (TTL counting down)`]}
+    return {...shaped, cached: true}
   }
 
   /**

@@ -88,3 +88,15 @@ export function compareNames(a: string, b: string): number {
   // The name with labels left over is the child: it sorts after its parent.
   return (aEnd > 0 ? 1 : 0) - (bEnd > 0 ? 1 : 0)
 }
+
+/**
+ * One line for a report whose answers CoreDNS's cache stores (said once, not per answer): how long a pod may keep
+ * seeing an answer after the cluster changed.
+ */
+export function cacheNote(cache: {successTtl: number; denialTtl: number}, answers: {cached?: boolean; answers: unknown[]}[]): string | undefined {
+  const stored = answers.filter((a) => a.cached)
+  if (stored.length === 0) return undefined
+  const ttls = new Set(stored.map((a) => (a.answers.length > 0 ? cache.successTtl : cache.denialTtl)))
+  const most = Math.max(...ttls)
+  return `CoreDNS's cache plugin stores ${stored.length === answers.length ? 'these answers' : 'some of these answers ("cached" in JSON)'}: after a change, a pod may get the old answer for up to ${most} s (TTLs counting down)`
+}

@@ -5,7 +5,7 @@ import type {ClusterSnapshot, PredictedPod, SliceOrigin} from '../cluster/types.
 import {ipFamily, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
 import {truncationNote} from './message-size.js'
-import {type Expectation, type Rcode, expectation} from './records.js'
+import {type Expectation, type Rcode, cacheNote, expectation} from './records.js'
 import {type ResolvConf, clusterDnsContext, clusterFirstConf, resolveName, searchCandidates} from './resolver.js'
 
 export type QueryKind = 'service' | 'port' | 'endpoint' | 'reverse' | 'short-name'
@@ -187,6 +187,8 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
   if (sliceless) notes.push(`${sliceless.message}. ${sliceless.hint}`)
   const predicted = predictedNames(model, snapshot, (p) => p.namespace === svc.namespace && p.serviceName === svc.name)
   if (predicted.length > 0) notes.push(`${predicted.length} StatefulSet pod(s) do not exist yet: their names are predicted, their IPs pending`)
+  const cached = model.settings.cache && cacheNote(model.settings.cache, queries.map((q) => q.expected))
+  if (cached) notes.push(cached)
   return {service: summarizeService(model, svc), queries, predicted, notes}
 }
 

@@ -411,7 +411,7 @@ describe('live: kdisco says what CoreDNS reads (EndpointSlices), never endpoints
     ])
     const lookup = await live(['svc', 'lookup', 'web-hl', '-n', 'shop', '--probe', 'none'])
     expect(lookup.service.endpoints).to.deep.equal({ready: 0, total: 0, origin: []})
-    expect(lookup.queries.find((q: {name: string; type: string}) => q.name === fqdn && q.type === 'A').expected).to.deep.equal({rcode: 'NXDOMAIN', answers: []})
+    expect(lookup.queries.find((q: {name: string; type: string}) => q.name === fqdn && q.type === 'A').expected).to.deep.equal({rcode: 'NXDOMAIN', answers: [], cached: true}) // examples' Corefile: cache 30
     expect(lookup.notes.find((n: string) => FINDING.test(n))).to.include(CHECK)
     const endpoints = await live(['svc', 'endpoints', 'web-hl', '-n', 'shop'])
     expect(endpoints.endpoints).to.deep.equal([])
@@ -471,13 +471,14 @@ describe('live: kdisco says what CoreDNS reads (EndpointSlices), never endpoints
         {name: 'shop-db.shop.svc.cluster.local.', type: 'CNAME', ttl: 30, data: 'mysql-svc.data.svc.cluster.local.'},
         ...['10.244.1.8', '10.244.2.12', '10.244.3.6'].map((ip) => ({name: 'mysql-svc.data.svc.cluster.local.', type: 'A', ttl: 30, data: ip})),
       ],
+      cached: true,
     })
     const codes = async (name: string) => (await live(['svc', 'explain', name, '-n', 'shop', '--probe', 'none'])).findings.map((f: {code: string}) => f.code)
     expect(await codes('shop-db')).to.not.include('KD125')
     expect(await codes('shop-gone')).to.include('KD125')
     const gone = await kdiscoAsync(['svc', 'lookup', 'shop-gone', '-n', 'shop', '--probe', 'none', '--kubeconfig', kubeconfig, '-o', 'json'])
     expect(gone.stderr, 'a target that does not exist is no gap in what could be read').to.equal('')
-    expect(a(JSON.parse(gone.stdout))).to.deep.equal({rcode: 'NOERROR', answers: []})
+    expect(a(JSON.parse(gone.stdout))).to.deep.equal({rcode: 'NOERROR', answers: [], cached: true})
   })
 
   it('the same manifests read with -f derive the endpoints from the pods, and say so', async () => {
