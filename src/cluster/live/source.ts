@@ -134,7 +134,9 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   snap.readNamespaces = [namespace]
   await readExternalNameTargets(client, snap, svc)
   const labelSelector = selectorString(svc.spec?.selector)
-  if (query.pods && labelSelector) {
+  // Without EndpointSlices (RBAC), the endpoints are derived from the Service's pods, as the controller would.
+  const slicesForbidden = snap.gaps.some((g) => g.resource === 'endpointslices')
+  if ((query.pods || slicesForbidden) && labelSelector) {
     // One unpaged request: a single Service's pods are a bounded set, and the request count stays flat.
     const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false}))
     if (pods) snap.pods.push(...typed(pods.items, 'v1', 'Pod'))
