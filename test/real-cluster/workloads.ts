@@ -17,7 +17,7 @@ interface PodLike {
  * A Deployment of `replicas` pods behind a Service `name` (headless with `headless`), its pods running (not ready
  * with `ready: false`), its EndpointSlices written and every CoreDNS replica caught up.
  */
-export async function deployService(c: RealCluster, namespace: string, name: string, options: {replicas?: number; ready?: boolean; headless?: boolean; port?: number} = {}): Promise<string[]> {
+export async function deployService(c: RealCluster, namespace: string, name: string, options: {replicas?: number; ready?: boolean; headless?: boolean; port?: number; securityContext?: object} = {}): Promise<string[]> {
   const replicas = options.replicas ?? 2
   const labels = {app: name}
   const port = options.port ?? 8080
@@ -31,7 +31,7 @@ export async function deployService(c: RealCluster, namespace: string, name: str
         selector: {matchLabels: labels},
         template: {
           metadata: {labels, annotations: options.ready === false ? {[READY_ANNOTATION]: 'false'} : {}},
-          spec: {automountServiceAccountToken: false, terminationGracePeriodSeconds: 0, containers: [{name: 'app', image: PAUSE_IMAGE, ports: [{name: 'http', containerPort: port}]}]},
+          spec: {automountServiceAccountToken: false, terminationGracePeriodSeconds: 0, containers: [{name: 'app', image: PAUSE_IMAGE, ports: [{name: 'http', containerPort: port}], ...(options.securityContext ? {securityContext: options.securityContext} : {})}]},
         },
       },
     },
