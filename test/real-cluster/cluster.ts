@@ -10,6 +10,7 @@ import {request as httpRequest} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {ApiLink} from './api-link.js'
+import {ApiTap} from './api-tap.js'
 import {type ApiObject, ApiError, KubeApi} from './api.js'
 import {HARNESS_DIR, binary} from './components.js'
 import {KUBEADM_COREFILE, type CorefilePorts, adaptCorefile} from './corefiles.js'
@@ -104,6 +105,8 @@ export class RealCluster {
   /** Milliseconds each step took, in order. */
   readonly timings: [string, number][] = []
   private adminToken = ''
+  private auditedToken = ''
+  private readonly taps: ApiTap[] = []
   private caPath = ''
   private coreDnsKubeconfigPath = ''
   private markers = 0
@@ -143,8 +146,8 @@ export class RealCluster {
     const pki = join(this.dir, 'pki')
     mkdirSync(pki)
     this.adminToken = randomBytes(24).toString('hex')
-    const auditedToken = randomBytes(24).toString('hex')
-    writeFileSync(join(this.dir, 'tokens.csv'), `${this.adminToken},admin,admin-uid,"system:masters"\n${auditedToken},${AUDITED_USER},${AUDITED_USER}-uid\n`, {mode: 0o600})
+    this.auditedToken = randomBytes(24).toString('hex')
+    writeFileSync(join(this.dir, 'tokens.csv'), `${this.adminToken},admin,admin-uid,"system:masters"\n${this.auditedToken},${AUDITED_USER},${AUDITED_USER}-uid\n`, {mode: 0o600})
     const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: 2048})
     writeFileSync(join(pki, 'sa.key'), privateKey.export({type: 'pkcs1', format: 'pem'}), {mode: 0o600})
     writeFileSync(join(pki, 'sa.pub'), publicKey.export({type: 'spki', format: 'pem'}))
@@ -195,7 +198,7 @@ export class RealCluster {
       await waitUntil('kube-apiserver /readyz', async () => (await this.api.request('GET', '/readyz')) === 'ok', {timeoutMs: 120000, process: p})
     })
     this.kubeconfig = this.writeKubeconfig('admin.kubeconfig', {token: this.adminToken})
-    this.auditedKubeconfig = this.writeKubeconfig('audited.kubeconfig', {token: auditedToken})
+    this.auditedKubeconfig = this.writeKubeconfig('audited.kubeconfig', {token: this.auditedToken})
     await this.step('KWOK CRDs', () => this.installKwokCrds())
 
     await this.step('kube-controller-manager', async () => {
@@ -379,8 +382,20 @@ export class RealCluster {
     return [...own, join(HARNESS_DIR, 'kwok-pod-stages.yaml')].join(',')
   }
 
-  /** A kubeconfig for this cluster with one user: a token, or a client certificate. */
-  writeKubeconfig(file: string, user: {token: string}, namespace?: string): string {
+  /** A relay that can hold chosen requests (api-tap.ts), with admin's and the audited user's kubeconfigs through it. */
+  async startTap(): Promise<{tap: ApiTap; kubeconfig: string; auditedKubeconfig: string}> {
+    const tap = await new ApiTap(this.server, join(this.dir, 'pki')).start()
+    this.taps.push(tap)
+    const n = this.taps.length
+    return {
+      tap,
+      kubeconfig: this.writeKubeconfig(`tap-${n}.kubeconfig`, {token: this.adminToken}, undefined, tap.url),
+      auditedKubeconfig: this.writeKubeconfig(`tap-${n}-audited.kubeconfig`, {token: this.auditedToken}, undefined, tap.url),
+    }
+  }
+
+  /** A kubeconfig for this cluster (or for a relay in front of it) with one user: a token. */
+  writeKubeconfig(file: string, user: {token: string}, namespace?: string, server = this.server): string {
     const path = join(this.dir, file)
     const ca = readFileSync(this.caPath).toString('base64')
     writeFileSync(
@@ -391,7 +406,7 @@ export class RealCluster {
         'clusters:',
         '- name: real',
         '  cluster:',
-        `    server: ${this.server}`,
+        `    server: ${server}`,
         `    certificate-authority-data: ${ca}`,
         'users:',
         '- name: user',
@@ -599,6 +614,7 @@ export class RealCluster {
 
   /** Stops everything; the work directory (logs) is kept when `keepLogs`, and its path returned. */
   async stop(options: {keepLogs?: boolean} = {}): Promise<string | undefined> {
+    for (const tap of this.taps) await tap.stop()
     await this.runner?.stop()
     for (const r of this.coreDns) await r.link.stop()
     await this.processes.stopAll()
