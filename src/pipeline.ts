@@ -67,7 +67,8 @@ export function probeContext(flags: PipelineFlags, namespace: string, session?: 
   return {namespace, session, connect: () => (conn ??= connectCluster(flags, namespace))}
 }
 
-export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {}): Promise<LoadedCluster> {
+/** `lenientCorefile`: see resolveDnsSettings (dns doctor reports a Corefile it cannot use instead of stopping). */
+export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {}, options: {lenientCorefile?: boolean} = {}): Promise<LoadedCluster> {
   checkNamespaceName(flags.namespace)
   const {timeoutMs, log} = liveOptions(flags)
   const snapshot = await loadSnapshot({
@@ -85,6 +86,7 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {})
   const settings = await resolveDnsSettings(
     {corefile: flags.corefile, clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']},
     snapshot,
+    {lenient: options.lenientCorefile},
   )
   return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace}
 }

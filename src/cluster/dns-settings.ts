@@ -22,7 +22,11 @@ export function findCorefileConfigMap(snapshot: ClusterSnapshot): {text: string;
   return cm ? {text: cm.data!.Corefile, source: `ConfigMap ${namespaceOf(cm)}/${cm.metadata.name}`} : undefined
 }
 
-export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSnapshot): Promise<DnsSettings> {
+/**
+ * `lenient`: a Corefile kdisco cannot use (no kubernetes stanza, a syntax error) gives kubeadm's defaults and says
+ * why in `source`, instead of an input error — for dns doctor, whose Corefile check reports what is wrong with it.
+ */
+export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSnapshot, options: {lenient?: boolean} = {}): Promise<DnsSettings> {
   let settings: DnsSettings
   let corefile: {text: string; source: string} | undefined
   if (overrides.corefile) {
@@ -38,8 +42,10 @@ export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: Clus
     try {
       settings = settingsFromCorefile(corefile.text, corefile.source)
     } catch (error) {
-      if (error instanceof CorefileError) throw inputError(`${corefile.source}: ${error.message}`, 'Fix the Corefile, or pass --cluster-domain/--pods/--ttl instead')
-      throw error
+      if (!(error instanceof CorefileError)) throw error
+      if (!options.lenient) throw inputError(`${corefile.source}: ${error.message}`, 'Fix the Corefile, or pass --cluster-domain/--pods/--ttl instead')
+      settings = kubeadmDefaults()
+      settings.source = `kubeadm defaults: ${corefile.source} is unusable (${error.message})`
     }
   } else {
     // kubeadm writes its Corefile for the cluster domain it was given.
