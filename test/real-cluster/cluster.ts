@@ -529,7 +529,7 @@ export class RealCluster {
    * a changed ConfigMap does. `waitReady: false` for a Corefile or RBAC that keeps it from becoming ready.
    */
   async restartCoreDns(replica: CoreDnsReplica, options: {corefile?: string; waitReady?: boolean} = {}): Promise<void> {
-    await replica.process.stop()
+    await this.stopCoreDnsProcess(replica)
     if (options.corefile !== undefined) writeFileSync(replica.corefilePath, adaptCorefile(options.corefile, replica.ports))
     const p = this.processes.start(replica.process.name, [binary('coredns'), '-conf', replica.corefilePath])
     replica.process = p
@@ -537,8 +537,12 @@ export class RealCluster {
     else await waitUntil(`${p.name} listening`, async () => (await ask(replica.dns, 'ready.check.', 'A').then(() => true, () => false)) || undefined, {timeoutMs: 30000, process: p})
   }
 
-  /** Stops a replica's process, leaving its pod (kubelet has not noticed yet): the pod's address stops answering. */
+  /**
+   * Stops a replica's process, leaving its pod (kubelet has not noticed yet): the pod's address stops answering.
+   * Killed, not terminated: kubeadm's Corefile has a 5 s lameduck, a wait the tests do not need.
+   */
   async stopCoreDnsProcess(replica: CoreDnsReplica): Promise<void> {
+    replica.process.child.kill('SIGKILL')
     await replica.process.stop()
   }
 
