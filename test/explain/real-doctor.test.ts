@@ -10,7 +10,7 @@ import type {CoreDnsReplica, RealCluster} from '../real-cluster/cluster.js'
 import {requireRealCluster} from '../real-cluster/components.js'
 import {KUBEADM_COREFILE} from '../real-cluster/corefiles.js'
 import {waitUntil} from '../real-cluster/processes.js'
-import {sharedCluster} from '../real-cluster/shared.js'
+import {requirePodRunner, sharedCluster} from '../real-cluster/shared.js'
 import {PAUSE_IMAGE, deployService} from '../real-cluster/workloads.js'
 
 interface Check {
@@ -64,6 +64,7 @@ describe('dns doctor against real cluster DNS', function () {
   before(async function () {
     requireRealCluster(this)
     c = await sharedCluster()
+    requirePodRunner(this, c)
     replicas = c.coreDns.filter((r) => r.spec.clusterDns)
     coreDnsRole = await c.api.get('ClusterRole', undefined, 'system:coredns')
     await c.createNamespace('doctor-app')

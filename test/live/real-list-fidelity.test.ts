@@ -8,7 +8,7 @@ import {AUDITED_USER, type RealCluster} from '../real-cluster/cluster.js'
 import {requireRealCluster} from '../real-cluster/components.js'
 import {waitUntil} from '../real-cluster/processes.js'
 import {readmeClusterRoles} from '../real-cluster/rbac.js'
-import {sharedCluster} from '../real-cluster/shared.js'
+import {requirePodRunner, sharedCluster} from '../real-cluster/shared.js'
 import {deployService} from '../real-cluster/workloads.js'
 
 const BULK = 'list-bulk'
@@ -91,20 +91,25 @@ describe('live: LIST and request patterns as the real API server logs them', fun
     expect(lists.map((e) => `${shape(e).split('?')[1]} ${e.responseStatus?.code}`)).to.deep.equal(['limit=500 200', 'limit=500&continue=… 410', 'limit=500 200', 'limit=500&continue=… 200'])
   })
 
-  it('request counts as README states: svc lookup 3, svc endpoints at most 4, and the pod probe adds its create, a few polls, one log read, the delete', async () => {
+  const lookupRequests = [`get /api/v1/namespaces/${APP}/services/web`, 'get /api/v1/namespaces/kube-system/configmaps/coredns', `list /apis/discovery.k8s.io/v1/namespaces/${APP}/endpointslices?limit=500`].sort()
+
+  it('request counts as README states: svc lookup makes 3 requests, svc endpoints at most 4', async () => {
     const lookup = await audited(['svc', 'lookup', 'web', '-n', APP, '--probe', 'none', '-o', 'json'])
     expect(lookup.status, lookup.stderr).to.equal(0)
-    expect(lookup.events.map(shape).sort()).to.deep.equal(
-      [`get /api/v1/namespaces/${APP}/services/web`, 'get /api/v1/namespaces/kube-system/configmaps/coredns', `list /apis/discovery.k8s.io/v1/namespaces/${APP}/endpointslices?limit=500`].sort(),
-    )
+    expect(lookup.events.map(shape).sort()).to.deep.equal(lookupRequests)
     const endpoints = await audited(['svc', 'endpoints', 'web', '-n', APP, '-o', 'json'])
     expect(endpoints.status, endpoints.stderr).to.equal(0)
     expect(endpoints.events.length).to.be.at.most(4)
     expect(endpoints.events.map(shape)).to.include(`list /api/v1/namespaces/${APP}/pods?labelSelector=app=web`)
+  })
+
+  it('the default pod probe adds its create, a few status polls, one log read and the delete', async function () {
+    requirePodRunner(this, c)
     const probed = await audited(['svc', 'lookup', 'web', '-n', APP, '-o', 'json'])
     expect(probed.status, probed.stderr).to.equal(0)
     const pod = /creating debug pod (kdisco-probe-[0-9a-f]+)/.exec(probed.stderr)![1]
-    const probeRequests = probed.events.filter((e) => !lookup.events.map(shape).includes(shape(e))).map(shape)
+    const probeRequests = probed.events.map(shape).filter((s) => !lookupRequests.includes(s))
+    expect(probed.events.length - probeRequests.length).to.equal(3)
     const polls = probeRequests.filter((s) => s === `get /api/v1/namespaces/${APP}/pods/${pod}`)
     expect(probeRequests.filter((s) => !polls.includes(s))).to.deep.equal([`create /api/v1/namespaces/${APP}/pods`, `get /api/v1/namespaces/${APP}/pods/${pod}/log?container=lookup`, `delete /api/v1/namespaces/${APP}/pods/${pod}?gracePeriodSeconds=0`])
     expect(polls.length).to.be.within(1, 15)

@@ -6,7 +6,7 @@ import {type CliResult, kdiscoAsync} from '../support/cli.js'
 import type {RealCluster} from '../real-cluster/cluster.js'
 import {requireRealCluster} from '../real-cluster/components.js'
 import {type ClusterRole, readmeClusterRoles, serviceAccountKubeconfig, variant} from '../real-cluster/rbac.js'
-import {sharedCluster} from '../real-cluster/shared.js'
+import {requirePodRunner, sharedCluster} from '../real-cluster/shared.js'
 import {appPod, deployService, kdiscoPods} from '../real-cluster/workloads.js'
 
 const NS = 'rbac-app'
@@ -146,7 +146,8 @@ describe('live: RBAC as README writes it, against the real authorizer', function
   })
 
   describe('each probe with exactly its README role (and the reader role)', () => {
-    before(async () => {
+    before(async function () {
+      requirePodRunner(this, c)
       await appPod(c, NS, 'app')
     })
 

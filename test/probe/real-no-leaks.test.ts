@@ -7,7 +7,7 @@ import {kdiscoAsync, kdiscoSpawn} from '../support/cli.js'
 import type {RealCluster} from '../real-cluster/cluster.js'
 import {requireRealCluster} from '../real-cluster/components.js'
 import {waitUntil} from '../real-cluster/processes.js'
-import {sharedCluster} from '../real-cluster/shared.js'
+import {requirePodRunner, sharedCluster} from '../real-cluster/shared.js'
 import {deployService, kdiscoPods} from '../real-cluster/workloads.js'
 
 interface DebugPod {
@@ -27,6 +27,7 @@ describe('probe: no debug pod left behind on the real API server', function () {
   before(async function () {
     requireRealCluster(this)
     c = await sharedCluster()
+    requirePodRunner(this, c)
     await c.createNamespace(NS)
     await c.createNamespace(OTHER)
     await deployService(c, NS, 'web', {replicas: 1})

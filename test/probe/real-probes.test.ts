@@ -9,7 +9,7 @@ import type {CoreDnsReplica, RealCluster} from '../real-cluster/cluster.js'
 import {requireRealCluster} from '../real-cluster/components.js'
 import {ROOT_ONLY_IMAGE} from '../real-cluster/pod-runner.js'
 import {waitUntil} from '../real-cluster/processes.js'
-import {sharedCluster} from '../real-cluster/shared.js'
+import {requirePodRunner, sharedCluster} from '../real-cluster/shared.js'
 import {PAUSE_IMAGE, appPod, deployService, kdiscoPods} from '../real-cluster/workloads.js'
 
 type Query = {name: string; type: string; kind: string; status?: string; notes?: string[]; diff?: {missing: string[]; unexpected: string[]}; observed?: {via: string; searchList?: string; rcode?: string; application?: {addresses: string[]}}}
@@ -43,6 +43,7 @@ describe('probe: every probe through the real API server, KWOK and real CoreDNS'
   before(async function () {
     requireRealCluster(this)
     c = await sharedCluster()
+    requirePodRunner(this, c)
     clusterDns = c.coreDns.filter((r) => r.spec.clusterDns)
     expect(clusterDns.map((r) => r.pod)).to.deep.equal(['coredns-0', 'coredns-1'])
     await c.createNamespace(NS)

@@ -73,6 +73,8 @@ export interface RealClusterOptions {
   coreDns?: CoreDnsSpec[]
   /** Progress lines (what started, how long it took). */
   log?: (line: string) => void
+  /** Every pod can be exec'd into and given ephemeral containers (npm run cluster), not only the tests' app pods. */
+  execAllPods?: boolean
 }
 
 const UPSTREAM_ZONE_TEXT = `$ORIGIN ${UPSTREAM_ZONE}.
@@ -99,6 +101,8 @@ export class RealCluster {
   podNetwork!: PodNetwork
   /** The rest of the kubelet KWOK lacks: runs debug pods' and ephemeral containers, serves their logs and exec. */
   runner!: PodRunner
+  /** Why there is no pod network and runner on this machine (see requirePodRunner in shared.ts). */
+  podRunnerUnavailable?: string
   nodes: string[] = []
   coreDns: CoreDnsReplica[] = []
   upstream!: NsdServer
@@ -287,12 +291,15 @@ export class RealCluster {
       this.coreDnsKubeconfigPath = kubeconfig
       for (const spec of specs) await this.addCoreDns(spec)
     })
-    await this.step('pod network and pod runner', async () => {
+    this.podRunnerUnavailable = PodNetwork.unavailable()
+    if (this.podRunnerUnavailable) this.log(`no pod network and pod runner: ${this.podRunnerUnavailable}`)
+    else await this.step('pod network and pod runner', async () => {
       this.podNetwork = await PodNetwork.start(this.processes, DNS_SERVICE_IP)
       this.runner = new PodRunner(this.api, this.dir, this.podNetwork, {
         clusterDomain: CLUSTER_DOMAIN,
         dnsServiceIp: DNS_SERVICE_IP,
         dnsPorts: () => new Map(this.coreDns.filter((r) => r.podIp).map((r) => [r.podIp!, r.ports.dns])),
+        execAllPods: this.options.execAllPods,
       }).start()
     })
   }

@@ -8,7 +8,7 @@ import {spawnSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import {which} from '../support/binaries.js'
-import {asRoot} from '../support/privilege.js'
+import {AS_ROOT, asRoot} from '../support/privilege.js'
 import type {ManagedProcess, ProcessGroup} from './processes.js'
 import {waitUntil} from './processes.js'
 
@@ -41,12 +41,18 @@ export class PodNetwork {
     this.podAddress = `10.199.${n >> 8}.${(n & 255) + 2}`
   }
 
+  /** Why this machine cannot have a pod network (a missing program, no root), or undefined when it can. */
+  static unavailable(): string | undefined {
+    const missing = ['nft', 'nsenter', 'unshare', 'setpriv', 'ip'].filter((tool) => !which(tool))
+    if (missing.length) return `${missing.join(', ')} not installed (apt-get install nftables util-linux iproute2)`
+    if (AS_ROOT === undefined) return 'a network namespace needs root (or passwordless sudo)'
+    return undefined
+  }
+
   /** Creates the namespace (held by a process that dies with the test run), the veth pair and its routes. */
   static async start(processes: ProcessGroup, serviceIp: string): Promise<PodNetwork> {
-    for (const tool of ['nft', 'nsenter', 'unshare', 'ip']) if (!which(tool)) throw new Error(`${tool} is not installed (apt-get install nftables util-linux iproute2)`)
     const net = new PodNetwork(processes, serviceIp)
-    const hold = asRoot(['unshare', '--net', 'sleep', 'infinity'])
-    if (!hold) throw new Error('the pod network needs root (or passwordless sudo) for a network namespace')
+    const hold = asRoot(['unshare', '--net', 'sleep', 'infinity'])!
     net.holder = processes.start('pod-network', [hold[0], ...hold[1]])
     const pid = await waitUntil('pod network namespace', async () => net.sleepPid(), {timeoutMs: 10000, process: net.holder})
     net.netns = `/proc/${pid}/ns/net`

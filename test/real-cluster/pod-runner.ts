@@ -9,7 +9,7 @@
 //   mapping (kubelet-exec.sh), and their ephemeral containers run like debug pod containers.
 // It also keeps the pod network's kube-dns ClusterIP pointing at the ready endpoints of kube-dns (kube-proxy).
 import {type ChildProcess, spawn} from 'node:child_process'
-import {appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {asRoot} from '../support/privilege.js'
@@ -66,6 +66,8 @@ export interface PodRunnerOptions {
   dnsServiceIp: string
   /** Where each CoreDNS pod's port 53 really is (they share this machine): pod IP → port. */
   dnsPorts: () => Map<string, number>
+  /** Every pod can be exec'd into (npm run cluster), not only those labelled EXEC_LABEL=true (the tests'). */
+  execAllPods?: boolean
 }
 
 /** What the runner tracks per pod (by uid). */
@@ -145,12 +147,13 @@ export class PodRunner {
   private async tick(): Promise<void> {
     const [debug, exec, slices] = await Promise.all([
       this.api.list<RunnerPod>('Pod', undefined, `labelSelector=${encodeURIComponent(`${MANAGED_BY}=kdisco`)}`),
-      this.api.list<RunnerPod>('Pod', undefined, `labelSelector=${encodeURIComponent(`${EXEC_LABEL}=true`)}`),
+      this.api.list<RunnerPod>('Pod', undefined, this.options.execAllPods ? '' : `labelSelector=${encodeURIComponent(`${EXEC_LABEL}=true`)}`),
       this.api.list<{endpoints?: {addresses: string[]; conditions?: {ready?: boolean}}[]}>('EndpointSlice', 'kube-system', `labelSelector=${encodeURIComponent('kubernetes.io/service-name=kube-dns')}`),
     ])
     this.syncDnsEndpoints(slices)
     const seen = new Set<string>()
     for (const pod of [...debug, ...exec]) {
+      if (seen.has(pod.metadata.uid)) continue
       seen.add(pod.metadata.uid)
       let t = this.tracked.get(pod.metadata.uid)
       if (!t) {
@@ -366,11 +369,14 @@ function containerStatus(c: Container, state: object, ready: boolean) {
   return {name: c.name, image: c.image ?? '', imageID: '', ready, started: 'running' in state, restartCount: 0, state}
 }
 
-/** The /etc/resolv.conf kubelet writes (pkg/kubelet/network/dns): ClusterFirst, or None, plus dnsConfig. */
+/**
+ * The /etc/resolv.conf kubelet writes (pkg/kubelet/network/dns): ClusterFirst, None, or the node's own (Default,
+ * and ClusterFirst with hostNetwork; the nodes are this machine), plus dnsConfig.
+ */
 export function kubeletResolvConf(pod: RunnerPod, domain: string, dnsIp: string): string {
   const policy = pod.spec.dnsPolicy ?? 'ClusterFirst'
   const clusterFirst = policy === 'ClusterFirstWithHostNet' || (policy === 'ClusterFirst' && !pod.spec.hostNetwork)
-  if (!clusterFirst && policy !== 'None') throw new Error(`the pod runner writes no resolv.conf for dnsPolicy ${policy}${pod.spec.hostNetwork ? ' with hostNetwork' : ''}`)
+  if (!clusterFirst && policy !== 'None') return readFileSync('/etc/resolv.conf', 'utf8')
   let nameservers = clusterFirst ? [dnsIp] : []
   let searches = clusterFirst ? [`${pod.metadata.namespace}.svc.${domain}`, `svc.${domain}`, domain] : []
   const options = new Map<string, string>(clusterFirst ? [['ndots', '5']] : [])
