@@ -85,7 +85,8 @@ export function probeContext(flags: PipelineFlags, namespace: string, session?: 
   return {namespace, session, connect: () => (conn ??= connectCluster(flags, namespace))}
 }
 
-export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {}): Promise<LoadedCluster> {
+/** `lenientCorefile`: see resolveDnsSettings (dns doctor reports a Corefile it cannot use instead of stopping). */
+export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {}, options: {lenientCorefile?: boolean} = {}): Promise<LoadedCluster> {
   checkNamespaceName(flags.namespace)
   const {timeoutMs, log} = liveOptions(flags)
   const snapshot = await loadSnapshot({
@@ -105,7 +106,7 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {})
   if (!flags['all-namespaces'] && !snapshot.namespaces.includes(ns))
     snapshot.warnings.push(snapshot.origin === 'live' ? `namespace "${ns}" does not exist in the cluster` : `namespace "${ns}" is not in the input: no object of -f is in it, and no Namespace names it`)
   const corefile = await corefileSource(flags.corefile, snapshot)
-  const settings = resolveDnsSettings({clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']}, snapshot, corefile)
+  const settings = resolveDnsSettings({clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']}, snapshot, corefile, {lenient: options.lenientCorefile})
   return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace, corefile}
 }
 

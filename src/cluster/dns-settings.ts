@@ -43,15 +43,21 @@ export async function corefileSource(path: string | undefined, snapshot: Cluster
   }
 }
 
-/** The settings from `corefile` (see corefileSource), else kubeadm's defaults, with single options overridden. */
-export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSnapshot, corefile: CorefileSource | undefined): DnsSettings {
+/**
+ * The settings from `corefile` (see corefileSource), else kubeadm's defaults, with single options overridden.
+ * `lenient`: a Corefile kdisco cannot use (no kubernetes stanza, a syntax error) gives kubeadm's defaults and says
+ * why in `source`, instead of an input error — for dns doctor, whose Corefile check reports what is wrong with it.
+ */
+export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSnapshot, corefile: CorefileSource | undefined, options: {lenient?: boolean} = {}): DnsSettings {
   let settings: DnsSettings
   if (corefile) {
     try {
       settings = settingsFromCorefile(corefile.text, corefile.source)
     } catch (error) {
-      if (error instanceof CorefileError) throw inputError(`${corefile.source}: ${error.message}`, 'Fix the Corefile, or pass --cluster-domain/--pods/--ttl instead')
-      throw error
+      if (!(error instanceof CorefileError)) throw error
+      if (!options.lenient) throw inputError(`${corefile.source}: ${error.message}`, 'Fix the Corefile, or pass --cluster-domain/--pods/--ttl instead')
+      settings = kubeadmDefaults()
+      settings.source = `kubeadm defaults: ${corefile.source} is unusable (${error.message})`
     }
   } else {
     // kubeadm writes its Corefile for the cluster domain it was given.

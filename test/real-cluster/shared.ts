@@ -25,6 +25,18 @@ export function sharedCluster(): Promise<RealCluster> {
   return cluster
 }
 
+/**
+ * Call in a `before` hook of a suite whose pods must really run (kdisco's probes): skips loudly on a machine without
+ * a pod network (nftables, util-linux, root), and fails under CI=true.
+ */
+export function requirePodRunner(ctx: Mocha.Context, c: RealCluster): void {
+  if (!c.podRunnerUnavailable) return
+  const msg = `the real cluster has no pod runner: ${c.podRunnerUnavailable}`
+  if (process.env.CI === 'true') throw new Error(`${msg} (CI must have it)`)
+  process.stderr.write(`\n  !!! SKIPPING "${ctx.test?.parent?.title}": ${msg}\n\n`)
+  ctx.skip()
+}
+
 /** How many generated states the differential suites apply (KDISCO_DIFF_STATES to change), and their seed. */
 export const STATE_COUNT = Number(process.env.KDISCO_DIFF_STATES ?? 4)
 export const STATE_SEED = Number(process.env.KDISCO_DIFF_SEED ?? 20261201)

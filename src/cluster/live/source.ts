@@ -142,10 +142,12 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   snap.readNamespaces = [namespace]
   const labelSelector = selectorString(svc.spec?.selector)
   // A selector Service without any EndpointSlice has no endpoints in DNS; its pods are read to say how many it
-  // should have had (one more request, only then).
+  // should have had (one more request, only then). Without the right to read EndpointSlices (RBAC), the endpoints
+  // are derived from those pods, as the controller would, and marked derived.
+  const slicesForbidden = snap.gaps.some((g) => g.resource === 'endpointslices')
   const slicesRead = !snap.gaps.some((g) => g.resource === 'endpointslices' || g.resource === 'endpoints')
   const sliceless = slicesRead && !snap.endpointSlices.some((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === query.name) && !snap.endpoints.some((e) => e.metadata.name === query.name)
-  if ((query.pods || sliceless) && labelSelector) {
+  if ((query.pods || sliceless || slicesForbidden) && labelSelector) {
     // One unpaged request: a single Service's pods are a bounded set, and the request count stays flat.
     const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false, expect: {kind: 'Pod', namespace}}))
     if (pods) append(snap.pods, pods.items, 'v1')
