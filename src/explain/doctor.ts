@@ -89,7 +89,7 @@ export function corefileCheck(snapshot: ClusterSnapshot): Check {
   if (!cm) return check('corefile', title, 'skipped', `ConfigMap ${DNS_NAMESPACE}/coredns not readable or absent: kdisco assumes kubeadm's stock Corefile`)
   let blocks: ServerBlock[]
   try {
-    blocks = parseCorefile(cm.text)
+    blocks = parseCorefile(cm.text).blocks
   } catch (error) {
     return check('corefile', title, 'error', `the Corefile does not parse: ${(error as Error).message}`, [cm.source], 'CoreDNS refuses to load it; kubectl -n kube-system edit configmap coredns')
   }
