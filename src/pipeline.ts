@@ -4,6 +4,7 @@ import {resolveDnsSettings} from './cluster/dns-settings.js'
 import {type SnapshotNeed, loadSnapshot} from './cluster/load.js'
 import type {ClusterSnapshot} from './cluster/types.js'
 import {ClusterDns} from './dns/model.js'
+import {pluginName} from './dns/coredns/server.js'
 import type {PodsMode} from './dns/settings.js'
 import {checkNamespaceName, inputError} from './errors.js'
 import type {Connection} from './cluster/live/connect.js'
@@ -23,6 +24,9 @@ export interface PipelineFlags {
   ttl?: number
   'endpoint-pod-names'?: boolean
   corefile?: string
+  'corefile-import'?: string[]
+  'node-resolv-conf'?: string
+  'node-search'?: string[]
 }
 
 export interface LoadedCluster {
@@ -83,7 +87,16 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {})
   })
   if (log) for (const o of snapshot.ignored) log(`ignored ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name} (${o.source})`)
   const settings = await resolveDnsSettings(
-    {corefile: flags.corefile, clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']},
+    {
+      corefile: flags.corefile,
+      corefileImports: flags['corefile-import'],
+      clusterDomain: flags['cluster-domain'],
+      pods: flags.pods,
+      ttl: flags.ttl,
+      endpointPodNames: flags['endpoint-pod-names'],
+      nodeResolvConf: flags['node-resolv-conf'],
+      nodeSearch: flags['node-search'],
+    },
     snapshot,
   )
   return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace}
@@ -92,7 +105,22 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {})
 /** The settings as reported in every JSON result. */
 function settingsSummary(model: ClusterDns) {
   const s = model.settings
-  return {clusterDomain: s.clusterDomain, zones: s.zones, pods: s.pods, ttl: s.ttl, endpointPodNames: s.endpointPodNames, source: s.source}
+  const server = model.coreDns().config
+  return {
+    clusterDomain: s.clusterDomain,
+    zones: s.zones,
+    pods: s.pods,
+    ttl: s.ttl,
+    endpointPodNames: s.endpointPodNames,
+    source: s.source,
+    ...(s.flavour ? {server: s.flavour} : {}),
+    /** The Corefile's server blocks and the plugins kdisco routes through, in CoreDNS's order. */
+    blocks: server.blocks.map((b) => ({server: b.label, plugins: b.plugins.map(pluginName)})),
+    ...(server.notes.length > 0 ? {corefileNotes: server.notes} : {}),
+    ...(s.nodeLocal ? {nodeLocal: {source: s.nodeLocal.source, address: s.nodeLocal.address}} : {}),
+    /** The node's search domains kubelet appends to ClusterFirst pods; null: not given (they may exist). */
+    nodeSearch: s.node ? s.node.searches : null,
+  }
 }
 
 /** Where the data came from and what could not be read, as reported in every JSON result. */
