@@ -133,6 +133,11 @@ export class HostsPlugin implements Plugin {
     this.inline = parseHostsText(config.inline.join('\n'), config.origins, config.autoReverse)
   }
 
+  /** Every name it has an address for (wildcards as written). */
+  names(): string[] {
+    return [...new Set([this.file, this.inline].flatMap((m) => [...m.name4.keys(), ...m.name6.keys(), ...m.wild4.keys(), ...m.wild6.keys()]))]
+  }
+
   /** File entries first, then inline ones (hostsfile.go lookupStaticHostFamily). */
   addresses(name: string, family: 4 | 6): string[] {
     const host = lowerName(name)
@@ -149,7 +154,7 @@ export class HostsPlugin implements Plugin {
     const qname = lowerName(q.name)
     const inZone = matchAbsolute(qname, this.config.origins) !== undefined
     // PTR questions need no origin (hosts.go ServeDNS).
-    if (!inZone && q.type !== 'PTR') return next(q)
+    if (!inZone && q.type !== 'PTR') return next(q, ctx)
     const unknownFile = this.config.file === undefined
     let answers: ResourceRecord[] = []
     if (q.type === 'PTR') {
@@ -158,17 +163,17 @@ export class HostsPlugin implements Plugin {
       const names = parsed ? [...(this.file.addr.get(parsed.data) ?? []), ...(this.inline.addr.get(parsed.data) ?? [])] : []
       if (names.length === 0) {
         if (unknownFile) return this.unknown(ctx)
-        return next(q)
+        return next(q, ctx)
       }
       answers = names.map((n) => ({name: qname, type: 'PTR', ttl: this.config.ttl, data: n}))
     } else if (q.type === 'A' || q.type === 'AAAA') {
       answers = this.addresses(qname, q.type === 'A' ? 4 : 6).map((data) => ({name: qname, type: q.type, ttl: this.config.ttl, data}))
     } else if (this.config.fallthroughUnsupported && this.through(qname)) {
-      return next(q)
+      return next(q, ctx)
     }
     if (answers.length === 0 && this.addresses(qname, 4).length === 0 && this.addresses(qname, 6).length === 0) {
       if (unknownFile) return this.unknown(ctx)
-      if (this.through(qname)) return next(q)
+      if (this.through(qname)) return next(q, ctx)
       ctx.trace.plugins.push(this.name)
       // hosts.go: no SOA to send an NXDOMAIN with, so SERVFAIL.
       return unwritten('SERVFAIL', `hosts (${whereWritten(this.config)}) has no entry for this name and no fallthrough: CoreDNS answers SERVFAIL`)

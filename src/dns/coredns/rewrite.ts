@@ -159,6 +159,12 @@ export function parseRewriteRule(d: Directive): RewriteRule {
 
 const CLASSES = new Set(['IN', 'CS', 'CH', 'HS', 'NONE', 'ANY'])
 
+/** The name a rule turns `name` into (lower-case), or undefined when it does not touch it. */
+export function ruleRewrites(rule: RewriteRule, name: string): string | undefined {
+  if (rule.type === 'name' || (rule.type === 'other' && rule.match)) return rewriteName(rule.type === 'name' ? rule.match : rule.match!, lowerName(name))
+  return undefined
+}
+
 /** The rewritten (lower-case) name when a name rule matches, else undefined (name.go's Rewrite methods). */
 function rewriteName(match: NameMatch, name: string): string | undefined {
   switch (match.kind) {
@@ -279,10 +285,10 @@ export class RewritePlugin implements Plugin {
         break
       }
     }
-    if (!done) return next(asked)
+    if (!done) return next(asked, ctx)
     ctx.trace.plugins.push(this.name)
     if (q.name !== asked.name || q.type !== asked.type) ctx.trace.rewritten = `${q.name}${q.type !== asked.type ? ` ${q.type}` : ''}`
-    const served = next(q)
+    const served = next(q, ctx)
     if (!stopped && responseRules.length === 0 && (q.name !== lowerName(asked.name) || q.type !== asked.type)) {
       // rewrite.go ServeDNS: continue rules without response rules write the reply through unchanged, question too.
       ctx.trace.notes.push(`${applied.join('; ')}: the reply carries the rewritten question section; resolvers that check it (glibc) drop such replies`)
