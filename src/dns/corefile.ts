@@ -30,12 +30,13 @@ function tokenize(text: string, source: string): Token[] {
     } else if (c === '#') {
       while (i < text.length && text[i] !== '\n') i++
     } else if (c === '"' || c === '`') {
-      // "…" with backslash escapes; `…` raw (caddy's backtick quotes).
+      // "…" (only \" is an escape) or `…` (raw, caddy's backtick quotes).
       const start = line
       let j = i + 1
       let s = ''
       while (j < text.length && text[j] !== c) {
-        if (c === '"' && text[j] === '\\' && j + 1 < text.length && (text[j + 1] === '"' || text[j + 1] === '\\')) j++
+        // caddy's lexer unescapes \" only; every other backslash stays as written.
+        if (c === '"' && text[j] === '\\' && text[j + 1] === '"') j++
         if (text[j] === '\n') line++
         s += text[j++]
       }

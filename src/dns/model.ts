@@ -323,7 +323,7 @@ export class ClusterDns {
         ctx.trace.inner = inner.route
         const {route, ...answer} = inner
         void route
-        return {...answer, ...(inner.route.upstreamName ? {forwardedName: inner.route.upstreamName} : {})}
+        return {...answer, ...(inner.route.upstreamQuestion ? {forwardedAs: inner.route.upstreamQuestion} : {})}
       }
     }
     return env
@@ -425,7 +425,7 @@ export class ClusterDns {
       const svc = (this.byClusterIp.get(parsed.data) ?? [])[0]
       if (svc) return {rcode: 'NOERROR', answers: [rr('PTR', this.serviceFqdn(svc))]}
       const named = (this.byEndpointAddress().get(ip!) ?? []).filter((e) => this.service(e.namespace, e.service)?.kind === 'Headless' && e.endpointName !== kubeDnsEndpointLabel(e.address))
-      if (named.length > 0) return {rcode: 'NOERROR', answers: [rr('PTR', `${named[0].endpointName}.${named[0].service}.${named[0].namespace}.svc.${zone}.`)]}
+      if (named.length > 0) return {rcode: 'NOERROR', answers: [rr('PTR', `${named[0].endpointName}.${named[0].service}.${named[0].namespace}.svc.${this.settings.clusterDomain}.`)]}
       return unpredicted('a PTR question for an address without a Service cluster IP or named headless endpoint (its reply then depends on skydns error handling)')
     }
     const labels = stripZone(n, zone).split('.')
@@ -688,14 +688,14 @@ export class ClusterDns {
       if (ctx) up = ctx.lookup(target, qtype)
       else {
         const local = this.lookup(target, qtype, depth + 1)
-        up = 'pass' in local ? {rcode: null, answers: [], forwarded: true, forwardedName: target} : local
+        up = 'pass' in local ? {rcode: null, answers: [], forwarded: true, forwardedAs: {name: target, type: qtype}} : local
       }
       if (up.rcode === null && up.answers.length === 0) {
-        const out: Served = {rcode: 'NOERROR', answers: [record], forwarded: true, forwardedName: up.forwardedName ?? target, notes: [`the addresses of ${target} come from upstream DNS (CoreDNS resolves the CNAME target through the whole server again)`]}
+        const out: Served = {rcode: 'NOERROR', answers: [record], forwarded: true, forwardedAs: up.forwardedAs ?? {name: target, type: qtype}, notes: [`the addresses of ${target} come from upstream DNS (CoreDNS resolves the CNAME target through the whole server again)`]}
         return out
       }
       const out: Served = {rcode: 'NOERROR', answers: [record, ...up.answers], notes: [`CoreDNS resolved the CNAME target ${target} through the whole server again: ${up.rcode}${up.notes?.[0] ? ` (${up.notes[0]})` : ''}`]}
-      if (up.forwarded) Object.assign(out, {forwarded: true, forwardedName: up.forwardedName})
+      if (up.forwarded) Object.assign(out, {forwarded: true, forwardedAs: up.forwardedAs})
       return out
     }
     const ips = backends as Extract<Backend, {kind: 'ip'}>[]

@@ -43,8 +43,8 @@ export interface Route {
   rewritten?: string
   /** Where a forwarded question went. */
   upstream?: string[]
-  /** The name that went upstream (the question, a CNAME's target, an autopath candidate). */
-  upstreamName?: string
+  /** The question that went upstream (as asked, rewritten, a CNAME's target, an autopath candidate). */
+  upstreamQuestion?: {name: string; type: string}
   /** autopath's server-side search: the names it tried and the one that answered. */
   autopath?: {searched: string[]; answeredBy?: string}
   /**

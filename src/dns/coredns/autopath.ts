@@ -44,9 +44,9 @@ export class AutopathPlugin implements Plugin {
 
   serve(q: Question, next: Next, ctx: ChainContext): Served {
     const name = lowerName(q.name)
-    if (matchAbsolute(name, this.config.zones) === undefined) return next(q)
+    if (matchAbsolute(name, this.config.zones) === undefined) return next(q, ctx)
     const search = this.searchPath(q, ctx)
-    if (!search || search.length === 0 || !firstInSearchPath(name, search[0])) return next(q)
+    if (!search || search.length === 0 || !firstInSearchPath(name, search[0])) return next(q, ctx)
     ctx.trace.plugins.push(this.name)
     // dnsutil.TrimZone: the asked name minus the first search domain, as spelled; the domain itself has no base.
     if (name === search[0]) return unwritten('SERVFAIL', `autopath: ${q.name} is the first search domain itself, which CoreDNS cannot trim (dnsutil.TrimZone): SERVFAIL`)
@@ -56,7 +56,7 @@ export class AutopathPlugin implements Plugin {
     for (const s of search) {
       const candidate = s === '' ? `${base}.` : `${base}.${s}`
       searched.push(candidate)
-      const reply = next({...q, name: candidate})
+      const reply = next({...q, name: candidate}, ctx)
       first ??= reply
       // A plugin error ends the walk with that error (autopath.go: err != nil returns at once); so does a reply
       // kdisco cannot predict, since whether the walk goes on depends on it.
@@ -67,7 +67,9 @@ export class AutopathPlugin implements Plugin {
       if (reply.unwritten) continue
       if (reply.rcode === 'NXDOMAIN') continue
       ctx.trace.autopath = {searched, answeredBy: candidate}
-      return cnamer(reply, q.name, candidate)
+      const rest = search.slice(searched.length).map((r) => (r === '' ? `${base}.` : `${base}.${r}`))
+      if (reply.rcode === null && rest.length > 0) ctx.trace.notes.push(`autopath: if upstream answers NXDOMAIN for ${candidate}, CoreDNS goes on with ${rest.join(', ')}`)
+      return cnamer(reply, q, candidate)
     }
     ctx.trace.autopath = {searched}
     return {...first!, notes: [...(first!.notes ?? []), `autopath tried ${searched.join(', ')}: every one is NXDOMAIN, so the pod walks its search list itself`]}
@@ -78,13 +80,16 @@ export class AutopathPlugin implements Plugin {
  * autopath/cname.go cnamer: a CNAME from the asked name to the first record's owner, unless that owner is the asked
  * name (case-insensitively). A forwarded reply gets the CNAME in front of whatever upstream answers.
  */
-function cnamer(reply: Served, asked: string, candidate: string): Served {
+function cnamer(reply: Served, question: Question, candidate: string): Served {
+  const asked = question.name
   const note = `autopath answered ${asked} with ${candidate}`
-  if (reply.rcode === null || (reply.forwarded && reply.answers.length === 0)) {
-    // Upstream's reply: CoreDNS prepends the CNAME only if upstream returns records.
-    return {...reply, forwardedName: reply.forwardedName ?? candidate, notes: [...(reply.notes ?? []), `${note}; if upstream returns records, a CNAME ${asked} → their owner comes first`]}
-  }
   const differing = reply.answers.find((a) => a.name.toLowerCase() !== asked.toLowerCase())
+  if (reply.forwarded || reply.rcode === null) {
+    // Upstream's records follow kdisco's own: when none of those leaves the asked name, upstream's first one decides.
+    const forwardedAs = reply.forwardedAs ?? {name: candidate, type: question.type}
+    if (!differing) return {...reply, forwardedAs, notes: [...(reply.notes ?? []), `${note}; if upstream returns records, a CNAME ${asked} → the first one's owner comes first`]}
+    return {...reply, forwardedAs, answers: [{name: asked, type: 'CNAME', ttl: differing.ttl, data: differing.name}, ...reply.answers], notes: [...(reply.notes ?? []), note]}
+  }
   if (!differing) return {...reply, notes: [...(reply.notes ?? []), note]}
   return {...reply, answers: [{name: asked, type: 'CNAME', ttl: differing.ttl, data: differing.name}, ...reply.answers], notes: [...(reply.notes ?? []), note]}
 }

@@ -25,7 +25,15 @@ export function throughCache<T extends DnsAnswer>(cache: CacheSettings, n: strin
   }
   const stored = positive ? matchZone(n, cache.disableSuccess) === undefined : a.rcode !== null && matchZone(n, cache.disableDenial) === undefined
   if (!stored) return shaped
-  return {...shaped, cached: true, notes: [...(a.notes ?? []), `cache ${cache.successTtl}: a repeated question is answered from CoreDNS's cache (TTL counting down)`]}
+  return {...shaped, cached: true, notes: a.notes ? [...a.notes, storedNote(cache)] : [storedNote(cache)]}
+}
+
+const storedNotes = new WeakMap<CacheSettings, string>()
+
+function storedNote(cache: CacheSettings): string {
+  let note = storedNotes.get(cache)
+  if (note === undefined) storedNotes.set(cache, (note = `cache ${cache.successTtl}: a repeated question is answered from CoreDNS's cache (TTL counting down)`))
+  return note
 }
 
 export class CachePlugin implements Plugin {
@@ -33,9 +41,9 @@ export class CachePlugin implements Plugin {
   constructor(readonly settings: CacheSettings) {}
 
   serve(q: Question, next: Next, ctx: ChainContext): Served {
-    const n = lowerName(q.name).replace(/\.$/, '')
-    if (matchZone(n, this.settings.zones) === undefined) return next(q)
+    const n = lowerName(q.name).slice(0, -1)
+    if (matchZone(n, this.settings.zones) === undefined) return next(q, ctx)
     ctx.trace.plugins.push(this.name)
-    return throughCache(this.settings, n, next(q))
+    return throughCache(this.settings, n, next(q, ctx))
   }
 }

@@ -85,7 +85,7 @@ interface Lookup {
   answers: ResourceRecord[]
   result: Result
   forwarded?: boolean
-  forwardedName?: string
+  forwardedAs?: Question
 }
 
 function labels(name: string): string[] {
@@ -112,7 +112,7 @@ export class FilePlugin implements Plugin {
     const origin = matchAbsolute(qname, this.config.origins)
     if (origin === undefined) {
       if (this.config.last) return unwritten('REFUSED', 'no plugin after file serves this name: REFUSED')
-      return next(q)
+      return next(q, ctx)
     }
     ctx.trace.plugins.push(this.name)
     const zone = this.config.zones?.get(origin)
@@ -122,10 +122,10 @@ export class FilePlugin implements Plugin {
     const through = this.config.fallthrough !== undefined && matchAbsolute(qname, this.config.fallthrough) !== undefined
     if (found.answers.length === 0 && (found.result === 'nxdomain' || found.result === 'success') && through) {
       ctx.trace.plugins.pop()
-      return next(q)
+      return next(q, ctx)
     }
     const at = `zone ${origin} from ${this.config.path}`
-    const extra = found.forwarded ? {forwarded: true, forwardedName: found.forwardedName} : {}
+    const extra = found.forwarded ? {forwarded: true, forwardedAs: found.forwardedAs} : {}
     switch (found.result) {
       case 'nxdomain':
         return {rcode: 'NXDOMAIN', answers: found.answers, notes: [`${at}: no such name`], ...extra}
@@ -210,10 +210,10 @@ export class FilePlugin implements Plugin {
       if (this.delegated(zone, target)) return {answers, result: 'delegation'}
       if (!elem || qtype === 'NS' || (qtype === 'SOA' && target === zone.origin)) {
         const up = ctx.lookup(target, qtype)
-        if (up.rcode === null && up.answers.length === 0) return {answers, result: 'success', forwarded: true, forwardedName: up.forwardedName ?? target}
+        if (up.rcode === null && up.answers.length === 0) return {answers, result: 'success', forwarded: true, forwardedAs: up.forwardedAs ?? {name: target, type: qtype}}
         answers.push(...up.answers)
         const result: Result = up.unwritten && up.rcode === 'SERVFAIL' ? 'servfail' : up.rcode === 'NXDOMAIN' ? 'nxdomain' : up.rcode === 'SERVFAIL' ? 'servfail' : up.answers.length === 0 ? 'nodata' : 'success'
-        return {answers, result, ...(up.forwarded ? {forwarded: true, forwardedName: up.forwardedName} : {})}
+        return {answers, result, ...(up.forwarded ? {forwarded: true, forwardedAs: up.forwardedAs} : {})}
       }
       const next = elem.get('CNAME')
       if (!next) {

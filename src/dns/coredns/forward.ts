@@ -60,10 +60,10 @@ export class ForwardPlugin implements Plugin {
   }
 
   serve(q: Question, next: Next, ctx: ChainContext): Served {
-    if (!forwards(this.config, q.name)) return next(q)
+    if (!forwards(this.config, q.name)) return next(q, ctx)
     ctx.trace.plugins.push(this.name)
     const upstream = upstreamsOf(this.config, this.resolvConf)
     ctx.trace.upstream = upstream
-    return {rcode: null, answers: [], forwarded: true, forwardedName: q.name, notes: [`forwarded to ${upstream.join(', ')}: the answer is upstream's, which kdisco does not predict`]}
+    return {rcode: null, answers: [], forwarded: true, forwardedAs: q, notes: [`forwarded to ${upstream.join(', ')}: the answer is upstream's, which kdisco does not predict`]}
   }
 }

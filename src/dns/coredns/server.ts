@@ -154,16 +154,38 @@ export interface ServerEnvironment {
 
 const MAX_REENTRY = 8
 
+/** One question's context: the asker, the route so far, and upstream.Lookup through the same server. */
+class Context implements ChainContext {
+  constructor(
+    private readonly server: CoreDnsServer,
+    readonly asker: Asker | undefined,
+    readonly depth: number,
+    readonly trace: RouteTrace,
+  ) {}
+
+  lookup(name: string, type: string): Served {
+    if (this.depth + 1 > MAX_REENTRY) return {rcode: 'SERVFAIL', answers: [], unwritten: true, notes: ['lookups through the server nest too deep']}
+    const inner = this.server.answer(name, type, this.asker, this.depth + 1)
+    return inner.route.upstreamQuestion ? {...inner, forwardedAs: inner.route.upstreamQuestion} : inner
+  }
+}
+
 export class CoreDnsServer {
-  private readonly chains = new Map<BlockConfig, Plugin[]>()
+  private readonly chains = new Map<BlockConfig, Next>()
+  private readonly port: number
 
   constructor(
     readonly config: ServerConfig,
     private readonly env: ServerEnvironment,
-  ) {}
+  ) {
+    this.port = config.blocks.some((b) => b.ports.includes(53)) ? 53 : (config.blocks[0]?.ports[0] ?? 53)
+  }
 
-  /** The block that gets a question arriving on `port` (longest zone; the root block last; none: REFUSED). */
-  blockFor(name: string, port = 53): BlockConfig | undefined {
+  /**
+   * The block that gets a question arriving on `port` (longest zone; the root block last; none: REFUSED). Pods ask on
+   * port 53; a Corefile that serves no block there (a test's, on a port of its own) is asked on its first block's.
+   */
+  blockFor(name: string, port = this.port): BlockConfig | undefined {
     let best: BlockConfig | undefined
     let bestLen = -1
     for (const b of this.config.blocks) {
@@ -189,34 +211,20 @@ export class CoreDnsServer {
 
   /** One question through a block's chain (the server's own re-entries included). */
   serveIn(block: BlockConfig, q: Question, asker: Asker | undefined, depth: number, trace: RouteTrace): Served {
-    const chain = this.chain(block)
-    const ctx: ChainContext = {
-      asker,
-      depth,
-      trace,
-      lookup: (n, t) => {
-        if (depth + 1 > MAX_REENTRY) return {rcode: 'SERVFAIL', answers: [], unwritten: true, notes: ['lookups through the server nest too deep']}
-        const inner = this.answer(n, t, asker, depth + 1)
-        return {...inner, ...(inner.route.upstreamName ? {forwardedName: inner.route.upstreamName} : {})}
-      },
-    }
-    const run = (i: number): Next => (question) => {
-      if (i >= chain.length) {
-        const last = block.plugins.at(-1)
-        return {rcode: 'SERVFAIL', answers: [], unwritten: true, error: true, notes: [`no plugin of server block ${block.label} answers this name${last ? ` (the last one, ${pluginName(last)}, passed it on)` : ''}: SERVFAIL`]}
-      }
-      return chain[i].serve(question, run(i + 1), ctx)
-    }
-    return run(0)(q)
+    return this.chain(block)(q, new Context(this, asker, depth, trace))
   }
 
-  private chain(block: BlockConfig): Plugin[] {
-    let chain = this.chains.get(block)
-    if (!chain) {
-      chain = block.plugins.map((p) => this.instantiate(p, block))
-      this.chains.set(block, chain)
+  /** A block's chain as one function: each plugin's `next` is the rest of the chain (built once per block). */
+  private chain(block: BlockConfig): Next {
+    let first = this.chains.get(block)
+    if (!first) {
+      const plugins = block.plugins.map((p) => this.instantiate(p, block))
+      const last = block.plugins.at(-1)
+      const end: Next = () => ({rcode: 'SERVFAIL', answers: [], unwritten: true, error: true, notes: [`no plugin of server block ${block.label} answers this name${last ? ` (the last one, ${pluginName(last)}, passed it on)` : ''}: SERVFAIL`]})
+      first = plugins.reduceRight<Next>((next, plugin) => (q, ctx) => plugin.serve(q, next, ctx), end)
+      this.chains.set(block, first)
     }
-    return chain
+    return first
   }
 
   private instantiate(spec: PluginSpec, block: BlockConfig): Plugin {
@@ -250,7 +258,7 @@ export class CoreDnsServer {
             if (r.consulted) ctx.trace.plugins.push('kubernetes')
             if (r.answer) return r.answer
             if (r.note) ctx.trace.notes.push(r.note)
-            return next(q)
+            return next(q, ctx)
           },
         }
       case 'file':
@@ -262,7 +270,7 @@ export class CoreDnsServer {
         return {
           name: forward.name,
           serve(q, next, ctx) {
-            if (!forwards(spec.config, q.name)) return next(q)
+            if (!forwards(spec.config, q.name)) return next(q, ctx)
             const hopped = hop(upstreamsOf(spec.config, env.resolvConf), q, ctx)
             if (!hopped) return forward.serve(q, next, ctx)
             ctx.trace.plugins.push(forward.name)
@@ -274,7 +282,7 @@ export class CoreDnsServer {
         return {
           name: 'loadbalance',
           serve(q, next, ctx) {
-            const r = next(q)
+            const r = next(q, ctx)
             // It only shuffles A, AAAA and MX records (round_robin): the set stays the same.
             if (r.answers.filter((a) => a.type === 'A' || a.type === 'AAAA' || a.type === 'MX').length > 1) ctx.trace.plugins.unshift('loadbalance')
             return r
@@ -292,7 +300,7 @@ export class CoreDnsServer {
         return {
           name: spec.name,
           serve(q, next, ctx) {
-            if (matchAbsolute(q.name, spec.zones) === undefined) return next(q)
+            if (matchAbsolute(q.name, spec.zones) === undefined) return next(q, ctx)
             ctx.trace.plugins.push(spec.name)
             return {rcode: null, answers: [], notes: [`the ${spec.name} plugin (${whereWritten(spec)}) may answer this name and is not modelled by kdisco: not predicted`]}
           },
@@ -308,21 +316,22 @@ export function pluginName(p: PluginSpec): string {
 
 /** The server's reply as the client gets it, and the route. */
 function finish(served: Served, block: BlockConfig, trace: RouteTrace): DnsAnswer & {route: Route} {
-  const route: Route = {server: block.label, plugins: trace.plugins}
+  let route: Route = {server: block.label, plugins: trace.plugins}
   if (trace.rewritten) route.rewritten = trace.rewritten
   if (trace.upstream) route.upstream = trace.upstream
-  if (served.forwardedName && (served.forwarded || served.rcode === null)) route.upstreamName = served.forwardedName
+  if (served.forwardedAs && (served.forwarded || served.rcode === null)) route.upstreamQuestion = served.forwardedAs
   if (trace.autopath) route.autopath = trace.autopath
-  const {unwritten, error, forwardedName, ...answer} = served
-  void error
-  void forwardedName
-  const notes = [...(answer.notes ?? []), ...trace.notes]
-  // A reply nobody wrote is written by the server: that rcode, no records (server.go errorFunc).
-  const out: DnsAnswer = unwritten ? {rcode: answer.rcode, answers: [], notes} : {...answer, notes}
-  if (out.notes!.length === 0) delete out.notes
   // A hop into cluster DNS: CoreDNS's route, with this server (NodeLocal DNSCache) in front.
-  if (trace.inner) return {...out, route: {...trace.inner, nodeLocal: {server: block.label, plugins: trace.plugins}}}
-  return {...out, route}
+  if (trace.inner) route = {...trace.inner, nodeLocal: {server: block.label, plugins: trace.plugins}}
+  // A reply nobody wrote is written by the server: that rcode, no records (server.go errorFunc).
+  const out: DnsAnswer & {route: Route} = {rcode: served.rcode, answers: served.unwritten ? [] : served.answers, route}
+  if (served.forwarded) out.forwarded = true
+  if (served.truncated && !served.unwritten) out.truncated = served.truncated
+  if (served.cached) out.cached = true
+  if (served.partial) out.partial = served.partial
+  const notes = trace.notes.length > 0 ? [...(served.notes ?? []), ...trace.notes] : served.notes
+  if (notes && notes.length > 0) out.notes = notes
+  return out
 }
 
 /** The implied Corefile of settings that came without one (kubeadm's defaults, hand-built settings). */

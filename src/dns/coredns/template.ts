@@ -142,7 +142,7 @@ export class TemplatePlugin implements Plugin {
 
   serve(q: Question, next: Next, ctx: ChainContext): Served {
     const name = lowerName(q.name)
-    if (matchAbsolute(name, this.zones) === undefined) return next(q)
+    if (matchAbsolute(name, this.zones) === undefined) return next(q, ctx)
     for (const t of this.templates) {
       const zone = matchAbsolute(name, t.zones)
       if (zone === undefined) continue
@@ -172,7 +172,7 @@ export class TemplatePlugin implements Plugin {
       const data: TemplateData = {Name: name, Zone: zone, Class: 'IN', Type: q.type !== 'ANY' ? q.type : t.type, Regex: regex.source, Remote: ctx.asker?.ip, Match: groups, Group: named}
       const answers: ResourceRecord[] = []
       let forwarded = false
-      let forwardedName: string | undefined
+      let forwardedAs: Question | undefined
       const notes = [`template ${t.klass} ${t.type} (${at}) answers ${t.rcode}`]
       for (const text of t.answers) {
         if (/\.Remote\b/.test(text) && !ctx.asker) return {rcode: null, answers: [], notes: [`template (${at}) writes the asker's address ({{ .Remote }}), which kdisco does not know here: the answer is not predicted`]}
@@ -186,15 +186,15 @@ export class TemplatePlugin implements Plugin {
           const target = ctx.lookup(rr.data, q.type)
           if (target.rcode === null && target.answers.length === 0) {
             forwarded = true
-            forwardedName = target.forwardedName ?? rr.data
+            forwardedAs = target.forwardedAs ?? {name: rr.data, type: q.type}
           } else answers.push(...target.answers)
           if (target.forwarded) forwarded = true
         }
       }
       if (t.extraSections) notes.push('its additional/authority sections and extended errors are not shown')
-      return {rcode: t.rcode, answers, notes, ...(forwarded ? {forwarded: true, forwardedName} : {})}
+      return {rcode: t.rcode, answers, notes, ...(forwarded ? {forwarded: true, forwardedAs} : {})}
     }
-    return next(q)
+    return next(q, ctx)
   }
 }
 

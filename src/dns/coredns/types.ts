@@ -22,8 +22,8 @@ export interface Served extends DnsAnswer {
   unwritten?: boolean
   /** The plugin also returned an error (no next plugin, a backend failure): autopath stops at it. */
   error?: boolean
-  /** The name whose reply came from upstream (forwarded answers), for comparing with what upstream says. */
-  forwardedName?: string
+  /** The question whose reply came from upstream (forwarded answers), for comparing with what upstream says. */
+  forwardedAs?: Question
 }
 
 /** What the route collects on the way down (one object per question). */
@@ -46,7 +46,7 @@ export interface ChainContext {
   lookup(name: string, type: string): Served
 }
 
-export type Next = (q: Question) => Served
+export type Next = (q: Question, ctx: ChainContext) => Served
 
 export interface Plugin {
   /** The directive name, as routes show it. */
@@ -64,7 +64,10 @@ export function unwritten(rcode: 'SERVFAIL' | 'REFUSED', note: string): Served {
 
 /** Lower-case and absolute: how plugins compare names (request.Name()). */
 export function lowerName(name: string): string {
-  return name === '.' || name === '' ? '.' : `${name.replace(/\.+$/, '').toLowerCase()}.`
+  if (name === '' || name === '.') return '.'
+  const lower = name.toLowerCase()
+  if (lower.charCodeAt(lower.length - 1) !== 46) return `${lower}.`
+  return lower.charCodeAt(lower.length - 2) === 46 ? `${lower.replace(/\.+$/, '')}.` : lower
 }
 
 /** plugin.Zones.Matches over absolute zones ('.' = every name): the longest zone that holds `name`. */
