@@ -137,7 +137,8 @@ export async function resolveDnsSettings(overrides: DnsOverrides, snapshot: Clus
     else if (settings.corefile) settings.server = compileServer(settings.corefile, {settings, directive: settings.kubernetesDirective})
     settings.nodeLocal = nodeLocal(snapshot, settings, kubeDns)
   } catch (error) {
-    if (error instanceof CorefileError) throw inputError(`${corefile?.source ?? settings.source}: ${error.message}`, 'Fix the Corefile (CoreDNS refuses it too)')
+    // Plugin errors name the file and line they were written at (the Corefile, or an imported file).
+    if (error instanceof CorefileError) throw inputError(error.message, 'Fix the Corefile (CoreDNS refuses it too)')
     throw error
   }
   return settings

@@ -312,7 +312,7 @@ export class ClusterDns {
         return 'pass' in r ? {consulted: r.consulted, note: r.note} : {answer: r, consulted: true}
       },
       autopathSearch: (settings, q, ctx) => this.forSettings(settings).autopathSearch(q, ctx),
-      resolvConf: (path) => (path === '/etc/resolv.conf' || path.includes('__PILLAR__UPSTREAM__SERVERS__') ? (node?.known ? node.nameservers : undefined) : undefined),
+      resolvConf: (path) => (path === '/etc/resolv.conf' || path.includes('__PILLAR__UPSTREAM__SERVERS__') ? (node?.known && node.nameservers.length > 0 ? node.nameservers : undefined) : undefined),
       resolvConfSearch: (path) => (path === '/etc/resolv.conf' && node?.known ? node.searches : undefined),
     }
     if (nodeLocal) {

@@ -197,6 +197,7 @@ export function pluginsCheck(model: ClusterDns, snapshot: ClusterSnapshot): Chec
     if (block !== kubeBlock && inCluster.length > 0) warnings.push(`server block ${block.label} is inside the cluster domain: it takes ${inCluster.join(', ')} from the kubernetes plugin`)
     for (const p of block.plugins) describePlugin(p, block, {evidence, errors, warnings, shadowed, services, loops, zone, model})
   }
+  for (const i of model.settings.corefile?.imports ?? []) if (!i.unresolved) evidence.push(`import ${i.pattern}: ${i.resolved.join(', ') || 'nothing (no such file)'}`)
   for (const note of server.notes) warnings.push(note)
   const nodeLocal = model.settings.nodeLocal
   if (nodeLocal) {

@@ -309,6 +309,30 @@ export class CoreDnsServer {
   }
 }
 
+/**
+ * The plugins that can answer a name of `zone` before the kubernetes plugin does (rewrite, autopath, template, hosts,
+ * file, unmodelled ones), in the block that gets the zone: where these are, the kubernetes plugin's zone listing is
+ * not the whole truth for every name.
+ */
+export function aheadOfKubernetes(config: ServerConfig, zone: string): {server: string; plugins: string[]} | undefined {
+  const name = absoluteZone(zone)
+  let block: BlockConfig | undefined
+  let best = -1
+  for (const b of config.blocks) {
+    const z = matchAbsolute(name, b.zones)
+    if (z !== undefined && z.length > best) (block = b), (best = z.length)
+  }
+  if (!block) return undefined
+  const ahead: string[] = []
+  for (const p of block.plugins) {
+    if (p.kind === 'kubernetes') break
+    const zones = p.kind === 'hosts' ? p.config.origins : p.kind === 'template' ? p.templates.flatMap((t) => t.zones) : p.kind === 'file' ? p.config.origins : p.kind === 'unmodelled' ? p.zones : p.kind === 'autopath' ? p.config.zones : p.kind === 'rewrite' ? ['.'] : []
+    // A plugin whose zones hold the cluster domain, or lie inside it.
+    if (zones.some((z) => matchAbsolute(name, [z]) !== undefined || matchAbsolute(z, [name]) !== undefined)) ahead.push(pluginName(p))
+  }
+  return ahead.length > 0 ? {server: block.label, plugins: ahead} : undefined
+}
+
 /** A plugin's directive name. */
 export function pluginName(p: PluginSpec): string {
   return p.kind === 'unmodelled' ? p.name : p.kind === 'forward' ? p.config.plugin : p.kind
