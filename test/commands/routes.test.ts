@@ -16,7 +16,7 @@ describe('routes and the path from the pod on the command line', () => {
     expect(out.question).to.include({pod: 'kubia-5d8b7c9f6-2xkqz', namespace: 'default'})
     expect(out.resolver).to.include({address: '10.244.1.38', policy: 'ClusterFirst'})
     expect(out.tried.map((t: {name: string}) => t.name)).to.deep.equal(['mysql-svc.data.default.svc.cluster.local.', 'mysql-svc.data.svc.cluster.local.'])
-    expect(out.route).to.deep.equal({server: '.:53', plugins: ['loadbalance', 'cache', 'kubernetes']})
+    expect(out.route).to.deep.equal({server: '.:53', plugins: ['cache', 'kubernetes']})
   })
 
   it('a --pod that is not in the input is one line with close names, exit 2', () => {
@@ -39,7 +39,7 @@ describe('routes and the path from the pod on the command line', () => {
   it("a Corefile's imports from --corefile-import: the rewrite answers a Service under its outside name, the stub domain goes to its servers", () => {
     const out = JSON.parse(kdisco(['dns', 'lookup', 'mysql-svc.data.corp.internal.', '-f', 'examples/', ...AKS, '-o', 'json']).stdout)
     expect(out.answers.map((r: {name: string; data: string}) => `${r.name} ${r.data}`)).to.deep.equal(['mysql-svc.data.corp.internal. 10.244.1.8', 'mysql-svc.data.corp.internal. 10.244.2.12', 'mysql-svc.data.corp.internal. 10.244.3.6'])
-    expect(out.route).to.deep.equal({server: '.:53', plugins: ['loadbalance', 'rewrite', 'cache', 'kubernetes'], rewritten: 'mysql-svc.data.svc.cluster.local.'})
+    expect(out.route).to.deep.equal({server: '.:53', plugins: ['rewrite', 'cache', 'kubernetes'], rewritten: 'mysql-svc.data.svc.cluster.local.'})
     const stub = JSON.parse(kdisco(['dns', 'lookup', 'db.onprem.example.', '-f', 'examples/', ...AKS, '-o', 'json']).stdout)
     expect(stub.route).to.deep.include({server: 'onprem.example:53', upstream: ['10.150.0.53', '10.150.0.54']})
     expect(stub.settings.blocks.map((b: {server: string}) => b.server)).to.deep.equal(['.:53', 'onprem.example:53'])
