@@ -151,7 +151,8 @@ describe('DNS model against real CoreDNS (differential)', function () {
       const hostSearch = readHostSearch()
       const model = new ClusterDns(snap, await resolveDnsSettings({corefile: replica!.corefilePath, nodeSearch: [hostSearch.join(',')].filter(Boolean)}, snap))
       const address = AUTOPATH_ADDRESS!
-      for (const state of states) {
+      // Two states are enough here: each pod's walk is a process per name (dig, getent) in a mount namespace.
+      for (const state of states.slice(0, 2)) {
         const pod = snap.pods.find((p) => p.metadata.namespace === state.namespaces[0] && p.status?.phase === 'Running' && p.status.podIP && !p.status.podIP.includes(':') && !p.metadata.deletionTimestamp)
         if (!pod) continue
         const ip = pod.status!.podIP!
