@@ -47,6 +47,13 @@ export interface CoreDnsSpec {
   zone?: string
   /** Its kubernetes stanza says `pods verified` (the harness then also waits for its pod watch). */
   verifiedPods?: boolean
+  /**
+   * Files the Corefile refers to, by the path it writes (`custom/x.override`, `/etc/coredns/NodeHosts`); `/etc/hosts`
+   * is what `hosts` reads without a path. The harness writes them and points the Corefile at them.
+   */
+  files?: Record<string, string>
+  /** Listen on this address and port (port 53: a resolv.conf can name it); the Corefile must `bind`. */
+  listen?: {address: string; port: number}
 }
 
 export interface CoreDnsReplica {
@@ -56,6 +63,8 @@ export interface CoreDnsReplica {
   dns: DnsServer
   /** The Corefile it runs (loopback ports, kubeconfig), a file kdisco can read with --corefile. */
   corefilePath: string
+  /** The files it refers to as the harness wrote them (for --corefile-import). */
+  filePaths: string[]
   /** Its pod in kube-system when it is the cluster's DNS, and the pod's IP (on the loopback interface). */
   pod?: string
   podIp?: string
@@ -85,6 +94,19 @@ ns IN A 192.0.2.53
 api IN A 192.0.2.10
 api IN AAAA 2001:db8::10
 www IN CNAME api.${UPSTREAM_ZONE}.
+`
+
+/** A stub domain's zone (test Corefiles forward it in a server block of its own), served by the same NSD. */
+export const STUB_ZONE = 'stub.internal'
+
+const STUB_ZONE_TEXT = `$ORIGIN ${STUB_ZONE}.
+$TTL 120
+@ IN SOA ns.${STUB_ZONE}. hostmaster.${STUB_ZONE}. 1 7200 1800 86400 120
+@ IN NS ns.${STUB_ZONE}.
+ns IN A 192.0.2.153
+db IN A 192.0.2.154
+db IN TXT "stub"
+alias IN CNAME db.${STUB_ZONE}.
 `
 
 export class RealCluster {
@@ -281,7 +303,10 @@ export class RealCluster {
     await this.step('upstream DNS (NSD)', async () => {
       const nsd = which('nsd')
       if (!nsd) throw new Error('nsd is not installed (apt-get install nsd)')
-      this.upstream = await startNsd(nsd, [{name: UPSTREAM_ZONE, text: UPSTREAM_ZONE_TEXT}])
+      this.upstream = await startNsd(nsd, [
+        {name: UPSTREAM_ZONE, text: UPSTREAM_ZONE_TEXT},
+        {name: STUB_ZONE, text: STUB_ZONE_TEXT},
+      ])
     })
 
     await this.step('cluster DNS objects', () => this.installClusterDns())
@@ -511,16 +536,35 @@ export class RealCluster {
       address = await waitUntil(`pod kube-system/${pod} IP`, async () => (await this.api.get('Pod', 'kube-system', pod!)).status?.podIP as string | undefined, {timeoutMs: 30000})
     }
     // Every replica listens on all addresses (as CoreDNS in a pod does), so each needs a port of its own.
-    dns = await freePort()
+    dns = spec.listen?.port ?? (await freePort())
+    if (spec.listen) address = spec.listen.address
     await this.addLoopbackAddress(address)
+    // The files it reads, each in a directory standing for the one the Corefile names.
+    const paths: Record<string, string> = {}
+    const filePaths: string[] = []
+    const written: [string, string][] = []
+    for (const [path, content] of Object.entries(spec.files ?? {})) {
+      const cut = path.lastIndexOf('/')
+      const dir = join(this.dir, `${name}-files`, cut < 0 ? 'root' : path.slice(0, cut).replace(/[^A-Za-z0-9]+/g, '_') || 'root')
+      mkdirSync(dir, {recursive: true})
+      const local = join(dir, path.slice(cut + 1))
+      written.push([local, content])
+      filePaths.push(local)
+      paths[path] = local
+      if (cut >= 0) paths[path.slice(0, cut + 1)] = `${dir}/`
+    }
     const [health, ready, metrics] = [await freePort({udp: false}), await freePort({udp: false}), await freePort({udp: false})]
     const link = await new ApiLink('127.0.0.1', Number(new URL(this.server).port)).start()
     // CoreDNS reaches the API through its link; the server certificate is valid for 127.0.0.1 on any port.
     const linked = join(this.dir, `${name}.kubeconfig`)
     writeFileSync(linked, readFileSync(kubeconfig, 'utf8').replace(this.server, `https://127.0.0.1:${link.port}`), {mode: 0o600})
     const corefilePath = join(this.dir, `${name}.Corefile`)
-    const ports: CorefilePorts = {address, dns, health, ready, metrics, kubeconfig: linked, upstream: `127.0.0.1:${this.upstream.port}`}
+    const ports: CorefilePorts = {address, dns, health, ready, metrics, kubeconfig: linked, upstream: `127.0.0.1:${this.upstream.port}`, paths}
     writeFileSync(corefilePath, adaptCorefile(spec.corefile, ports))
+    // Imported Corefile pieces are adapted the same way: server blocks (*.server), directives (*.override).
+    for (const [local, content] of written) {
+      writeFileSync(local, local.endsWith('.server') ? adaptCorefile(content, ports) : local.endsWith('.override') ? adaptCorefile(content, ports, {inBlock: true}) : content)
+    }
     const p = this.processes.start(name, [binary('coredns'), '-conf', corefilePath])
     await waitUntil(`${name} /ready`, async () => (await httpGet(`http://127.0.0.1:${ready}/ready`)) === 200, {timeoutMs: 60000, process: p})
     if (pod) {
@@ -528,7 +572,7 @@ export class RealCluster {
       await this.api.apply({apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward', metadata: {name: pod, namespace: 'kube-system'}, spec: {forwards: [{ports: [53], target: {address: '127.0.0.1', port: dns}}]}})
     }
     const bound = /^\s*bind\s/m.test(spec.corefile)
-    return {spec, index, dns: {host: bound ? address : '127.0.0.1', port: dns}, corefilePath, pod, podIp: pod ? address : undefined, link, process: p, ports}
+    return {spec, index, dns: {host: bound ? address : '127.0.0.1', port: dns}, corefilePath, filePaths, pod, podIp: pod ? address : undefined, link, process: p, ports}
   }
 
   /**
