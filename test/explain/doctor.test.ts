@@ -127,6 +127,24 @@ describe('dns doctor against the API test server: healthy and broken cluster DNS
     expect(byId.nodelocaldns.status).to.equal('warning')
   })
 
+  it('a Corefile without the kubernetes plugin (or one that does not parse): the corefile check says so; doctor still runs every check', async () => {
+    for (const [what, corefile, message] of [
+      ['no kubernetes plugin', (t: string) => t.replace(/\n\s*kubernetes [^{]*\{[^}]*\}/, ''), /^no server block has the kubernetes plugin/],
+      ['a syntax error', (t: string) => `${t}\n}\n`, /^the Corefile does not parse: /],
+    ] as const) {
+      const {r, byId} = await doctor((s) => {
+        const cm = s.objects('ConfigMap', 'kube-system').find((o) => o.metadata.name === 'coredns') as unknown as {data: {Corefile: string}}
+        cm.data.Corefile = corefile(cm.data.Corefile)
+        s.add(cm as unknown as Obj)
+      }, ['--probe', 'none'])
+      expect(r.status, `${what}: ${r.stderr}`).to.equal(1)
+      expect(byId.corefile.status, what).to.equal('error')
+      expect(byId.corefile.message, what).to.match(message)
+      expect(r.stderr, what).to.match(/^kdisco: DNS settings: kubeadm defaults: ConfigMap kube-system\/coredns is unusable \(/)
+      expect(Object.keys(byId)).to.have.length(8)
+    }
+  })
+
   it('--probe port-forward: a replica that does not serve kubernetes.default fails the control lookup and is named', async () => {
     const {byId, r} = await doctor((s) => {
       const slice = s.objects('EndpointSlice', 'kube-system')[0] as unknown as {endpoints: unknown[]}
