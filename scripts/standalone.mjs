@@ -78,8 +78,9 @@ if (os === 'darwin') run('codesign', ['--sign', '-', binary])
 copyFileSync(join(root, 'LICENSE'), join(outDir, 'LICENSE'))
 const archive = join(root, 'release', `kdisco-${platform}${os === 'windows' ? '.zip' : '.tar.gz'}`)
 rmSync(archive, {force: true})
-// bsdtar (Windows' tar.exe, macOS's tar) writes a zip when asked by -a and the name; GNU tar writes the tar.gz.
-if (os === 'windows') run('tar', ['-a', '-c', '-f', archive, '-C', outDir, exe, 'LICENSE'])
+// Windows' own tar.exe (bsdtar) writes a zip when asked by -a and the name: named by its path, as Git's GNU tar may
+// come first on PATH in a bash step. macOS's tar (bsdtar) and GNU tar write the tar.gz.
+if (os === 'windows') run(join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'tar.exe'), ['-a', '-c', '-f', archive, '-C', outDir, exe, 'LICENSE'])
 else run('tar', ['-c', '-z', '-f', archive, '-C', outDir, '--owner=0', '--group=0', exe, 'LICENSE'].filter((a) => os === 'linux' || !a.startsWith('--')))
 const sha256 = createHash('sha256').update(readFileSync(archive)).digest('hex')
 writeFileSync(`${archive}.sha256`, `${sha256}  ${relative(join(root, 'release'), archive)}\n`)
