@@ -29,7 +29,7 @@ export default class DnsLookup extends KdiscoCommand {
     ...inputFlags,
     type: Flags.string({char: 't', default: 'A', description: 'Record type: A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX, ANY.'}),
     reverse: Flags.string({char: 'x', description: 'Reverse lookup of this IP address (PTR).'}),
-    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+    output: outputFlag(['table', 'json', 'yaml', 'junit'] as const, 'table'),
     ...dnsFlags,
     ...probeFlags,
     ...waitFlag,
@@ -41,7 +41,11 @@ export default class DnsLookup extends KdiscoCommand {
     const waitMs = waitDuration(flags.wait, probe)
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
     const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
-    await this.render(result, flags.output, async (r) => (await import('../../render/dns-lookup.js')).renderDnsLookup(r))
+    await this.render(result, flags.output, async (r) => {
+      if (flags.output !== 'junit') return (await import('../../render/dns-lookup.js')).renderDnsLookup(r)
+      const query = {name: r.question.name, type: r.question.type, kind: 'short-name' as const, from: r.question.namespace, expected: expectation(r), ...(r.status ? {status: r.status, observed: r.observed, diff: r.diff} : {})}
+      return (await import('../../render/ci-reports.js')).queriesJunit('dns lookup', `${r.question.name} ${r.question.type}`, [query])
+    })
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
   }
