@@ -43,6 +43,12 @@ export const dnsFlags = {
   corefile: Flags.string({description: 'Read the settings from this Corefile\'s kubernetes stanza.', helpGroup: 'DNS SETTINGS'}),
 }
 
+/** kubectl's list habits: tables without their header line, and every object's labels. */
+export const listFlags = {
+  'no-headers': Flags.boolean({description: 'Print tables without the header line (as kubectl --no-headers).'}),
+  'show-labels': Flags.boolean({description: 'Add a LABELS column (as kubectl --show-labels).'}),
+}
+
 export function outputFlag<T extends readonly string[]>(options: T, defaultValue: T[number]) {
   return Flags.option({char: 'o', options, default: defaultValue, description: 'Output format.'})()
 }

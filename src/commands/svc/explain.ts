@@ -45,7 +45,7 @@ export default class SvcExplain extends KdiscoCommand {
     const probe = flags.all ? probeConfig({...flags, probe: flags.probe ?? 'none'}) : probeConfig(flags)
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets', 'ingresses']})
     if (!flags.all && !model.service(namespace, args.name!)) throw serviceNotFound(model, args.name!, namespace)
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const context = resultContext(snapshot, model)
     let findings: Finding[]
     let mismatches = 0

@@ -49,7 +49,7 @@ export default class SvcLookup extends KdiscoCommand {
     const {snapshot, model, namespace} = await loadCluster(flags, {service: name, namespaceSlices: true})
     const svc = model.service(namespace, name)
     if (!svc) throw serviceNotFound(model, name, namespace)
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
     const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
     if (flags['dry-run']) return this.dryRun(probe, report.queries, candidates, namespace)
