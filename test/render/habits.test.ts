@@ -39,7 +39,7 @@ describe('output habits', function () {
     for (const line of lines) expect(displayWidth(line), line).to.be.at.most(100)
     const piped = kdisco(['svc', 'list', '-A', '-f', 'examples/']).stdout.trimEnd().split('\n')
     expect(Math.max(...piped.map(displayWidth))).to.be.greaterThan(100)
-    expect(piped).to.have.length(11)
+    expect(piped).to.have.length(12) // the header, 10 Services, the footnote
   })
 
   it('svc list: EXTERNAL-IP as kubectl shows it, --no-headers, --show-labels', () => {
