@@ -40,7 +40,10 @@ export const dnsFlags = {
   // CoreDNS's bounds for the kubernetes plugin's ttl.
   ttl: seconds(0, 3600, {description: 'TTL of answers in seconds, 0-3600 (CoreDNS ttl option).', helpGroup: 'DNS SETTINGS'}),
   'endpoint-pod-names': Flags.boolean({description: 'Name endpoints by pod name instead of dashed IP (CoreDNS endpoint_pod_names).', helpGroup: 'DNS SETTINGS'}),
-  corefile: Flags.string({description: 'Read the settings from this Corefile\'s kubernetes stanza.', helpGroup: 'DNS SETTINGS'}),
+  corefile: Flags.string({description: 'Answer through this Corefile (every server block and plugin) instead of the CoreDNS ConfigMap.', helpGroup: 'DNS SETTINGS'}),
+  'corefile-import': Flags.string({multiple: true, description: 'A file the Corefile refers to (import, hosts or file zone), matched by base name; repeatable.', helpGroup: 'DNS SETTINGS'}),
+  'node-resolv-conf': Flags.string({description: "The nodes' resolv.conf: kubelet appends its search domains to ClusterFirst pods, and CoreDNS forwards to its nameservers.", helpGroup: 'DNS SETTINGS'}),
+  'node-search': Flags.string({multiple: true, description: "The nodes' search domains (comma-separated or repeated), when their resolv.conf is not at hand.", helpGroup: 'DNS SETTINGS'}),
 }
 
 /** kubectl's list habits: tables without their header line, and every object's labels. */

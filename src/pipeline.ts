@@ -4,6 +4,7 @@ import {type CorefileSource, corefileSource, resolveDnsSettings} from './cluster
 import {type SnapshotNeed, loadSnapshot} from './cluster/load.js'
 import type {ClusterSnapshot} from './cluster/types.js'
 import {ClusterDns} from './dns/model.js'
+import {pluginName} from './dns/coredns/server.js'
 import type {PodsMode} from './dns/settings.js'
 import {checkNamespaceName, inputError, quote} from './errors.js'
 import type {Connection} from './cluster/live/connect.js'
@@ -24,6 +25,9 @@ export interface PipelineFlags {
   ttl?: number
   'endpoint-pod-names'?: boolean
   corefile?: string
+  'corefile-import'?: string[]
+  'node-resolv-conf'?: string
+  'node-search'?: string[]
 }
 
 export interface LoadedCluster {
@@ -85,7 +89,8 @@ export function probeContext(flags: PipelineFlags, namespace: string, session?: 
   return {namespace, session, connect: () => (conn ??= connectCluster(flags, namespace))}
 }
 
-export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {}): Promise<LoadedCluster> {
+/** `lenientCorefile`: see resolveDnsSettings (dns doctor reports a Corefile it cannot use instead of stopping). */
+export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {}, options: {lenientCorefile?: boolean} = {}): Promise<LoadedCluster> {
   checkNamespaceName(flags.namespace)
   const {timeoutMs, log} = liveOptions(flags)
   const snapshot = await loadSnapshot({
@@ -104,16 +109,42 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {})
   const ns = snapshot.defaultNamespace
   if (!flags['all-namespaces'] && !snapshot.namespaces.includes(ns))
     snapshot.warnings.push(snapshot.origin === 'live' ? `namespace "${ns}" does not exist in the cluster` : `namespace "${ns}" is not in the input: no object of -f is in it, and no Namespace names it`)
-  const corefile = await corefileSource(flags.corefile, snapshot)
-  const settings = resolveDnsSettings({clusterDomain: flags['cluster-domain'], pods: flags.pods, ttl: flags.ttl, endpointPodNames: flags['endpoint-pod-names']}, snapshot, corefile)
+  const corefile = corefileSource(flags.corefile, snapshot)
+  const settings = resolveDnsSettings(
+    {
+      corefileImports: flags['corefile-import'],
+      clusterDomain: flags['cluster-domain'],
+      pods: flags.pods,
+      ttl: flags.ttl,
+      endpointPodNames: flags['endpoint-pod-names'],
+      nodeResolvConf: flags['node-resolv-conf'],
+      nodeSearch: flags['node-search'],
+    },
+    snapshot,
+    corefile,
+    {lenient: options.lenientCorefile},
+  )
   return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace, corefile}
 }
 
 /** What every JSON result says about where its data came from and which DNS settings applied. */
 export function resultContext(snapshot: ClusterSnapshot, model: ClusterDns): ResultContext {
   const s = model.settings
+  const server = model.coreDns().config
   return {
-    settings: {clusterDomain: s.clusterDomain, zones: s.zones, pods: s.pods, ttl: s.ttl, endpointPodNames: s.endpointPodNames, source: s.source},
+    settings: {
+      clusterDomain: s.clusterDomain,
+      zones: s.zones,
+      pods: s.pods,
+      ttl: s.ttl,
+      endpointPodNames: s.endpointPodNames,
+      source: s.source,
+      ...(s.flavour ? {server: s.flavour} : {}),
+      blocks: server.blocks.map((b) => ({server: b.label, plugins: b.plugins.map(pluginName)})),
+      ...(server.notes.length > 0 ? {corefileNotes: server.notes} : {}),
+      ...(s.nodeLocal ? {nodeLocal: {source: s.nodeLocal.source, address: s.nodeLocal.address}} : {}),
+      nodeSearch: s.node ? s.node.searches : null,
+    },
     input: {origin: snapshot.origin, sources: snapshot.sources, gaps: snapshot.gaps, warnings: snapshot.warnings},
   }
 }

@@ -23,6 +23,16 @@ export interface SettingsSummary {
   endpointPodNames: boolean
   /** Where the settings came from: a Corefile file or ConfigMap, or kubeadm's defaults (and why). */
   source: string
+  /** Present when kube-dns, not CoreDNS, serves cluster DNS (its ConfigMap, no Corefile). */
+  server?: 'kube-dns'
+  /** The Corefile's server blocks and the plugins kdisco routes through, in CoreDNS's order. */
+  blocks: {server: string; plugins: string[]}[]
+  /** What kdisco noticed in the Corefile: imports it could not read, unknown plugins. */
+  corefileNotes?: string[]
+  /** NodeLocal DNSCache in front of cluster DNS: where its Corefile came from and the address pods ask. */
+  nodeLocal?: {source: string; address: string}
+  /** The node's search domains kubelet appends to ClusterFirst pods; null: not given (they may exist). */
+  nodeSearch: string[] | null
 }
 
 /** Where the data came from, what could not be read, and what looked wrong in it. */
@@ -78,6 +88,8 @@ export interface DnsZoneResult extends ResultContext {
   zones: ZoneListing[]
   /** StatefulSet pods that do not exist yet: their names, and whether they will resolve once the pods exist. */
   predicted: PredictedName[]
+  /** Plugins that answer some of these names before the kubernetes plugin does (a route, not this listing, tells). */
+  aheadOfKubernetes?: {server: string; plugins: string[]}
 }
 
 export interface DnsDoctorResult extends DoctorReport, ResultContext {}

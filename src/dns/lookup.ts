@@ -1,41 +1,58 @@
 // One question, asked the way an application in a pod asks it: through that pod's resolv.conf. Pure.
-import {describeOrigin} from '../cluster/types.js'
+import {podIps} from '../cluster/derive.js'
+import {type Pod, describeOrigin, namespaceOf} from '../cluster/types.js'
 import type {ClusterDns} from './model.js'
 import {normalizeName} from './names.js'
 import {type Truncation, truncationNote} from './message-size.js'
-import {type Rcode, type ResourceRecord, cacheNote} from './records.js'
-import {clusterFirstConf, resolveName} from './resolver.js'
+import {type Rcode, type ResourceRecord, type Route, cacheNote} from './records.js'
+import {type DnsPolicy, NODE_SEARCH_UNKNOWN, type ResolvConf, clusterFirstConf, podResolvConf, resolveName, resolverContext} from './resolver.js'
 
 export interface DnsQuestion {
   name: string
   type: string
   namespace: string
+  /** Asked from this pod (its own resolv.conf and address) rather than from a ClusterFirst pod in the namespace. */
+  pod?: string
 }
 
 export interface DnsLookupReport {
   question: DnsQuestion
-  /** The search list and ndots used for the walk (a ClusterFirst pod in the question's namespace). */
-  resolver: {searches: string[]; ndots: number; nameservers: string[]}
-  tried: {name: string; rcode: Rcode | null; answers: ResourceRecord[]; notes?: string[]}[]
+  /** The resolv.conf the walk used: --pod's own, else a ClusterFirst pod's in the question's namespace. */
+  resolver: {searches: string[]; ndots: number; nameservers: string[]; policy?: DnsPolicy; address?: string}
+  tried: {name: string; rcode: Rcode | null; answers: ResourceRecord[]; notes?: string[]; route?: Route}[]
   rcode: Rcode | null
   answers: ResourceRecord[]
   forwarded?: boolean
   /** The answer does not fit in one DNS message: the server sends only the records that fit. */
   truncated?: Truncation
+  /** The route of the name the walk ended with. */
+  route?: Route
   notes: string[]
 }
 
-export function dnsLookup(model: ClusterDns, question: DnsQuestion): DnsLookupReport {
-  const conf = clusterFirstConf(model, question.namespace)
-  const r = resolveName(model, question.name, question.type, conf)
+/** The resolv.conf and address a question is asked with: `pod`'s own, else a ClusterFirst pod's in the namespace. */
+export function askingPod(model: ClusterDns, namespace: string, pod?: Pod): {conf: ResolvConf; address?: string} {
+  if (!pod) return {conf: clusterFirstConf(model, namespace)}
+  const spec = pod.spec ?? {containers: []}
+  const conf = podResolvConf({namespace: namespaceOf(pod), dnsPolicy: spec.dnsPolicy, hostNetwork: spec.hostNetwork, dnsConfig: spec.dnsConfig}, resolverContext(model))
+  return {conf, address: pod.status?.podIP ?? podIps(pod)[0]}
+}
+
+export function dnsLookup(model: ClusterDns, question: DnsQuestion, pod?: Pod): DnsLookupReport {
+  const {conf, address} = askingPod(model, question.namespace, pod)
+  const r = resolveName(model, question.name, question.type, conf, address ? {ip: address} : undefined)
+  const clusterFirst = conf.effectivePolicy === 'ClusterFirst' || conf.effectivePolicy === 'ClusterFirstWithHostNet'
   const report: DnsLookupReport = {
     question,
-    resolver: {searches: conf.searches, ndots: conf.ndots, nameservers: conf.nameservers},
-    tried: r.tried.map((t) => ({name: t.name, rcode: t.rcode, answers: t.answers, ...(t.notes ? {notes: t.notes} : {})})),
+    resolver: {searches: conf.searches, ndots: conf.ndots, nameservers: conf.nameservers, ...(pod ? {policy: conf.effectivePolicy} : {}), ...(address ? {address} : {})},
+    tried: r.tried.map((t) => ({name: t.name, rcode: t.rcode, answers: t.answers, ...(t.notes ? {notes: t.notes} : {}), ...(t.route ? {route: t.route} : {})})),
     rcode: r.rcode,
     answers: r.answers,
+    ...(r.route ? {route: r.route} : {}),
     notes: r.notes,
   }
+  if (clusterFirst && !model.settings.node && !question.name.endsWith('.') && r.answers.length === 0) report.notes.push(NODE_SEARCH_UNKNOWN)
+  if (!pod && model.coreDns().config.blocks.some((b) => b.plugins.some((p) => p.kind === 'autopath'))) report.notes.push('the Corefile runs autopath, which answers by the asking pod: --pod POD shows what that pod gets')
   if (r.forwarded) report.forwarded = true
   if (r.truncated) {
     report.truncated = r.truncated

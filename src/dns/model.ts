@@ -6,9 +6,14 @@ import {CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE, type ClusterSnapshot, type E
 import {type AddressData, addressData, addressTextFromDashedLabel, dashedIp, ipFamily, ipFromReverseName} from './ip.js'
 import {fqdn, normalizeName, stripZone} from './names.js'
 import {truncation, truncationNote} from './message-size.js'
-import {type DnsAnswer, type Rcode, type ResourceRecord} from './records.js'
+import {type DnsAnswer, type Rcode, type ResourceRecord, type Route} from './records.js'
 import {DNS_VERSION, DNS_VERSION_TTL, type DnsSettings, fallsThrough, isReverseZone, matchZone} from './settings.js'
 import {byCodeUnits} from '../order.js'
+import {throughCache} from './coredns/cache.js'
+import {CoreDnsServer, type ServerEnvironment, compileServer, impliedServer} from './coredns/server.js'
+import {KUBE_DNS_TTL, kubeDnsEndpointLabel} from './kube-dns.js'
+import type {Asker, ChainContext, Question, Served} from './coredns/types.js'
+import {absoluteZone, lowerName, matchAbsolute} from './coredns/types.js'
 
 export type ServiceKind = 'ClusterIP' | 'Headless' | 'ExternalName'
 
@@ -66,6 +71,24 @@ function srvTarget(b: Extract<Backend, {kind: 'ip'}>): string {
 
 const key = (ns: string, name: string) => `${ns.toLowerCase()}/${name.toLowerCase()}`
 
+/** The kubernetes plugin passes the question to the next plugin: outside its zones, or an NXDOMAIN it falls through. */
+interface Pass {
+  pass: true
+  /** It looked the name up (fallthrough), as opposed to never looking (outside its zones). */
+  consulted: boolean
+  note?: string
+}
+
+export interface AnswerOptions {
+  /** The pod that asks (its address): autopath and templates depend on it. */
+  asker?: Asker
+  /** Ask CoreDNS itself, not through NodeLocal DNSCache (a probe of a replica, the differential tests). */
+  direct?: boolean
+}
+
+/** Upstream names that stand for cluster DNS in NodeLocal DNSCache's Corefile (node-cache fills them in). */
+const CLUSTER_DNS_PLACEHOLDER = '__PILLAR__CLUSTER__DNS__'
+
 export function serviceKind(svc: Service): ServiceKind {
   if (svc.spec?.type === 'ExternalName') return 'ExternalName'
   const ips = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : svc.spec?.clusterIP ? [svc.spec.clusterIP] : []
@@ -97,8 +120,17 @@ export class ClusterDns {
   private podIndex?: Map<string, number>
   private readonly pods: ClusterSnapshot['pods']
   private readonly readNamespaces?: string[]
+  private readonly snapshot: ClusterSnapshot
+  /** The Corefile's server, and NodeLocal DNSCache's in front of it (built on first use). */
+  private server?: CoreDnsServer
+  private nodeLocalServer?: CoreDnsServer
+  /** Other kubernetes stanzas of the Corefile, by their settings. */
+  private readonly siblings = new Map<DnsSettings, ClusterDns>()
+  /** Built on first use (autopath): pods by IP, as CoreDNS's pod index holds them. */
+  private podsByIp?: Map<string, string[]>
 
   constructor(snapshot: ClusterSnapshot, settings: DnsSettings) {
+    this.snapshot = snapshot
     this.settings = settings
     this.namespaces = new Set(snapshot.namespaces.map((n) => n.toLowerCase()))
     for (const svc of snapshot.services) this.addService(svc)
@@ -180,6 +212,7 @@ export class ClusterDns {
 
   private endpointName(address: string, hostname: string | undefined, targetName: string | undefined): string {
     if (hostname) return hostname
+    if (this.settings.flavour === 'kube-dns') return kubeDnsEndpointLabel(address)
     if (this.settings.endpointPodNames && targetName && targetName.length < 64) return targetName
     return dashedIp(address)
   }
@@ -253,19 +286,118 @@ export class ClusterDns {
 
   // ---- the question ------------------------------------------------------------------------------------
 
-  /** What cluster DNS answers for (name, type). `name` is taken as absolute. */
-  answer(name: string, qtype: string): DnsAnswer {
-    const result = this.lookup(name, qtype.toUpperCase(), 0)
-    return result.forwarded && result.answers.length === 0 ? result : this.throughCache(normalizeName(name), result)
+  /**
+   * What cluster DNS answers for (name, type), through the whole Corefile (and NodeLocal DNSCache when the cluster runs
+   * it), with the route the question took. `name` is taken as absolute.
+   */
+  answer(name: string, qtype: string, options: AnswerOptions = {}): DnsAnswer & {route: Route} {
+    const type = qtype.toUpperCase()
+    if (this.settings.nodeLocal && !options.direct) {
+      const local = this.settings.nodeLocal
+      this.nodeLocalServer ??= new CoreDnsServer(local.server, this.environment(true))
+      const a = this.nodeLocalServer.answer(name, type, options.asker)
+      // Cluster DNS asked: its route, NodeLocal DNSCache in front. Not asked (forwarded from the node): NodeLocal's own.
+      const nodeLocal = a.route.nodeLocal ? {...a.route.nodeLocal, address: local.address} : {server: a.route.server, plugins: a.route.plugins, address: local.address, alone: true}
+      return {...a, route: {...a.route, nodeLocal}}
+    }
+    return this.coreDns().answer(name, type, options.asker)
   }
 
-  private lookup(name: string, qtype: string, depth: number): DnsAnswer {
+  /** The Corefile's server: its blocks and plugin chains, with this model as the kubernetes plugin. */
+  coreDns(): CoreDnsServer {
+    if (!this.server) {
+      const s = this.settings
+      const config = s.server ?? (s.corefile ? compileServer(s.corefile, {settings: s, directive: s.kubernetesDirective}) : impliedServer(s))
+      this.server = new CoreDnsServer(config, this.environment(false))
+    }
+    return this.server
+  }
+
+  private environment(nodeLocal: boolean): ServerEnvironment {
+    const node = this.settings.node
+    const env: ServerEnvironment = {
+      kubernetes: (settings, q, ctx) => {
+        const model = this.forSettings(settings)
+        const r = model.kubernetesServe(q, ctx)
+        return 'pass' in r ? {consulted: r.consulted, note: r.note} : {answer: r, consulted: true}
+      },
+      autopathSearch: (settings, q, ctx) => this.forSettings(settings).autopathSearch(q, ctx),
+      resolvConf: (path) => (path === '/etc/resolv.conf' || path.includes('__PILLAR__UPSTREAM__SERVERS__') ? (node?.known && node.nameservers.length > 0 ? node.nameservers : undefined) : undefined),
+      resolvConfSearch: (path) => (path === '/etc/resolv.conf' && node?.known ? node.searches : undefined),
+    }
+    if (nodeLocal) {
+      env.hop = (upstreams, q, ctx) => {
+        const clusterDns = this.clusterDnsAddresses()
+        if (!upstreams.some((u) => u.includes(CLUSTER_DNS_PLACEHOLDER) || clusterDns.has(u.replace(/^dns:\/\//, '').replace(/:53$/, '')))) return undefined
+        const inner = this.coreDns().answer(q.name, q.type, ctx.asker)
+        ctx.trace.inner = inner.route
+        const {route, ...answer} = inner
+        void route
+        return {...answer, ...(inner.route.upstreamQuestion ? {forwardedAs: inner.route.upstreamQuestion} : {})}
+      }
+    }
+    return env
+  }
+
+  /** Cluster IPs of kube-system/kube-dns and kube-dns-upstream (NodeLocal DNSCache forwards to the latter). */
+  private clusterDnsAddresses(): Set<string> {
+    const out = new Set<string>()
+    for (const name of [CLUSTER_DNS_SERVICE, `${CLUSTER_DNS_SERVICE}-upstream`]) for (const ip of this.service(CLUSTER_DNS_NAMESPACE, name)?.clusterIPs ?? []) out.add(ip)
+    return out
+  }
+
+  /** The model of another kubernetes stanza of the same Corefile (same cluster state, its own settings). */
+  private forSettings(settings: DnsSettings): ClusterDns {
+    if (settings === this.settings) return this
+    let m = this.siblings.get(settings)
+    if (!m) this.siblings.set(settings, (m = new ClusterDns(this.snapshot, {...settings, corefile: undefined, server: undefined, nodeLocal: undefined})))
+    return m
+  }
+
+  /** The kubernetes plugin's own answer (handler.go), or the pass to the next plugin. */
+  kubernetesServe(q: Question, ctx?: ChainContext): Served | Pass {
+    return this.lookup(q.name, q.type, ctx?.depth ?? 0, ctx)
+  }
+
+  /**
+   * autopath @kubernetes (kubernetes/autopath.go AutoPath): for a question in the plugin's zones from a pod CoreDNS knows
+   * by its address (pods verified), [<ns>.svc.<zone>, svc.<zone>, <zone>, CoreDNS's own resolv.conf search…, ""].
+   */
+  autopathSearch(q: Question, ctx: ChainContext): string[] | undefined {
+    const zone = matchAbsolute(q.name, this.settings.zones.map(absoluteZone))
+    if (zone === undefined || this.settings.pods !== 'verified' || !ctx.asker) return undefined
+    const namespaces = this.podNamespacesAt(ctx.asker.ip)
+    if (namespaces.length === 0) return undefined
+    if (namespaces.length > 1) ctx.trace.notes.push(`${namespaces.length} pods have the address ${ctx.asker.ip} (host network?): CoreDNS takes the first its index returns; kdisco takes namespace ${namespaces[0]}`)
+    const ns = namespaces[0]
+    const own = this.settings.node?.known ? this.settings.node.searches.map((s) => lowerName(s)) : []
+    if (!this.settings.node?.known) ctx.trace.notes.push("CoreDNS's own resolv.conf (the node's) may add search domains to autopath's walk: kdisco was not given them (--node-resolv-conf, --node-search)")
+    const first = zone === '.' ? [`${ns}.svc.`, 'svc.', '.'] : [`${ns}.svc.${zone}`, `svc.${zone}`, zone]
+    return [...first, ...own, '']
+  }
+
+  /** The namespaces of pods whose status.podIP is `ip`, as CoreDNS's pod index has them (first by name). */
+  podNamespacesAt(ip: string): string[] {
+    if (!this.podsByIp) {
+      this.podsByIp = new Map()
+      const sorted = [...this.pods].sort((a, b) => byCodeUnits(key(namespaceOf(a), a.metadata.name), key(namespaceOf(b), b.metadata.name)))
+      for (const pod of sorted) {
+        const phase = pod.status?.phase
+        if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown' || !pod.status?.podIP) continue
+        push(this.podsByIp, pod.status.podIP, namespaceOf(pod).toLowerCase())
+      }
+    }
+    return this.podsByIp.get(ip) ?? []
+  }
+
+  private lookup(name: string, qtype: string, depth: number, ctx?: ChainContext): DnsAnswer | Pass {
     const asked = name.replace(/\.+$/, '')
     const owner = fqdn(asked)
     const n = normalizeName(asked)
     const zone = matchZone(n, this.settings.zones)
-    if (zone === undefined) return {rcode: null, answers: [], forwarded: true, notes: ['outside the cluster zones: forwarded to upstream DNS']}
+    if (zone === undefined) return {pass: true, consulted: false}
     if (qtype === 'AXFR' || qtype === 'IXFR') return {rcode: 'REFUSED', answers: [], notes: ['zone transfers are refused by the kubernetes plugin']}
+    if (this.settings.flavour === 'kube-dns') return this.kubeDnsRecords(n, owner, qtype, zone)
     // CoreDNS keeps the question's spelling of the zone in what it builds from it (handler.go).
     const zoneAsAsked = asked.slice(asked.length - zone.length)
     let result: DnsAnswer
@@ -274,9 +406,9 @@ export class ClusterDns {
     // asked, so an apex spelled with capitals gets NODATA.
     if (qtype === 'SOA') result = n === zone ? {rcode: 'NOERROR', answers: [this.soaRecord(owner, zoneAsAsked)]} : nodata('SOA is served only at the zone apex')
     else if (qtype === 'NS' && n === zone && zoneAsAsked === zone) result = this.nsAnswer(owner, zoneAsAsked)
-    else result = isReverseZone(zone) ? this.reverse(n, owner, qtype, zone) : this.forward(asked, n, owner, qtype, zone, zoneAsAsked, depth)
+    else result = isReverseZone(zone) ? this.reverse(n, owner, qtype, zone) : this.forward(asked, n, owner, qtype, zone, zoneAsAsked, depth, ctx)
     if (result.rcode === 'NXDOMAIN' && fallsThrough(this.settings, n)) {
-      return {rcode: null, answers: [], forwarded: true, notes: [...(result.notes ?? []), `fallthrough: the kubernetes plugin passes this NXDOMAIN on to the next plugin (normally forward)`]}
+      return {pass: true, consulted: true, note: `${result.notes?.[0] ? `${result.notes[0]}; ` : ''}fallthrough: the kubernetes plugin passes this NXDOMAIN on to the next plugin`}
     }
     const cut = truncation(owner, result.answers)
     if (cut) return {...result, truncated: cut, notes: [...(result.notes ?? []), truncationNote(cut)]}
@@ -288,25 +420,59 @@ export class ClusterDns {
   }
 
   /**
-   * What the `cache` plugin in front of the kubernetes plugin does to an answer on its way out (cache.go WriteMsg):
-   * every record gets the message's lowest TTL, clamped to the cache's [min, max] TTL — also where caching is
-   * disabled, which only stops storing. Where it stores, a later answer may come from the cache: TTLs count down
-   * and names are spelled as the first asker spelled them.
+   * kube-dns's records (kubernetes/dns pkg/dns/dns.go) for the names kdisco models: a ClusterIP Service's A/AAAA, a
+   * headless endpoint's A/AAAA (hash-named without a hostname), a pod's a-b-c-d name (IPv4, any namespace), PTR for
+   * cluster IPs and named headless endpoints, an ExternalName's CNAME. Anything else is said to be not predicted.
    */
-  private throughCache(n: string, a: DnsAnswer): DnsAnswer {
-    const cache = this.settings.cache
-    if (!cache || matchZone(n, cache.zones) === undefined) return a
-    const positive = a.answers.length > 0
-    let shaped = a
-    if (positive) {
-      let lowest = Infinity
-      for (const r of a.answers) lowest = Math.min(lowest, r.ttl)
-      const ttl = Math.min(Math.max(lowest, cache.minSuccessTtl), cache.successTtl)
-      if (a.answers.some((r) => r.ttl !== ttl)) shaped = {...a, answers: a.answers.map((r) => ({...r, ttl}))}
+  private kubeDnsRecords(n: string, owner: string, qtype: string, zone: string): DnsAnswer {
+    const unpredicted = (why: string): DnsAnswer => ({rcode: null, answers: [], notes: [`kube-dns: ${why}, which kdisco does not model`]})
+    const rr = (type: string, data: string): ResourceRecord => ({name: owner, type, ttl: KUBE_DNS_TTL, data})
+    if (isReverseZone(zone)) {
+      if (qtype !== 'PTR') return unpredicted(`${qtype} questions in reverse zones`)
+      const ip = ipFromReverseName(n)
+      const parsed = ip ? addressData(ip) : undefined
+      if (!parsed) return nxdomain('kube-dns: not a reverse name of an address')
+      const svc = (this.byClusterIp.get(parsed.data) ?? [])[0]
+      if (svc) return {rcode: 'NOERROR', answers: [rr('PTR', this.serviceFqdn(svc))]}
+      const named = (this.byEndpointAddress().get(ip!) ?? []).filter((e) => this.service(e.namespace, e.service)?.kind === 'Headless' && e.endpointName !== kubeDnsEndpointLabel(e.address))
+      if (named.length > 0) return {rcode: 'NOERROR', answers: [rr('PTR', `${named[0].endpointName}.${named[0].service}.${named[0].namespace}.svc.${this.settings.clusterDomain}.`)]}
+      return unpredicted('a PTR question for an address without a Service cluster IP or named headless endpoint (its reply then depends on skydns error handling)')
     }
-    const stored = positive ? matchZone(n, cache.disableSuccess) === undefined : a.rcode !== null && matchZone(n, cache.disableDenial) === undefined
-    if (!stored) return shaped
-    return {...shaped, cached: true}
+    const labels = stripZone(n, zone).split('.')
+    const last = labels[labels.length - 1]
+    if (last === 'pod' && labels.length === 3) {
+      const ip = labels[0].replaceAll('-', '.')
+      const parsed = addressData(ip)
+      if (!parsed || parsed.family !== 4) return nxdomain('kube-dns: pod names spell IPv4 addresses with dashes (getPodIP)')
+      if (qtype === 'A') return {rcode: 'NOERROR', answers: [rr('A', parsed.data)]}
+      return unpredicted(`${qtype} questions for pod names`)
+    }
+    if (last !== 'svc' || labels.some((l) => l === '*')) return unpredicted('names other than Services, endpoints and pods (its subtree and wildcard answers)')
+    if (labels.length === 3) {
+      const svc = this.service(labels[1], labels[0])
+      if (!svc) return nxdomain(`kube-dns: no Service ${labels[0]} in namespace ${labels[1]}`)
+      if (svc.kind === 'ExternalName') return qtype === 'CNAME' ? {rcode: 'NOERROR', answers: [rr('CNAME', fqdn(svc.externalName ?? ''))]} : unpredicted(`${qtype} questions for ExternalName Services`)
+      if (svc.kind === 'Headless') return unpredicted('headless Service names (its subtree answers include the SRV targets)')
+      if (qtype !== 'A' && qtype !== 'AAAA') return unpredicted(`${qtype} questions for Services`)
+      const family = qtype === 'A' ? 4 : 6
+      const answers = svc.addresses.filter((a) => a.family === family).map((a) => rr(qtype, a.data))
+      return answers.length > 0 ? {rcode: 'NOERROR', answers} : unpredicted(`a question for the other address family of a Service`)
+    }
+    if (labels.length === 4) {
+      const svc = this.service(labels[2], labels[1])
+      if (!svc || svc.kind !== 'Headless') return unpredicted('endpoint names of Services that are not headless')
+      if (qtype !== 'A' && qtype !== 'AAAA') return unpredicted(`${qtype} questions for endpoint names`)
+      const family = qtype === 'A' ? 4 : 6
+      const eps = (this.entries(key(svc.namespace, svc.name)).readyByName.get(labels[0]) ?? []).filter((e) => e.parsed?.family === family)
+      if (eps.length === 0) return this.entries(key(svc.namespace, svc.name)).readyByName.has(labels[0]) ? unpredicted('a question for the other address family of an endpoint') : nxdomain(`kube-dns: no ready endpoint named ${labels[0]}`)
+      return {rcode: 'NOERROR', answers: eps.map((e) => rr(qtype, e.parsed!.data))}
+    }
+    return unpredicted('SRV names')
+  }
+
+  /** The `cache` plugin of the kubernetes plugin's server block, for answers built without a question (zone listing). */
+  private throughCache(n: string, a: DnsAnswer): DnsAnswer {
+    return this.settings.cache ? throughCache(this.settings.cache, n, a) : a
   }
 
   /**
@@ -374,11 +540,15 @@ export class ClusterDns {
     if (qtype !== 'PTR') return nxdomain('a name in a reverse zone exists only for PTR questions')
     const ip = ipFromReverseName(n)
     if (!ip) return nxdomain('not a complete reverse name for an IP address')
-    return this.ptrAnswer(ip, owner)
+    return this.ptrRecords(ip, owner)
   }
 
   /** The PTR answer for an address (owner: its reverse name), without parsing a question. */
   ptrAnswer(ip: string, owner: string): DnsAnswer {
+    return this.throughCache(normalizeName(owner), this.ptrRecords(ip, owner))
+  }
+
+  private ptrRecords(ip: string, owner: string): DnsAnswer {
     const targets = this.ptrTargets(ip)
     if (targets.length === 0) return nxdomain(`no Service cluster IP or ready endpoint has the address ${ip}`)
     const answer: DnsAnswer = {rcode: 'NOERROR', answers: targets.map((t) => ({name: owner, type: 'PTR', ttl: this.ttl(), data: t}))}
@@ -388,7 +558,7 @@ export class ClusterDns {
       answer.partial = {readNamespaces: this.readNamespaces}
       answer.notes = [`only namespace${this.readNamespaces.length > 1 ? 's' : ''} ${this.readNamespaces.join(', ')} ${this.readNamespaces.length > 1 ? 'were' : 'was'} read: endpoints with this address in other namespaces add PTR records`]
     }
-    return this.throughCache(normalizeName(owner), answer)
+    return answer
   }
 
   /** The answer for a pod's a-b-c-d.<ns>.pod name, without parsing a question (`ip` as the pod's status has it). */
@@ -418,7 +588,7 @@ export class ClusterDns {
     return out.sort()
   }
 
-  private forward(asked: string, n: string, owner: string, qtype: string, zone: string, zoneAsAsked: string, depth: number): DnsAnswer {
+  private forward(asked: string, n: string, owner: string, qtype: string, zone: string, zoneAsAsked: string, depth: number, ctx?: ChainContext): DnsAnswer {
     if (n === zone) return emptyName(qtype, 'the zone apex has only SOA and NS records')
     // kubernetes.go Services: TXT exists only at dns-version.<zone>.
     if (qtype === 'TXT' && n === `dns-version.${zone}`) {
@@ -447,7 +617,7 @@ export class ClusterDns {
     const protocol = rest.length === 4 ? stripUnderscore(rest[1]) : undefined
     const backends = this.backends(svc, zoneAsAsked, endpoint, port, protocol)
     if (typeof backends === 'string') return nxdomain(backends)
-    return this.shape(owner, qtype, zone, backends, depth)
+    return this.shape(owner, qtype, zone, backends, depth, ctx)
   }
 
   /**
@@ -503,7 +673,7 @@ export class ClusterDns {
     return out
   }
 
-  private shape(owner: string, qtype: string, zone: string, backends: Backend[], depth: number): DnsAnswer {
+  private shape(owner: string, qtype: string, zone: string, backends: Backend[], depth: number, ctx?: ChainContext): DnsAnswer {
     const ttl = this.ttl()
     const cname = backends.find((b) => b.kind === 'cname') as {kind: 'cname'; host: string} | undefined
     if (cname) {
@@ -515,13 +685,28 @@ export class ClusterDns {
       if (qtype !== 'A' && qtype !== 'AAAA') return nodata('an ExternalName Service has only a CNAME')
       if (normalizeName(target) === normalizeName(owner)) return nodata('a CNAME to itself is suppressed')
       if (depth >= 8) return nodata('CNAME chain too long')
-      const chased = this.lookup(target, qtype, depth + 1)
-      if (chased.forwarded) {
-        return {rcode: 'NOERROR', answers: [record], forwarded: true, notes: [`the addresses of ${target} come from upstream DNS (CoreDNS resolves the CNAME target through its forward plugin)`]}
+      const t = normalizeName(target)
+      if (t === zone || t.endsWith(`.${zone}`)) {
+        // backend_lookup.go A: a target in the same zone is resolved inside the plugin; without records (NXDOMAIN or
+        // NODATA, whatever fallthrough says) the CNAME itself is dropped.
+        const chased = this.lookup(target, qtype, depth + 1, ctx)
+        if ('pass' in chased || chased.answers.length === 0) return nodata(`CNAME target ${target} has no ${qtype} records, so CoreDNS drops the CNAME`)
+        return {rcode: 'NOERROR', answers: [record, ...chased.answers]}
       }
-      // In-zone targets are resolved inside the plugin; without records the CNAME itself is dropped.
-      if (chased.answers.length === 0) return nodata(`CNAME target ${target} has no ${qtype} records, so CoreDNS drops the CNAME`)
-      return {rcode: 'NOERROR', answers: [record, ...chased.answers]}
+      // Any other target goes through the whole server again (upstream.Lookup); CoreDNS keeps the CNAME whatever comes back.
+      let up: Served
+      if (ctx) up = ctx.lookup(target, qtype)
+      else {
+        const local = this.lookup(target, qtype, depth + 1)
+        up = 'pass' in local ? {rcode: null, answers: [], forwarded: true, forwardedAs: {name: target, type: qtype}} : local
+      }
+      if (up.rcode === null && up.answers.length === 0) {
+        const out: Served = {rcode: 'NOERROR', answers: [record], forwarded: true, forwardedAs: up.forwardedAs ?? {name: target, type: qtype}, notes: [`the addresses of ${target} come from upstream DNS (CoreDNS resolves the CNAME target through the whole server again)`]}
+        return out
+      }
+      const out: Served = {rcode: 'NOERROR', answers: [record, ...up.answers], notes: [`CoreDNS resolved the CNAME target ${target} through the whole server again: ${up.rcode}${up.notes?.[0] ? ` (${up.notes[0]})` : ''}`]}
+      if (up.forwarded) Object.assign(out, {forwarded: true, forwardedAs: up.forwardedAs})
+      return out
     }
     const ips = backends as Extract<Backend, {kind: 'ip'}>[]
     if (qtype === 'A' || qtype === 'AAAA') {

@@ -7,7 +7,7 @@ import {dashedIp} from './ip.js'
 import type {ClusterDns} from './model.js'
 import {podHostname, podHostsFile} from './hosts.js'
 import type {Rcode, ResourceRecord} from './records.js'
-import {type DnsOption, type DnsPolicy, clusterDnsContext, podResolvConf, renderResolvConf} from './resolver.js'
+import {type DnsOption, type DnsPolicy, clusterDnsContext, podResolvConf, renderResolvConf, resolverContext} from './resolver.js'
 
 export interface NamedAnswer {
   name: string
@@ -45,10 +45,8 @@ export function podIdentity(model: ClusterDns, snapshot: ClusterSnapshot, pod: P
   }
   const dns = clusterDnsContext(model)
   if (dns.assumed) notes.push(`cluster DNS Service kube-system/kube-dns is not in the input; nameserver ${dns.ips.join(', ')} is kubeadm's default`)
-  const conf = podResolvConf(
-    {namespace: ns, dnsPolicy: spec.dnsPolicy, hostNetwork: spec.hostNetwork, dnsConfig: spec.dnsConfig},
-    {clusterDomain: zone, clusterDnsIps: dns.ips},
-  )
+  // With the nodes' resolver when kdisco was given it (--node-resolv-conf): kubelet appends its search domains.
+  const conf = podResolvConf({namespace: ns, dnsPolicy: spec.dnsPolicy, hostNetwork: spec.hostNetwork, dnsConfig: spec.dnsConfig}, resolverContext(model))
   notes.push(...conf.notes)
   const resolvConf: PodIdentity['resolvConf'] = {
     policy: conf.policy,

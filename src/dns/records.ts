@@ -1,7 +1,7 @@
 // Record and answer types shared by the model, the resolver emulation and the renderers. Plain data.
 import type {Truncation} from './message-size.js'
 
-export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED'
+export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'FORMERR' | 'NOTIMP'
 
 export const QUERY_TYPES = ['A', 'AAAA', 'SRV', 'PTR', 'CNAME', 'TXT', 'SOA', 'NS', 'MX', 'ANY'] as const
 export type QueryType = (typeof QUERY_TYPES)[number]
@@ -31,6 +31,29 @@ export interface ResourceRecord {
   data: string
 }
 
+/**
+ * The way a question took through cluster DNS: the server block that got it and the plugins that acted on it in
+ * CoreDNS's order (the last one answered), with what they changed or where they sent it.
+ */
+export interface Route {
+  /** The server block's keys as the Corefile writes them, e.g. `.:53`. */
+  server: string
+  plugins: string[]
+  /** The question as the plugins after `rewrite` saw it. */
+  rewritten?: string
+  /** Where a forwarded question went. */
+  upstream?: string[]
+  /** The question that went upstream (as asked, rewritten, a CNAME's target, an autopath candidate). */
+  upstreamQuestion?: {name: string; type: string}
+  /** autopath's server-side search: the names it tried and the one that answered. */
+  autopath?: {searched: string[]; answeredBy?: string}
+  /**
+   * NodeLocal DNSCache in front of cluster DNS: its server block and plugins; the route above is CoreDNS's, or (alone)
+   * NodeLocal's own when it did not ask cluster DNS.
+   */
+  nodeLocal?: {server: string; plugins: string[]; address?: string; alone?: boolean}
+}
+
 export interface DnsAnswer {
   /** null when cluster DNS does not answer this itself (forwarded upstream): kdisco does not predict it. */
   rcode: Rcode | null
@@ -45,6 +68,8 @@ export interface DnsAnswer {
   cached?: boolean
   /** Only these namespaces were read: other namespaces may add records to this (cluster-wide) answer. */
   partial?: {readNamespaces: string[]}
+  /** Which server block and plugins answered (answers through the whole Corefile). */
+  route?: Route
 }
 
 /** What a probed answer is compared against: an answer without its explanations. */

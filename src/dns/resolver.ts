@@ -4,7 +4,8 @@ import {CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE} from '../cluster/types.js'
 import type {ClusterDns} from './model.js'
 import {fqdn, isAbsolute} from './names.js'
 import type {Truncation} from './message-size.js'
-import type {Rcode, ResourceRecord} from './records.js'
+import type {Rcode, ResourceRecord, Route} from './records.js'
+import type {Asker} from './coredns/types.js'
 
 export interface DnsOption {
   name: string
@@ -60,6 +61,32 @@ function dedupe(list: string[]): string[] {
   return [...new Set(list)]
 }
 
+export interface ParsedResolvConf {
+  text: string
+  nameservers: string[]
+  searches: string[]
+  options: DnsOption[]
+  ndots: number
+}
+
+/** A resolv.conf as glibc reads it: every nameserver line, the last search or domain line, every option. */
+export function parseResolvConf(text: string): ParsedResolvConf {
+  const nameservers: string[] = []
+  let searches: string[] = []
+  const options: DnsOption[] = []
+  for (const line of text.split('\n')) {
+    const [key, ...rest] = line.replace(/[#;].*/, '').trim().split(/\s+/)
+    if (key === 'nameserver' && rest[0]) nameservers.push(rest[0])
+    else if (key === 'search' || key === 'domain') searches = rest.filter(Boolean)
+    else if (key === 'options')
+      for (const o of rest) {
+        const [name, value] = o.split(':')
+        options.push(value === undefined ? {name} : {name, value})
+      }
+  }
+  return {text, nameservers, searches, options, ndots: ndotsOf(options)}
+}
+
 /** The ndots a resolver applies for these options: glibc's default 1, capped at 15; the last ndots wins. */
 export function ndotsOf(options: DnsOption[]): number {
   const ndots = options.filter((o) => o.name === 'ndots').at(-1)
@@ -104,16 +131,24 @@ export function podResolvConf(pod: PodDnsInput, ctx: ResolverContext): ResolvCon
       else options.push(merged)
     }
   }
-  searches = dedupe(searches.map((s) => s.replace(/\.$/, '')).filter((s) => s.length > 0 && s.length <= 253))
+  searches = dedupe(searches.map((s) => s.replace(/\.$/, '')).filter((s) => s.length > 0))
   if (nameservers.length > MAX_NAMESERVERS) {
     notes.push(`kubelet keeps only the first ${MAX_NAMESERVERS} nameservers (${nameservers.length} configured)`)
     nameservers = nameservers.slice(0, MAX_NAMESERVERS)
   }
+  // kubelet formDNSSearchFitsLimits: at most 32 domains, none over 253 characters, the line at most 2048 characters.
   if (searches.length > MAX_SEARCHES) {
-    notes.push(`kubelet keeps only the first ${MAX_SEARCHES} search domains`)
+    notes.push(`kubelet keeps only the first ${MAX_SEARCHES} search domains (${searches.length} configured): ${searches.slice(MAX_SEARCHES).join(', ')} dropped`)
     searches = searches.slice(0, MAX_SEARCHES)
   }
-  while (searches.join(' ').length > MAX_SEARCH_CHARS) searches.pop()
+  const long = searches.filter((s) => s.length > 253)
+  if (long.length > 0) {
+    notes.push(`kubelet drops search domains longer than 253 characters (${long.length})`)
+    searches = searches.filter((s) => s.length <= 253)
+  }
+  const cut: string[] = []
+  while (searches.join(' ').length > MAX_SEARCH_CHARS) cut.unshift(searches.pop()!)
+  if (cut.length > 0) notes.push(`the search line would exceed kubelet's ${MAX_SEARCH_CHARS} characters: ${cut.join(', ')} dropped`)
   const ndots = ndotsOf(options)
   const usesClusterDns = nameservers.some((ns) => ctx.clusterDnsIps.includes(ns))
   return {policy, effectivePolicy: effective, usesClusterDns, nameservers, searches, options, ndots, notes}
@@ -142,6 +177,8 @@ export interface SearchStep {
   answers: ResourceRecord[]
   forwarded?: boolean
   notes?: string[]
+  /** The server block and plugins that answered this name. */
+  route?: Route
 }
 
 export interface Resolution {
@@ -151,6 +188,9 @@ export interface Resolution {
   forwarded?: boolean
   /** The answer the walk ends with does not fit in one DNS message. */
   truncated?: Truncation
+  cached?: boolean
+  /** The route of the name the walk ends with. */
+  route?: Route
   notes: string[]
 }
 
@@ -184,26 +224,37 @@ export function walkSearch<T extends WalkAnswer>(candidates: string[], ask: (nam
   return {steps, rcode: steps.length === 0 ? null : sawNodata ? 'NOERROR' : 'NXDOMAIN'}
 }
 
-export function resolveName(model: ClusterDns, name: string, qtype: string, conf: ResolvConf): Resolution {
+/** A pod's search walk through cluster DNS; `asker` is the pod's address (autopath answers by it). */
+export function resolveName(model: ClusterDns, name: string, qtype: string, conf: ResolvConf, asker?: Asker): Resolution {
   const notes = [...conf.notes]
   if (!conf.usesClusterDns) {
     notes.push('this pod does not send its queries to cluster DNS, so kdisco cannot predict the answers')
     return {tried: searchCandidates(name, conf).map((n) => ({name: n, rcode: null, answers: [], forwarded: true})), rcode: null, answers: [], forwarded: true, notes}
   }
-  const walk = walkSearch(searchCandidates(name, conf), (candidate) => model.answer(candidate, qtype))
-  const tried: SearchStep[] = walk.steps.map(({name: n, answer: a}) => ({name: n, rcode: a.rcode, answers: a.answers, ...(a.forwarded ? {forwarded: true} : {}), ...(a.notes?.length ? {notes: a.notes} : {})}))
+  const walk = walkSearch(searchCandidates(name, conf), (candidate) => model.answer(candidate, qtype, {asker}))
+  const tried: SearchStep[] = walk.steps.map(({name: n, answer: a}) => ({name: n, rcode: a.rcode, answers: a.answers, ...(a.forwarded ? {forwarded: true} : {}), ...(a.notes?.length ? {notes: a.notes} : {}), route: a.route}))
   const stopped = walk.stopped
+  const route = walk.steps.at(-1)?.answer.route
   if (stopped?.rcode === null) {
-    notes.push(`${walk.steps.at(-1)!.name} is answered by upstream DNS, which kdisco does not predict`)
-    return {tried, rcode: null, answers: stopped.answers, forwarded: true, notes}
+    notes.push(`${walk.steps.at(-1)!.name} ${stopped.forwarded ? 'is answered by upstream DNS' : 'has an answer'}, which kdisco does not predict`)
+    return {tried, rcode: null, answers: stopped.answers, forwarded: true, ...(route ? {route} : {}), notes}
   }
-  return {tried, rcode: walk.rcode as Rcode, answers: stopped?.answers ?? [], ...(stopped?.forwarded ? {forwarded: true} : {}), ...(stopped?.truncated ? {truncated: stopped.truncated} : {}), ...(stopped?.cached ? {cached: true} : {}), notes}
+  return {tried, rcode: walk.rcode as Rcode, answers: stopped?.answers ?? [], ...(stopped?.forwarded ? {forwarded: true} : {}), ...(stopped?.truncated ? {truncated: stopped.truncated} : {}), ...(stopped?.cached ? {cached: true} : {}), ...(route ? {route} : {}), notes}
 }
 
 /** The resolv.conf of a ClusterFirst pod in `namespace`, with this cluster's domain and DNS Service IP. */
 export function clusterFirstConf(model: ClusterDns, namespace: string): ResolvConf {
-  return podResolvConf({namespace}, {clusterDomain: model.settings.clusterDomain, clusterDnsIps: clusterDnsContext(model).ips})
+  return podResolvConf({namespace}, resolverContext(model))
 }
+
+/** What kubelet writes pods' resolv.conf from: the cluster domain, cluster DNS's IPs, the node's resolver if known. */
+export function resolverContext(model: ClusterDns): ResolverContext {
+  return {clusterDomain: model.settings.clusterDomain, clusterDnsIps: clusterDnsContext(model).ips, ...(model.settings.node ? {node: model.settings.node} : {})}
+}
+
+/** The note a ClusterFirst walk carries when the node's search domains are unknown. */
+export const NODE_SEARCH_UNKNOWN =
+  "kubelet appends the node's search domains (ec2.internal, c.<project>.internal, …) to ClusterFirst pods; kdisco was not given them (--node-resolv-conf or --node-search), so the walk may try more names than shown"
 
 /** The nameserver IPs kubelet puts in ClusterFirst pods: the kube-dns Service's cluster IPs, else kubeadm's default. */
 export function clusterDnsContext(model: ClusterDns): {ips: string[]; assumed: boolean} {

@@ -6,7 +6,7 @@ import type {ClusterSnapshot, PredictedPod, SliceOrigin} from '../cluster/types.
 import {ipFamily, reverseName} from './ip.js'
 import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
 import {truncationNote} from './message-size.js'
-import {type Expectation, type Rcode, cacheNote, expectation} from './records.js'
+import {type Expectation, type Rcode, type Route, cacheNote, expectation} from './records.js'
 import {type ResolvConf, clusterDnsContext, clusterFirstConf, resolveName, searchCandidates} from './resolver.js'
 
 export type QueryKind = 'service' | 'port' | 'endpoint' | 'reverse' | 'short-name'
@@ -20,6 +20,8 @@ export interface ExpectedQuery {
   from?: string
   tried?: {name: string; rcode: Rcode | null}[]
   notes?: string[]
+  /** The server block and plugins that answer it (for a short name: the name its walk ends with). */
+  route?: Route
 }
 
 /** The per-pod name a StatefulSet pod that does not exist yet will have. Never part of an answer: its IP is unknown. */
@@ -111,7 +113,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
   const notes: string[] = []
   const ask = (name: string, type: string, kind: QueryKind, extraNotes: string[] = []) => {
     const a = model.answer(name, type)
-    const q: ExpectedQuery = {name, type, kind, expected: expectation(a)}
+    const q: ExpectedQuery = {name, type, kind, expected: expectation(a), route: a.route}
     const allNotes = [...extraNotes, ...(a.rcode !== 'NOERROR' || a.answers.length === 0 || a.forwarded || a.truncated ? a.notes ?? [] : [])]
     if (allNotes.length > 0) q.notes = allNotes
     queries.push(q)
@@ -178,6 +180,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
         from,
         expected: expectation(r),
         tried: r.tried.map((t) => ({name: t.name, rcode: t.rcode})),
+        ...(r.route ? {route: r.route} : {}),
       }
       if (r.truncated) q.notes = [truncationNote(r.truncated)]
       queries.push(q)

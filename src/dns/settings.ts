@@ -1,6 +1,9 @@
 // Cluster DNS settings: what the CoreDNS `kubernetes` plugin is configured to serve. Pure.
+import type {Corefile, Directive} from './corefile.js'
+import type {ServerConfig} from './coredns/server.js'
 import {cidrReverseZones} from './ip.js'
 import {isDns1123Subdomain, normalizeName} from './names.js'
+import type {NodeResolver} from './resolver.js'
 
 export type PodsMode = 'disabled' | 'insecure' | 'verified'
 
@@ -45,6 +48,17 @@ export interface DnsSettings {
   bound?: boolean
   /** Where these settings came from, for the user. */
   source: string
+  /** kube-dns serves cluster DNS instead of CoreDNS: its record rules (dns/kube-dns.ts). */
+  flavour?: 'kube-dns'
+  /** The whole Corefile these settings were read from, and the stanza they are. */
+  corefile?: Corefile
+  kubernetesDirective?: Directive
+  /** The Corefile's server blocks and plugin chains, compiled (ClusterDns compiles them when absent). */
+  server?: ServerConfig
+  /** The node's resolver: CoreDNS's own resolv.conf (dnsPolicy Default) and kubelet's search domains for pods. */
+  node?: NodeResolver
+  /** NodeLocal DNSCache in front of cluster DNS: its Corefile, compiled, and the address pods ask. */
+  nodeLocal?: {server: ServerConfig; source: string; address: string}
 }
 
 export const DNS_VERSION = '1.1.0'

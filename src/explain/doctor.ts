@@ -6,8 +6,12 @@ import {isPodReady, missingEndpointSlices} from '../cluster/derive.js'
 import type {CorefileSource} from '../cluster/dns-settings.js'
 import {CLUSTER_DNS_NAMESPACE as DNS_NAMESPACE, CLUSTER_DNS_SERVICE as DNS_SERVICE, type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
 import {type Directive, type ServerBlock, parseCorefile} from '../dns/corefile.js'
+import {HostsPlugin} from '../dns/coredns/hosts.js'
+import {ruleRewrites} from '../dns/coredns/rewrite.js'
+import {type BlockConfig, type PluginSpec, pluginName} from '../dns/coredns/server.js'
+import {lowerName, matchAbsolute} from '../dns/coredns/types.js'
 import type {ClusterDns} from '../dns/model.js'
-import {clusterFirstConf, searchCandidates} from '../dns/resolver.js'
+import {NODE_SEARCH_UNKNOWN, clusterFirstConf, searchCandidates} from '../dns/resolver.js'
 
 export type CheckStatus = 'ok' | 'warning' | 'error' | 'skipped'
 
@@ -100,16 +104,19 @@ export function podsCheck(snapshot: ClusterSnapshot): Check {
 const find = (directives: Directive[], name: string) => directives.find((d) => d.name === name)
 
 /** `corefile`: the one the settings came from (--corefile, else the CoreDNS ConfigMap), so every check sees the same. */
-export function corefileCheck(corefile: CorefileSource | undefined, snapshot: ClusterSnapshot): Check {
+export function corefileCheck(corefile: CorefileSource | undefined, snapshot: ClusterSnapshot, model?: ClusterDns): Check {
   const title = 'Corefile'
+  if (model?.settings.flavour === 'kube-dns') return check('corefile', title, 'skipped', `kube-dns serves cluster DNS (${model.settings.source}): there is no Corefile`)
   const cm = corefile
   if (!cm)
     return check('corefile', title, 'skipped', `${partial(snapshot) ? `ConfigMap ${DNS_NAMESPACE}/coredns is not in the input and no --corefile was given` : `ConfigMap ${DNS_NAMESPACE}/coredns not readable or absent`}: kdisco assumes kubeadm's stock Corefile`)
   const ref = /^ConfigMap ([^/]+)\/(.+)$/.exec(cm.source)
   const edit = ref ? `kubectl -n ${ref[1]} edit configmap ${ref[2]}` : `edit ${cm.source}`
+  // The Corefile kdisco answers through, with its imports resolved; parsed here only when kdisco could not use it.
+  const used = model?.settings.corefile?.source === cm.source ? model.settings.corefile : undefined
   let blocks: ServerBlock[]
   try {
-    blocks = parseCorefile(cm.text)
+    blocks = used ? used.blocks : parseCorefile(cm.text).blocks
   } catch (error) {
     return check('corefile', title, 'error', `the Corefile does not parse: ${(error as Error).message}`, [cm.source], `CoreDNS refuses to load it; ${edit}`)
   }
@@ -153,12 +160,21 @@ export function rbacCheck(rbac: CorednsRbac): Check {
   return check('rbac', title, 'ok', 'CoreDNS may list and watch endpointslices, services, pods and namespaces', evidence)
 }
 
-export function nodeLocalCheck(snapshot: ClusterSnapshot): Check {
-  if (partial(snapshot) && !snapshot.pods.some((p) => namespaceOf(p) === DNS_NAMESPACE)) return check('nodelocaldns', 'NodeLocal DNSCache', 'skipped', `no ${DNS_NAMESPACE} pods are in the input`)
+export function nodeLocalCheck(snapshot: ClusterSnapshot, model?: ClusterDns): Check {
+  if (partial(snapshot) && !model?.settings.nodeLocal && !snapshot.pods.some((p) => namespaceOf(p) === DNS_NAMESPACE)) return check('nodelocaldns', 'NodeLocal DNSCache', 'skipped', `no ${DNS_NAMESPACE} pods are in the input`)
   const pods = snapshot.pods.filter((p) => namespaceOf(p) === DNS_NAMESPACE && p.metadata.labels?.['k8s-app'] === 'node-local-dns')
-  if (pods.length === 0) return check('nodelocaldns', 'NodeLocal DNSCache', 'ok', 'not installed: pods query the kube-dns Service directly')
+  const local = model?.settings.nodeLocal
+  if (pods.length === 0 && !local) return check('nodelocaldns', 'NodeLocal DNSCache', 'ok', 'not installed: pods query the kube-dns Service directly')
+  // The two hops a cluster name takes: the node's cache, then cluster DNS.
+  const hops = model ? model.answer(`kubernetes.default.svc.${model.settings.clusterDomain}.`, 'A').route : undefined
+  const evidence = [
+    ...(local ? [`${local.source}; pods ask ${local.address}`] : []),
+    ...(hops?.nodeLocal ? [`kubernetes.default: node-local ${hops.nodeLocal.server} ${hops.nodeLocal.plugins.join(' → ')} ⇒ cluster DNS ${hops.server} ${hops.plugins.join(' → ')}`] : []),
+    ...pods.map((p) => `${p.metadata.name} on ${p.spec?.nodeName ?? '?'}`),
+  ]
+  if (pods.length === 0) return check('nodelocaldns', 'NodeLocal DNSCache', 'ok', 'configured (its ConfigMap is there); no node-local-dns pod was read', evidence)
   const ready = pods.filter(isPodReady).length
-  return check('nodelocaldns', 'NodeLocal DNSCache', ready === pods.length ? 'ok' : 'warning', `installed on ${plural(pods.length, 'node')}, ${ready} ready: pods on a node whose cache is down cannot resolve`, pods.map((p) => `${p.metadata.name} on ${p.spec?.nodeName ?? '?'}`), ready === pods.length ? undefined : `kubectl -n ${DNS_NAMESPACE} get pods -l k8s-app=node-local-dns -o wide`)
+  return check('nodelocaldns', 'NodeLocal DNSCache', ready === pods.length ? 'ok' : 'warning', `installed on ${plural(pods.length, 'node')}, ${ready} ready: pods on a node whose cache is down cannot resolve`, evidence, ready === pods.length ? undefined : `kubectl -n ${DNS_NAMESPACE} get pods -l k8s-app=node-local-dns -o wide`)
 }
 
 /** How many queries a ClusterFirst pod sends for an external name, and how to avoid them. */
@@ -167,6 +183,136 @@ export function ndotsCheck(model: ClusterDns, name = 'example.com'): Check {
   const tried = searchCandidates(name, conf)
   const queries = tried.length * 2 // glibc asks A and AAAA for each name
   return check('ndots', `cost of ndots:${conf.ndots}`, 'ok', `a pod resolving "${name}" sends ${queries} queries (A and AAAA for each of ${tried.length} names) to get its answer; "${name}." sends 2`, tried.map((t, i) => `${i + 1}. ${t}`), `Use FQDNs with a trailing dot for external names, or set dnsConfig.options [{name: ndots, value: "1"}] on pods that mostly resolve external names`)
+}
+
+/**
+ * The plugins that change answers or send them elsewhere, per server block, and the risky ones: a rewrite, hosts
+ * entry or template that shadows a Service name, autopath without pods verified, a stub domain inside the cluster
+ * domain, a forward to cluster DNS itself (a loop), imports kdisco could not read, stub domains NodeLocal DNSCache
+ * bypasses.
+ */
+export function pluginsCheck(model: ClusterDns, snapshot: ClusterSnapshot): Check {
+  const title = 'Corefile plugins and routes'
+  if (model.settings.flavour === 'kube-dns') return check('plugins', title, 'skipped', 'kube-dns serves cluster DNS: stub domains and upstreams are in the routes of dns lookup')
+  const server = model.coreDns().config
+  const zone = `${model.settings.clusterDomain}.`
+  const services = model.allServices().map((svc) => ({svc, name: lowerName(svc.fqdn)}))
+  const evidence: string[] = []
+  const errors: string[] = []
+  const warnings: string[] = []
+  const shadowed = (what: string, hits: string[]) => {
+    if (hits.length > 0) warnings.push(`${what} shadows Service name${hits.length > 1 ? 's' : ''} ${hits.slice(0, 3).join(', ')}${hits.length > 3 ? ` and ${hits.length - 3} more` : ''}: pods asking for ${hits.length > 1 ? 'them' : 'it'} never reach the kubernetes plugin`)
+  }
+  // Addresses a forward must not send to: cluster DNS itself (the Service, its endpoints) and the loopback.
+  const dnsSvc = model.service(DNS_NAMESPACE, DNS_SERVICE)
+  const selfAddresses = new Set([...(dnsSvc?.clusterIPs ?? []), ...model.endpointsOf(DNS_NAMESPACE, DNS_SERVICE).map((e) => e.address)])
+  const loops = (target: string) => {
+    const host = target.replace(/^[a-z]+:\/\//, '').replace(/^\[([^\]]+)\](:\d+)?$/, '$1').replace(/:\d+$/, '')
+    return selfAddresses.has(host) || /^127\./.test(host) || host === '::1' || host === 'localhost'
+  }
+  const kubeBlock = server.blocks.find((b) => b.plugins.some((p) => p.kind === 'kubernetes' && p.settings === model.settings))
+  for (const block of server.blocks) {
+    const list = block.plugins.map(pluginName)
+    evidence.push(`${block.label}: ${list.join(' → ') || '(no plugin)'}`)
+    const inCluster = block.zones.filter((z) => z !== '.' && matchAbsolute(z, [zone]) !== undefined)
+    if (block !== kubeBlock && inCluster.length > 0) warnings.push(`server block ${block.label} is inside the cluster domain: it takes ${inCluster.join(', ')} from the kubernetes plugin`)
+    for (const p of block.plugins) describePlugin(p, block, {evidence, errors, warnings, shadowed, services, loops, zone, model})
+  }
+  for (const i of model.settings.corefile?.imports ?? []) if (!i.unresolved) evidence.push(`import ${i.pattern}: ${i.resolved.join(', ') || 'nothing (no such file)'}`)
+  for (const note of server.notes) warnings.push(note)
+  const nodeLocal = model.settings.nodeLocal
+  if (nodeLocal) {
+    // NodeLocal DNSCache forwards names outside the cluster domain from the node: cluster DNS's stub domains are skipped.
+    const localZones = nodeLocal.server.blocks.flatMap((b) => b.zones)
+    const stubs = server.blocks.filter((b) => b !== kubeBlock && b.plugins.some((p) => p.kind === 'forward')).flatMap((b) => b.zones).filter((z) => matchAbsolute(z, [zone]) === undefined && !localZones.includes(z))
+    evidence.push(`NodeLocal DNSCache (${nodeLocal.source}): ${nodeLocal.server.blocks.map((b) => `${b.label}: ${b.plugins.map(pluginName).join(' → ')}`).join('; ')}`)
+    if (stubs.length > 0) warnings.push(`NodeLocal DNSCache forwards ${stubs.join(', ')} straight to the node's upstream: the stub domain${stubs.length > 1 ? 's' : ''} in CoreDNS's Corefile ${stubs.length > 1 ? 'are' : 'is'} never asked (add ${stubs.length > 1 ? 'them' : 'it'} to the node-local-dns ConfigMap or kube-dns's stubDomains)`)
+  }
+  void snapshot
+  const status: CheckStatus = errors.length > 0 ? 'error' : warnings.length > 0 ? 'warning' : 'ok'
+  const message = [...errors, ...warnings].join('; ') || `${server.blocks.length} server block${server.blocks.length > 1 ? 's' : ''}; nothing shadows a Service name or loops`
+  return check('plugins', title, status, message, evidence, status === 'ok' ? undefined : 'kdisco dns lookup NAME shows the route a name takes; kubectl -n kube-system edit configmap coredns')
+}
+
+interface PluginFindings {
+  evidence: string[]
+  errors: string[]
+  warnings: string[]
+  shadowed: (what: string, hits: string[]) => void
+  services: {svc: {namespace: string; name: string}; name: string}[]
+  loops: (target: string) => boolean
+  zone: string
+  model: ClusterDns
+}
+
+function describePlugin(p: PluginSpec, block: BlockConfig, f: PluginFindings): void {
+  const svcNames = (match: (name: string) => boolean) => f.services.filter((s) => match(s.name)).map((s) => `${s.svc.namespace}/${s.svc.name}`)
+  switch (p.kind) {
+    case 'rewrite':
+      for (const rule of p.rules) {
+        f.evidence.push(`  ${rule.text}`)
+        f.shadowed(`"${rule.text}"`, svcNames((n) => {
+          const to = ruleRewrites(rule, n)
+          return to !== undefined && to !== n
+        }))
+      }
+      break
+    case 'autopath':
+      f.evidence.push(`  autopath ${'plugin' in p.config.source ? `@${p.config.source.plugin}` : p.config.source.resolvConf}: CoreDNS walks a pod's search list itself and answers with a CNAME`)
+      if ('plugin' in p.config.source) {
+        const kube = block.plugins.find((x) => x.kind === 'kubernetes')
+        if (p.config.source.plugin !== 'kubernetes' || !kube) f.warnings.push(`autopath @${p.config.source.plugin} in ${block.label} has no kubernetes plugin to ask: it does nothing`)
+        else if (kube.kind === 'kubernetes' && kube.settings.pods !== 'verified') f.warnings.push(`autopath @kubernetes without "pods verified" does nothing: CoreDNS can only find the asking pod with the pod watch`)
+      }
+      break
+    case 'hosts': {
+      const hosts = new HostsPlugin(p.config)
+      const names = hosts.names()
+      f.evidence.push(`  hosts ${p.config.path}${p.config.file ? ` (${p.config.file.source})` : ' (not given to kdisco)'}: ${names.length} name${names.length === 1 ? '' : 's'}${p.config.fallthrough ? ', fallthrough' : ', no fallthrough: other names in its zones get SERVFAIL'}`)
+      f.shadowed(`hosts entry`, svcNames((n) => names.includes(n)))
+      if (!p.config.fallthrough && matchAbsolute(f.zone, p.config.origins) !== undefined) f.warnings.push(`hosts in ${block.label} covers the cluster domain without fallthrough: Service names get SERVFAIL`)
+      break
+    }
+    case 'template':
+      for (const t of p.templates) {
+        f.evidence.push(`  template ${t.klass} ${t.type} ${t.zones.join(' ')}: rcode ${t.rcode}${t.answers.length ? `, ${t.answers.length} answer${t.answers.length > 1 ? 's' : ''}` : ''}${t.fallthrough ? ', fallthrough' : ''}`)
+        if (matchAbsolute(f.zone, t.zones) !== undefined || t.zones.some((z) => matchAbsolute(z, [f.zone]) !== undefined))
+          f.shadowed(`template ${t.klass} ${t.type} ${t.zones.join(' ')}`, svcNames((n) => matchAbsolute(n, t.zones) !== undefined && t.regex.some((re) => re.match(n) !== undefined)))
+      }
+      break
+    case 'file':
+      f.evidence.push(`  file ${p.config.path} for ${p.config.origins.join(' ')}${p.config.zones ? '' : ' (not given to kdisco)'}`)
+      f.shadowed(`file zone ${p.config.origins.join(' ')}`, svcNames((n) => matchAbsolute(n, p.config.origins) !== undefined))
+      break
+    case 'forward': {
+      const c = p.config
+      const upstream = c.to.join(' ')
+      f.evidence.push(`  ${c.plugin} ${c.from} ${upstream}${c.except.length ? ` (except ${c.except.join(' ')})` : ''}`)
+      const node = f.model.settings.node
+      const targets = c.to.flatMap((t) => (t.startsWith('/') && node?.known ? node.nameservers : [t]))
+      const looping = targets.filter(f.loops)
+      if (looping.length > 0) f.errors.push(`${c.plugin} ${c.from} in ${block.label} sends to ${looping.join(', ')}${c.to.some((t) => t.startsWith('/')) ? ` (the node's resolv.conf)` : ''}, which is cluster DNS itself: a loop (the loop plugin stops CoreDNS; without it queries circle until they time out)`)
+      if (c.from !== '.' && matchAbsolute(c.from, [f.zone]) !== undefined) f.warnings.push(`${c.plugin} ${c.from} in ${block.label} is a stub domain inside the cluster domain`)
+      break
+    }
+    case 'unmodelled':
+      f.evidence.push(`  ${p.name}: not modelled by kdisco`)
+      break
+    default:
+      break
+  }
+}
+
+/** The node's search domains kubelet appends to ClusterFirst pods, and where kubelet's limits cut them. */
+export function nodeSearchCheck(model: ClusterDns): Check {
+  const title = 'node search domains'
+  const node = model.settings.node
+  if (!node) return check('nodesearch', title, 'skipped', NODE_SEARCH_UNKNOWN)
+  const conf = clusterFirstConf(model, 'default')
+  const limits = conf.notes.filter((n) => /kubelet|search line/.test(n))
+  const evidence = [`search ${conf.searches.join(' ')}`, ...(node.nameservers.length ? [`node nameservers (CoreDNS's upstream with forward . /etc/resolv.conf): ${node.nameservers.join(', ')}`] : [])]
+  if (limits.length > 0) return check('nodesearch', title, 'warning', limits.join('; '), evidence, 'Shorten the nodes\' search line (kubelet --resolv-conf), or set dnsConfig/dnsPolicy on the pods that need the rest')
+  return check('nodesearch', title, 'ok', node.searches.length > 0 ? `kubelet appends ${node.searches.join(', ')} to ClusterFirst pods: a name that fails in the cluster is also tried there` : 'the nodes have no search domains', evidence)
 }
 
 export interface DoctorReport {
@@ -181,5 +327,5 @@ export function summarizeChecks(checks: Check[]): DoctorReport {
 }
 
 export function staticChecks(model: ClusterDns, snapshot: ClusterSnapshot, rbac: CorednsRbac, corefile: CorefileSource | undefined): Check[] {
-  return [serviceCheck(snapshot), endpointsCheck(model, snapshot), podsCheck(snapshot), corefileCheck(corefile, snapshot), rbacCheck(rbac), nodeLocalCheck(snapshot), ndotsCheck(model)]
+  return [serviceCheck(snapshot), endpointsCheck(model, snapshot), podsCheck(snapshot), corefileCheck(corefile, snapshot, model), pluginsCheck(model, snapshot), rbacCheck(rbac), nodeLocalCheck(snapshot, model), nodeSearchCheck(model), ndotsCheck(model)]
 }

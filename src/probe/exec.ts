@@ -23,9 +23,10 @@ export interface ExecOptions {
 /** A refused exec upgrade, in the user's terms: a wrong container or a pod not running (400), RBAC (403). */
 function execRefused(error: unknown, where: string, pod: string): unknown {
   if (!(error instanceof ApiError)) return error
-  const msg = error.message.replace(/\s+/g, ' ').trim()
+  // The API server's message for the create check of a websocket upgrade names no verb: "… is forbidden: ".
+  const msg = error.message.replace(/\s+/g, ' ').trim().replace(/:$/, '')
   if (error.status === 400) return new KdiscoError(`the API server refused exec in ${where}: ${msg}`, {hint: `Check --pod and -c (kubectl get pod ${pod} -o jsonpath='{.spec.containers[*].name}')`, exitCode: ExitCode.CLUSTER})
-  if (error.status === 403) return new KdiscoError(`RBAC forbids exec in ${where}: ${msg}`, {hint: 'The exec probe needs create on pods/exec (see README, "RBAC per probe"); or use --probe pod', exitCode: ExitCode.CLUSTER})
+  if (error.status === 403) return new KdiscoError(`RBAC forbids create pods/exec in ${where}: ${msg}`, {hint: 'Exec needs get and create on pods/exec (see README, "RBAC per probe"); or use --probe pod', exitCode: ExitCode.CLUSTER})
   return error
 }
 

@@ -96,13 +96,17 @@ type ContainerStatus = {name: string; state?: {waiting?: {reason?: string; messa
 type PodStatus = {phase?: string; reason?: string; message?: string; conditions?: {type: string; status: string; reason?: string; message?: string}[]; containerStatuses?: ContainerStatus[]; ephemeralContainerStatuses?: ContainerStatus[]}
 
 const IMAGE_ERRORS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull', 'CreateContainerConfigError', 'CreateContainerError', 'RunContainerError'])
+/** The runtime could not start the container's command (containerd: StartError; docker: ContainerCannotRun). */
+const START_ERRORS = new Set(['StartError', 'ContainerCannotRun'])
 
 /** Where a container is, in words, or a fatal error. */
 export function containerPhase(status: PodStatus, container: string, ephemeral = false): {phase: string; finished?: boolean; fatal?: string} {
   const statuses = (ephemeral ? status.ephemeralContainerStatuses : status.containerStatuses) ?? []
   const cs = statuses.find((c) => c.name === container)
   if (status.phase === 'Failed' && status.reason === 'DeadlineExceeded') return {phase: 'deadline exceeded', fatal: `the pod reached its activeDeadlineSeconds (${status.message ?? 'DeadlineExceeded'})`}
-  if (cs?.state?.terminated) return {phase: 'finished', finished: true}
+  const terminated = cs?.state?.terminated
+  if (terminated?.reason && START_ERRORS.has(terminated.reason)) return {phase: terminated.reason, fatal: `${terminated.reason}: ${(terminated.message ?? '').replace(/\s+/g, ' ').trim() || `exit code ${terminated.exitCode}`}`}
+  if (terminated) return {phase: 'finished', finished: true}
   if (cs?.state?.running) return {phase: 'running lookups'}
   const waiting = cs?.state?.waiting
   if (waiting?.reason && IMAGE_ERRORS.has(waiting.reason)) return {phase: waiting.reason, fatal: `${waiting.reason}: ${(waiting.message ?? '').replace(/\s+/g, ' ').trim() || 'no message'}`}
@@ -147,7 +151,7 @@ export async function waitForLog(conn: Connection, namespace: string, pod: strin
   for (let delay = 100; ; delay = Math.min(delay * 1.5, 1000)) {
     const current = await conn.client.get<{status?: PodStatus}>(path, undefined, {kind: 'Pod', namespace})
     const state = containerPhase(current.status ?? {}, container, options.ephemeral)
-    if (state.fatal) throw new KdiscoError(`${options.label} ${namespace}/${pod} failed: ${state.fatal}`, {hint: state.phase.includes('Image') ? 'Check --image and that the nodes can pull it' : 'Retry, or raise --probe-deadline', exitCode: ExitCode.CLUSTER})
+    if (state.fatal) throw new KdiscoError(`${options.label} ${namespace}/${pod} failed: ${state.fatal}`, {hint: state.phase.includes('Image') ? 'Check --image and that the nodes can pull it' : START_ERRORS.has(state.phase) ? 'The image must let a non-root user (65534) run sh and dig or nslookup: check --image' : 'Retry, or raise --probe-deadline', exitCode: ExitCode.CLUSTER})
     if (state.finished || (options.staysUp && state.phase === 'running lookups')) {
       const log = await conn.client.getText(`${path}/log`, {container})
       if (state.finished || log.includes(`${MARK} done`)) return log

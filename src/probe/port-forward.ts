@@ -1,6 +1,7 @@
 // --probe port-forward: DNS over TCP (2-byte length framing) through the API server's pods/portforward to EACH
-// ready cluster DNS pod, so replicas that disagree are found. No image, no pod created. Websocket protocol
-// (portforward.k8s.io): channel 0 carries data and channel 1 errors; each channel's first frame is the port.
+// ready cluster DNS pod, so replicas that disagree are found. No image, no pod created. Websocket subprotocol
+// v4.channel.k8s.io (kubelet's websocket port-forward refuses portforward.k8s.io, the SPDY name, with a bare 403):
+// channel 0 carries data and channel 1 errors; each channel's first frame is the port.
 import type {Observed} from '../compare/verdict.js'
 import {ExitCode, KdiscoError} from '../errors.js'
 import {ApiError} from '../cluster/live/client.js'
@@ -91,7 +92,12 @@ async function askReplica(conn: Connection, pod: string, port: number, questions
       if (pending.size === 0) finish()
     }
   }
-  const socket = await openStream(conn, `${podPath(DNS_NAMESPACE, pod)}/portforward?ports=${port}`, ['portforward.k8s.io'], onMessage)
+  const socket = await openStream(conn, `${podPath(DNS_NAMESPACE, pod)}/portforward?ports=${port}`, ['v4.channel.k8s.io'], onMessage).catch((error) => {
+    if (!(error instanceof ApiError && error.status === 403)) throw error
+    // The API server's message for the create check of a websocket upgrade names no verb: "… is forbidden: ".
+    const msg = error.message.replace(/\s+/g, ' ').trim().replace(/:$/, '')
+    throw new KdiscoError(`RBAC forbids create pods/portforward in ${DNS_NAMESPACE}/${pod}: ${msg}`, {hint: `The port-forward probe needs get and create on pods/portforward in ${DNS_NAMESPACE} (see README, "RBAC per probe"); or use --probe pod`, exitCode: ExitCode.CLUSTER})
+  })
   await new Promise<void>((resolve) => {
     finish = () => (clearTimeout(timer), socket.close(), resolve())
     const timer = setTimeout(finish, timeoutMs + 1000 * Math.ceil(questions.length / 100))

@@ -3,12 +3,12 @@
 // pod's real /etc/resolv.conf, uses dig when the image has it (else nslookup), expands short names with the search
 // list of that resolv.conf, and asks getent (what applications see). The output comes back through the pod log or
 // the exec stream and is parsed here.
+import {type ParsedResolvConf, parseResolvConf} from '../dns/resolver.js'
 import type {Observed} from '../compare/verdict.js'
 import type {ResourceRecord} from '../dns/records.js'
 import {parseDig} from './parse-dig.js'
 import {parseNslookup} from './parse-nslookup.js'
 import {observedKey} from './index.js'
-import {type DnsOption, ndotsOf} from '../dns/resolver.js'
 
 export const MARK = '@@kdisco'
 
@@ -55,13 +55,6 @@ export function lookupArgv(ops: ScriptOp[], timeoutSeconds: number): string[] {
   return ['sh', '-c', LOOKUP_SCRIPT, 'kdisco-lookup', String(timeoutSeconds), ...args]
 }
 
-export interface ParsedResolvConf {
-  text: string
-  nameservers: string[]
-  searches: string[]
-  ndots: number
-}
-
 export interface ApplicationView {
   tool: 'getent ahosts'
   /** The name getent settled on (the canonical name it printed), when found. */
@@ -81,22 +74,7 @@ export interface ScriptOutput {
   notes: string[]
 }
 
-export function parseResolvConf(text: string): ParsedResolvConf {
-  const nameservers: string[] = []
-  let searches: string[] = []
-  const options: DnsOption[] = []
-  for (const line of text.split('\n')) {
-    const [key, ...rest] = line.trim().split(/\s+/)
-    if (key === 'nameserver' && rest[0]) nameservers.push(rest[0])
-    else if (key === 'search' || key === 'domain') searches = rest.filter(Boolean)
-    else if (key === 'options')
-      for (const o of rest) {
-        const [name, value] = o.split(':')
-        options.push(value === undefined ? {name} : {name, value})
-      }
-  }
-  return {text, nameservers, searches, ndots: ndotsOf(options)}
-}
+export {type ParsedResolvConf, parseResolvConf}
 
 function observedFrom(tool: string, output: string, name: string, type: string, via: string, notes: string[]): Observed {
   if (tool === 'dig') {

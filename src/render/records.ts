@@ -1,6 +1,6 @@
 // dig-style text for records and answers.
 import type {ChalkInstance} from 'chalk'
-import type {Rcode, ResourceRecord} from '../dns/records.js'
+import type {Rcode, ResourceRecord, Route} from '../dns/records.js'
 
 export function recordLine(r: ResourceRecord): string {
   const data = r.type === 'TXT' ? `"${r.data.replace(/(["\\])/g, '\\$1')}"` : r.data
@@ -39,4 +39,22 @@ export function statusMark(status: string, chalk: ChalkInstance): string {
 /** What a verdict found different, one item per record: "missing A 10.0.0.1", "unexpected …". */
 export function diffItems(diff: {missing: string[]; unexpected: string[]} | undefined): string[] {
   return diff ? [...diff.missing.map((m) => `missing ${m}`), ...diff.unexpected.map((u) => `unexpected ${u}`)] : []
+}
+
+/**
+ * A route on one line: `.:53 rewrite → kubernetes (as web.prod.svc.cluster.local.)`, `.:53 forward → 10.0.0.2`, and
+ * NodeLocal DNSCache's hop in front: `node-local cluster.local:53 cache → forward ⇒ .:53 kubernetes`.
+ */
+export function routeText(route: Route | undefined): string {
+  if (!route) return '-'
+  const hop = (server: string, plugins: string[]) => `${server} ${plugins.length > 0 ? plugins.join(' → ') : '(no plugin)'}`
+  let text = hop(route.server, route.plugins)
+  if (route.rewritten) text += ` (as ${route.rewritten})`
+  if (route.autopath?.answeredBy) text += ` (autopath: ${route.autopath.answeredBy})`
+  if (route.upstream) text += ` → ${route.upstream.join(', ')}`
+  if (route.nodeLocal) {
+    const local = `node-local ${hop(route.nodeLocal.server, route.nodeLocal.plugins)}`
+    return route.nodeLocal.alone ? `${local}${route.upstream ? ` → ${route.upstream.join(', ')}` : ''}` : `${local} ⇒ ${text}`
+  }
+  return text
 }

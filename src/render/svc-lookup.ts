@@ -1,6 +1,7 @@
 import type {ObservedQuery} from '../compare/report.js'
+import type {Route} from '../dns/records.js'
 import type {SvcLookupResult} from '../results.js'
-import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
+import {answerSummary, diffItems, rcodeText, routeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
 
 export async function renderServiceLookup(report: SvcLookupResult): Promise<string> {
@@ -60,6 +61,7 @@ export async function renderServiceLookup(report: SvcLookupResult): Promise<stri
       c,
     )
   }
+  out += routes(report.queries as ObservedQuery[], c)
   if (report.predicted.length > 0) {
     out += `\n${c.bold('Predicted')} ${c.dim('(StatefulSet pods that do not exist yet)')}\n`
     out += table(
@@ -78,4 +80,17 @@ export async function renderServiceLookup(report: SvcLookupResult): Promise<stri
   }
   if (report.notes.length > 0) out += '\n' + report.notes.map((n) => c.dim(`note: ${n}`)).join('\n') + '\n'
   return out
+}
+
+/** Which server block and plugins answer the names: one line when they all take the same route. */
+function routes(queries: (ObservedQuery & {route?: Route})[], c: Awaited<ReturnType<typeof styler>>): string {
+  const byRoute = new Map<string, string[]>()
+  for (const q of queries) {
+    if (!q.route) continue
+    const text = routeText(q.route)
+    byRoute.set(text, [...(byRoute.get(text) ?? []), q.kind === 'short-name' ? `${q.name} (from ${q.from})` : `${q.name} ${q.type}`])
+  }
+  if (byRoute.size === 0) return ''
+  if (byRoute.size === 1) return `\n${c.bold('Route')}  ${[...byRoute.keys()][0]} ${c.dim('(every name)')}\n`
+  return `\n${c.bold('Routes')}\n` + table(['ROUTE', 'NAMES'], [...byRoute].map(([route, names]) => [route, names.length > 4 ? `${names.slice(0, 4).join('\n')}\n… ${names.length - 4} more` : names.join('\n')]), c)
 }

@@ -1,5 +1,5 @@
 import {expect} from 'chai'
-import {CorefileError, settingsFromCorefile} from '../../src/dns/corefile.js'
+import {CorefileError, parseCorefile, settingsFromCorefile} from '../../src/dns/corefile.js'
 
 const KUBEADM = `.:53 {
     errors
@@ -70,9 +70,71 @@ describe('dns: Corefile kubernetes stanza', () => {
   })
 
   it('refuses blocks nested 100,000 deep and zones that are not DNS names, in one sentence (no deep stack)', () => {
-    expect(() => settingsFromCorefile(`.:53 {\n${'a {\n'.repeat(100_000)}${'}\n'.repeat(100_001)}`, 't')).to.throw(CorefileError, /^line 9: blocks nested more than 8 deep$/)
+    expect(() => settingsFromCorefile(`.:53 {\n${'a {\n'.repeat(100_000)}${'}\n'.repeat(100_001)}`, 't')).to.throw(CorefileError, /^t:9: blocks nested more than 8 deep$/)
     expect(() => settingsFromCorefile('.:53 {\n kubernetes clus_ter.local\n}\n', 't')).to.throw(CorefileError, /"clus_ter.local" is not a valid zone name/)
     expect(() => settingsFromCorefile(`.:53 {\n kubernetes ${'a'.repeat(64)}.local\n}\n`, 't')).to.throw(CorefileError, /is not a valid zone name/)
     expect(() => settingsFromCorefile(`.:53 {\n kubernetes ${Array(4).fill('b'.repeat(60)).join('.')}\n}\n`, 't')).to.throw(CorefileError, /longer than 242 characters/)
+  })
+})
+
+describe('dns: the whole Corefile (caddyfile parsing, core/dnsserver/address.go)', () => {
+  it('reads every server block with its addresses: zones, ports, transports, CIDR keys as reverse zones', () => {
+    const c = parseCorefile('.:53 {\n  whoami\n}\ndns://corp.internal:1053, Other.Example {\n  whoami\n}\ntls://secure.example {\n  whoami\n}\n10.0.0.0/24 {\n  whoami\n}\n')
+    expect(c.blocks.map((b) => b.addresses.map((a) => `${a.transport} ${a.zone || '.'} ${a.port}`))).to.deep.equal([
+      ['dns . 53'],
+      ['dns corp.internal 1053', 'dns other.example 53'],
+      ['tls secure.example 853'],
+      ['dns 0.0.10.in-addr.arpa 53'],
+    ])
+  })
+
+  it('expands snippets with arguments and imports of files it was given, matched by base name and glob, in name order', () => {
+    const c = parseCorefile('(common) {\n  errors\n  cache {args[0]}\n}\n.:53 {\n  import common 15\n  import custom/*.override\n}\nimport /etc/coredns/custom/*.server\n', {
+      files: [
+        {name: 'b.override', text: 'log\n', source: 'cm b.override'},
+        {name: 'a.override', text: 'rewrite name a.example. b.example.\n', source: 'cm a.override'},
+        {name: 'stub.server', text: 'stub.internal:53 {\n  forward . 10.0.0.1\n}\n', source: 'cm stub.server'},
+      ],
+    })
+    expect(c.blocks.map((b) => b.keys)).to.deep.equal([['.:53'], ['stub.internal:53']])
+    expect(c.blocks[0].directives.map((d) => `${d.name} ${d.args.join(' ')}`.trim())).to.deep.equal(['errors', 'cache 15', 'rewrite name a.example. b.example.', 'log'])
+    expect(c.blocks[0].directives[2]).to.include({source: 'cm a.override', line: 1})
+    expect(c.imports.map((i) => [i.pattern, i.resolved])).to.deep.equal([
+      ['common', ['(common)']],
+      ['custom/*.override', ['cm a.override', 'cm b.override']],
+      ['/etc/coredns/custom/*.server', ['cm stub.server']],
+    ])
+  })
+
+  it('notes an import kdisco cannot see, unless it has the whole directory (an empty coredns-custom imports nothing)', () => {
+    expect(parseCorefile('.:53 {\n  import custom/*.override\n}\n').imports[0].unresolved).to.match(/not given the files/)
+    expect(parseCorefile('.:53 {\n  import custom/*.override\n}\n', {completeDirs: ['/etc/coredns/custom']}).imports[0].unresolved).to.equal(undefined)
+    expect(parseCorefile('.:53 {\n  import /etc/coredns/extra.conf\n}\n').imports[0].unresolved).to.match(/--corefile-import/)
+  })
+
+  it('an import cycle is an error, not a hang', () => {
+    expect(() => parseCorefile('(a) {\n  import a\n}\n.:53 {\n  import a\n}\n')).to.throw(CorefileError, /nest deeper than 10/)
+  })
+
+  it('lists plugins CoreDNS does not know, with where they were written', () => {
+    expect(parseCorefile('.:53 {\n  kubernetes\n  fanout . 1.1.1.1\n}\n').unknownPlugins).to.deep.equal([{name: 'fanout', line: 3, source: 'Corefile'}])
+  })
+
+  it('in quotes only \\" is an escape (caddy lexer); backticks are raw', () => {
+    const c = parseCorefile('.:53 {\n  template IN A x {\n    match "^a\\\\.b$" `c\\d`\n    answer "{{ .Name }} 60 IN TXT \\"q\\""\n  }\n}\n')
+    const t = c.blocks[0].directives[0].block
+    expect(t[0].args).to.deep.equal(['^a\\\\.b$', 'c\\d'])
+    expect(t[1].args).to.deep.equal(['{{ .Name }} 60 IN TXT "q"'])
+  })
+
+  it('errors in an imported file name that file and line', () => {
+    expect(() => parseCorefile('.:53 {\n  import x.override\n}\n', {files: [{name: 'x.override', text: 'errors\n"open\n', source: 'cm x.override'}]})).to.throw(CorefileError, /cm x.override:2: a quoted string is not closed/)
+  })
+
+  it("the kubernetes stanza is found in whichever block holds it; the block's cache and bind go with it", () => {
+    const s = settingsFromCorefile('stub.internal:53 {\n  forward . 10.0.0.1\n}\ncluster.local:53 {\n  kubernetes\n  cache 20\n}\n', 't')
+    expect(s.zones).to.deep.equal(['cluster.local'])
+    expect(s.cache?.successTtl).to.equal(20)
+    expect(s.corefile?.blocks).to.have.length(2)
   })
 })

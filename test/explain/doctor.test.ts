@@ -127,6 +127,24 @@ describe('dns doctor against the API test server: healthy and broken cluster DNS
     expect(byId.nodelocaldns.status).to.equal('warning')
   })
 
+  it('a Corefile without the kubernetes plugin (or one that does not parse): the corefile check says so; doctor still runs every check', async () => {
+    for (const [what, corefile, message] of [
+      ['no kubernetes plugin', (t: string) => t.replace(/\n\s*kubernetes [^{]*\{[^}]*\}/, ''), /^no server block has the kubernetes plugin/],
+      ['a syntax error', (t: string) => `${t}\n}\n`, /^the Corefile does not parse: /],
+    ] as const) {
+      const {r, byId} = await doctor((s) => {
+        const cm = s.objects('ConfigMap', 'kube-system').find((o) => o.metadata.name === 'coredns') as unknown as {data: {Corefile: string}}
+        cm.data.Corefile = corefile(cm.data.Corefile)
+        s.add(cm as unknown as Obj)
+      }, ['--probe', 'none'])
+      expect(r.status, `${what}: ${r.stderr}`).to.equal(1)
+      expect(byId.corefile.status, what).to.equal('error')
+      expect(byId.corefile.message, what).to.match(message)
+      expect(r.stderr, what).to.match(/^kdisco: DNS settings: kubeadm defaults: ConfigMap kube-system\/coredns is unusable \(/)
+      expect(Object.keys(byId)).to.have.length(10)
+    }
+  })
+
   it('--probe port-forward: a replica that does not serve kubernetes.default fails the control lookup and is named', async () => {
     const {byId, r} = await doctor((s) => {
       const slice = s.objects('EndpointSlice', 'kube-system')[0] as unknown as {endpoints: unknown[]}
@@ -167,7 +185,7 @@ describe('dns doctor on partial input (-f)', () => {
     // No NXDOMAIN "expectation" made up from the absence of the API server's Service.
     expect(byId.lookup).to.include({status: 'skipped'})
     expect(byId.lookup.message).to.match(/Service default\/kubernetes is not in the input/).and.not.match(/NXDOMAIN/)
-    expect(kdisco(['dns', 'doctor', '-f', 'examples/kubia.yaml']).stdout).to.match(/no errors, 0 warning\(s\), 1 ok, 7 skipped/)
+    expect(kdisco(['dns', 'doctor', '-f', 'examples/kubia.yaml']).stdout).to.match(/no errors, 0 warning\(s\), 2 ok, 8 skipped/)
   })
 
   it('the kube-dns Service without its EndpointSlices or pods: the endpoints check is skipped, not an error', () => {

@@ -218,7 +218,7 @@ describe('live: errors and degraded access', function () {
     await withServer((s) => s.forbid('get', 'services', 'default'), async (_s, kc) => {
       const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--probe', 'none', '--kubeconfig', kc])
       expect(r.status).to.equal(3)
-      expect(r.stderr).to.match(/^Error: RBAC forbids get services kubia in namespace default: services is forbidden: User "system:serviceaccount:default:kdisco" cannot get resource "services"/)
+      expect(r.stderr).to.match(/^Error: RBAC forbids get services kubia in namespace default: services "kubia" is forbidden: User "system:serviceaccount:default:kdisco" cannot get resource "services"/)
       oneLine(r)
     })
   })

@@ -103,7 +103,9 @@ describe('probe: --probe server against NSD with drift', function () {
 
   it('the table shows ✓/✗ per query and a summary line', async () => {
     const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '-f', 'examples/', '--probe', 'server', '--dns-server', `127.0.0.1:${server!.port}`])
-    expect(r.stdout).to.match(/unexpected A 10\.107\.99\.99\s+✗/)
+    // The row's mark ends its first line; the drift is on the next.
+    expect(r.stdout).to.match(/^kubia\.default\.svc\.cluster\.local\. +A +NOERROR +NOERROR +✗\n +10\.107\.244\.106 +unexpected A 10\.107\.99\.99$/m)
+    expect(r.stdout).to.match(/^kubia\.default\.svc\.cluster\.local\. +SRV .* ✓$/m)
     expect(r.stdout).to.match(/✗ \d+ of \d+ match, 5 mismatch, \d+ not compared \(observed via server 127\.0\.0\.1:\d+\)/)
   })
 })

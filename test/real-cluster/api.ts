@@ -35,6 +35,11 @@ const KINDS: Record<string, KindInfo> = {
   ClusterRoleBinding: {group: 'apis/rbac.authorization.k8s.io/v1', resource: 'clusterrolebindings', namespaced: false},
   Role: {group: 'apis/rbac.authorization.k8s.io/v1', resource: 'roles', namespaced: true},
   RoleBinding: {group: 'apis/rbac.authorization.k8s.io/v1', resource: 'rolebindings', namespaced: true},
+  CustomResourceDefinition: {group: 'apis/apiextensions.k8s.io/v1', resource: 'customresourcedefinitions', namespaced: false},
+  // KWOK's mappings for the kubelet API it serves (components/kwok/crd).
+  Logs: {group: 'apis/kwok.x-k8s.io/v1alpha1', resource: 'logs', namespaced: true},
+  Exec: {group: 'apis/kwok.x-k8s.io/v1alpha1', resource: 'execs', namespaced: true},
+  PortForward: {group: 'apis/kwok.x-k8s.io/v1alpha1', resource: 'portforwards', namespaced: true},
 }
 
 export class ApiError extends Error {

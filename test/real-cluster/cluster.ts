@@ -1,19 +1,25 @@
 // A real Kubernetes control plane on loopback, with no containers: etcd → kube-apiserver → kube-controller-manager
 // → kube-scheduler → KWOK (the kubelet of fake nodes) → cluster DNS as kubeadm sets it up (ConfigMap, kube-dns
-// Service, system:coredns RBAC) served by real CoreDNS processes. Every component is built from its Go module
-// (components/build.sh). Used by the tests, the benchmarks and `npm run cluster`.
+// Service, system:coredns RBAC) served by real CoreDNS processes → a pod network and a pod runner, the parts of a
+// kubelet KWOK lacks, where kdisco's debug pods and exec sessions really run. Every component is built from its Go
+// module (components/build.sh). Used by the tests, the benchmarks and `npm run cluster`.
 import {spawnSync} from 'node:child_process'
 import {generateKeyPairSync, randomBytes} from 'node:crypto'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {request as httpRequest} from 'node:http'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {ApiLink} from './api-link.js'
+import {ApiTap} from './api-tap.js'
 import {type ApiObject, ApiError, KubeApi} from './api.js'
 import {HARNESS_DIR, binary} from './components.js'
-import {KUBEADM_COREFILE, adaptCorefile} from './corefiles.js'
+import {KUBEADM_COREFILE, type CorefilePorts, adaptCorefile} from './corefiles.js'
 import {type DnsServer, ask} from './dns.js'
+import {PodNetwork} from './pod-network.js'
+import {CONTAINER_SH, EXEC_COMMANDS, KUBELET_EXEC_SH, PodRunner} from './pod-runner.js'
 import {type ManagedProcess, ProcessGroup, waitUntil} from './processes.js'
+import {loadAll} from 'js-yaml'
+import {AS_ROOT} from '../support/privilege.js'
 import {freePort} from '../support/ports.js'
 import {type NsdServer, startNsd} from '../support/nsd.js'
 import {which} from '../support/binaries.js'
@@ -25,6 +31,8 @@ export const DNS_SERVICE_IP = '10.96.0.10'
 export const SERVICE_CIDRS = '10.96.0.0/12,fd00:10:96::/112'
 /** The upstream zone `forward` reaches (served by NSD): names outside the cluster zones get real answers. */
 export const UPSTREAM_ZONE = 'example.org'
+/** The user (static token) whose requests the API server's audit log records. */
+export const AUDITED_USER = 'kdisco-audited'
 
 export interface CoreDnsSpec {
   /** Short name, used in logs and reports. */
@@ -39,6 +47,13 @@ export interface CoreDnsSpec {
   zone?: string
   /** Its kubernetes stanza says `pods verified` (the harness then also waits for its pod watch). */
   verifiedPods?: boolean
+  /**
+   * Files the Corefile refers to, by the path it writes (`custom/x.override`, `/etc/coredns/NodeHosts`); `/etc/hosts`
+   * is what `hosts` reads without a path. The harness writes them and points the Corefile at them.
+   */
+  files?: Record<string, string>
+  /** Listen on this address and port (port 53: a resolv.conf can name it); the Corefile must `bind`. */
+  listen?: {address: string; port: number}
 }
 
 export interface CoreDnsReplica {
@@ -48,12 +63,16 @@ export interface CoreDnsReplica {
   dns: DnsServer
   /** The Corefile it runs (loopback ports, kubeconfig), a file kdisco can read with --corefile. */
   corefilePath: string
+  /** The files it refers to as the harness wrote them (for --corefile-import). */
+  filePaths: string[]
   /** Its pod in kube-system when it is the cluster's DNS, and the pod's IP (on the loopback interface). */
   pod?: string
   podIp?: string
   /** Its way to the API server: pause() freezes what it knows. */
   link: ApiLink
   process: ManagedProcess
+  /** Where it listens and reads from (restartCoreDns writes a new Corefile with the same ones). */
+  ports: CorefilePorts
 }
 
 export interface RealClusterOptions {
@@ -63,6 +82,8 @@ export interface RealClusterOptions {
   coreDns?: CoreDnsSpec[]
   /** Progress lines (what started, how long it took). */
   log?: (line: string) => void
+  /** Every pod can be exec'd into and given ephemeral containers (npm run cluster), not only the tests' app pods. */
+  execAllPods?: boolean
 }
 
 const UPSTREAM_ZONE_TEXT = `$ORIGIN ${UPSTREAM_ZONE}.
@@ -75,19 +96,43 @@ api IN AAAA 2001:db8::10
 www IN CNAME api.${UPSTREAM_ZONE}.
 `
 
+/** A stub domain's zone (test Corefiles forward it in a server block of its own), served by the same NSD. */
+export const STUB_ZONE = 'stub.internal'
+
+const STUB_ZONE_TEXT = `$ORIGIN ${STUB_ZONE}.
+$TTL 120
+@ IN SOA ns.${STUB_ZONE}. hostmaster.${STUB_ZONE}. 1 7200 1800 86400 120
+@ IN NS ns.${STUB_ZONE}.
+ns IN A 192.0.2.153
+db IN A 192.0.2.154
+db IN TXT "stub"
+alias IN CNAME db.${STUB_ZONE}.
+`
+
 export class RealCluster {
   readonly dir: string
   readonly processes: ProcessGroup
   api!: KubeApi
   /** Admin kubeconfig (system:masters), for kdisco and kubectl. */
   kubeconfig = ''
+  /** A user with no roles (bind them in the test) whose requests the API server's audit log records (logs/audit.log). */
+  auditedKubeconfig = ''
   server = ''
+  etcdUrl = ''
+  /** kdisco's debug pods and exec sessions run in it; 10.96.0.10:53 reaches the ready CoreDNS pods there. */
+  podNetwork!: PodNetwork
+  /** The rest of the kubelet KWOK lacks: runs debug pods' and ephemeral containers, serves their logs and exec. */
+  runner!: PodRunner
+  /** Why there is no pod network and runner on this machine (see requirePodRunner in shared.ts). */
+  podRunnerUnavailable?: string
   nodes: string[] = []
   coreDns: CoreDnsReplica[] = []
   upstream!: NsdServer
   /** Milliseconds each step took, in order. */
   readonly timings: [string, number][] = []
   private adminToken = ''
+  private auditedToken = ''
+  private readonly taps: ApiTap[] = []
   private caPath = ''
   private coreDnsKubeconfigPath = ''
   private markers = 0
@@ -127,12 +172,14 @@ export class RealCluster {
     const pki = join(this.dir, 'pki')
     mkdirSync(pki)
     this.adminToken = randomBytes(24).toString('hex')
-    writeFileSync(join(this.dir, 'tokens.csv'), `${this.adminToken},admin,admin-uid,"system:masters"\n`, {mode: 0o600})
+    this.auditedToken = randomBytes(24).toString('hex')
+    writeFileSync(join(this.dir, 'tokens.csv'), `${this.adminToken},admin,admin-uid,"system:masters"\n${this.auditedToken},${AUDITED_USER},${AUDITED_USER}-uid\n`, {mode: 0o600})
     const {privateKey, publicKey} = generateKeyPairSync('rsa', {modulusLength: 2048})
     writeFileSync(join(pki, 'sa.key'), privateKey.export({type: 'pkcs1', format: 'pem'}), {mode: 0o600})
     writeFileSync(join(pki, 'sa.pub'), publicKey.export({type: 'spki', format: 'pem'}))
 
     const etcdPort = await freePort({udp: false})
+    this.etcdUrl = `http://127.0.0.1:${etcdPort}`
     await this.step('etcd', async () => {
       const peer = await freePort({udp: false})
       const p = this.processes.start('etcd', [
@@ -177,6 +224,8 @@ export class RealCluster {
       await waitUntil('kube-apiserver /readyz', async () => (await this.api.request('GET', '/readyz')) === 'ok', {timeoutMs: 120000, process: p})
     })
     this.kubeconfig = this.writeKubeconfig('admin.kubeconfig', {token: this.adminToken})
+    this.auditedKubeconfig = this.writeKubeconfig('audited.kubeconfig', {token: this.auditedToken})
+    await this.step('KWOK CRDs', () => this.installKwokCrds())
 
     await this.step('kube-controller-manager', async () => {
       const port = await freePort({udp: false})
@@ -223,15 +272,21 @@ export class RealCluster {
         })
       }
       const port = await freePort({udp: false})
-      const p = this.processes.start('kwok', [
-        binary('kwok'),
-        `--kubeconfig=${this.kubeconfig}`,
-        `--config=${this.kwokConfig()}`,
-        '--manage-all-nodes=true',
-        '--node-ip=127.0.0.1',
-        `--node-port=${port}`,
-        `--server-address=127.0.0.1:${port}`,
-      ])
+      const p = this.processes.start(
+        'kwok',
+        [
+          binary('kwok'),
+          `--kubeconfig=${this.kubeconfig}`,
+          `--config=${this.kwokConfig()}`,
+          '--manage-all-nodes=true',
+          '--node-ip=127.0.0.1',
+          `--node-port=${port}`,
+          `--server-address=127.0.0.1:${port}`,
+          // Logs and exec mappings per pod (the pod runner), port-forwards per CoreDNS pod: created at run time.
+          '--enable-crds=Logs,Exec,PortForward',
+        ],
+        {env: this.kwokExecEnv()},
+      )
       await waitUntil(
         'kwok (nodes Ready)',
         async () => {
@@ -248,7 +303,10 @@ export class RealCluster {
     await this.step('upstream DNS (NSD)', async () => {
       const nsd = which('nsd')
       if (!nsd) throw new Error('nsd is not installed (apt-get install nsd)')
-      this.upstream = await startNsd(nsd, [{name: UPSTREAM_ZONE, text: UPSTREAM_ZONE_TEXT}])
+      this.upstream = await startNsd(nsd, [
+        {name: UPSTREAM_ZONE, text: UPSTREAM_ZONE_TEXT},
+        {name: STUB_ZONE, text: STUB_ZONE_TEXT},
+      ])
     })
 
     await this.step('cluster DNS objects', () => this.installClusterDns())
@@ -258,6 +316,37 @@ export class RealCluster {
       this.coreDnsKubeconfigPath = kubeconfig
       for (const spec of specs) await this.addCoreDns(spec)
     })
+    this.podRunnerUnavailable = PodNetwork.unavailable()
+    if (this.podRunnerUnavailable) this.log(`no pod network and pod runner: ${this.podRunnerUnavailable}`)
+    else await this.step('pod network and pod runner', async () => {
+      this.podNetwork = await PodNetwork.start(this.processes, DNS_SERVICE_IP)
+      this.runner = new PodRunner(this.api, this.dir, this.podNetwork, {
+        clusterDomain: CLUSTER_DOMAIN,
+        dnsServiceIp: DNS_SERVICE_IP,
+        dnsPorts: () => new Map(this.coreDns.filter((r) => r.podIp).map((r) => [r.podIp!, r.ports.dns])),
+        execAllPods: this.options.execAllPods,
+      }).start()
+    })
+  }
+
+  /** KWOK's CustomResourceDefinitions for the mappings it reads at run time (components/kwok/crd). */
+  private async installKwokCrds(): Promise<void> {
+    const dir = join(HARNESS_DIR, 'components', 'kwok', 'crd')
+    const crds = readdirSync(dir).flatMap((f) => loadAll(readFileSync(join(dir, f), 'utf8')) as ApiObject[]).filter(Boolean)
+    for (const crd of crds) await this.api.apply(crd)
+    for (const crd of crds)
+      await waitUntil(`CRD ${crd.metadata.name} established`, async () => ((await this.api.get('CustomResourceDefinition', undefined, crd.metadata.name)).status?.conditions ?? []).some((c: {type: string; status: string}) => c.type === 'Established' && c.status === 'True'), {timeoutMs: 30000})
+  }
+
+  /**
+   * KWOK runs exec sessions as local commands: links named after the commands a pod may run come first on its
+   * PATH and run them in the pod's container (kubelet-exec.sh → container.sh).
+   */
+  private kwokExecEnv(): NodeJS.ProcessEnv {
+    const bin = join(this.dir, 'kubelet-bin')
+    mkdirSync(bin)
+    for (const cmd of EXEC_COMMANDS) symlinkSync(KUBELET_EXEC_SH, join(bin, cmd))
+    return {PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, KDISCO_CONTAINER_SH: CONTAINER_SH, KDISCO_AS_ROOT: (AS_ROOT ?? []).join(' ')}
   }
 
   /** Starts CoreDNS replicas for a Corefile (they read the API as the coredns ServiceAccount). */
@@ -315,7 +404,7 @@ export class RealCluster {
   /** kdisco's view of the API server is logged by the real server (audit), for request-pattern tests. */
   private auditPolicy(): string {
     const path = join(this.dir, 'audit-policy.yaml')
-    writeFileSync(path, 'apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  users: ["kdisco-audited"]\n- level: None\n')
+    writeFileSync(path, `apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: [RequestReceived]\nrules:\n- level: Metadata\n  users: ["${AUDITED_USER}"]\n- level: None\n`)
     return path
   }
 
@@ -325,8 +414,20 @@ export class RealCluster {
     return [...own, join(HARNESS_DIR, 'kwok-pod-stages.yaml')].join(',')
   }
 
-  /** A kubeconfig for this cluster with one user: a token, or a client certificate. */
-  writeKubeconfig(file: string, user: {token: string}, namespace?: string): string {
+  /** A relay that can hold chosen requests (api-tap.ts), with admin's and the audited user's kubeconfigs through it. */
+  async startTap(): Promise<{tap: ApiTap; kubeconfig: string; auditedKubeconfig: string}> {
+    const tap = await new ApiTap(this.server, join(this.dir, 'pki')).start()
+    this.taps.push(tap)
+    const n = this.taps.length
+    return {
+      tap,
+      kubeconfig: this.writeKubeconfig(`tap-${n}.kubeconfig`, {token: this.adminToken}, undefined, tap.url),
+      auditedKubeconfig: this.writeKubeconfig(`tap-${n}-audited.kubeconfig`, {token: this.auditedToken}, undefined, tap.url),
+    }
+  }
+
+  /** A kubeconfig for this cluster (or for a relay in front of it) with one user: a token. */
+  writeKubeconfig(file: string, user: {token: string}, namespace?: string, server = this.server): string {
     const path = join(this.dir, file)
     const ca = readFileSync(this.caPath).toString('base64')
     writeFileSync(
@@ -337,7 +438,7 @@ export class RealCluster {
         'clusters:',
         '- name: real',
         '  cluster:',
-        `    server: ${this.server}`,
+        `    server: ${server}`,
         `    certificate-authority-data: ${ca}`,
         'users:',
         '- name: user',
@@ -435,19 +536,82 @@ export class RealCluster {
       address = await waitUntil(`pod kube-system/${pod} IP`, async () => (await this.api.get('Pod', 'kube-system', pod!)).status?.podIP as string | undefined, {timeoutMs: 30000})
     }
     // Every replica listens on all addresses (as CoreDNS in a pod does), so each needs a port of its own.
-    dns = await freePort()
+    dns = spec.listen?.port ?? (await freePort())
+    if (spec.listen) address = spec.listen.address
     await this.addLoopbackAddress(address)
+    // The files it reads, each in a directory standing for the one the Corefile names.
+    const paths: Record<string, string> = {}
+    const filePaths: string[] = []
+    const written: [string, string][] = []
+    for (const [path, content] of Object.entries(spec.files ?? {})) {
+      const cut = path.lastIndexOf('/')
+      const dir = join(this.dir, `${name}-files`, cut < 0 ? 'root' : path.slice(0, cut).replace(/[^A-Za-z0-9]+/g, '_') || 'root')
+      mkdirSync(dir, {recursive: true})
+      const local = join(dir, path.slice(cut + 1))
+      written.push([local, content])
+      filePaths.push(local)
+      paths[path] = local
+      if (cut >= 0) paths[path.slice(0, cut + 1)] = `${dir}/`
+    }
     const [health, ready, metrics] = [await freePort({udp: false}), await freePort({udp: false}), await freePort({udp: false})]
     const link = await new ApiLink('127.0.0.1', Number(new URL(this.server).port)).start()
     // CoreDNS reaches the API through its link; the server certificate is valid for 127.0.0.1 on any port.
     const linked = join(this.dir, `${name}.kubeconfig`)
     writeFileSync(linked, readFileSync(kubeconfig, 'utf8').replace(this.server, `https://127.0.0.1:${link.port}`), {mode: 0o600})
     const corefilePath = join(this.dir, `${name}.Corefile`)
-    writeFileSync(corefilePath, adaptCorefile(spec.corefile, {address, dns, health, ready, metrics, kubeconfig: linked, upstream: `127.0.0.1:${this.upstream.port}`}))
+    const ports: CorefilePorts = {address, dns, health, ready, metrics, kubeconfig: linked, upstream: `127.0.0.1:${this.upstream.port}`, paths}
+    writeFileSync(corefilePath, adaptCorefile(spec.corefile, ports))
+    // Imported Corefile pieces are adapted the same way: server blocks (*.server), directives (*.override).
+    for (const [local, content] of written) {
+      writeFileSync(local, local.endsWith('.server') ? adaptCorefile(content, ports) : local.endsWith('.override') ? adaptCorefile(content, ports, {inBlock: true}) : content)
+    }
     const p = this.processes.start(name, [binary('coredns'), '-conf', corefilePath])
     await waitUntil(`${name} /ready`, async () => (await httpGet(`http://127.0.0.1:${ready}/ready`)) === 200, {timeoutMs: 60000, process: p})
+    if (pod) {
+      // kubectl port-forward (and kdisco's port-forward probe) to the pod's port 53 reaches this process.
+      await this.api.apply({apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'PortForward', metadata: {name: pod, namespace: 'kube-system'}, spec: {forwards: [{ports: [53], target: {address: '127.0.0.1', port: dns}}]}})
+    }
     const bound = /^\s*bind\s/m.test(spec.corefile)
-    return {spec, index, dns: {host: bound ? address : '127.0.0.1', port: dns}, corefilePath, pod, podIp: pod ? address : undefined, link, process: p}
+    return {spec, index, dns: {host: bound ? address : '127.0.0.1', port: dns}, corefilePath, filePaths, pod, podIp: pod ? address : undefined, link, process: p, ports}
+  }
+
+  /**
+   * Restarts a replica's process (same pod, ports and link), optionally with another Corefile — what a rollout of
+   * a changed ConfigMap does. `waitReady: false` for a Corefile or RBAC that keeps it from becoming ready.
+   */
+  async restartCoreDns(replica: CoreDnsReplica, options: {corefile?: string; waitReady?: boolean} = {}): Promise<void> {
+    await this.stopCoreDnsProcess(replica)
+    if (options.corefile !== undefined) writeFileSync(replica.corefilePath, adaptCorefile(options.corefile, replica.ports))
+    const p = this.processes.start(replica.process.name, [binary('coredns'), '-conf', replica.corefilePath])
+    replica.process = p
+    if (options.waitReady ?? true) await waitUntil(`${p.name} /ready`, async () => (await httpGet(`http://127.0.0.1:${replica.ports.ready}/ready`)) === 200, {timeoutMs: 60000, process: p})
+    else await waitUntil(`${p.name} listening`, async () => (await ask(replica.dns, 'ready.check.', 'A').then(() => true, () => false)) || undefined, {timeoutMs: 30000, process: p})
+  }
+
+  /**
+   * Stops a replica's process, leaving its pod (kubelet has not noticed yet): the pod's address stops answering.
+   * Killed, not terminated: kubeadm's Corefile has a 5 s lameduck, a wait the tests do not need.
+   */
+  async stopCoreDnsProcess(replica: CoreDnsReplica): Promise<void> {
+    replica.process.child.kill('SIGKILL')
+    await replica.process.stop()
+  }
+
+  /**
+   * Compacts etcd as the API server's own compactor does (it writes compact_rev_key, which the API server watches,
+   * then compacts): continue tokens from before expire once the API server has noticed (it polls every 15 s).
+   */
+  async compactEtcd(): Promise<number> {
+    const post = async (path: string, body: object) => {
+      const r = await fetch(`${this.etcdUrl}${path}`, {method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10000)})
+      if (!r.ok) throw new Error(`etcd ${path}: ${r.status} ${await r.text()}`)
+      return (await r.json()) as {header: {revision: string}}
+    }
+    const b64 = (t: string) => Buffer.from(t).toString('base64')
+    const revision = Number((await post('/v3/kv/range', {key: b64('compact_rev_key')})).header.revision)
+    await post('/v3/kv/put', {key: b64('compact_rev_key'), value: b64(String(revision))})
+    await post('/v3/kv/compaction', {revision: String(revision), physical: true})
+    return revision
   }
 
   /** Adds an address to the loopback interface (as root: `ip addr replace`, so adding it twice is fine). */
@@ -506,9 +670,12 @@ export class RealCluster {
 
   /** Stops everything; the work directory (logs) is kept when `keepLogs`, and its path returned. */
   async stop(options: {keepLogs?: boolean} = {}): Promise<string | undefined> {
+    for (const tap of this.taps) await tap.stop()
+    await this.runner?.stop()
     for (const r of this.coreDns) await r.link.stop()
     await this.processes.stopAll()
     await this.upstream?.stop()
+    await this.podNetwork?.stop()
     // The pod addresses stay on the loopback: another cluster on this machine (a second test run) may be using the
     // same ones, and a /32 on lo that nothing listens on is harmless.
     if (options.keepLogs) return this.dir

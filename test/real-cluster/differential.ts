@@ -139,10 +139,37 @@ function describe(rcode: string | null, records: Rr[]): string {
   return `${rcode ?? 'forwarded'}${records.length ? ` [${records.map((r) => key(r)).sort().join('; ')}]` : ''}`
 }
 
-/** What the upstream is asked to judge a forwarded expectation: the question, or the target of kdisco's own CNAME. */
+/**
+ * What the upstream is asked to judge a forwarded expectation: the question the route says went upstream (rewritten,
+ * a CNAME's target), else the target of kdisco's own CNAME, else the question.
+ */
 export function upstreamQuestion(expected: DnsAnswer, q: Question): Question {
+  if (expected.route?.upstreamQuestion) return expected.route.upstreamQuestion
   const cname = [...expected.answers].reverse().find((r) => r.type === 'CNAME')
   return cname ? {name: cname.data, type: q.type} : q
+}
+
+/**
+ * Upstream's records as the client gets them back: a name rewrite with `answer auto` (exact rules always) maps the
+ * rewritten name back to the asked one, lower-cased (rewrite/name.go remapStringRewriter).
+ */
+export function asClientSees(expected: DnsAnswer, q: Question, records: ObservedRecord[]): ObservedRecord[] {
+  // The rule maps the name it produced (route.rewritten) back, not whatever else went upstream (a CNAME's target).
+  const to = expected.route?.rewritten?.split(' ')[0].toLowerCase()
+  const asked = q.name.toLowerCase()
+  if (!to || to === asked) return records
+  const back = (n: string) => (n === to ? asked : n.endsWith('.' + to) ? n.slice(0, n.length - to.length) + asked : n)
+  return records.map((r) => ({...r, name: back(r.name.toLowerCase())}))
+}
+
+/**
+ * autopath's reply from upstream: kdisco's own records, then upstream's, with a CNAME from the asked name to the first
+ * record another name owns put in front (autopath/cname.go cnamer), if any is.
+ */
+function autopathReply(asked: string, own: Rr[], upstream: Rr[]): Rr[] {
+  const all = [...own, ...upstream]
+  const other = all.find((r) => r.name.toLowerCase() !== asked.toLowerCase())
+  return other ? [{name: asked, type: 'CNAME', ttl: other.ttl, data: other.name}, ...all] : all
 }
 
 /**
@@ -152,15 +179,28 @@ export function upstreamQuestion(expected: DnsAnswer, q: Question): Question {
  * first asker). A forwarded expectation agrees when CoreDNS relayed what the upstream answers (`upstream`, asked
  * for upstreamQuestion()), after the records kdisco predicts itself (an ExternalName's CNAME).
  */
-export function difference(expected: DnsAnswer, observed: ObservedReply, upstream?: ObservedReply): string | undefined {
+export function difference(expected: DnsAnswer, observed: ObservedReply, upstream?: ObservedReply, question?: Question): string | undefined {
   const got = observed.answers
   if (expected.forwarded) {
     if (!upstream) return undefined
+    if (question) upstream = {...upstream, answers: asClientSees(expected, question, upstream.answers)}
+    if (question && expected.route?.autopath?.answeredBy) {
+      // One list, duplicates kept: cnamer may repeat a CNAME kdisco's own records already hold.
+      // When kdisco's own records already leave the asked name, kdisco put cnamer's CNAME in front itself.
+      const done = expected.answers.some((r) => r.name.toLowerCase() !== question.name.toLowerCase())
+      const reply = done ? [...expected.answers, ...upstream.answers] : autopathReply(question.name, expected.answers, upstream.answers)
+      const want = reply.map((r) => key(r, {ttl: false, foldCase: true})).sort()
+      const have = got.map((r) => key(r, {ttl: false, foldCase: true})).sort()
+      const rcode = expected.answers.length > 0 ? (expected.rcode ?? 'NOERROR') : upstream.rcode
+      if (observed.rcode === rcode && want.join('|') === have.join('|')) return undefined
+      return `expected autopath's reply from upstream (${describe(rcode, want.map((k) => ({name: k, type: '', ttl: 0, data: ''})))}), got ${describe(observed.rcode, got)}`
+    }
     const own = expected.answers
     const ownGot = got.filter((r) => own.some((e) => key(e, {ttl: false, foldCase: true}) === key(r, {ttl: false, foldCase: true})))
     const rest = got.filter((r) => !ownGot.includes(r))
     // With records of its own CoreDNS answers NOERROR whatever the upstream said (backend_lookup.go A).
-    const rcode = own.length > 0 ? 'NOERROR' : upstream.rcode
+    // kdisco's own records (a CNAME) make it NOERROR, unless the plugin that wrote them set an rcode (a template's).
+    const rcode = own.length > 0 ? (expected.rcode ?? 'NOERROR') : upstream.rcode
     const sameRest = rest.map((r) => key(r, {ttl: false, foldCase: true})).sort().join('|') === upstream.answers.map((r) => key(r, {ttl: false, foldCase: true})).sort().join('|')
     const ownOk = ownGot.length === own.length && ownGot.every((r) => own.some((e) => key(e, {ttl: false, foldCase: true}) === key(r, {ttl: false, foldCase: true}) && r.ttl <= e.ttl))
     if (observed.rcode === rcode && sameRest && ownOk) return undefined
@@ -181,16 +221,47 @@ export function difference(expected: DnsAnswer, observed: ObservedReply, upstrea
 }
 
 /** Asks every question with bounded concurrency. */
-export async function askAll(server: DnsServer, questions: Question[], concurrency = 16): Promise<Map<string, ObservedReply>> {
+export async function askAll(server: DnsServer, questions: Question[], concurrency = 16, from?: string): Promise<Map<string, ObservedReply>> {
   const out = new Map<string, ObservedReply>()
   let next = 0
   const worker = async () => {
     while (next < questions.length) {
       const q = questions[next++]
       // No answer at all is an answer too (and a disagreement unless kdisco expected none).
-      out.set(`${q.name} ${q.type}`, await ask(server, q.name, q.type, {cd: q.cd}).catch((e: Error) => ({rcode: `no answer (${e.message})`, authoritative: false, truncated: false, answers: [], authority: []})))
+      out.set(`${q.name} ${q.type}`, await ask(server, q.name, q.type, {cd: q.cd, from}).catch((e: Error) => ({rcode: `no answer (${e.message})`, authoritative: false, truncated: false, answers: [], authority: []})))
     }
   }
   await Promise.all(Array.from({length: concurrency}, worker))
   return out
+}
+
+/**
+ * Names a test Corefile treats specially (rewrite triggers, hosts entries, templates, stub domains), each asked for
+ * every type, for a state's namespaces and Services.
+ */
+export function corefileQuestions(corefile: string, services: {name: string; namespace: string}[]): Question[] {
+  const names: string[] = []
+  const some = services.slice(0, 12)
+  switch (corefile) {
+    case 'aks':
+      for (const s of some) names.push(`${s.name}.${s.namespace}.corp.internal.`)
+      names.push('nope.corp.internal.', 'db.stub.internal.', 'alias.stub.internal.', 'missing.stub.internal.', 'stub.internal.')
+      break
+    case 'k3s':
+      names.push('kwok-node-0.', 'kwok-node-1.', 'KWOK-Node-1.', 'kwok-node-2.', 'kwok-node-0.cluster.local.', '10.49.168.192.in-addr.arpa.', '11.49.168.192.in-addr.arpa.', '1.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.9.4.0.0.0.0.d.f.ip6.arpa.')
+      break
+    case 'rewrite':
+      for (const s of some) names.push(`${s.name}.${s.namespace}.svc.corp.example.`, `${s.name}.${s.namespace}.apps.example.`, `${s.name}.${s.namespace}.svc.alias.internal.`)
+      for (const ns of new Set(some.map((s) => s.namespace))) names.push(`legacy.${ns}.svc.cluster.local.`, `legacy.nope.${ns}.svc.cluster.local.`)
+      names.push('upstream-api.cluster.local.', 'Upstream-API.cluster.local.', 'nope.svc.corp.example.', 'x.y.apps.example.')
+      break
+    case 'template-hosts':
+      for (const s of some) names.push(`${s.name}.${s.namespace}.tmpl.internal.`)
+      names.push('nomatch.tmpl.internal.', 'a.b.c.tmpl.internal.', 'tmpl.internal.', 'static.internal.', 'Static-Alias.internal.', 'x.wild.internal.', 'a.b.wild.internal.', 'wild.internal.', 'web.hosts-override.svc.cluster.local.', 'localhost.', 'ip6-localhost.', 'api.example.org.', 'www.example.org.', '80.2.0.192.in-addr.arpa.', '1.0.0.127.in-addr.arpa.', '1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa.')
+      break
+    case 'stub-domain':
+      names.push('db.stub.internal.', 'alias.stub.internal.', 'missing.stub.internal.', 'stub.internal.', 'DB.Stub.internal.')
+      break
+  }
+  return names.flatMap((name) => QUESTION_TYPES.map((type) => ({name, type})))
 }

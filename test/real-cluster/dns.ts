@@ -84,7 +84,7 @@ function encodeQuery(id: number, name: string, type: string, cd: boolean): Buffe
  * One question over UDP (EDNS0, 4096 bytes), asked again over TCP when the reply is truncated. `cd` sets the CD bit,
  * which CoreDNS's cache keys on: a question with it never meets an answer cached for one without.
  */
-export async function ask(server: DnsServer, name: string, type: string, options: {timeoutMs?: number; cd?: boolean} = {}): Promise<ObservedReply> {
+export async function ask(server: DnsServer, name: string, type: string, options: {timeoutMs?: number; cd?: boolean; from?: string} = {}): Promise<ObservedReply> {
   const timeoutMs = options.timeoutMs ?? 3000
   const id = Math.floor(Math.random() * 65535)
   const query = encodeQuery(id, name, type, options.cd ?? false)
@@ -105,15 +105,17 @@ export async function ask(server: DnsServer, name: string, type: string, options
       sock.close()
       reject(e)
     })
-    sock.send(query, server.port, server.host)
+    // From a given address (a pod's, on the loopback interface): CoreDNS knows the asker by it (autopath).
+    if (options.from) sock.bind({address: options.from, port: 0}, () => sock.send(query, server.port, server.host))
+    else sock.send(query, server.port, server.host)
   })
   const reply = decode(udp)
-  return reply.truncated ? decode(await askTcp(server, query, timeoutMs)) : reply
+  return reply.truncated ? decode(await askTcp(server, query, timeoutMs, options.from)) : reply
 }
 
-function askTcp(server: DnsServer, query: Buffer, timeoutMs: number): Promise<Buffer> {
+function askTcp(server: DnsServer, query: Buffer, timeoutMs: number, from?: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const sock = connect(server.port, server.host)
+    const sock = connect({port: server.port, host: server.host, ...(from ? {localAddress: from} : {})})
     const framed = Buffer.alloc(query.length + 2)
     framed.writeUInt16BE(query.length, 0)
     query.copy(framed, 2)

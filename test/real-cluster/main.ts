@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     process.exit(2)
   }
   say('Starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK and CoreDNS on loopback…')
-  const cluster = await RealCluster.start({coreDns: [{name: 'kubeadm', corefile: KUBEADM_COREFILE, replicas: 2, clusterDns: true}], log: (l) => say(`  ${l}`)})
+  const cluster = await RealCluster.start({coreDns: [{name: 'kubeadm', corefile: KUBEADM_COREFILE, replicas: 2, clusterDns: true}], execAllPods: true, log: (l) => say(`  ${l}`)})
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return
@@ -36,11 +36,15 @@ async function main(): Promise<void> {
   say(`Applied ${apply.length} objects from examples/ (left out: ${skipped.join('; ') || 'none'}).`)
   say('Cluster DNS: kube-system/kube-dns (10.96.0.10), CoreDNS replicas answering on:')
   for (const r of cluster.coreDns) say(`  ${r.pod ?? r.process.name}: ${r.dns.host}:${r.dns.port}   (kdisco … --probe server --dns-server ${r.dns.host}:${r.dns.port})`)
+  if (cluster.podRunnerUnavailable) say(`Probes that run in pods (pod, exec, ephemeral) are unavailable: ${cluster.podRunnerUnavailable}.`)
+  else say('Debug pods, exec and ephemeral containers run here with the real dig/getent against these replicas (10.96.0.10 in the pod network).')
   say('')
   say('In another shell:')
   process.stdout.write(`export KUBECONFIG=${cluster.kubeconfig}\n`)
   say(`  (also in ${env})`)
   say('  node bin/run.cjs svc list -A')
+  say('  node bin/run.cjs svc lookup kubia                      # the default probe: a debug pod')
+  say('  node bin/run.cjs dns doctor --probe port-forward       # each CoreDNS replica')
   say('Ctrl-C stops the cluster.')
   await new Promise(() => undefined)
 }

@@ -18,6 +18,11 @@ export interface ManagedProcess {
   stop(): Promise<void>
 }
 
+/** argv that the kernel kills (SIGKILL) when the Node process that started it dies. */
+export function withParentDeath(argv: string[]): string[] {
+  return SETPRIV ? [SETPRIV, '--pdeathsig', 'SIGKILL', '--', ...argv] : argv
+}
+
 /** Every process started by any group; killed synchronously if Node exits without stopping them. */
 const live = new Set<ChildProcess>()
 process.on('exit', () => {
@@ -33,7 +38,7 @@ export class ProcessGroup {
   start(name: string, argv: string[], options: {env?: NodeJS.ProcessEnv; cwd?: string} = {}): ManagedProcess {
     const logFile = join(this.logDir, `${name}.log`)
     const fd = openSync(logFile, 'a')
-    const full = SETPRIV ? [SETPRIV, '--pdeathsig', 'SIGKILL', '--', ...argv] : argv
+    const full = withParentDeath(argv)
     const child = spawn(full[0], full.slice(1), {stdio: ['ignore', fd, fd], env: {...process.env, ...options.env}, cwd: options.cwd})
     closeSync(fd)
     live.add(child)

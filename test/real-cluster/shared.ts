@@ -4,12 +4,33 @@
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {ApiObject} from './api.js'
 import {RealCluster} from './cluster.js'
-import {CUSTOM_DOMAIN_COREFILE, KUBEADM_COREFILE, VERIFIED_COREFILE} from './corefiles.js'
+import {
+  AKS_COREFILE,
+  AKS_CUSTOM,
+  AUTOPATH_COREFILE,
+  CUSTOM_DOMAIN_COREFILE,
+  EKS_COREFILE,
+  K3S_COREFILE,
+  K3S_NODE_HOSTS,
+  KUBEADM_COREFILE,
+  POD_HOSTS_FILE,
+  REWRITE_COREFILE,
+  STUB_DOMAIN_COREFILE,
+  TEMPLATE_HOSTS_COREFILE,
+  VERIFIED_COREFILE,
+} from './corefiles.js'
+import {AS_ROOT} from '../support/privilege.js'
 import {waitUntil} from './processes.js'
 import {type ClusterState, generateState} from './states.js'
 
 let cluster: Promise<RealCluster> | undefined
 let failed = false
+
+/**
+ * Where the autopath CoreDNS listens: port 53 (a pod's resolv.conf cannot name a port) on an address of its own, one
+ * per test run, so runs in other worktrees at the same time do not meet. Needs root; undefined without.
+ */
+export const AUTOPATH_ADDRESS = AS_ROOT === undefined ? undefined : `10.253.${(process.pid >> 8) & 255}.${process.pid & 255 || 1}`
 
 /** The shared cluster: kubeadm's CoreDNS (two replicas behind kube-dns) plus one CoreDNS per test Corefile. */
 export function sharedCluster(): Promise<RealCluster> {
@@ -19,10 +40,29 @@ export function sharedCluster(): Promise<RealCluster> {
       {name: 'kubeadm', corefile: KUBEADM_COREFILE, replicas: 2, clusterDns: true},
       {name: 'verified', corefile: VERIFIED_COREFILE, verifiedPods: true},
       {name: 'custom-domain', corefile: CUSTOM_DOMAIN_COREFILE, zone: 'kdisco.test'},
+      {name: 'eks', corefile: EKS_COREFILE},
+      {name: 'aks', corefile: AKS_COREFILE, files: Object.fromEntries(Object.entries(AKS_CUSTOM).map(([k, v]) => [`custom/${k}`, v]))},
+      {name: 'k3s', corefile: K3S_COREFILE, files: {'/etc/coredns/NodeHosts': K3S_NODE_HOSTS}},
+      {name: 'rewrite', corefile: REWRITE_COREFILE},
+      {name: 'template-hosts', corefile: TEMPLATE_HOSTS_COREFILE, files: {'/etc/hosts': POD_HOSTS_FILE}},
+      {name: 'stub-domain', corefile: STUB_DOMAIN_COREFILE},
+      ...(AUTOPATH_ADDRESS ? [{name: 'autopath', corefile: AUTOPATH_COREFILE, verifiedPods: true, listen: {address: AUTOPATH_ADDRESS, port: 53}}] : []),
     ],
     log: process.env.KDISCO_HARNESS_QUIET ? undefined : (line) => process.stderr.write(`      [real cluster] ${line}\n`),
   })
   return cluster
+}
+
+/**
+ * Call in a `before` hook of a suite whose pods must really run (kdisco's probes): skips loudly on a machine without
+ * a pod network (nftables, util-linux, root), and fails under CI=true.
+ */
+export function requirePodRunner(ctx: Mocha.Context, c: RealCluster): void {
+  if (!c.podRunnerUnavailable) return
+  const msg = `the real cluster has no pod runner: ${c.podRunnerUnavailable}`
+  if (process.env.CI === 'true') throw new Error(`${msg} (CI must have it)`)
+  process.stderr.write(`\n  !!! SKIPPING "${ctx.test?.parent?.title}": ${msg}\n\n`)
+  ctx.skip()
 }
 
 /** How many generated states the differential suites apply (KDISCO_DIFF_STATES to change), and their seed. */
@@ -104,7 +144,9 @@ export const mochaHooks = {
   afterEach(this: Mocha.Context) {
     if (this.currentTest?.state === 'failed') failed = true
   },
-  async afterAll() {
+  async afterAll(this: Mocha.Context) {
+    // A dozen CoreDNS processes and the control plane take a while to stop on a loaded machine.
+    this.timeout(120000)
     if (!cluster) return
     const c = await cluster.catch(() => undefined)
     const kept = await c?.stop({keepLogs: failed})

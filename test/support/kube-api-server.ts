@@ -84,7 +84,8 @@ export interface Fault {
   path: RegExp
   status?: number
   reason?: string
-  message?: string
+  /** The Status message, or one made from the request path. */
+  message?: string | ((path: string) => string)
   retryAfter?: number
   /** Never answer (for timeouts). */
   hang?: boolean
@@ -132,6 +133,9 @@ function fieldValue(obj: Obj, path: string): string {
   for (const part of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined
   return v === undefined || v === null ? '' : String(v)
 }
+
+/** The websocket subprotocols kubelet's port-forward accepts (cri-streaming portforward/websocket.go). */
+const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io', 'v4.base64.channel.k8s.io']
 
 export class KubeApiServer {
   readonly requests: RecordedRequest[] = []
@@ -274,7 +278,12 @@ export class KubeApiServer {
     const res = t.group ? `${plural}.${t.group}` : plural
     const scope = namespace ? ` in the namespace "${namespace}"` : ' at the cluster scope'
     const path = new RegExp(`^/api${t.group ? `s/${t.group.replace(/\./g, '\\.')}` : ''}/v1/${namespace ? `namespaces/${namespace}/` : ''}${plural}${verb === 'list' || verb === 'watch' ? '$' : '/'}`)
-    return this.fault({method: verb === 'create' ? 'POST' : verb === 'delete' ? 'DELETE' : 'GET', path, status: 403, reason: 'Forbidden', message: `${res} is forbidden: User "${user}" cannot ${verb} resource "${plural}" in API group "${t.group}"${scope}`})
+    // As the real API server words it: the object's name when the request names one (services "web" is forbidden).
+    const message = (p: string) => {
+      const name = path.exec(p) && p.split('/').slice(-1)[0] !== plural ? p.split('/').slice(-1)[0] : undefined
+      return `${res}${name ? ` "${name}"` : ''} is forbidden: User "${user}" cannot ${verb} resource "${plural}" in API group "${t.group}"${scope}`
+    }
+    return this.fault({method: verb === 'create' ? 'POST' : verb === 'delete' ? 'DELETE' : 'GET', path, status: 403, reason: 'Forbidden', message})
   }
 
   /** Makes every continue token issued so far stale (as after etcd compaction). */
@@ -364,7 +373,8 @@ export class KubeApiServer {
         return // never answers
       }
       const status = fault.status ?? 500
-      return send(status, statusBody(status, fault.reason ?? 'InternalError', fault.message ?? 'an error on the server ("injected") has prevented the request from succeeding', fault.retryAfter ? {retryAfterSeconds: fault.retryAfter} : undefined), fault.retryAfter ? {'Retry-After': String(fault.retryAfter)} : {})
+      const message = typeof fault.message === 'function' ? fault.message(url.pathname) : fault.message
+      return send(status, statusBody(status, fault.reason ?? 'InternalError', message ?? 'an error on the server ("injected") has prevented the request from succeeding', fault.retryAfter ? {retryAfterSeconds: fault.retryAfter} : undefined), fault.retryAfter ? {'Retry-After': String(fault.retryAfter)} : {})
     }
     let body = ''
     req.on('data', (c) => (body += c))
@@ -563,7 +573,7 @@ export class KubeApiServer {
     const fault = this.faults.find((f) => (!f.method || f.method === 'UPGRADE') && f.path.test(url.pathname) && (f.times === undefined || f.times > 0))
     if (fault) {
       if (fault.times !== undefined) fault.times--
-      return refuse(fault.status ?? 500, fault.reason ?? 'InternalError', fault.message ?? 'injected')
+      return refuse(fault.status ?? 500, fault.reason ?? 'InternalError', (typeof fault.message === 'function' ? fault.message(url.pathname) : fault.message) ?? 'injected')
     }
     const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|portforward)$/.exec(url.pathname)
     if (!m) return refuse(404, 'NotFound', 'the server could not find the requested resource')
@@ -580,6 +590,13 @@ export class KubeApiServer {
       entry.status = 101
       this.wss.handleUpgrade(req, socket, head, (ws) => this.exec(ws, url.searchParams.getAll('command'), namespace))
       return
+    }
+    // kubelet's websocket port-forward speaks the channel protocols only; "portforward.k8s.io" is SPDY's name, and
+    // the handshake fails with a bare 403 (found against the real kube-apiserver and KWOK's kubelet API).
+    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean)
+    if (offered.length > 0 && !offered.some((p) => PORT_FORWARD_PROTOCOLS.includes(p))) {
+      entry.status = 403
+      return void socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
     }
     const port = Number(url.searchParams.get('ports'))
     const target = this.kubelet.options.portForwardTarget?.(name, port)

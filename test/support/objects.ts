@@ -3,6 +3,7 @@ import {snapshotFromObjects} from '../../src/cluster/files.js'
 import type {ClusterSnapshot, EndpointSlice, KubeObject, Pod, Service, ServicePort, SliceEndpoint, StatefulSet} from '../../src/cluster/types.js'
 import {ClusterDns} from '../../src/dns/model.js'
 import {type DnsSettings, kubeadmDefaults} from '../../src/dns/settings.js'
+import {settingsFromCorefile} from '../../src/dns/corefile.js'
 
 export function service(name: string, spec: Service['spec'] & {namespace?: string} = {}, extra: Partial<Service['metadata']> = {}): Service {
   const {namespace, ...rest} = spec
@@ -86,3 +87,9 @@ export function model(objects: KubeObject[], settings: Partial<DnsSettings> = {}
 
 /** CoreDNS's own defaults (a bare `kubernetes cluster.local in-addr.arpa ip6.arpa` stanza). */
 export const COREDNS_DEFAULTS: Partial<DnsSettings> = {pods: 'disabled', ttl: 5, fallthrough: [], cache: undefined}
+
+/** kdisco's model of a Corefile (every server block and plugin) over these objects; `files` by the names it refers to. */
+export function corefileModel(corefile: string, objects: KubeObject[] = [], files: Record<string, string> = {}, extra: Partial<DnsSettings> = {}): ClusterDns {
+  const settings = settingsFromCorefile(corefile, 'Corefile', {files: Object.entries(files).map(([name, text]) => ({name, text, source: name}))})
+  return new ClusterDns(snapshot(objects), {...settings, ...extra})
+}

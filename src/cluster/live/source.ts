@@ -72,7 +72,10 @@ export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
   } catch (error) {
     throw toKdiscoError(error, config)
   }
-  return {snapshot: completeSnapshot(snap, {fromPods: false}), client}
+  // CoreDNS answers from the EndpointSlices that exist: none are derived, except where kdisco may not read them
+  // (RBAC) — there the pods tell what the controller wrote, and the endpoints are marked derived.
+  const unreadable = new Set(snap.gaps.filter((g) => g.resource === 'endpointslices').map((g) => g.namespace ?? ''))
+  return {snapshot: completeSnapshot(snap, {fromPods: (ns) => unreadable.has(ns) || unreadable.has('')}), client}
 }
 
 /** A server's message in one line, at most 300 characters. */
@@ -95,10 +98,31 @@ async function optional<T>(snap: ClusterSnapshot, resource: string, namespace: s
   }
 }
 
-/** The Corefile: when the API server refuses it, whatever the status (403, 404, a 500), kubeadm's defaults apply (README). */
-async function readCorefile(client: KubeClient, snap: ClusterSnapshot): Promise<void> {
-  const cm = await optional(snap, 'configmaps', CLUSTER_DNS_NAMESPACE, () => client.get<ConfigMap>(`${CORE}/namespaces/${CLUSTER_DNS_NAMESPACE}/configmaps/coredns`, undefined, {kind: 'ConfigMap', namespace: CLUSTER_DNS_NAMESPACE}), true)
+/**
+ * The CoreDNS ConfigMap (when the API server refuses it, whatever the status, kubeadm's defaults apply: README), and
+ * what it depends on: kube-system/coredns-custom when the Corefile imports from it (AKS and
+ * k3s mount it at /etc/coredns/custom), kube-system/kube-dns when there is no Corefile (kube-dns's stubDomains), and
+ * with `nodeLocal` the NodeLocal DNSCache ConfigMap. An absent optional ConfigMap is no gap: most clusters have none.
+ */
+async function readCorefile(client: KubeClient, snap: ClusterSnapshot, options: {nodeLocal?: boolean} = {}): Promise<void> {
+  const path = (name: string) => `${CORE}/namespaces/${CLUSTER_DNS_NAMESPACE}/configmaps/${name}`
+  const extra = async (name: string) => {
+    try {
+      const cm = await client.get<ConfigMap>(path(name), undefined, {kind: 'ConfigMap', namespace: CLUSTER_DNS_NAMESPACE})
+      snap.configMaps.push({...cm, apiVersion: 'v1', kind: 'ConfigMap'})
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return
+      if (error instanceof ApiError && error.status === 403) {
+        snap.gaps.push({resource: 'configmaps', namespace: CLUSTER_DNS_NAMESPACE, reason: 'Forbidden', message: `${name}: ${gapMessage(error.message)}`})
+        return
+      }
+      throw error
+    }
+  }
+  const [cm] = await Promise.all([optional(snap, 'configmaps', CLUSTER_DNS_NAMESPACE, () => client.get<ConfigMap>(path('coredns'), undefined, {kind: 'ConfigMap', namespace: CLUSTER_DNS_NAMESPACE}), true), options.nodeLocal ? extra('node-local-dns') : undefined])
   if (cm) snap.configMaps.push({...cm, apiVersion: 'v1', kind: 'ConfigMap'})
+  if (cm && /^\s*import\s+\S*custom\//m.test(cm.data?.Corefile ?? '')) await extra('coredns-custom')
+  if (!cm && snap.gaps.some((g) => g.resource === 'configmaps' && g.reason === 'NotFound')) await extra('kube-dns')
 }
 
 /** EndpointSlices, or v1 Endpoints when the cluster does not serve discovery.k8s.io/v1. */
@@ -142,10 +166,12 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   snap.readNamespaces = [namespace]
   const labelSelector = selectorString(svc.spec?.selector)
   // A selector Service without any EndpointSlice has no endpoints in DNS; its pods are read to say how many it
-  // should have had (one more request, only then).
+  // should have had (one more request, only then). Without the right to read EndpointSlices (RBAC), the endpoints
+  // are derived from those pods, as the controller would, and marked derived.
+  const slicesForbidden = snap.gaps.some((g) => g.resource === 'endpointslices')
   const slicesRead = !snap.gaps.some((g) => g.resource === 'endpointslices' || g.resource === 'endpoints')
   const sliceless = slicesRead && !snap.endpointSlices.some((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === query.name) && !snap.endpoints.some((e) => e.metadata.name === query.name)
-  if ((query.pods || sliceless) && labelSelector) {
+  if ((query.pods || sliceless || slicesForbidden) && labelSelector) {
     // One unpaged request: a single Service's pods are a bounded set, and the request count stays flat.
     const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false, expect: {kind: 'Pod', namespace}}))
     if (pods) append(snap.pods, pods.items, 'v1')
@@ -220,7 +246,7 @@ async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespac
   const add = <T>(p: Promise<T>, then: (v: T) => void) => tasks.push(p.then(then))
   add(client.list<Service>(scoped(CORE, 'services', namespace), {labelSelector: query.serviceSelector}, {expect: {kind: 'Service', namespace}}), (r) => append(snap.services, r.items, 'v1'))
   tasks.push(readEndpoints(client, snap, namespace))
-  tasks.push(readCorefile(client, snap))
+  tasks.push(readCorefile(client, snap, {nodeLocal: query.clusterDns}))
   if (namespace) {
     // A namespace that does not exist is left out of `namespaces` (the pipeline warns); every cluster has the first two.
     add(

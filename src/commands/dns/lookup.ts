@@ -14,15 +14,18 @@ import {ExitCode} from '../../errors.js'
 import {loadCluster, probeContext, resultContext, waitDuration} from '../../pipeline.js'
 import type {DnsLookupResult} from '../../results.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
+import {closeNames} from '../../cluster/find.js'
+import {type Pod, namespaceOf} from '../../cluster/types.js'
 
 export default class DnsLookup extends KdiscoCommand {
   static override summary = 'What cluster DNS answers for a name, asked from a pod in a namespace.'
   static override description =
-    'Walks the pod resolver\'s search list (ndots:5) exactly as glibc does and shows each name tried with its rcode, then the answer. A trailing dot makes the name absolute. Names outside the cluster zones are forwarded upstream and not predicted.'
+    "Walks the pod resolver's search list (ndots:5) exactly as glibc does and shows each name tried with its rcode and route (the Corefile's server block and the plugins that answered: rewrite, autopath, hosts, template, file, kubernetes, forward…), then the answer. With --pod, the walk uses that pod's own resolv.conf and address (offline with -f; with a live cluster the probe also runs in it). A trailing dot makes the name absolute. Names forwarded upstream are not predicted."
   static override examples = [
     '<%= config.bin %> <%= command.id %> kubia -f examples/',
     '<%= config.bin %> <%= command.id %> _mysql._tcp.mysql-svc.data --type SRV -f examples/',
     '<%= config.bin %> <%= command.id %> -x 10.244.1.8 -f examples/ -o json',
+    '<%= config.bin %> <%= command.id %> mysql-svc -f examples/ --pod kubia-5d8b7c9f6-q9m2c --node-search ec2.internal',
   ]
   static override args = {name: Args.string({description: 'Name to look up (or an IP with --type PTR).'})}
   static override flags = {
@@ -37,7 +40,9 @@ export default class DnsLookup extends KdiscoCommand {
 
   async run(): Promise<DnsLookupResult> {
     const {args, flags} = await this.parse(DnsLookup)
-    const probe = probeConfig(flags)
+    // --pod names the asking pod; offline it is no probe target (there is nothing to exec into).
+    const offlinePod = (flags.filename?.length ?? 0) > 0 && flags.probe === undefined && flags.pod !== undefined
+    const probe = probeConfig(offlinePod ? {...flags, pod: undefined} : flags)
     const waitMs = waitDuration(flags.wait, probe)
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
     const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
@@ -54,7 +59,15 @@ export default class DnsLookup extends KdiscoCommand {
     // A name can point into any namespace, so a live lookup reads every namespace.
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods'], clusterDns: true, everyNamespace: true})
     await this.reportInputGaps(snapshot, model)
-    const report = dnsLookup(model, {...draft, namespace})
+    let pod: Pod | undefined
+    if (flags.pod !== undefined) {
+      pod = snapshot.pods.find((p) => p.metadata.name === flags.pod && namespaceOf(p) === namespace)
+      if (!pod) {
+        const hints = closeNames(flags.pod, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
+        throw inputError(`--pod "${flags.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
+      }
+    }
+    const report = dnsLookup(model, {...draft, namespace, ...(pod ? {pod: pod.metadata.name} : {})}, pod)
     const query: ExpectedQuery = {
       name: report.question.name,
       type: report.question.type,

@@ -7,11 +7,12 @@ import {inputError} from '../../errors.js'
 import {allNamespacesFlag, dnsFlags, inputFlags, outputFlag} from '../../flags.js'
 import {loadCluster, resultContext} from '../../pipeline.js'
 import type {DnsZoneResult} from '../../results.js'
+import {aheadOfKubernetes} from '../../dns/coredns/server.js'
 
 export default class DnsZone extends KdiscoCommand {
   static override summary = 'The whole expected cluster DNS zone, sorted, as a zone file or JSON.'
   static override description =
-    'Every record cluster DNS serves for the Services, endpoints and pods in scope: A/AAAA, SRV, CNAME, PTR, pod records, dns-version. Records are found by asking the same model that answers lookups, so the two never disagree. -n limits it to one namespace (default: default), -A takes all.'
+    'Every record cluster DNS serves for the Services, endpoints and pods in scope: A/AAAA, SRV, CNAME, PTR, pod records, dns-version. Records are found by asking the same model that answers lookups, so the two never disagree; where a rewrite, hosts, template or file plugin runs before the kubernetes plugin, the header says so, and dns lookup shows those names and their routes. -n limits it to one namespace (default: default), -A takes all.'
   static override examples = ['<%= config.bin %> <%= command.id %> -A -f examples/', '<%= config.bin %> <%= command.id %> -n data -f examples/ -o json', '<%= config.bin %> <%= command.id %> -A -f examples/ --zone cluster.local']
   static override flags = {
     ...inputFlags,
@@ -45,7 +46,8 @@ export default class DnsZone extends KdiscoCommand {
     const zones = zoneRecords(model, snapshot.pods, {namespaces, zones: zonesWanted})
     // A predicted pod has a DNS name only under a serviceName that can be a Service's name.
     const predicted = predictedNames(model, snapshot, (p) => (namespaces.length === 0 || namespaces.includes(p.namespace)) && isDns1035Label(p.serviceName))
-    const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, ...resultContext(snapshot, model)}
+    const ahead = aheadOfKubernetes(model.coreDns().config, model.settings.clusterDomain)
+    const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, ...(ahead ? {aheadOfKubernetes: ahead} : {}), ...resultContext(snapshot, model)}
     const derived = model.allServices().filter((svc) => (namespaces.length === 0 || namespaces.includes(svc.namespace)) && model.sliceOrigins(svc.namespace, svc.name).some((o) => o !== 'observed'))
     const header = [
       `kdisco expected cluster DNS zone — namespaces: ${flags['all-namespaces'] ? 'all' : namespace}; settings: ${model.settings.source}`,
@@ -54,6 +56,7 @@ export default class DnsZone extends KdiscoCommand {
       ...predicted.map((p) => `predicted: ${p.name} A ${p.reason ? `will not resolve: ${p.reason}` : '<pending>'} (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
       ...(model.settings.pods === 'insecure' ? ['pods insecure: any a-b-c-d.<ns>.pod name answers; only existing pods are listed.'] : []),
       ...zones.filter((z) => z.omitted).map((z) => `${z.omitted} record(s) of ${z.zone || '.'} left out: a name in them is longer than DNS allows (255 octets, labels of 63), so no question reaches them.`),
+      ...(ahead ? [`${ahead.plugins.join(', ')} run before the kubernetes plugin in ${ahead.server}: names they answer get another answer (kdisco dns lookup NAME shows its route).`] : []),
     ]
     return {result, header}
   }

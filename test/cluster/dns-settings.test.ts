@@ -1,0 +1,39 @@
+// Where kdisco finds the files a Corefile refers to: the ConfigMaps distributions mount (k3s's NodeHosts key of the
+// coredns ConfigMap at /etc/coredns, coredns-custom at /etc/coredns/custom on AKS and k3s), and kube-dns's ConfigMap.
+import {expect} from 'chai'
+import {resolveDnsSettings} from '../../src/cluster/dns-settings.js'
+import {ClusterDns} from '../../src/dns/model.js'
+import {clusterIpService, namespace, snapshot} from '../support/objects.js'
+
+const K3S = `.:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n      pods insecure\n      fallthrough in-addr.arpa ip6.arpa\n    }\n    hosts /etc/coredns/NodeHosts {\n      ttl 60\n      reload 15s\n      fallthrough\n    }\n    forward . /etc/resolv.conf\n    cache 30\n    import /etc/coredns/custom/*.override\n}\nimport /etc/coredns/custom/*.server\n`
+const cm = (name: string, data: Record<string, string>) => ({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name, namespace: 'kube-system'}, data}) as never
+
+describe('cluster: the files of a Corefile from the ConfigMaps distributions mount', () => {
+  it("k3s: hosts /etc/coredns/NodeHosts reads the coredns ConfigMap's NodeHosts key; coredns-custom's keys are imported", async () => {
+    const snap = snapshot([namespace('default'), clusterIpService('web', '10.96.0.20'), cm('coredns', {Corefile: K3S, NodeHosts: '192.168.1.10 server-0\n'}), cm('coredns-custom', {'corp.override': 'rewrite name suffix .corp. .svc.cluster.local. answer auto\n', 'stub.server': 'stub.example:53 {\n  forward . 10.9.9.9\n}\n'})])
+    const m = new ClusterDns(snap, resolveDnsSettings({}, snap))
+    expect(m.answer('server-0.', 'A').answers).to.deep.equal([{name: 'server-0.', type: 'A', ttl: 30, data: '192.168.1.10'}])
+    expect(m.answer('web.default.corp.', 'A').answers.map((r) => `${r.name} ${r.data}`)).to.deep.equal(['web.default.corp. 10.96.0.20'])
+    expect(m.answer('x.stub.example.', 'A').route?.upstream).to.deep.equal(['10.9.9.9'])
+    expect(m.settings.corefile?.imports.map((i) => i.resolved)).to.deep.equal([['ConfigMap kube-system/coredns-custom key corp.override'], ['ConfigMap kube-system/coredns-custom key stub.server']])
+  })
+
+  it('from files without coredns-custom kdisco cannot tell what it imports, and says so', async () => {
+    const snap = snapshot([namespace('default'), cm('coredns', {Corefile: K3S, NodeHosts: ''})])
+    const m = new ClusterDns(snap, resolveDnsSettings({}, snap))
+    expect(m.coreDns().config.notes.filter((n) => /import/.test(n))).to.have.length(2)
+  })
+
+  it('a Corefile CoreDNS would refuse is an input error naming where', async () => {
+    const snap = snapshot([cm('coredns', {Corefile: '.:53 {\n  kubernetes\n  hosts {\n    fallthrough_unsupported\n  }\n}\n'})])
+    expect(() => resolveDnsSettings({}, snap)).to.throw(Error)
+    const error = (() => {
+      try {
+        resolveDnsSettings({}, snap)
+      } catch (e) {
+        return e
+      }
+    })()
+    expect((error as Error).message).to.equal('ConfigMap kube-system/coredns:3: hosts: fallthrough_unsupported requires fallthrough')
+  })
+})
