@@ -391,7 +391,7 @@ describe('live: kdisco says what CoreDNS reads (EndpointSlices), never endpoints
     expect(r.status, r.stderr).to.be.oneOf([0, 1])
     return JSON.parse(r.stdout)
   }
-  const FINDING = /^3 ready pod\(s\) match the selector app=web, but no EndpointSlice exists for Service shop\/web-hl: CoreDNS and kube-proxy read EndpointSlices only, so its name answers NXDOMAIN/
+  const FINDING = /^3 ready pods match the selector app=web, but no EndpointSlice exists for Service shop\/web-hl: CoreDNS and kube-proxy read EndpointSlices only, so its name answers NXDOMAIN/
   const CHECK = 'kubectl get endpointslices -n shop -l kubernetes.io/service-name=web-hl'
 
   before(async () => {
@@ -453,7 +453,7 @@ describe('live: kdisco says what CoreDNS reads (EndpointSlices), never endpoints
       expect(r.status, r.stderr).to.equal(1)
       const check = JSON.parse(r.stdout).checks.find((c: {id: string}) => c.id === 'endpoints')
       expect(check.status).to.equal('error')
-      expect(check.message).to.match(/^1 ready pod\(s\) match the selector k8s-app=kube-dns, but no EndpointSlice exists for Service kube-system\/kube-dns/)
+      expect(check.message).to.match(/^1 ready pod matches the selector k8s-app=kube-dns, but no EndpointSlice exists for Service kube-system\/kube-dns/)
       expect(check.hint).to.include('kubectl get endpointslices -n kube-system -l kubernetes.io/service-name=kube-dns')
     } finally {
       server.add(slice)
