@@ -130,7 +130,7 @@ describe('live: commands against the API test server', function () {
 
   it('svc list shows what DNS returns; -l filters; -o name', async () => {
     const r = await kdiscoAsync(['svc', 'list', '-n', 'data', '--kubeconfig', kubeconfig])
-    expect(r.stdout).to.match(/mysql-svc\s+ClusterIP\s+None\s+mysql-svc\.data\.svc\.cluster\.local\.\s+3\/3\s+3 pod IPs\s+\d+d/)
+    expect(r.stdout).to.match(/mysql-svc\s+ClusterIP\s+None\s+<none>\s+mysql-svc\.data\.svc\.cluster\.local\.\s+3\/3\s+3 pod IPs\s+\d+d/)
     expect(r.stdout).to.match(/nginx-svc .*NXDOMAIN: no ready endpoints/)
     const named = await kdiscoAsync(['svc', 'list', '-n', 'data', '-l', 'app=mysql-svc', '--kubeconfig', kubeconfig, '-o', 'name'])
     expect(named.stdout).to.equal('service/mysql-svc\n')
