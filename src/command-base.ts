@@ -57,7 +57,7 @@ export abstract class KdiscoCommand extends Command {
   }
 
   /** One dim stderr line per thing the input lacked (RBAC gaps, Corefile fallback), one per warning; the JSON carries them too. */
-  protected reportInputGaps(snapshot: ClusterSnapshot, model: ClusterDns): void {
+  protected async reportInputGaps(snapshot: ClusterSnapshot, model: ClusterDns): Promise<void> {
     const lines: string[] = []
     for (const g of snapshot.gaps) {
       if (g.resource === 'configmaps' && g.namespace === 'kube-system') continue
@@ -69,7 +69,8 @@ export abstract class KdiscoCommand extends Command {
     }
     if (model.settings.source.startsWith('kubeadm defaults:')) lines.push(`DNS settings: ${model.settings.source}`)
     if (lines.length === 0 && snapshot.warnings.length === 0) return
-    const colour = process.stderr.isTTY && !('NO_COLOR' in process.env)
+    const {colourEnabled} = await import('./render/style.js')
+    const colour = colourEnabled(process.stderr)
     const dim = colour ? (s: string) => `\u001B[2m${s}\u001B[22m` : (s: string) => s
     const yellow = colour ? (s: string) => `\u001B[33m${s}\u001B[39m` : (s: string) => s
     process.stderr.write([...lines.map((l) => dim(`kdisco: ${l}`)), ...snapshot.warnings.map((w) => yellow(`kdisco: warning: ${w}`))].join('\n') + '\n')

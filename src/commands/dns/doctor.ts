@@ -24,7 +24,7 @@ export default class DnsDoctor extends KdiscoCommand {
     // Cluster DNS lives in kube-system whatever -n says; the probe pod goes to -n (default: default).
     // A Corefile kdisco cannot use is a finding here (the corefile check), not a reason to stop.
     const {snapshot, model, corefile} = await loadCluster({...flags, namespace: CLUSTER_DNS_NAMESPACE}, {kinds: ['pods'], clusterDns: true, apiService: true}, {lenientCorefile: true})
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const probeNs = flags.namespace ?? 'default'
     const rbac = snapshot.origin === 'live' ? await this.readRbac(flags) : {unavailable: 'offline (-f): ClusterRoles are not read from files'}
     const query = controlQuery(model)

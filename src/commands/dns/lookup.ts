@@ -32,7 +32,7 @@ export default class DnsLookup extends KdiscoCommand {
     ...inputFlags,
     type: Flags.string({char: 't', default: 'A', description: 'Record type: A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX, ANY.'}),
     reverse: Flags.string({char: 'x', description: 'Reverse lookup of this IP address (PTR).'}),
-    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+    output: outputFlag(['table', 'json', 'yaml', 'junit'] as const, 'table'),
     ...dnsFlags,
     ...probeFlags,
     ...waitFlag,
@@ -46,7 +46,11 @@ export default class DnsLookup extends KdiscoCommand {
     const waitMs = waitDuration(flags.wait, probe)
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
     const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
-    await this.render(result, flags.output, async (r) => (await import('../../render/dns-lookup.js')).renderDnsLookup(r))
+    await this.render(result, flags.output, async (r) => {
+      if (flags.output !== 'junit') return (await import('../../render/dns-lookup.js')).renderDnsLookup(r)
+      const query = {name: r.question.name, type: r.question.type, kind: 'short-name' as const, from: r.question.namespace, expected: expectation(r), ...(r.status ? {status: r.status, observed: r.observed, diff: r.diff} : {})}
+      return (await import('../../render/ci-reports.js')).queriesJunit('dns lookup', `${r.question.name} ${r.question.type}`, [query])
+    })
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
   }
@@ -54,7 +58,7 @@ export default class DnsLookup extends KdiscoCommand {
   private async attempt(flags: Interfaces.InferredFlags<typeof DnsLookup.flags>, draft: ReturnType<typeof questionFrom>, probe: ProbeConfig, session?: ProbeSession): Promise<DnsLookupResult> {
     // A name can point into any namespace, so a live lookup reads every namespace.
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods'], clusterDns: true, everyNamespace: true})
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     let pod: Pod | undefined
     if (flags.pod !== undefined) {
       pod = snapshot.pods.find((p) => p.metadata.name === flags.pod && namespaceOf(p) === namespace)

@@ -38,7 +38,7 @@ export default class DnsZone extends KdiscoCommand {
    */
   private async expectedZone(flags: Interfaces.InferredFlags<typeof DnsZone.flags>): Promise<{result: DnsZoneResult; header: string[]}> {
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const zonesWanted = (flags.zone ?? []).map(normalizeName)
     for (const z of zonesWanted)
       if (!model.settings.zones.includes(z)) throw inputError(`zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)

@@ -43,7 +43,7 @@ export default class PodLookup extends KdiscoCommand {
       const hints = closeNames(args.pod, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
       throw inputError(`Pod "${args.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
     }
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const identity = podIdentity(model, snapshot, pod)
     const records = [...(identity.hostnameRecord ? [identity.hostnameRecord] : []), ...identity.endpointNames.filter((e) => e.name !== identity.hostnameRecord?.name), ...identity.podRecords]
     const queries: ExpectedQuery[] = records.map((r) => ({name: r.name, type: r.type, kind: 'endpoint', expected: expectation(r), ...(r.notes ? {notes: r.notes} : {})}))

@@ -19,7 +19,7 @@ export default class SvcEndpoints extends KdiscoCommand {
     const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, pods: true, nearMisses: true})
     const svc = model.service(namespace, args.name)
     if (!svc) throw serviceNotFound(model, args.name, namespace)
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const result: SvcEndpointsResult = {...serviceEndpoints(model, snapshot, svc), ...resultContext(snapshot, model)}
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-endpoints.js')).renderServiceEndpoints(r))
     return result
