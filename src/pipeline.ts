@@ -161,9 +161,10 @@ export async function loadClusterForQuestion(flags: PipelineFlags, asking: {pod?
     }
     loaded.model.read = reader.readKeys()
     ask(loaded)
-    const next = loaded.model.nextReads()
-    if (!(await reader.read(next))) return {...loaded, clusterWide: reader.clusterWide}
-    log?.(`the question needed: ${next.map(readKey).join(', ')}`)
+    const next = loaded.model.nextReads().filter((r) => !loaded.model.read.has(readKey(r)))
+    if (next.length === 0) return {...loaded, clusterWide: reader.clusterWide}
+    log?.(`the question needs: ${[...new Set(next.map(readKey))].join(', ')}`)
+    await reader.read(next)
   }
   log?.(`reading every Service, EndpointSlice and pod: ${why}`)
   return {...(await loadCluster(flags, wide)), clusterWide: [`read every Service, EndpointSlice and pod: ${why}`]}

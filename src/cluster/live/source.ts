@@ -321,6 +321,7 @@ export class QuestionReader {
     snap.sources = [`${config.display} (context ${config.context})`]
     snap.defaultNamespace = namespace
     const reader = new QuestionReader(client, snap, config)
+    reader.done.add(readKey({kind: 'namespace', namespace}))
     await reader.guard(async () => {
       await Promise.all([
         readCorefile(client, snap, {nodeLocal: true}),
@@ -363,7 +364,7 @@ export class QuestionReader {
       endpointSlices: [...this.slices.values()],
       pods: [...this.pods.values()],
     }
-    return completeSnapshot(snap, {fromPods: false})
+    return completeSnapshot(snap, {fromPods: (ns) => this.slicesUnreadable(ns)})
   }
 
   private async guard<T>(work: () => Promise<T>): Promise<T> {
@@ -424,7 +425,18 @@ export class QuestionReader {
       ),
       withSlices && !this.done.has('all-endpointslices') ? this.readSlices(namespace, `${SERVICE_NAME_LABEL}=${name}`) : undefined,
     ])
-    if (svc) this.services.set(objectKey(svc), {...svc, apiVersion: 'v1', kind: 'Service'})
+    if (!svc) return
+    this.services.set(objectKey(svc), {...svc, apiVersion: 'v1', kind: 'Service'})
+    // Without the right to read its slices (RBAC), the Service's endpoints come from its pods, as the wide read derives them.
+    const labelSelector = selectorString(svc.spec?.selector)
+    if (withSlices && labelSelector && this.slicesUnreadable(namespace)) {
+      const pods = await optional(this.base, 'pods', namespace, () => this.client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false, expect: {kind: 'Pod', namespace}}))
+      for (const p of pods?.items ?? []) this.pods.set(objectKey(p), {...p, apiVersion: 'v1', kind: 'Pod'})
+    }
+  }
+
+  private slicesUnreadable(namespace: string): boolean {
+    return this.base.gaps.some((g) => g.resource === 'endpointslices' && (g.namespace === undefined || g.namespace === namespace))
   }
 
   private async readNamespaceExists(namespace: string): Promise<void> {
