@@ -15,7 +15,7 @@ export default class DnsDoctor extends KdiscoCommand {
   static override summary = 'Check cluster DNS itself: Service, endpoints, pods, Corefile, RBAC, NodeLocal DNSCache, a control lookup.'
   static override description =
     'The "Debugging DNS Resolution" page as checks, each ok / warning / error with its evidence. The control lookup of kubernetes.default goes through a probe (a debug pod by default; --probe port-forward asks every DNS replica). Exit 1 when a check fails.'
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --probe port-forward -o json', '<%= config.bin %> <%= command.id %> -f examples/']
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --probe port-forward -o json', '<%= config.bin %> <%= command.id %> -f k8s/']
   static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags, ...probeFlags}
 
   async run(): Promise<DnsDoctorResult> {

@@ -23,10 +23,10 @@ export default class DnsLookup extends KdiscoCommand {
   static override description =
     "Walks the pod resolver's search list (ndots:5) exactly as glibc does and shows each name tried with its rcode and route (the Corefile's server block and the plugins that answered: rewrite, autopath, hosts, template, file, kubernetes, forward…), then the answer. With --pod, the walk uses that pod's own resolv.conf and address (offline with -f; with a live cluster the probe also runs in it). A trailing dot makes the name absolute. Names forwarded upstream are not predicted."
   static override examples = [
-    '<%= config.bin %> <%= command.id %> kubia -f examples/',
-    '<%= config.bin %> <%= command.id %> _mysql._tcp.mysql-svc.data --type SRV -f examples/',
-    '<%= config.bin %> <%= command.id %> -x 10.244.1.8 -f examples/ -o json',
-    '<%= config.bin %> <%= command.id %> mysql-svc -f examples/ --pod kubia-5d8b7c9f6-q9m2c --node-search ec2.internal',
+    '<%= config.bin %> <%= command.id %> kubia',
+    '<%= config.bin %> <%= command.id %> _mysql._tcp.mysql-svc.data --type SRV',
+    'kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> -x 10.244.1.8 -f - -o json',
+    '<%= config.bin %> <%= command.id %> mysql-svc --pod kubia-5d8b7c9f6-q9m2c --node-search ec2.internal',
   ]
   static override args = {name: Args.string({description: 'Name to look up (or an IP with --type PTR).'})}
   static override flags = {
@@ -114,7 +114,7 @@ export function questionFrom(name: string | undefined, typeFlag: string, reverse
     if (!rev) throw inputError(`-x "${reverse}" is not an IP address`, 'Use an IPv4 or IPv6 address, e.g. -x 10.96.0.10')
     return {name: rev, type: 'PTR', namespace}
   }
-  if (name === undefined || name === '') throw inputError('missing NAME to look up', `Give a name, e.g. '${commandName()} dns lookup kubia -f examples/'`)
+  if (name === undefined || name === '') throw inputError('missing NAME to look up', `Give a name, e.g. '${commandName()} dns lookup kubia'`)
   if (type === 'PTR' && parseIp(name)) return {name: reverseName(name)!, type, namespace}
   const problem = checkQueryName(name)
   if (problem) throw inputError(`"${name.length > 40 ? name.slice(0, 40) + '…' : name}" is not a valid DNS name: ${problem}`, 'Check the name')

@@ -10,7 +10,7 @@ export default class SvcEndpoints extends KdiscoCommand {
   static override summary = "A Service's endpoints, whether DNS serves each one, and why not."
   static override description =
     'One row per endpoint address (ports, ready/serving/terminating, DNS name, pod, node, zone, IN DNS with the reason: the containers not ready and the probe that fails, terminating, publishNotReadyAddresses off). Then the selected pods without an endpoint and, when the selector matches nothing, the pods that miss it by one label.'
-  static override examples = ['<%= config.bin %> <%= command.id %> kubia -f examples/', '<%= config.bin %> <%= command.id %> mysql-svc -n data -o json']
+  static override examples = ['kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> kubia -f -', '<%= config.bin %> <%= command.id %> mysql-svc -n data -o json']
   static override args = {name: Args.string({description: 'Service name.', required: true})}
   static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags}
 

@@ -15,9 +15,9 @@ export default class SvcExplain extends KdiscoCommand {
   static override summary = 'Explain a Service: what it is, its DNS names, the environment pods get, and what is wrong.'
   static override description = 'With --all, lints every Service in the namespace (or every namespace with -A), and finds StatefulSets, pods and Ingresses that point at Services that do not exist.'
   static override examples = [
-    '<%= config.bin %> <%= command.id %> kubia -f examples/',
+    '<%= config.bin %> <%= command.id %> kubia',
     '<%= config.bin %> <%= command.id %> web -n shop --fail-on warning -o json',
-    '<%= config.bin %> <%= command.id %> --all -A -f examples/',
+    '<%= config.bin %> <%= command.id %> --all -A -f k8s/',
   ]
   static override args = {name: Args.string({description: 'Service name (omit with --all).'})}
   static override flags = {

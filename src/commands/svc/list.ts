@@ -9,7 +9,7 @@ import type {SvcListResult} from '../../results.js'
 
 export default class SvcList extends KdiscoCommand {
   static override summary = 'Services with their DNS name and what DNS returns for it.'
-  static override examples = ['<%= config.bin %> <%= command.id %> -A -f examples/', '<%= config.bin %> <%= command.id %> -n data -o wide', '<%= config.bin %> <%= command.id %> -l app=kubia -o name']
+  static override examples = ['kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> -A -f -', '<%= config.bin %> <%= command.id %> -n data -o wide', '<%= config.bin %> <%= command.id %> -l app=kubia -o name']
   static override flags = {
     ...inputFlags,
     'all-namespaces': allNamespacesFlag,

@@ -17,9 +17,9 @@ export default class SvcLookup extends KdiscoCommand {
   static override description =
     'The FQDN (A/AAAA or CNAME), SRV for the service and per named port, per-endpoint names (ready or not), PTRs, and how the short forms resolve from the Service\'s namespace and from --from-namespace.'
   static override examples = [
-    '<%= config.bin %> <%= command.id %> kubia-headless -f examples/',
-    '<%= config.bin %> <%= command.id %> mysql-svc -n data -f examples/ -o json',
-    '<%= config.bin %> <%= command.id %> kubia -f examples/ --from-namespace data',
+    '<%= config.bin %> <%= command.id %> kubia-headless',
+    '<%= config.bin %> <%= command.id %> mysql-svc -n data -o json',
+    'kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> kubia -f - --from-namespace data',
   ]
   static override args = {name: Args.string({description: 'Service name.', required: true})}
   static override flags = {
