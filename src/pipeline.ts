@@ -4,6 +4,9 @@ import {type CorefileSource, corefileSource, resolveDnsSettings} from './cluster
 import {type SnapshotNeed, loadSnapshot} from './cluster/load.js'
 import type {ClusterSnapshot} from './cluster/types.js'
 import {ClusterDns} from './dns/model.js'
+import {ReadTracingModel, readKey} from './dns/reads.js'
+import type {DnsSettings} from './dns/settings.js'
+import type {LiveKind} from './cluster/live/source.js'
 import {pluginName} from './dns/coredns/server.js'
 import type {PodsMode} from './dns/settings.js'
 import {checkNamespaceName, inputError, quote} from './errors.js'
@@ -105,6 +108,11 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {},
     need,
   })
   if (log) for (const o of snapshot.ignored) log(`ignored ${o.kind}${o.name ? ` ${o.namespace ? `${o.namespace}/` : ''}${o.name}` : ''} (${o.source})${o.reason ? `: ${o.reason}` : ''}`)
+  return modelOf(flags, snapshot, options)
+}
+
+/** The snapshot's DNS settings and expected model (`Model`: a subclass that also traces what questions read). */
+function modelOf<M extends ClusterDns>(flags: PipelineFlags, snapshot: ClusterSnapshot, options: {lenientCorefile?: boolean}, Model: new (s: ClusterSnapshot, d: DnsSettings) => M = ClusterDns as never): LoadedCluster & {model: M} {
   // A namespace that is not there is no error (its answers are NXDOMAIN, its lists empty), but never a quiet one.
   const ns = snapshot.defaultNamespace
   if (!flags['all-namespaces'] && !snapshot.namespaces.includes(ns))
@@ -124,7 +132,42 @@ export async function loadCluster(flags: PipelineFlags, need: SnapshotNeed = {},
     corefile,
     {lenient: options.lenientCorefile},
   )
-  return {snapshot, model: new ClusterDns(snapshot, settings), namespace: snapshot.defaultNamespace, corefile}
+  return {snapshot, model: new Model(snapshot, settings), namespace: snapshot.defaultNamespace, corefile}
+}
+
+/** How many rounds a question's reads may take (a round per name of the walk, per hop of an ExternalName chain) before kdisco reads everything. */
+const QUESTION_ROUNDS = 40
+
+/**
+ * The cluster as one DNS question needs it (`ask` asks it of the model). With -f, every file. Live, only the objects
+ * the names reaching the kubernetes plugin consult (ClusterRead), a name of the walk per round (the walk stops at its
+ * first answer, so later names may never be asked), until a round needs nothing new; every
+ * Service, EndpointSlice and pod (as before) when the tracing cannot see every question (several kubernetes stanzas).
+ * `clusterWide`: the cluster-wide reads it needed, and why (PTR questions, nameserver records).
+ */
+export async function loadClusterForQuestion(flags: PipelineFlags, asking: {pod?: string}, ask: (loaded: LoadedCluster & {model: ReadTracingModel}) => void): Promise<LoadedCluster & {clusterWide: string[]}> {
+  const wide = {kinds: ['pods'] as LiveKind[], clusterDns: true, everyNamespace: true}
+  if ((flags.filename?.length ?? 0) > 0) return {...(await loadCluster(flags, wide)), clusterWide: []}
+  checkNamespaceName(flags.namespace)
+  const {timeoutMs, log} = liveOptions(flags)
+  const {QuestionReader} = await import('./cluster/live/source.js')
+  const reader = await QuestionReader.open({kubeconfig: flags.kubeconfig, context: flags.context, namespace: flags.namespace, timeoutMs, log}, asking)
+  let why = `the question took more than ${QUESTION_ROUNDS} rounds of reads`
+  for (let round = 0; round < QUESTION_ROUNDS; round++) {
+    const loaded = modelOf(flags, reader.snapshot(), {}, ReadTracingModel)
+    if (!loaded.model.reliable()) {
+      why = 'the Corefile has more than one kubernetes stanza, and kdisco traces the reads of one'
+      break
+    }
+    loaded.model.read = reader.readKeys()
+    ask(loaded)
+    const next = loaded.model.nextReads().filter((r) => !loaded.model.read.has(readKey(r)))
+    if (next.length === 0) return {...loaded, clusterWide: reader.clusterWide}
+    log?.(`the question needs: ${[...new Set(next.map(readKey))].join(', ')}`)
+    await reader.read(next)
+  }
+  log?.(`reading every Service, EndpointSlice and pod: ${why}`)
+  return {...(await loadCluster(flags, wide)), clusterWide: [`read every Service, EndpointSlice and pod: ${why}`]}
 }
 
 /** What every JSON result says about where its data came from and which DNS settings applied. */

@@ -19,7 +19,8 @@ import {
 } from '../types.js'
 import {ApiError, KubeClient, type ListResult} from './client.js'
 import {toKdiscoError} from './errors.js'
-import type {KubeconfigOptions} from './kubeconfig.js'
+import type {KubeconfigOptions, LoadedKubeconfig} from './kubeconfig.js'
+import {type ClusterRead, readKey} from '../../dns/reads.js'
 import {connect} from './connect.js'
 
 export type LiveKind = 'pods' | 'statefulsets' | 'ingresses'
@@ -284,4 +285,185 @@ async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespac
     snap.namespaces = [...new Set(['default', 'kube-system', ...snap.services.map((s) => s.metadata.namespace ?? 'default')])]
   }
   snap.namespaces.sort()
+}
+
+/** `namespace/name`, lower-cased: one copy of an object that several reads return. */
+const objectKey = (o: {metadata: {name: string; namespace?: string}}) => `${(o.metadata.namespace ?? 'default').toLowerCase()}/${o.metadata.name.toLowerCase()}`
+
+/**
+ * The objects one DNS question depends on, read in rounds: the model runs on what has been read, says what the
+ * names reaching its kubernetes plugin consulted (ClusterRead), and the reader fetches what is new, until nothing is.
+ * Services by GET with their slices by `kubernetes.io/service-name`, namespaces by GET, pods by status.podIP; a
+ * cluster-wide LIST only where no narrower request exists (each says why in `clusterWide`).
+ */
+export class QuestionReader {
+  readonly clusterWide: string[] = []
+  private readonly done = new Set<string>()
+  private readonly services = new Map<string, Service>()
+  private readonly slices = new Map<string, EndpointSlice>()
+  private readonly pods = new Map<string, Pod>()
+  private readonly namespaces = new Set<string>(['default', 'kube-system'])
+  private readonly absent = new Set<string>()
+
+  private constructor(
+    readonly client: KubeClient,
+    private readonly base: ClusterSnapshot,
+    private readonly config: LoadedKubeconfig,
+  ) {}
+
+  /**
+   * The first round, before the Corefile is known: the Corefile (and NodeLocal DNSCache's), the cluster DNS Service
+   * (the resolv.conf nameserver), the asking namespace, and the asking pod when there is one.
+   */
+  static async open(scope: Omit<LiveScope, 'query' | 'allNamespaces'>, asking: {pod?: string}): Promise<QuestionReader> {
+    const {client, config, namespace} = await connect(scope)
+    const snap = emptySnapshot('live')
+    snap.sources = [`${config.display} (context ${config.context})`]
+    snap.defaultNamespace = namespace
+    const reader = new QuestionReader(client, snap, config)
+    reader.done.add(readKey({kind: 'namespace', namespace}))
+    await reader.guard(async () => {
+      await Promise.all([
+        readCorefile(client, snap, {nodeLocal: true}),
+        reader.readService(CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_SERVICE, false),
+        reader.readNamespaceExists(namespace),
+        asking.pod === undefined ? undefined : reader.readPod(namespace, asking.pod),
+      ])
+      // NodeLocal DNSCache forwards to kube-dns-upstream: the model needs its address to see the hop.
+      if (snap.configMaps.some((c) => c.metadata.name === 'node-local-dns')) await reader.readService(CLUSTER_DNS_NAMESPACE, `${CLUSTER_DNS_SERVICE}-upstream`, false)
+    })
+    return reader
+  }
+
+  /** Reads what is new among `reads`; false when everything was read already (the answer is complete). */
+  async read(reads: ClusterRead[]): Promise<boolean> {
+    const fresh = reads.filter((r) => !this.done.has(readKey(r)))
+    if (fresh.length === 0) return false
+    for (const r of fresh) this.done.add(readKey(r))
+    await this.guard(() => Promise.all(fresh.map((r) => this.readOne(r))))
+    return true
+  }
+
+  /** The reads done so far (readKey). */
+  readKeys(): Set<string> {
+    return new Set(this.done)
+  }
+
+  /** What has been read, as a snapshot (a new one each round: the model indexes it once). */
+  snapshot(): ClusterSnapshot {
+    const objectNamespaces = [...this.services.values(), ...this.slices.values(), ...this.pods.values()].map((o) => o.metadata.namespace ?? 'default')
+    const snap: ClusterSnapshot = {
+      ...this.base,
+      gaps: [...this.base.gaps],
+      warnings: [...this.base.warnings],
+      configMaps: [...this.base.configMaps],
+      endpoints: [...this.base.endpoints],
+      // Objects live only in namespaces that exist.
+      namespaces: [...new Set([...this.namespaces, ...objectNamespaces])].sort(),
+      services: [...this.services.values()],
+      endpointSlices: [...this.slices.values()],
+      pods: [...this.pods.values()],
+    }
+    return completeSnapshot(snap, {fromPods: (ns) => this.slicesUnreadable(ns)})
+  }
+
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work()
+    } catch (error) {
+      throw toKdiscoError(error, this.config)
+    }
+  }
+
+  private async readOne(r: ClusterRead): Promise<void> {
+    switch (r.kind) {
+      case 'namespace':
+        return this.readNamespaceExists(r.namespace)
+      case 'service':
+        return this.readService(r.namespace, r.name, true)
+      case 'pods-at': {
+        const path = scoped(CORE, 'pods', r.namespace)
+        const found = await optional(this.base, 'pods', r.namespace, () => this.client.list<Pod>(path, {fieldSelector: `status.podIP=${r.ip}`}, {paged: false, expect: {kind: 'Pod', namespace: r.namespace}}))
+        for (const p of found?.items ?? []) this.pods.set(objectKey(p), {...p, apiVersion: 'v1', kind: 'Pod'})
+        return
+      }
+      case 'services-named': {
+        const found = await optional(this.base, 'services', undefined, () => this.client.list<Service>(`${CORE}/services`, {fieldSelector: `metadata.name=${r.name}`}, {paged: false, expect: {kind: 'Service'}}))
+        for (const s of found?.items ?? []) this.services.set(objectKey(s), {...s, apiVersion: 'v1', kind: 'Service'})
+        return
+      }
+      case 'all-services': {
+        this.clusterWide.push(`read every Service: ${r.why}`)
+        const found = await optional(this.base, 'services', undefined, () => this.client.list<Service>(`${CORE}/services`, {}, {expect: {kind: 'Service'}}))
+        for (const s of found?.items ?? []) this.services.set(objectKey(s), {...s, apiVersion: 'v1', kind: 'Service'})
+        return
+      }
+      case 'all-endpointslices': {
+        this.clusterWide.push(`read every EndpointSlice: ${r.why}`)
+        return this.readSlices(undefined)
+      }
+    }
+  }
+
+  private async readSlices(namespace: string | undefined, labelSelector?: string): Promise<void> {
+    const into = emptySnapshot('live')
+    await readEndpoints(this.client, into, namespace, labelSelector)
+    for (const s of into.endpointSlices) this.slices.set(objectKey(s), s)
+    this.base.endpoints.push(...into.endpoints.filter((e) => !this.base.endpoints.some((have) => objectKey(have) === objectKey(e))))
+    for (const g of into.gaps) if (!this.base.gaps.some((h) => h.resource === g.resource && h.namespace === g.namespace)) this.base.gaps.push(g)
+  }
+
+  /** A Service by GET and (`withSlices`) its slices; a 404 is an answer (no such Service), not a gap. */
+  private async readService(namespace: string, name: string, withSlices: boolean): Promise<void> {
+    const path = `${CORE}/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(name)}`
+    const [svc] = await Promise.all([
+      optional(this.base, 'services', namespace, () =>
+        this.client.get<Service>(path, undefined, {kind: 'Service', namespace}).catch((error) => {
+          if (error instanceof ApiError && error.status === 404) return undefined
+          throw error
+        }),
+      ),
+      withSlices && !this.done.has('all-endpointslices') ? this.readSlices(namespace, `${SERVICE_NAME_LABEL}=${name}`) : undefined,
+    ])
+    if (!svc) return
+    this.services.set(objectKey(svc), {...svc, apiVersion: 'v1', kind: 'Service'})
+    // Without the right to read its slices (RBAC), the Service's endpoints come from its pods, as the wide read derives them.
+    const labelSelector = selectorString(svc.spec?.selector)
+    if (withSlices && labelSelector && this.slicesUnreadable(namespace)) {
+      const pods = await optional(this.base, 'pods', namespace, () => this.client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false, expect: {kind: 'Pod', namespace}}))
+      for (const p of pods?.items ?? []) this.pods.set(objectKey(p), {...p, apiVersion: 'v1', kind: 'Pod'})
+    }
+  }
+
+  private slicesUnreadable(namespace: string): boolean {
+    return this.base.gaps.some((g) => g.resource === 'endpointslices' && (g.namespace === undefined || g.namespace === namespace))
+  }
+
+  private async readNamespaceExists(namespace: string): Promise<void> {
+    if (this.namespaces.has(namespace) || this.absent.has(namespace)) return
+    try {
+      await this.client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'})
+      this.namespaces.add(namespace)
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) {
+        this.absent.add(namespace)
+        return
+      }
+      if (error instanceof ApiError && error.status === 403) return void this.namespaces.add(namespace) // cannot tell; assume it exists
+      throw error
+    }
+  }
+
+  /** The asking pod; when it is not there, the namespace's pods (their names are the hints). */
+  private async readPod(namespace: string, name: string): Promise<void> {
+    const pod = await optional(this.base, 'pods', namespace, () =>
+      this.client.get<Pod>(`${CORE}/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`, undefined, {kind: 'Pod', namespace}).catch((error) => {
+        if (error instanceof ApiError && error.status === 404) return undefined
+        throw error
+      }),
+    )
+    if (pod) return void this.pods.set(objectKey(pod), {...pod, apiVersion: 'v1', kind: 'Pod'})
+    const all = await optional(this.base, 'pods', namespace, () => this.client.list<Pod>(scoped(CORE, 'pods', namespace), {}, {expect: {kind: 'Pod', namespace}}))
+    for (const p of all?.items ?? []) this.pods.set(objectKey(p), {...p, apiVersion: 'v1', kind: 'Pod'})
+  }
 }

@@ -1,7 +1,8 @@
 import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {dnsLookup} from '../../dns/lookup.js'
-import {checkQueryName} from '../../dns/names.js'
+import {type DnsLookupReport, dnsLookup} from '../../dns/lookup.js'
+import type {ClusterDns} from '../../dns/model.js'
+import {checkQueryName, isDns1035Label} from '../../dns/names.js'
 import {expectation, typeCode} from '../../dns/records.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
@@ -11,11 +12,11 @@ import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from
 import {probeAndCompare} from '../../compare/probe-report.js'
 import {type ExpectedQuery, queryCandidates} from '../../dns/service-lookup.js'
 import {ExitCode} from '../../errors.js'
-import {loadCluster, probeContext, resultContext, waitDuration} from '../../pipeline.js'
+import {type LoadedCluster, type PipelineFlags, loadClusterForQuestion, probeContext, resultContext, waitDuration} from '../../pipeline.js'
 import type {DnsLookupResult} from '../../results.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
 import {closeNames} from '../../cluster/find.js'
-import {type Pod, namespaceOf} from '../../cluster/types.js'
+import {type ClusterSnapshot, type Pod, namespaceOf} from '../../cluster/types.js'
 
 export default class DnsLookup extends KdiscoCommand {
   static override summary = 'What cluster DNS answers for a name, asked from a pod in a namespace.'
@@ -56,18 +57,8 @@ export default class DnsLookup extends KdiscoCommand {
   }
 
   private async attempt(flags: Interfaces.InferredFlags<typeof DnsLookup.flags>, draft: ReturnType<typeof questionFrom>, probe: ProbeConfig, session?: ProbeSession): Promise<DnsLookupResult> {
-    // A name can point into any namespace, so a live lookup reads every namespace.
-    const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods'], clusterDns: true, everyNamespace: true})
+    const {snapshot, model, namespace, report} = await loadForLookup(flags, draft)
     await this.reportInputGaps(snapshot, model)
-    let pod: Pod | undefined
-    if (flags.pod !== undefined) {
-      pod = snapshot.pods.find((p) => p.metadata.name === flags.pod && namespaceOf(p) === namespace)
-      if (!pod) {
-        const hints = closeNames(flags.pod, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
-        throw inputError(`--pod "${flags.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
-      }
-    }
-    const report = dnsLookup(model, {...draft, namespace, ...(pod ? {pod: pod.metadata.name} : {})}, pod)
     const query: ExpectedQuery = {
       name: report.question.name,
       type: report.question.type,
@@ -86,6 +77,35 @@ export default class DnsLookup extends KdiscoCommand {
     }
     return result
   }
+}
+
+/**
+ * The cluster a lookup needs and its report. Live, only what the names the walk asks can touch is read
+ * (loadClusterForQuestion): the asking namespace, the Services those names spell and their slices, pods by address,
+ * and cluster-wide lists only where no narrower read exists (the report's notes say which and why); -f reads every file.
+ */
+export async function loadForLookup(flags: PipelineFlags & {pod?: string}, draft: ReturnType<typeof questionFrom>): Promise<LoadedCluster & {report: DnsLookupReport}> {
+  const ask = ({snapshot, model, namespace}: {snapshot: ClusterSnapshot; model: ClusterDns; namespace: string}) => {
+    const pod = flags.pod === undefined ? undefined : askingPod(snapshot, flags.pod, namespace)
+    return dnsLookup(model, {...draft, namespace, ...(pod ? {pod: pod.metadata.name} : {})}, pod)
+  }
+  const {clusterWide, ...loaded} = await loadClusterForQuestion(flags, {pod: flags.pod}, (round) => {
+    const asked = ask(round)
+    // An unanswered short name gets hints about Services of that name elsewhere: one request finds them.
+    const first = draft.name.split('.')[0].toLowerCase()
+    if (asked.answers.length === 0 && !draft.name.endsWith('.') && isDns1035Label(first)) round.model.needServicesNamed(first)
+  })
+  const report = ask(loaded)
+  report.notes.push(...clusterWide)
+  return {...loaded, report}
+}
+
+/** --pod in the asking namespace, or a usage error with the closest pod names. */
+function askingPod(snapshot: ClusterSnapshot, name: string, namespace: string): Pod {
+  const pod = snapshot.pods.find((p) => p.metadata.name === name && namespaceOf(p) === namespace)
+  if (pod) return pod
+  const hints = closeNames(name, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
+  throw inputError(`--pod "${name}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
 }
 
 /** Validated question, before any I/O. */
