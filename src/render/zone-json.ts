@@ -17,7 +17,8 @@ export function* zoneJsonPieces(result: DnsZoneResult, streams: ZoneStream[]): G
   else {
     yield '['
     for (const [i, {zone, records}] of streams.entries()) {
-      let piece = `${i > 0 ? ',' : ''}\n    {\n      "zone": ${JSON.stringify(zone)},\n      "records": [`
+      // Joined once per piece: concatenating record by record leaves a deep rope that the write then flattens.
+      let piece: string[] = [`${i > 0 ? ',' : ''}\n    {\n      "zone": ${JSON.stringify(zone)},\n      "records": [`]
       let written = 0
       let omitted = 0
       for (const r of records) {
@@ -26,15 +27,15 @@ export function* zoneJsonPieces(result: DnsZoneResult, streams: ZoneStream[]): G
           continue
         }
         // A record's fields in ResourceRecord's order, as JSON.stringify writes them (ttl is an integer).
-        piece += `${written > 0 ? ',' : ''}\n        {\n          "name": ${JSON.stringify(r.name)},\n          "type": ${JSON.stringify(r.type)},\n          "ttl": ${r.ttl},\n          "data": ${JSON.stringify(r.data)}\n        }`
+        piece.push(`${written > 0 ? ',' : ''}\n        {\n          "name": ${JSON.stringify(r.name)},\n          "type": ${JSON.stringify(r.type)},\n          "ttl": ${r.ttl},\n          "data": ${JSON.stringify(r.data)}\n        }`)
         if (++written % RECORDS_PER_PIECE === 0) {
-          yield piece
-          piece = ''
+          yield piece.join('')
+          piece = []
         }
       }
-      piece += written > 0 ? '\n      ]' : ']'
-      if (omitted > 0) piece += `,\n      "omitted": ${omitted}`
-      yield piece + '\n    }'
+      piece.push(written > 0 ? '\n      ]' : ']')
+      if (omitted > 0) piece.push(`,\n      "omitted": ${omitted}`)
+      yield piece.join('') + '\n    }'
     }
     yield '\n  ]'
   }
