@@ -226,12 +226,14 @@ export function predictStatefulSetPods(snapshot: ClusterSnapshot, gaps: Snapshot
  * Endpoints mirrored, and StatefulSets' missing pods are predicted (kept apart from the answers: their IPs are
  * unknown).
  *
- * A live cluster is never completed from pods: CoreDNS answers from the EndpointSlices that exist, so a Service
- * without them has no endpoints, whatever its pods (a finding says so). Its v1 Endpoints are mirrored only because
+ * A live cluster is completed from pods only where EndpointSlices could not be read (`fromPods` per namespace):
+ * CoreDNS answers from the EndpointSlices that exist, so a Service without them has no endpoints, whatever its pods
+ * (a finding says so). Its v1 Endpoints are mirrored only because
  * they are what was read where discovery.k8s.io/v1 is not served, and what CoreDNS reads there.
  */
-export function completeSnapshot(snapshot: ClusterSnapshot, options: {fromPods?: boolean} = {}): ClusterSnapshot {
-  const fromPods = options.fromPods ?? true
+export function completeSnapshot(snapshot: ClusterSnapshot, options: {fromPods?: boolean | ((namespace: string) => boolean)} = {}): ClusterSnapshot {
+  const option = options.fromPods ?? true
+  const fromPods = typeof option === 'function' ? option : () => option
   const hasSlices = new Set<string>()
   for (const s of snapshot.endpointSlices) {
     const svc = s.metadata.labels?.[SERVICE_NAME_LABEL]
@@ -260,7 +262,7 @@ export function completeSnapshot(snapshot: ClusterSnapshot, options: {fromPods?:
     if (hasSlices.has(key) || svc.spec?.type === 'ExternalName') continue
     const endpoints = endpointsByKey.get(key)
     const hasSelector = Object.keys(svc.spec?.selector ?? {}).length > 0
-    if (hasSelector && fromPods) {
+    if (hasSelector && fromPods(namespaceOf(svc))) {
       const derived = deriveSlicesFromPods(svc, podsIn(namespaceOf(svc)))
       if (derived.length > 0 || !endpoints) append(derived)
       else append(mirrorEndpoints(svc, endpoints))

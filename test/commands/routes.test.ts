@@ -50,7 +50,7 @@ describe('routes and the path from the pod on the command line', () => {
     expect(out.rcode).to.equal('NOERROR')
     expect(out.settings.corefileNotes.join('\n')).to.match(/import custom\/\*\.override: kdisco was not given the files it matches/)
     const missing = kdisco(['dns', 'lookup', 'kubia', '-f', 'examples/', '--corefile', 'examples/coredns/Corefile', '--corefile-import', 'nope.override'])
-    expect([missing.status, missing.stderr]).to.deep.equal([2, 'Error: cannot read Corefile import nope.override: no such file. Check the path given to --corefile-import\n'])
+    expect([missing.status, missing.stderr]).to.deep.equal([2, 'Error: cannot read Corefile import "nope.override": no such file. Check the path given to --corefile-import\n'])
   })
 
   it('svc lookup shows the route of its names; dns zone says which plugins answer before the kubernetes plugin', () => {

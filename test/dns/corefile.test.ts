@@ -70,7 +70,7 @@ describe('dns: Corefile kubernetes stanza', () => {
   })
 
   it('refuses blocks nested 100,000 deep and zones that are not DNS names, in one sentence (no deep stack)', () => {
-    expect(() => settingsFromCorefile(`.:53 {\n${'a {\n'.repeat(100_000)}${'}\n'.repeat(100_001)}`, 't')).to.throw(CorefileError, /^line 9: blocks nested more than 8 deep$/)
+    expect(() => settingsFromCorefile(`.:53 {\n${'a {\n'.repeat(100_000)}${'}\n'.repeat(100_001)}`, 't')).to.throw(CorefileError, /^t:9: blocks nested more than 8 deep$/)
     expect(() => settingsFromCorefile('.:53 {\n kubernetes clus_ter.local\n}\n', 't')).to.throw(CorefileError, /"clus_ter.local" is not a valid zone name/)
     expect(() => settingsFromCorefile(`.:53 {\n kubernetes ${'a'.repeat(64)}.local\n}\n`, 't')).to.throw(CorefileError, /is not a valid zone name/)
     expect(() => settingsFromCorefile(`.:53 {\n kubernetes ${Array(4).fill('b'.repeat(60)).join('.')}\n}\n`, 't')).to.throw(CorefileError, /longer than 242 characters/)

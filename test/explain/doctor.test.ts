@@ -141,7 +141,7 @@ describe('dns doctor against the API test server: healthy and broken cluster DNS
       expect(byId.corefile.status, what).to.equal('error')
       expect(byId.corefile.message, what).to.match(message)
       expect(r.stderr, what).to.match(/^kdisco: DNS settings: kubeadm defaults: ConfigMap kube-system\/coredns is unusable \(/)
-      expect(Object.keys(byId)).to.have.length(8)
+      expect(Object.keys(byId)).to.have.length(10)
     }
   })
 
@@ -185,7 +185,7 @@ describe('dns doctor on partial input (-f)', () => {
     // No NXDOMAIN "expectation" made up from the absence of the API server's Service.
     expect(byId.lookup).to.include({status: 'skipped'})
     expect(byId.lookup.message).to.match(/Service default\/kubernetes is not in the input/).and.not.match(/NXDOMAIN/)
-    expect(kdisco(['dns', 'doctor', '-f', 'examples/kubia.yaml']).stdout).to.match(/no errors, 0 warning\(s\), 1 ok, 7 skipped/)
+    expect(kdisco(['dns', 'doctor', '-f', 'examples/kubia.yaml']).stdout).to.match(/no errors, 0 warning\(s\), 2 ok, 8 skipped/)
   })
 
   it('the kube-dns Service without its EndpointSlices or pods: the endpoints check is skipped, not an error', () => {

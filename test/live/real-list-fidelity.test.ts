@@ -103,7 +103,7 @@ describe('live: LIST and request patterns as the real API server logs them', fun
     expect(endpoints.events.map(shape)).to.include(`list /api/v1/namespaces/${APP}/pods?labelSelector=app=web`)
   })
 
-  it('the default pod probe adds its create, a few status polls, one log read and the delete', async function () {
+  it('the default pod probe adds a list of finished kdisco pods (swept first), its create, a few status polls, one log read and the delete', async function () {
     requirePodRunner(this, c)
     const probed = await audited(['svc', 'lookup', 'web', '-n', APP, '-o', 'json'])
     expect(probed.status, probed.stderr).to.equal(0)
@@ -111,7 +111,9 @@ describe('live: LIST and request patterns as the real API server logs them', fun
     const probeRequests = probed.events.map(shape).filter((s) => !lookupRequests.includes(s))
     expect(probed.events.length - probeRequests.length).to.equal(3)
     const polls = probeRequests.filter((s) => s === `get /api/v1/namespaces/${APP}/pods/${pod}`)
-    expect(probeRequests.filter((s) => !polls.includes(s))).to.deep.equal([`create /api/v1/namespaces/${APP}/pods`, `get /api/v1/namespaces/${APP}/pods/${pod}/log?container=lookup`, `delete /api/v1/namespaces/${APP}/pods/${pod}?gracePeriodSeconds=0`])
+    expect(probeRequests.filter((s) => !polls.includes(s))).to.deep.equal([
+      `list /api/v1/namespaces/${APP}/pods?labelSelector=app.kubernetes.io/managed-by=kdisco&limit=500`,
+      `create /api/v1/namespaces/${APP}/pods`, `get /api/v1/namespaces/${APP}/pods/${pod}/log?container=lookup`, `delete /api/v1/namespaces/${APP}/pods/${pod}?gracePeriodSeconds=0`])
     expect(polls.length).to.be.within(1, 15)
   })
 })

@@ -89,7 +89,7 @@ describe('live: RBAC as README writes it, against the real authorizer', function
       const rbac = checks.find((x) => x.id === 'rbac')!
       expect(rbac.status).to.equal('skipped')
       expect(rbac.message).to.match(/^cannot read ClusterRoleBindings\/ClusterRoles \(403\): clusterrolebindings\.rbac\.authorization\.k8s\.io is forbidden: User "system:serviceaccount:kdisco-rbac:reader" cannot list resource "clusterrolebindings"/)
-      expect(checks.filter((x) => x.status === 'skipped').map((x) => x.id)).to.deep.equal(['rbac', 'lookup'])
+      expect(checks.filter((x) => x.status === 'skipped').map((x) => x.id)).to.deep.equal(['rbac', 'nodesearch', 'lookup'])
       const withDoctor = await serviceAccountKubeconfig(c, 'reader-doctor', [{role: reader}, {role: roles.get('kdisco-dns-doctor')!}], NS)
       const full = await kdisco(withDoctor, ['dns', 'doctor', '--probe', 'none', '-o', 'json'])
       expect(full.stderr).to.equal('')

@@ -72,7 +72,10 @@ export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
   } catch (error) {
     throw toKdiscoError(error, config)
   }
-  return {snapshot: completeSnapshot(snap, {fromPods: false}), client}
+  // CoreDNS answers from the EndpointSlices that exist: none are derived, except where kdisco may not read them
+  // (RBAC) — there the pods tell what the controller wrote, and the endpoints are marked derived.
+  const unreadable = new Set(snap.gaps.filter((g) => g.resource === 'endpointslices').map((g) => g.namespace ?? ''))
+  return {snapshot: completeSnapshot(snap, {fromPods: (ns) => unreadable.has(ns) || unreadable.has('')}), client}
 }
 
 /** A server's message in one line, at most 300 characters. */
