@@ -101,7 +101,8 @@ async function load(c: RealCluster, services: Service[]): Promise<Record<string,
   log(`pods created: ${pods.length} in ${timings.pods.toFixed(1)} s (${(pods.length / timings.pods).toFixed(0)}/s)`)
   const t0 = Date.now()
   await waitUntil('every bench pod Running (KWOK)', async () => {
-    const pending = await c.api.request('GET', '/api/v1/pods?limit=1&fieldSelector=status.phase!%3DRunning,spec.nodeName!%3Dkwok-node-0,spec.nodeName!%3Dkwok-node-1')
+    // From the watch cache (resourceVersion=0, no limit): a selective LIST from etcd reads every pod each poll.
+    const pending = await c.api.request('GET', '/api/v1/pods?resourceVersion=0&fieldSelector=status.phase!%3DRunning,spec.nodeName!%3Dkwok-node-0,spec.nodeName!%3Dkwok-node-1')
     return pending.items.length === 0
   }, {timeoutMs: 3600000, intervalMs: 2000})
   timings.ready = (Date.now() - t0) / 1000
@@ -121,7 +122,7 @@ async function load(c: RealCluster, services: Service[]): Promise<Record<string,
   const t1 = Date.now()
   // Every bench Service has its slice with all its pods' endpoints: counted from one LIST per poll.
   await waitUntil('EndpointSlices written by the controller', async () => {
-    const slices = await c.api.list<{metadata: {namespace: string; labels?: Record<string, string>}; endpoints?: {conditions?: {ready?: boolean}}[]}>('EndpointSlice')
+    const slices = await c.api.list<{metadata: {namespace: string; labels?: Record<string, string>}; endpoints?: {conditions?: {ready?: boolean}}[]}>('EndpointSlice', undefined, 'resourceVersion=0')
     let complete = 0
     for (const sl of slices) if (sl.metadata.namespace.startsWith('ns-') && (sl.endpoints ?? []).filter((e) => e.conditions?.ready).length === PODS_PER_SERVICE) complete++
     log(`  slices complete: ${complete}/${services.length} (${elapsed()})`)
