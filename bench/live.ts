@@ -251,7 +251,7 @@ try {
     }
     const detail = [...shapes].map(([s, n]) => (n > 1 ? `${n}× ${s}` : s)).join('; ')
     row(`API requests (audit log): ${name}`, `${events.length}`, name.startsWith('kubectl') ? 'reference' : name.startsWith('dns zone') ? 'one paged LIST per kind' : '≤ 4')
-    log(`    ${detail}`)
+    log(`    ${name}: ${detail}`)
   }
 } catch (e) {
   failed = true
