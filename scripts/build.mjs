@@ -5,7 +5,7 @@
 // Bundling and caching is what makes start-up fast: @oclif/core alone is ~160 CommonJS files, and Node 20 caches
 // the compilation of neither ES modules nor CommonJS files, so resolving and compiling cost more than the work of
 // most commands. Code that only some commands use is in the bundle too, initialized only when first imported.
-// Type checking is tsc's job (`tsc --noEmit`).
+// Type checking is tsc's job (`tsc --noEmit`). Last, oclif.manifest.json is written (see the end).
 import {build} from 'esbuild'
 import {spawn} from 'node:child_process'
 import {createSocket} from 'node:dgram'
@@ -171,4 +171,13 @@ try {
 } finally {
   rmSync(dirname(kubeconfig), {recursive: true, force: true})
 }
+// oclif.manifest.json, from the stubs. oclif's own CLI would otherwise ask npm's registry for a newer oclif on every
+// build and print "update available": a network call and a warning that are no business of kdisco's build.
+const manifest = spawn(process.execPath, [join(root, 'node_modules/oclif/bin/run.js'), 'manifest'], {
+  cwd: root,
+  env: {...process.env, OCLIF_SKIP_NEW_VERSION_CHECK: 'true'},
+  stdio: ['ignore', 'ignore', 'inherit'],
+})
+const manifestStatus = await new Promise((resolve) => manifest.on('close', resolve))
+if (manifestStatus !== 0) throw new Error(`oclif manifest failed with exit ${manifestStatus}`)
 process.stderr.write(`built dist/: kdisco.cjs with ${oclifModules.length} commands and hooks, js-yaml.cjs, client-node.cjs, and their code caches\n`)

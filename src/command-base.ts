@@ -3,7 +3,9 @@
 import {Command, Errors} from '@oclif/core'
 import type {ClusterSnapshot} from './cluster/types.js'
 import type {ClusterDns} from './dns/model.js'
-import {ExitCode, KdiscoError, oneLine} from './errors.js'
+import {ExitCode, KdiscoError} from './errors.js'
+import {internalErrorLine} from './internal-error.js'
+import {commandName} from './invocation.js'
 import {claimOutputError, describeOutputError} from './process-guard.js'
 import type {ExpectedQuery} from './dns/service-lookup.js'
 import type {ProbeConfig} from './probe/index.js'
@@ -65,7 +67,7 @@ export abstract class KdiscoCommand extends Command {
   }
 
   /** One dim stderr line per thing the input lacked (RBAC gaps, Corefile fallback), one per warning; the JSON carries them too. */
-  protected reportInputGaps(snapshot: ClusterSnapshot, model: ClusterDns): void {
+  protected async reportInputGaps(snapshot: ClusterSnapshot, model: ClusterDns): Promise<void> {
     const lines: string[] = []
     for (const g of snapshot.gaps) {
       if (g.resource === 'configmaps' && g.namespace === 'kube-system') continue
@@ -77,7 +79,8 @@ export abstract class KdiscoCommand extends Command {
     }
     if (model.settings.source.startsWith('kubeadm defaults:')) lines.push(`DNS settings: ${model.settings.source}`)
     if (lines.length === 0 && snapshot.warnings.length === 0) return
-    const colour = process.stderr.isTTY && !('NO_COLOR' in process.env)
+    const {colourEnabled} = await import('./render/style.js')
+    const colour = colourEnabled(process.stderr)
     const dim = colour ? (s: string) => `\u001B[2m${s}\u001B[22m` : (s: string) => s
     const yellow = colour ? (s: string) => `\u001B[33m${s}\u001B[39m` : (s: string) => s
     process.stderr.write([...lines.map((l) => dim(`kdisco: ${l}`)), ...snapshot.warnings.map((w) => yellow(`kdisco: warning: ${w}`))].join('\n') + '\n')
@@ -104,11 +107,11 @@ export abstract class KdiscoCommand extends Command {
       // "Missing 1 required arg:" is followed by a line per argument: name the first. "Parsing --ttl" is followed by
       // what was wrong with the value: that is the message.
       const first = head.endsWith(':') && detail ? `${head} ${detail.split(/\s+/)[0]}` : head.startsWith('Parsing --') && detail ? detail : head
-      process.stderr.write(`Error: ${first}. See '${this.config.bin} ${this.id?.replace(/:/g, ' ') ?? ''} --help'.\n`)
+      process.stderr.write(`Error: ${first}. See '${commandName()} ${this.id?.replace(/:/g, ' ') ?? ''} --help'.\n`)
       throw new Errors.ExitError(ExitCode.USAGE)
     }
     // A bug: one line, no stack trace unless the user asks for it.
-    process.stderr.write(`Error: internal error: ${oneLine(err.message.split('\n')[0])}. Please report it; KDISCO_DEBUG=1 shows the stack.\n`)
+    process.stderr.write(`${internalErrorLine(err.message)}\n`)
     if (process.env.KDISCO_DEBUG) process.stderr.write(`${err.stack}\n`)
     throw new Errors.ExitError(4)
   }

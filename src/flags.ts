@@ -46,6 +46,12 @@ export const dnsFlags = {
   'node-search': Flags.string({multiple: true, description: "The nodes' search domains (comma-separated or repeated), when their resolv.conf is not at hand.", helpGroup: 'DNS SETTINGS'}),
 }
 
+/** kubectl's list habits: tables without their header line, and every object's labels. */
+export const listFlags = {
+  'no-headers': Flags.boolean({description: 'Print tables without the header line (as kubectl --no-headers).'}),
+  'show-labels': Flags.boolean({description: 'Add a LABELS column (as kubectl --show-labels).'}),
+}
+
 export function outputFlag<T extends readonly string[]>(options: T, defaultValue: T[number]) {
   return Flags.option({char: 'o', options, default: defaultValue, description: 'Output format.'})()
 }

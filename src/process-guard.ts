@@ -2,6 +2,8 @@
 // disk from oclif's help, a bug) ends kdisco with one line on stderr and a distinct exit code, never a stack trace
 // with a screen of minified source (KDISCO_DEBUG=1 shows the stack).
 
+import {internalErrorLine} from './internal-error.js'
+
 /** Exit code for output that could not be written; errors.ts's ExitCode.OUTPUT (not imported: this loads first). */
 const OUTPUT_FAILED = 5
 const INTERNAL = 4
@@ -34,7 +36,7 @@ function fail(error: unknown): void {
     return process.exit(OUTPUT_FAILED)
   }
   const message = error instanceof Error ? error.message : String(error)
-  say(`Error: internal error: ${message.split('\n')[0].replace(/[\u0000-\u001f\u007f]/g, ' ')}. Please report it; KDISCO_DEBUG=1 shows the stack.`)
+  say(internalErrorLine(message))
   if (process.env.KDISCO_DEBUG) say(String((error as Error)?.stack ?? error))
   process.exit(INTERNAL)
 }

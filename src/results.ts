@@ -107,6 +107,12 @@ export interface ProbeCleanupResult {
   deleted: {namespace: string; name: string}[]
 }
 
+export interface VersionResult {
+  client: {version: string; node: string; platform: string}
+  /** The API server's /version (absent with --client, or when it could not be reached). */
+  server?: {version: string; platform: string}
+}
+
 /** Each command's JSON result, by command id: what scripts/schemas.ts publishes as schema/<id>.schema.json. */
 export interface CommandResults {
   'svc list': SvcListResult
@@ -118,4 +124,5 @@ export interface CommandResults {
   'dns doctor': DnsDoctorResult
   'pod lookup': PodLookupResult
   'probe cleanup': ProbeCleanupResult
+  version: VersionResult
 }

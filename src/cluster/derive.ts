@@ -1,6 +1,7 @@
 // What the cluster's controllers would have produced from the objects in a snapshot: EndpointSlices from pods
 // (EndpointSlice controller), slices mirrored from v1 Endpoints (EndpointSlice mirroring controller), and the
 // pods a StatefulSet will create. Pure: snapshot in, snapshot out.
+import {plural} from '../words.js'
 import {ipFamily} from '../dns/ip.js'
 import {formatSelector, matchesServiceSelector} from './labels.js'
 import {
@@ -192,7 +193,7 @@ export function missingEndpointSlices(snapshot: ClusterSnapshot, svc: Service): 
   const ready = selected.filter((p) => !endpointExclusion(p) && isPodReady(p) && !p.metadata.deletionTimestamp).length
   const effect = (svc.spec?.clusterIPs?.[0] ?? svc.spec?.clusterIP) === 'None' ? 'its name answers NXDOMAIN' : 'its cluster IP resolves but has no backends'
   return {
-    message: `${ready} ready pod(s) match the selector ${formatSelector(selector)}${selected.length > ready ? ` (${selected.length} in all)` : ''}, but no EndpointSlice exists for Service ${ns}/${name}: CoreDNS and kube-proxy read EndpointSlices only, so ${effect}`,
+    message: `${plural(ready, 'ready pod')} match${ready === 1 ? 'es' : ''} the selector ${formatSelector(selector)}${selected.length > ready ? ` (${selected.length} in all)` : ''}, but no EndpointSlice exists for Service ${ns}/${name}: CoreDNS and kube-proxy read EndpointSlices only, so ${effect}`,
     hint: `Likely causes: the EndpointSlice controller (kube-controller-manager) is not running, RBAC keeps it from writing EndpointSlices, or the Service was created a moment ago. Check: kubectl get endpointslices -n ${ns} -l ${SERVICE_NAME_LABEL}=${name}`,
   }
 }

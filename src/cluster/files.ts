@@ -7,7 +7,7 @@ import {KdiscoError, inputError, quote} from '../errors.js'
 import {TooLarge, readBounded} from '../read-bounded.js'
 import {completeSnapshot} from './derive.js'
 import {ObjectError, checkObject} from './schema.js'
-import {type ClusterSnapshot, type IgnoredObject, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf} from './types.js'
+import {type ClusterSnapshot, type IgnoredObject, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf, objectRef} from './types.js'
 import {byCodeUnits} from '../order.js'
 
 export interface FileSourceOptions {
@@ -252,14 +252,14 @@ function canonicalJson(value: unknown): string {
 }
 
 /** Builds a snapshot from already-parsed objects (used by the file source and by tests). */
-export function snapshotFromObjects(objects: {object: KubeObject; source: string}[], sources: string[], defaultNamespace = 'default'): ClusterSnapshot {
+export function snapshotFromObjects(objects: {object: KubeObject; source: string; file?: string; line?: number}[], sources: string[], defaultNamespace = 'default'): ClusterSnapshot {
   const snap = emptySnapshot('files')
   snap.sources = sources
   snap.defaultNamespace = defaultNamespace
   const namespaces = new Set<string>(BUILTIN_NAMESPACES)
   // Later documents replace earlier ones with the same kind/namespace/name, as kubectl apply would; a replacement
   // that differs is said (two versions of an object in one input is usually a stale copy).
-  const byKey = new Map<string, {object: KubeObject; source: string}>()
+  const byKey = new Map<string, {object: KubeObject; source: string; file?: string; line?: number}>()
   for (const entry of objects) {
     const o = entry.object
     if (o.kind !== 'Namespace' && o.metadata.namespace === undefined) o.metadata = {...o.metadata, namespace: defaultNamespace}
@@ -269,7 +269,9 @@ export function snapshotFromObjects(objects: {object: KubeObject; source: string
       snap.warnings.push(`${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} is defined twice with different content, in ${earlier.source} and in ${entry.source}: the last one is used (as kubectl apply would)`)
     byKey.set(key, entry)
   }
-  for (const {object: o, source} of byKey.values()) {
+  snap.locations = {}
+  for (const {object: o, source, file, line} of byKey.values()) {
+    if (file !== undefined) snap.locations[objectRef(o)] = {file, line}
     if (o.kind === 'Namespace') {
       namespaces.add(o.metadata.name)
       continue
@@ -330,7 +332,7 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
   const files = await expandPaths(options.filenames, options.recursive ?? false, skipped)
   if (files.length === 0) throw inputError(`no manifest files (.yaml, .yml, .json) found in ${options.filenames.join(', ')}`, 'Pass files, or use -R for nested directories')
   const readStdin = options.readStdin ?? defaultReadStdin
-  const objects: {object: KubeObject; source: string}[] = []
+  const objects: {object: KubeObject; source: string; file?: string; line?: number}[] = []
   for (const {path, listed} of files) {
     for (const doc of await readDocuments(path, readStdin)) {
       for (const item of flatten(doc, [])) {
@@ -339,7 +341,7 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
           skipped.push(skip)
           continue
         }
-        objects.push({object: asObject(item, options.defaultNamespace ?? 'default'), source: where(item)})
+        objects.push({object: asObject(item, options.defaultNamespace ?? 'default'), source: where(item), file: item.source, line: item.line})
       }
     }
   }

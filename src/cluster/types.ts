@@ -296,6 +296,13 @@ export interface ClusterSnapshot {
   ingresses: Ingress[]
   predictedPods: PredictedPod[]
   ignored: IgnoredObject[]
+  /** Read from files: where each object was defined (the document's first line), by "Kind namespace/name" as findings name objects. */
+  locations?: Record<string, {file: string; line?: number}>
+}
+
+/** How findings and locations name an object: "Service default/web". */
+export function objectRef(o: KubeObject): string {
+  return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`
 }
 
 export function emptySnapshot(origin: ClusterSnapshot['origin']): ClusterSnapshot {

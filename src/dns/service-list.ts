@@ -18,6 +18,12 @@ export interface ServiceListRow {
   creationTimestamp?: string
   selector?: string
   ports: string[]
+  /**
+   * What kubectl's EXTERNAL-IP column shows: the externalName of an ExternalName Service; a LoadBalancer's ingress
+   * addresses; spec.externalIPs of any type. Empty: none (a LoadBalancer: pending).
+   */
+  external: string[]
+  labels?: Record<string, string>
 }
 
 /** "cluster IP", "3 pod IPs", "CNAME api.example.com.", "NXDOMAIN: no ready endpoints"… */
@@ -56,7 +62,12 @@ export function serviceList(model: ClusterDns): ServiceListRow[] {
         dnsReturns: dns.text,
         rcode: dns.rcode,
         ports: (spec.ports ?? []).map((p) => `${p.name ? `${p.name}:` : ''}${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`),
+        external:
+          svc.kind === 'ExternalName'
+            ? [spec.externalName ?? '']
+            : [...(svc.type === 'LoadBalancer' ? (svc.object.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname ?? '').filter(Boolean) : []), ...(spec.externalIPs ?? [])],
       }
+      if (svc.object.metadata.labels) row.labels = svc.object.metadata.labels
       if (svc.object.metadata.creationTimestamp) row.creationTimestamp = svc.object.metadata.creationTimestamp
       if (spec.selector) row.selector = formatSelector(spec.selector)
       return row

@@ -1,4 +1,5 @@
 // Every name a Service has and what each answers: the expectation side of `svc lookup`. Pure.
+import {plural} from '../words.js'
 import {missingEndpointSlices} from '../cluster/derive.js'
 import {matchesServiceSelector} from '../cluster/labels.js'
 import type {ClusterSnapshot, PredictedPod, SliceOrigin} from '../cluster/types.js'
@@ -189,7 +190,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
   const sliceless = missingEndpointSlices(snapshot, svc.object)
   if (sliceless) notes.push(`${sliceless.message}. ${sliceless.hint}`)
   const predicted = predictedNames(model, snapshot, (p) => p.namespace === svc.namespace && p.serviceName === svc.name)
-  if (predicted.length > 0) notes.push(`${predicted.length} StatefulSet pod(s) do not exist yet: their names are predicted, their IPs pending`)
+  if (predicted.length > 0) notes.push(`${plural(predicted.length, 'StatefulSet pod')} ${predicted.length === 1 ? 'does' : 'do'} not exist yet: their names are predicted, their IPs pending`)
   const cached = model.settings.cache && cacheNote(model.settings.cache, queries.map((q) => q.expected))
   if (cached) notes.push(cached)
   return {service: summarizeService(model, svc), queries, predicted, notes}

@@ -1,6 +1,7 @@
 // `dns doctor`: the "Debugging DNS Resolution" page as checks over plain data — the cluster DNS Service, its
 // endpoints and pods, the Corefile, CoreDNS's RBAC, NodeLocal DNSCache, the ndots cost, and (from the command) a
 // control lookup. Pure: the command gathers the inputs. Each check says ok / warning / error / skipped, with evidence.
+import {plural} from '../words.js'
 import {isPodReady, missingEndpointSlices} from '../cluster/derive.js'
 import type {CorefileSource} from '../cluster/dns-settings.js'
 import {CLUSTER_DNS_NAMESPACE as DNS_NAMESPACE, CLUSTER_DNS_SERVICE as DNS_SERVICE, type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
@@ -90,12 +91,12 @@ export function podsCheck(snapshot: ClusterSnapshot): Check {
     const restarts = statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0)
     const last = statuses.map((c) => c.lastState?.terminated?.reason).find(Boolean)
     const waiting = statuses.map((c) => c.state?.waiting?.reason).find(Boolean)
-    evidence.push(`${p.metadata.name}: ${p.status?.phase ?? 'Unknown'}, ${ready ? 'ready' : 'not ready'}, ${restarts} restart(s)${last ? ` (last: ${last})` : ''}${waiting ? `, waiting: ${waiting}` : ''}`)
+    evidence.push(`${p.metadata.name}: ${p.status?.phase ?? 'Unknown'}, ${ready ? 'ready' : 'not ready'}, ${plural(restarts, 'restart')}${last ? ` (last: ${last})` : ''}${waiting ? `, waiting: ${waiting}` : ''}`)
     if (!ready || waiting === 'CrashLoopBackOff') worst = 'error'
     else if (restarts > 0 && worst === 'ok') worst = 'warning'
   }
   const readyCount = pods.filter(isPodReady).length
-  const message = worst === 'error' ? `${pods.length - readyCount} of ${pods.length} DNS pods not ready` : worst === 'warning' ? 'DNS pods are ready but have restarted' : `${pods.length} DNS pod(s) ready, no restarts`
+  const message = worst === 'error' ? `${pods.length - readyCount} of ${pods.length} DNS pods not ready` : worst === 'warning' ? 'DNS pods are ready but have restarted' : `${plural(pods.length, 'DNS pod')} ready, no restarts`
   const hint = worst === 'ok' ? undefined : `kubectl logs -n ${DNS_NAMESPACE} -l k8s-app=kube-dns --previous (OOMKilled: raise the memory limit; a loop: see the corefile check)`
   return check('pods', title, worst, message, evidence, hint)
 }
@@ -173,7 +174,7 @@ export function nodeLocalCheck(snapshot: ClusterSnapshot, model?: ClusterDns): C
   ]
   if (pods.length === 0) return check('nodelocaldns', 'NodeLocal DNSCache', 'ok', 'configured (its ConfigMap is there); no node-local-dns pod was read', evidence)
   const ready = pods.filter(isPodReady).length
-  return check('nodelocaldns', 'NodeLocal DNSCache', ready === pods.length ? 'ok' : 'warning', `installed on ${pods.length} node(s), ${ready} ready: pods on a node whose cache is down cannot resolve`, evidence, ready === pods.length ? undefined : `kubectl -n ${DNS_NAMESPACE} get pods -l k8s-app=node-local-dns -o wide`)
+  return check('nodelocaldns', 'NodeLocal DNSCache', ready === pods.length ? 'ok' : 'warning', `installed on ${plural(pods.length, 'node')}, ${ready} ready: pods on a node whose cache is down cannot resolve`, evidence, ready === pods.length ? undefined : `kubectl -n ${DNS_NAMESPACE} get pods -l k8s-app=node-local-dns -o wide`)
 }
 
 /** How many queries a ClusterFirst pod sends for an external name, and how to avoid them. */

@@ -2,6 +2,7 @@
 // backends — and about a Service's own exposure (duplicate hostnames, NodePort range, LoadBalancer address). Pure.
 // `only` limits them to references to one Service (svc explain NAME); without it, a namespace's dangling references
 // are found too (svc explain --all).
+import {plural} from '../words.js'
 import {formatSelector, matchesServiceSelector} from '../cluster/labels.js'
 import {type ClusterSnapshot, type Ingress, type IngressBackend, namespaceOf} from '../cluster/types.js'
 import {podHostname} from '../dns/hosts.js'
@@ -95,7 +96,7 @@ export function referenceFindings(model: ClusterDns, snapshot: ClusterSnapshot, 
   for (const [sub, pods] of bySubdomain) {
     const svc = model.service(namespace, sub)
     const why = !svc ? `no Service ${sub} exists` : svc.kind !== 'Headless' ? `Service ${sub} is not headless` : `headless Service ${sub} does not select ${pods.length === 1 ? 'it' : 'them'}`
-    add('KD116', 'warning', `${pods.length} pod(s) set subdomain "${sub}" but ${why}: names like ${pods[0].hostname}.${sub}.${namespace}.svc.${zone} do not resolve`, `Create a headless Service named ${sub} whose selector matches the pods`, pods.slice(0, 5).map((p) => `Pod ${namespace}/${p.pod}`))
+    add('KD116', 'warning', `${plural(pods.length, 'pod')} set${pods.length === 1 ? 's' : ''} subdomain "${sub}" but ${why}: names like ${pods[0].hostname}.${sub}.${namespace}.svc.${zone} do not resolve`, `Create a headless Service named ${sub} whose selector matches the pods`, pods.slice(0, 5).map((p) => `Pod ${namespace}/${p.pod}`))
   }
 
   for (const ingress of snapshot.ingresses.filter((i) => namespaceOf(i) === namespace)) {

@@ -12,6 +12,7 @@ import {nearMisses} from './endpoints.js'
 import {notReadyReason, restarts} from './pods.js'
 import {DEFAULT_NODE_PORT_RANGE, type NodePortRange, exposureFindings, referenceFindings, routesTo} from './references.js'
 import {byCodeUnits} from '../order.js'
+import {plural} from '../words.js'
 
 export type Severity = 'error' | 'warning' | 'info'
 
@@ -68,7 +69,7 @@ function describe(svc: ServiceEntry): string[] {
       out.push(lb.length ? `LoadBalancer: reachable from outside at ${lb.join(', ')}.` : 'LoadBalancer: no external address known (pending, or status not read).')
     }
     if (svc.type === 'NodePort' || svc.type === 'LoadBalancer')
-      out.push(`Reachable on every node at port(s) ${(spec.ports ?? []).map((p) => p.nodePort ?? '?').join(', ')} (externalTrafficPolicy ${spec.externalTrafficPolicy ?? 'Cluster'}).`)
+      out.push(`Reachable on every node at ${(spec.ports ?? []).length === 1 ? 'port' : 'ports'} ${(spec.ports ?? []).map((p) => p.nodePort ?? '?').join(', ')} (externalTrafficPolicy ${spec.externalTrafficPolicy ?? 'Cluster'}).`)
   }
   if (svc.kind !== 'ExternalName' && Object.keys(spec.selector ?? {}).length === 0) out.push('No selector: its endpoints are managed by hand (Endpoints/EndpointSlices of the same name).')
   return out
@@ -116,7 +117,7 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
         const hint = restarting
           ? `kubectl logs ${restarting.pod} -c ${restarting.container} -n ${svc.namespace} --previous shows why it stopped; kubectl describe pod shows the probe failures`
           : `kubectl describe pod ${unready[0].metadata.name} -n ${svc.namespace} shows the probe failures`
-        add('KD102', 'warning', `${unready.length} of ${selected.length} selected pod(s) are not ready: ${unready.slice(0, 3).map((p) => `${p.metadata.name} (${notReadyReason(p)})`).join('; ')}`, hint, unready.map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
+        add('KD102', 'warning', `${unready.length} of ${plural(selected.length, 'selected pod')} ${unready.length === 1 ? 'is' : 'are'} not ready: ${unready.slice(0, 3).map((p) => `${p.metadata.name} (${notReadyReason(p)})`).join('; ')}`, hint, unready.map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
       }
       const ready = endpoints.filter((e) => e.ready).length
       if (ready === 1 && selected.length >= 1) add('KD103', 'info', 'only one ready endpoint: no redundancy', 'Scale the workload to 2 or more replicas')
@@ -126,8 +127,8 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
         const lacking = selected.filter((pod) => resolveTargetPort(pod, p) === undefined)
         if (lacking.length > 0) {
           const other = declared(lacking[0]).find((cp) => cp.name === p.targetPort)
-          if (other) add('KD104', 'error', `protocol mismatch: port ${p.name ?? p.port} is ${protocol} but container port "${p.targetPort}" is ${other.protocol ?? 'TCP'} on ${lacking.length} selected pod(s)`, `Make the Service port ${other.protocol ?? 'TCP'}, or declare a ${protocol} container port named ${p.targetPort}`, [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
-          else add('KD104', 'error', `targetPort "${p.targetPort}" (${protocol}) of port ${p.name ?? p.port} is not a container port name on ${lacking.length} selected pod(s)`, 'Name the container port the same, or use a number', [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
+          if (other) add('KD104', 'error', `protocol mismatch: port ${p.name ?? p.port} is ${protocol} but container port "${p.targetPort}" is ${other.protocol ?? 'TCP'} on ${plural(lacking.length, 'selected pod')}`, `Make the Service port ${other.protocol ?? 'TCP'}, or declare a ${protocol} container port named ${p.targetPort}`, [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
+          else add('KD104', 'error', `targetPort "${p.targetPort}" (${protocol}) of port ${p.name ?? p.port} is not a container port name on ${plural(lacking.length, 'selected pod')}`, 'Name the container port the same, or use a number', [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
           continue
         }
         // A numeric targetPort need not be declared, so this is only a hint — unless it is declared with another protocol.
@@ -139,7 +140,7 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
         else add('KD122', 'info', `targetPort ${number} of port ${p.name ?? p.port} is not among the selected pods' declared container ports (${[...new Set(ports.map((cp) => `${cp.containerPort}/${cp.protocol ?? 'TCP'}`))].join(', ')})`, 'Declaring ports is optional; check the app really listens on it (kubectl port-forward pod/NAME PORT)')
       }
       const noProbe = selected.filter((p) => (p.spec?.containers ?? []).every((c) => !c.readinessProbe))
-      if (noProbe.length > 0) add('KD113', 'info', `${noProbe.length} selected pod(s) have no readiness probe: they receive traffic as soon as they start`, 'Add a readinessProbe to the containers', noProbe.slice(0, 3).map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
+      if (noProbe.length > 0) add('KD113', 'info', `${plural(noProbe.length, 'selected pod')} ${noProbe.length === 1 ? 'has' : 'have'} no readiness probe: they receive traffic as soon as they start`, 'Add a readinessProbe to the containers', noProbe.slice(0, 3).map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
     }
   }
   for (const p of spec.ports ?? []) {

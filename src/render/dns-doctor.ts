@@ -1,4 +1,5 @@
 import type {DnsDoctorResult} from '../results.js'
+import {plural} from '../words.js'
 import {styler} from './style.js'
 
 export async function renderDoctor(r: DnsDoctorResult): Promise<string> {
@@ -11,6 +12,6 @@ export async function renderDoctor(r: DnsDoctorResult): Promise<string> {
     if (ch.hint) out += c.dim(`             → ${ch.hint}`) + '\n'
   }
   const s = r.summary
-  out += `\n${s.error ? c.red(`${s.error} error(s)`) : c.green('no errors')}, ${s.warning} warning(s), ${s.ok} ok, ${s.skipped} skipped\n`
+  out += `\n${s.error ? c.red(plural(s.error, 'error')) : c.green('no errors')}, ${plural(s.warning, 'warning')}, ${s.ok} ok, ${s.skipped} skipped\n`
   return out
 }

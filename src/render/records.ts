@@ -27,7 +27,8 @@ export function rcodeText(rcode: Rcode | null, answers: number, chalk: ChalkInst
 export function answerSummary(answers: ResourceRecord[], limit = 4): string {
   if (answers.length === 0) return '-'
   const data = answers.map((a) => (a.type === 'CNAME' ? `CNAME ${a.data}` : a.data))
-  return data.length > limit ? `${data.slice(0, limit).join('\n')}\n… ${data.length - limit} more` : data.join('\n')
+  // "… 1 more" would take the line the answer itself needs: the summary only ever stands for two or more.
+  return data.length > limit + 1 ? `${data.slice(0, limit).join('\n')}\n… ${data.length - limit} more` : data.join('\n')
 }
 
 /** A verdict as one mark: ✓ match, · not compared, ✗ anything else. */

@@ -1,11 +1,19 @@
-// Colour for terminal output (only on a TTY, never with NO_COLOR) and borderless tables. chalk is loaded only when
-// something is drawn.
+// Colour for terminal output and borderless tables. chalk is loaded only when something is drawn.
 import type {ChalkInstance} from 'chalk'
+
+/**
+ * Colour as no-color.org and force-color.org say: NO_COLOR set and not empty turns it off, FORCE_COLOR set (and
+ * not "0" or "false") turns it on even into a pipe; otherwise only a terminal (not TERM=dumb) gets it.
+ */
+export function colourEnabled(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR) return false
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb'
+}
 
 export async function styler(stream: NodeJS.WriteStream = process.stdout): Promise<ChalkInstance> {
   const {Chalk} = await import('chalk')
-  const enabled = Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb'
-  return new Chalk({level: enabled ? 1 : 0})
+  return new Chalk({level: colourEnabled(stream) ? 1 : 0})
 }
 
 const ANSI = /\x1b\[[0-9;]*m/g
@@ -23,16 +31,57 @@ export function displayWidth(text: string): number {
   return width
 }
 
+/** The terminal's width when stdout is one; piped output is never cut (undefined). */
+export function terminalWidth(stream: NodeJS.WriteStream = process.stdout): number | undefined {
+  return stream.isTTY && stream.columns > 0 ? stream.columns : undefined
+}
+
+/** Lines of at most `width` columns: broken after a space, comma, slash or dot where one is near, else anywhere. */
+export function wrapText(text: string, width: number): string[] {
+  const plain = text.replace(ANSI, '')
+  if (displayWidth(plain) <= width) return [text]
+  const out: string[] = []
+  let line = ''
+  let breakAt = -1
+  for (const ch of plain) {
+    if (displayWidth(line + ch) > width) {
+      const cut = breakAt > width / 2 ? breakAt : line.length
+      out.push(line.slice(0, cut).trimEnd())
+      line = line.slice(cut).trimStart()
+      breakAt = -1
+    }
+    line += ch
+    if (ch === ' ' || ch === ',' || ch === '/' || ch === '.') breakAt = line.length
+  }
+  if (line) out.push(line)
+  return out
+}
+
 /**
  * Columns without borders: the head in bold, two spaces after each column, cells of several lines side by side,
- * trailing spaces trimmed.
+ * trailing spaces trimmed. Wider than `width` (default: the terminal's), the widest columns wrap until it fits
+ * (headers too, never narrower than 8 columns); nothing is cut.
  */
-export function table(head: string[], rows: string[][], chalk: ChalkInstance): string {
-  const lines = [head.map((h) => chalk.bold(h))].concat(rows).map((row) => row.map((cell) => String(cell ?? '').split('\n')))
+export function table(head: string[], rows: string[][], chalk: ChalkInstance, options: {noHeaders?: boolean; width?: number} = {}): string {
+  const lines = (options.noHeaders ? [] : [head.map((h) => chalk.bold(h))]).concat(rows).map((row) => row.map((cell) => String(cell ?? '').split('\n')))
   // Loops, not Math.max(...spread): a table of 140,000 rows would be 140,000 arguments (a stack overflow).
   const widths = head.map(() => 0)
   for (const row of lines)
     for (let i = 0; i < widths.length; i++) for (const text of row[i] ?? ['']) widths[i] = Math.max(widths[i], displayWidth(text))
+  const width = 'width' in options ? options.width : terminalWidth()
+  const original = lines.map((row) => [...row])
+  const total = () => widths.reduce((sum, w) => sum + w + 2, -2)
+  while (width !== undefined && total() > width) {
+    // The widest column gives way first, down to the next widest: wide text wraps before narrow columns do.
+    const i = widths.indexOf(Math.max(...widths))
+    const next = Math.max(0, ...widths.filter((_, k) => k !== i))
+    const target = Math.max(widths[i] - (total() - width), next === widths[i] ? widths[i] - 1 : next, 8)
+    if (target >= widths[i]) break
+    // Wrapped from the cell's own lines each time: re-wrapping wrapped lines would break them twice.
+    for (let r = 0; r < lines.length; r++) if (lines[r][i]) lines[r][i] = original[r][i].flatMap((text) => wrapText(text, target))
+    widths[i] = 0
+    for (const row of lines) for (const text of row[i] ?? ['']) widths[i] = Math.max(widths[i], displayWidth(text))
+  }
   let out = ''
   for (const row of lines) {
     let height = 0

@@ -35,6 +35,7 @@ export async function renderLint(r: SvcExplainAllResult): Promise<string> {
   rows.sort((a, b) => order[a.f.severity] - order[b.f.severity] || byCodeUnits(a.object, b.object) || byCodeUnits(a.f.code, b.f.code))
   let out = rows.length ? table(['SEVERITY', 'CODE', 'OBJECT', 'FINDING'], rows.map(({f, object}) => [severity(f, c), f.code, object, `${f.message}\n${c.dim(`→ ${f.hint}`)}`]), c) : c.green('✓ no findings') + '\n'
   const s = r.summary
-  out += `\n${s.services} Services: ${s.error ? c.red(`${s.error} error(s)`) : '0 errors'}, ${s.warning ? c.yellow(`${s.warning} warning(s)`) : '0 warnings'}, ${s.info} info\n`
+  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  out += `\n${count(s.services, 'Service')}: ${s.error ? c.red(count(s.error, 'error')) : '0 errors'}, ${s.warning ? c.yellow(count(s.warning, 'warning')) : '0 warnings'}, ${s.info} info\n`
   return out
 }

@@ -235,7 +235,7 @@ describe('cli: input, errors and output rules', () => {
     const hint = kdisco(['svc', 'lookup', 'zzzzzzzzzz', '-f', 'examples/'], {argv0: link})
     expect(hint.stderr).to.equal('Error: Service "zzzzzzzzzz" not found in namespace default. List Services with kubectl disco svc list -A, or check -n\n')
     expect(kdisco(['svc', 'lookup', 'zzzzzzzzzz', '-f', 'examples/']).stderr).to.include('List Services with kdisco svc list -A')
-    expect(kdisco(['dns', 'lookup', '-f', 'examples/'], {argv0: link}).stderr).to.include("e.g. 'kubectl disco dns lookup kubia -f examples/'")
+    expect(kdisco(['dns', 'lookup', '-f', 'examples/'], {argv0: link}).stderr).to.include("e.g. 'kubectl disco dns lookup kubia'")
   })
 
   it('start-up loads no heavy module it does not use', () => {

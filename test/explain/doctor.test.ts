@@ -111,7 +111,7 @@ describe('dns doctor against the API test server: healthy and broken cluster DNS
       s.add(slice as unknown as Obj)
     }, ['--probe', 'none'])
     expect(byId.pods.status).to.equal('error')
-    expect(byId.pods.evidence[0]).to.match(/7 restart\(s\) \(last: OOMKilled\), waiting: CrashLoopBackOff/)
+    expect(byId.pods.evidence[0]).to.match(/7 restarts \(last: OOMKilled\), waiting: CrashLoopBackOff/)
     expect(byId.endpoints.status).to.equal('error')
   })
 
@@ -185,7 +185,7 @@ describe('dns doctor on partial input (-f)', () => {
     // No NXDOMAIN "expectation" made up from the absence of the API server's Service.
     expect(byId.lookup).to.include({status: 'skipped'})
     expect(byId.lookup.message).to.match(/Service default\/kubernetes is not in the input/).and.not.match(/NXDOMAIN/)
-    expect(kdisco(['dns', 'doctor', '-f', 'examples/kubia.yaml']).stdout).to.match(/no errors, 0 warning\(s\), 2 ok, 8 skipped/)
+    expect(kdisco(['dns', 'doctor', '-f', 'examples/kubia.yaml']).stdout).to.match(/no errors, 0 warnings, 2 ok, 8 skipped/)
   })
 
   it('the kube-dns Service without its EndpointSlices or pods: the endpoints check is skipped, not an error', () => {

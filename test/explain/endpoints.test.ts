@@ -104,7 +104,7 @@ describe('pods being deleted and containers restarting', () => {
     const kd102 = json(['svc', 'explain', 'web', '-f', file]).findings.find((f: {code: string}) => f.code === 'KD102')
     const live = (await fromApiServer([svc, ok, leaving, crashing], ['svc', 'explain', 'web', '--probe', 'none'])).findings.find((f: {code: string}) => f.code === 'KD102')
     expect(live).to.deep.equal(kd102)
-    expect(kd102.message).to.equal('2 of 3 selected pod(s) are not ready: crashing (container c not ready (CrashLoopBackOff, OOMKilled ×4)); leaving (pod is Terminating)')
+    expect(kd102.message).to.equal('2 of 3 selected pods are not ready: crashing (container c not ready (CrashLoopBackOff, OOMKilled ×4)); leaving (pod is Terminating)')
     expect(kd102.hint).to.equal('kubectl logs crashing -c c -n default --previous shows why it stopped; kubectl describe pod shows the probe failures')
   })
 

@@ -110,7 +110,7 @@ describe('dns doctor against real cluster DNS', function () {
       const late = await doctor('port-forward')
       expect(late.statuses).to.deep.include({rbac: 'error', pods: 'error', endpoints: 'warning', lookup: 'ok'})
       expect(late.check('pods').message).to.equal('1 of 2 DNS pods not ready')
-      expect(late.check('pods').evidence).to.include('coredns-1: Running, not ready, 0 restart(s)')
+      expect(late.check('pods').evidence).to.include('coredns-1: Running, not ready, 0 restarts')
       expect(late.check('endpoints').evidence).to.include(`${second.podIp} coredns-1 not ready`)
     } finally {
       await c.api.apply({...coreDnsRole, metadata: {name: 'system:coredns'}})
@@ -168,7 +168,7 @@ describe('dns doctor against real cluster DNS', function () {
       const late = await doctor('port-forward')
       expect(late.statuses).to.deep.include({pods: 'error', endpoints: 'warning', lookup: 'ok'})
       expect(late.check('endpoints').message).to.equal('only 1 ready endpoint behind kube-dns: no redundancy')
-      expect(late.check('pods').evidence).to.include('coredns-1: Running, not ready, 0 restart(s)')
+      expect(late.check('pods').evidence).to.include('coredns-1: Running, not ready, 0 restarts')
     } finally {
       await c.restartCoreDns(second)
       await setReady(second, true)
@@ -194,7 +194,7 @@ describe('dns doctor against real cluster DNS', function () {
         {timeoutMs: 30000},
       )
       const d = await doctor('port-forward')
-      expect(d.check('nodelocaldns')).to.deep.include({status: 'ok', message: `installed on ${c.nodes.length} node(s), ${c.nodes.length} ready: pods on a node whose cache is down cannot resolve`})
+      expect(d.check('nodelocaldns')).to.deep.include({status: 'ok', message: `installed on ${c.nodes.length} nodes, ${c.nodes.length} ready: pods on a node whose cache is down cannot resolve`})
       // Its Corefile (assumed: the ConfigMap is not read), the two hops of a cluster name, then its pods.
       const evidence = d.check('nodelocaldns').evidence
       expect(evidence[0]).to.equal("node-local-dns pods run; their ConfigMap was not read, so kdisco assumes the upstream manifest's Corefile; pods ask 169.254.20.10")
@@ -202,7 +202,7 @@ describe('dns doctor against real cluster DNS', function () {
       expect(evidence.slice(2).sort()).to.deep.equal(pods.map((p) => `${p.metadata.name} on ${p.spec.nodeName}`).sort())
       await c.setPodReady('kube-system', pods[0].metadata.name, false)
       const one = await doctor('port-forward')
-      expect(one.check('nodelocaldns')).to.deep.include({status: 'warning', message: `installed on ${c.nodes.length} node(s), ${c.nodes.length - 1} ready: pods on a node whose cache is down cannot resolve`})
+      expect(one.check('nodelocaldns')).to.deep.include({status: 'warning', message: `installed on ${c.nodes.length} nodes, ${c.nodes.length - 1} ready: pods on a node whose cache is down cannot resolve`})
     } finally {
       await c.api.delete('DaemonSet', 'kube-system', 'node-local-dns')
       await waitUntil('node-local-dns pods gone', async () => (await c.api.list('Pod', 'kube-system', 'labelSelector=k8s-app%3Dnode-local-dns')).length === 0, {timeoutMs: 30000})

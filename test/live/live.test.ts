@@ -130,7 +130,7 @@ describe('live: commands against the API test server', function () {
 
   it('svc list shows what DNS returns; -l filters; -o name', async () => {
     const r = await kdiscoAsync(['svc', 'list', '-n', 'data', '--kubeconfig', kubeconfig])
-    expect(r.stdout).to.match(/mysql-svc\s+ClusterIP\s+None\s+mysql-svc\.data\.svc\.cluster\.local\.\s+3\/3\s+3 pod IPs\s+\d+d/)
+    expect(r.stdout).to.match(/mysql-svc\s+ClusterIP\s+None\s+<none>\s+mysql-svc\.data\.svc\.cluster\.local\.\s+3\/3\s+3 pod IPs\s+\d+d/)
     expect(r.stdout).to.match(/nginx-svc .*NXDOMAIN: no ready endpoints/)
     const named = await kdiscoAsync(['svc', 'list', '-n', 'data', '-l', 'app=mysql-svc', '--kubeconfig', kubeconfig, '-o', 'name'])
     expect(named.stdout).to.equal('service/mysql-svc\n')
@@ -391,7 +391,7 @@ describe('live: kdisco says what CoreDNS reads (EndpointSlices), never endpoints
     expect(r.status, r.stderr).to.be.oneOf([0, 1])
     return JSON.parse(r.stdout)
   }
-  const FINDING = /^3 ready pod\(s\) match the selector app=web, but no EndpointSlice exists for Service shop\/web-hl: CoreDNS and kube-proxy read EndpointSlices only, so its name answers NXDOMAIN/
+  const FINDING = /^3 ready pods match the selector app=web, but no EndpointSlice exists for Service shop\/web-hl: CoreDNS and kube-proxy read EndpointSlices only, so its name answers NXDOMAIN/
   const CHECK = 'kubectl get endpointslices -n shop -l kubernetes.io/service-name=web-hl'
 
   before(async () => {
@@ -453,7 +453,7 @@ describe('live: kdisco says what CoreDNS reads (EndpointSlices), never endpoints
       expect(r.status, r.stderr).to.equal(1)
       const check = JSON.parse(r.stdout).checks.find((c: {id: string}) => c.id === 'endpoints')
       expect(check.status).to.equal('error')
-      expect(check.message).to.match(/^1 ready pod\(s\) match the selector k8s-app=kube-dns, but no EndpointSlice exists for Service kube-system\/kube-dns/)
+      expect(check.message).to.match(/^1 ready pod matches the selector k8s-app=kube-dns, but no EndpointSlice exists for Service kube-system\/kube-dns/)
       expect(check.hint).to.include('kubectl get endpointslices -n kube-system -l kubernetes.io/service-name=kube-dns')
     } finally {
       server.add(slice)

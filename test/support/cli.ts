@@ -47,7 +47,8 @@ export function checkAgainstSchema(args: string[], result: CliResult): void {
   const format = outputFormat(args)
   if ((format !== 'json' && format !== 'yaml') || args.includes('--dry-run') || args.includes('--help')) return
   if (result.status !== 0 && result.status !== 1) return // an error: nothing on stdout
-  const command = args.slice(0, 2).join(' ')
+  // Two-word commands (svc list), else one (version).
+  const command = resultValidator(args.slice(0, 2).join(' ')) ? args.slice(0, 2).join(' ') : args[0]
   const validate = resultValidator(command)
   if (!validate) throw new Error(`no schema for "${command}": add its result to CommandResults in src/results.ts and run npm run schemas`)
   let value: unknown

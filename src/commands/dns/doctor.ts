@@ -15,7 +15,7 @@ export default class DnsDoctor extends KdiscoCommand {
   static override summary = 'Check cluster DNS itself: Service, endpoints, pods, Corefile, RBAC, NodeLocal DNSCache, a control lookup.'
   static override description =
     'The "Debugging DNS Resolution" page as checks, each ok / warning / error with its evidence. The control lookup of kubernetes.default goes through a probe (a debug pod by default; --probe port-forward asks every DNS replica). Exit 1 when a check fails.'
-  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --probe port-forward -o json', '<%= config.bin %> <%= command.id %> -f examples/']
+  static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --probe port-forward -o json', '<%= config.bin %> <%= command.id %> -f k8s/']
   static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags, ...probeFlags}
 
   async run(): Promise<DnsDoctorResult> {
@@ -24,7 +24,7 @@ export default class DnsDoctor extends KdiscoCommand {
     // Cluster DNS lives in kube-system whatever -n says; the probe pod goes to -n (default: default).
     // A Corefile kdisco cannot use is a finding here (the corefile check), not a reason to stop.
     const {snapshot, model, corefile} = await loadCluster({...flags, namespace: CLUSTER_DNS_NAMESPACE}, {kinds: ['pods'], clusterDns: true, apiService: true}, {lenientCorefile: true})
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const probeNs = flags.namespace ?? 'default'
     const rbac = snapshot.origin === 'live' ? await this.readRbac(flags) : {unavailable: 'offline (-f): ClusterRoles are not read from files'}
     const query = controlQuery(model)

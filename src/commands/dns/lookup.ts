@@ -22,17 +22,17 @@ export default class DnsLookup extends KdiscoCommand {
   static override description =
     "Walks the pod resolver's search list (ndots:5) exactly as glibc does and shows each name tried with its rcode and route (the Corefile's server block and the plugins that answered: rewrite, autopath, hosts, template, file, kubernetes, forward…), then the answer. With --pod, the walk uses that pod's own resolv.conf and address (offline with -f; with a live cluster the probe also runs in it). A trailing dot makes the name absolute. Names forwarded upstream are not predicted."
   static override examples = [
-    '<%= config.bin %> <%= command.id %> kubia -f examples/',
-    '<%= config.bin %> <%= command.id %> _mysql._tcp.mysql-svc.data --type SRV -f examples/',
-    '<%= config.bin %> <%= command.id %> -x 10.244.1.8 -f examples/ -o json',
-    '<%= config.bin %> <%= command.id %> mysql-svc -f examples/ --pod kubia-5d8b7c9f6-q9m2c --node-search ec2.internal',
+    '<%= config.bin %> <%= command.id %> kubia',
+    '<%= config.bin %> <%= command.id %> _mysql._tcp.mysql-svc.data --type SRV',
+    'kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> -x 10.244.1.8 -f - -o json',
+    '<%= config.bin %> <%= command.id %> mysql-svc --pod kubia-5d8b7c9f6-q9m2c --node-search ec2.internal',
   ]
   static override args = {name: Args.string({description: 'Name to look up (or an IP with --type PTR).'})}
   static override flags = {
     ...inputFlags,
     type: Flags.string({char: 't', default: 'A', description: 'Record type: A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX, ANY.'}),
     reverse: Flags.string({char: 'x', description: 'Reverse lookup of this IP address (PTR).'}),
-    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+    output: outputFlag(['table', 'json', 'yaml', 'junit'] as const, 'table'),
     ...dnsFlags,
     ...probeFlags,
     ...waitFlag,
@@ -46,7 +46,11 @@ export default class DnsLookup extends KdiscoCommand {
     const waitMs = waitDuration(flags.wait, probe)
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
     const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
-    await this.render(result, flags.output, async (r) => (await import('../../render/dns-lookup.js')).renderDnsLookup(r))
+    await this.render(result, flags.output, async (r) => {
+      if (flags.output !== 'junit') return (await import('../../render/dns-lookup.js')).renderDnsLookup(r)
+      const query = {name: r.question.name, type: r.question.type, kind: 'short-name' as const, from: r.question.namespace, expected: expectation(r), ...(r.status ? {status: r.status, observed: r.observed, diff: r.diff} : {})}
+      return (await import('../../render/ci-reports.js')).queriesJunit('dns lookup', `${r.question.name} ${r.question.type}`, [query])
+    })
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
   }
@@ -54,7 +58,7 @@ export default class DnsLookup extends KdiscoCommand {
   private async attempt(flags: Interfaces.InferredFlags<typeof DnsLookup.flags>, draft: ReturnType<typeof questionFrom>, probe: ProbeConfig, session?: ProbeSession): Promise<DnsLookupResult> {
     // A name can point into any namespace, so a live lookup reads every namespace.
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods'], clusterDns: true, everyNamespace: true})
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     let pod: Pod | undefined
     if (flags.pod !== undefined) {
       pod = snapshot.pods.find((p) => p.metadata.name === flags.pod && namespaceOf(p) === namespace)
@@ -94,7 +98,7 @@ export function questionFrom(name: string | undefined, typeFlag: string, reverse
     if (!rev) throw inputError(`-x "${reverse}" is not an IP address`, 'Use an IPv4 or IPv6 address, e.g. -x 10.96.0.10')
     return {name: rev, type: 'PTR', namespace}
   }
-  if (name === undefined || name === '') throw inputError('missing NAME to look up', `Give a name, e.g. '${commandName()} dns lookup kubia -f examples/'`)
+  if (name === undefined || name === '') throw inputError('missing NAME to look up', `Give a name, e.g. '${commandName()} dns lookup kubia'`)
   if (type === 'PTR' && parseIp(name)) return {name: reverseName(name)!, type, namespace}
   const problem = checkQueryName(name)
   if (problem) throw inputError(`"${name.length > 40 ? name.slice(0, 40) + '…' : name}" is not a valid DNS name: ${problem}`, 'Check the name')

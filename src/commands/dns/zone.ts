@@ -13,7 +13,7 @@ export default class DnsZone extends KdiscoCommand {
   static override summary = 'The whole expected cluster DNS zone, sorted, as a zone file or JSON.'
   static override description =
     'Every record cluster DNS serves for the Services, endpoints and pods in scope: A/AAAA, SRV, CNAME, PTR, pod records, dns-version. Records are found by asking the same model that answers lookups, so the two never disagree; where a rewrite, hosts, template or file plugin runs before the kubernetes plugin, the header says so, and dns lookup shows those names and their routes. -n limits it to one namespace (default: default), -A takes all.'
-  static override examples = ['<%= config.bin %> <%= command.id %> -A -f examples/', '<%= config.bin %> <%= command.id %> -n data -f examples/ -o json', '<%= config.bin %> <%= command.id %> -A -f examples/ --zone cluster.local']
+  static override examples = ['<%= config.bin %> <%= command.id %> -A', '<%= config.bin %> <%= command.id %> -n data -o json', 'kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> -A -f - --zone cluster.local']
   static override flags = {
     ...inputFlags,
     'all-namespaces': allNamespacesFlag,
@@ -43,7 +43,7 @@ export default class DnsZone extends KdiscoCommand {
   /** The result without its zones, the zones to list (lazily), and the zone-file header for the listed zones. */
   private async expectedZone(flags: Interfaces.InferredFlags<typeof DnsZone.flags>): Promise<{result: DnsZoneResult; header: (zones: ZoneListing[]) => string[]; streams: ZoneStream[]}> {
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const zonesWanted = (flags.zone ?? []).map(normalizeName)
     for (const z of zonesWanted)
       if (!model.settings.zones.includes(z)) throw inputError(`zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)

@@ -18,7 +18,7 @@ export default class PodLookup extends KdiscoCommand {
   static override summary = "A pod's DNS identity: its names, its records, and the resolv.conf and /etc/hosts kubelet writes."
   static override description =
     'Shows the hostname.subdomain FQDN (served only when a headless Service named like the subdomain selects the pod), the endpoint names the pod has in every Service it backs, its a-b-c-d.<ns>.pod record under the pods mode, and the resolver files of the pod.'
-  static override examples = ['<%= config.bin %> <%= command.id %> mysql-sts-0 -n data -f examples/', '<%= config.bin %> <%= command.id %> kubia-5d8b7c9f6-q9m2c -f examples/ -o json']
+  static override examples = ['<%= config.bin %> <%= command.id %> mysql-sts-0 -n data', 'kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> kubia-5d8b7c9f6-q9m2c -f - -o json']
   static override args = {pod: Args.string({description: 'Pod name.', required: true})}
   static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags, ...probeFlags}
 
@@ -43,7 +43,7 @@ export default class PodLookup extends KdiscoCommand {
       const hints = closeNames(args.pod, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
       throw inputError(`Pod "${args.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
     }
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const identity = podIdentity(model, snapshot, pod)
     const records = [...(identity.hostnameRecord ? [identity.hostnameRecord] : []), ...identity.endpointNames.filter((e) => e.name !== identity.hostnameRecord?.name), ...identity.podRecords]
     const queries: ExpectedQuery[] = records.map((r) => ({name: r.name, type: r.type, kind: 'endpoint', expected: expectation(r), ...(r.notes ? {notes: r.notes} : {})}))

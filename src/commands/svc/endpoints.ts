@@ -10,7 +10,7 @@ export default class SvcEndpoints extends KdiscoCommand {
   static override summary = "A Service's endpoints, whether DNS serves each one, and why not."
   static override description =
     'One row per endpoint address (ports, ready/serving/terminating, DNS name, pod, node, zone, IN DNS with the reason: the containers not ready and the probe that fails, terminating, publishNotReadyAddresses off). Then the selected pods without an endpoint and, when the selector matches nothing, the pods that miss it by one label.'
-  static override examples = ['<%= config.bin %> <%= command.id %> kubia -f examples/', '<%= config.bin %> <%= command.id %> mysql-svc -n data -o json']
+  static override examples = ['kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> kubia -f -', '<%= config.bin %> <%= command.id %> mysql-svc -n data -o json']
   static override args = {name: Args.string({description: 'Service name.', required: true})}
   static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags}
 
@@ -19,7 +19,7 @@ export default class SvcEndpoints extends KdiscoCommand {
     const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, pods: true, nearMisses: true})
     const svc = model.service(namespace, args.name)
     if (!svc) throw serviceNotFound(model, args.name, namespace)
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const result: SvcEndpointsResult = {...serviceEndpoints(model, snapshot, svc), ...resultContext(snapshot, model)}
     await this.render(result, flags.output, async (r) => (await import('../../render/svc-endpoints.js')).renderServiceEndpoints(r))
     return result

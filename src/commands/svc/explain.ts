@@ -15,9 +15,9 @@ export default class SvcExplain extends KdiscoCommand {
   static override summary = 'Explain a Service: what it is, its DNS names, the environment pods get, and what is wrong.'
   static override description = 'With --all, lints every Service in the namespace (or every namespace with -A), and finds StatefulSets, pods and Ingresses that point at Services that do not exist.'
   static override examples = [
-    '<%= config.bin %> <%= command.id %> kubia -f examples/',
+    '<%= config.bin %> <%= command.id %> kubia',
     '<%= config.bin %> <%= command.id %> web -n shop --fail-on warning -o json',
-    '<%= config.bin %> <%= command.id %> --all -A -f examples/',
+    '<%= config.bin %> <%= command.id %> --all -A -f k8s/',
   ]
   static override args = {name: Args.string({description: 'Service name (omit with --all).'})}
   static override flags = {
@@ -26,7 +26,7 @@ export default class SvcExplain extends KdiscoCommand {
     'all-namespaces': allNamespacesFlag,
     'fail-on': Flags.option({options: ['error', 'warning'] as const, description: 'Exit 1 when a finding of this severity or worse is found.'})(),
     'node-port-range': Flags.string({description: 'The API server\'s --service-node-port-range (default 30000-32767).'}),
-    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+    output: outputFlag(['table', 'json', 'yaml', 'junit', 'sarif'] as const, 'table'),
     ...dnsFlags,
     ...probeFlags,
   }
@@ -35,6 +35,8 @@ export default class SvcExplain extends KdiscoCommand {
     const {args, flags} = await this.parse(SvcExplain)
     if (Boolean(flags.all) === (args.name !== undefined)) throw inputError(flags.all ? 'give either a Service NAME or --all, not both' : 'missing Service NAME', `E.g. '${this.config.bin} svc explain web' or '${this.config.bin} svc explain --all'`)
     if (flags['all-namespaces'] && !flags.all) throw inputError('-A goes with --all', 'Add --all, or drop -A')
+    if ((flags.output === 'junit' || flags.output === 'sarif') && !flags.all) throw inputError(`-o ${flags.output} reports --all`, `Lint every Service: ${this.config.bin} svc explain --all -o ${flags.output}`)
+    if (flags.output === 'sarif' && !flags.filename?.length) throw inputError('-o sarif points at manifest files: it needs -f', `E.g. ${this.config.bin} svc explain --all -f k8s/ -o sarif`)
     if (flags.all && flags.probe && flags.probe !== 'none') throw inputError('--all does not probe', `Probe one Service: ${this.config.bin} svc explain NAME --probe ${flags.probe}`)
     const nodePortRange = flags['node-port-range'] === undefined ? DEFAULT_NODE_PORT_RANGE : parseNodePortRange(flags['node-port-range'])
     if (!nodePortRange) throw inputError(`--node-port-range "${flags['node-port-range']}" is not MIN-MAX`, 'For example --node-port-range 30000-32767')
@@ -43,7 +45,7 @@ export default class SvcExplain extends KdiscoCommand {
     const probe = flags.all ? probeConfig({...flags, probe: flags.probe ?? 'none'}) : probeConfig(flags)
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets', 'ingresses']})
     if (!flags.all && !model.service(namespace, args.name!)) throw serviceNotFound(model, args.name!, namespace)
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const context = resultContext(snapshot, model)
     let findings: Finding[]
     let mismatches = 0
@@ -53,7 +55,11 @@ export default class SvcExplain extends KdiscoCommand {
       const report = lintServices(model, snapshot, namespaces, {nodePortRange})
       result = {...report, ...context}
       findings = [...report.services.flatMap((s) => s.findings), ...report.findings]
-      await this.render(result, flags.output, async (r) => (await import('../../render/svc-explain.js')).renderLint(r))
+      await this.render(result, flags.output, async (r) => {
+        if (flags.output === 'junit') return (await import('../../render/ci-reports.js')).lintJunit(r)
+        if (flags.output === 'sarif') return (await import('../../render/ci-reports.js')).lintSarif(r, snapshot.locations ?? {}, this.config.version)
+        return (await import('../../render/svc-explain.js')).renderLint(r)
+      })
     } else {
       const svc = model.service(namespace, args.name!)!
       const explanation = explainService(model, snapshot, svc, {nodePortRange})

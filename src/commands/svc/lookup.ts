@@ -17,15 +17,15 @@ export default class SvcLookup extends KdiscoCommand {
   static override description =
     'The FQDN (A/AAAA or CNAME), SRV for the service and per named port, per-endpoint names (ready or not), PTRs, and how the short forms resolve from the Service\'s namespace and from --from-namespace.'
   static override examples = [
-    '<%= config.bin %> <%= command.id %> kubia-headless -f examples/',
-    '<%= config.bin %> <%= command.id %> mysql-svc -n data -f examples/ -o json',
-    '<%= config.bin %> <%= command.id %> kubia -f examples/ --from-namespace data',
+    '<%= config.bin %> <%= command.id %> kubia-headless',
+    '<%= config.bin %> <%= command.id %> mysql-svc -n data -o json',
+    'kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> kubia -f - --from-namespace data',
   ]
   static override args = {name: Args.string({description: 'Service name.', required: true})}
   static override flags = {
     ...inputFlags,
     'from-namespace': Flags.string({multiple: true, description: 'Also resolve the short names from a pod in this namespace (repeatable).'}),
-    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+    output: outputFlag(['table', 'json', 'yaml', 'junit'] as const, 'table'),
     ...dnsFlags,
     ...probeFlags,
     ...waitFlag,
@@ -37,7 +37,9 @@ export default class SvcLookup extends KdiscoCommand {
     const probe = probeConfig(flags)
     const waitMs = waitDuration(flags.wait, probe)
     const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, args.name, probe, session)))
-    await this.render(result, flags.output, async (r) => (await import('../../render/svc-lookup.js')).renderServiceLookup(r))
+    await this.render(result, flags.output, async (r) =>
+      flags.output === 'junit' ? (await import('../../render/ci-reports.js')).queriesJunit('svc lookup', `${r.service.namespace}/${r.service.name}`, r.queries) : (await import('../../render/svc-lookup.js')).renderServiceLookup(r),
+    )
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result
   }
@@ -47,7 +49,7 @@ export default class SvcLookup extends KdiscoCommand {
     const {snapshot, model, namespace} = await loadCluster(flags, {service: name, namespaceSlices: true})
     const svc = model.service(namespace, name)
     if (!svc) throw serviceNotFound(model, name, namespace)
-    this.reportInputGaps(snapshot, model)
+    await this.reportInputGaps(snapshot, model)
     const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
     const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
     if (flags['dry-run']) return this.dryRun(probe, report.queries, candidates, namespace)
