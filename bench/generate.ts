@@ -2,7 +2,7 @@
 // S Services (a quarter headless), P Pods with EndpointSlices. Used by `npm run bench`.
 import {writeFileSync} from 'node:fs'
 
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let s = seed >>> 0
   return () => {
     s = (s + 0x6d2b79f5) >>> 0

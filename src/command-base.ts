@@ -20,6 +20,14 @@ export abstract class KdiscoCommand extends Command {
    */
   protected async emit(text: string): Promise<void> {
     const out = text.endsWith('\n') || text === '' ? text : text + '\n'
+    await this.emitPieces([out])
+  }
+
+  /**
+   * Writes text given in pieces (generated as they are written: `dns zone -o json`), each awaited until it has left
+   * the process, pieces over a MiB in chunks of a MiB. The last piece must end with a newline.
+   */
+  protected async emitPieces(pieces: Iterable<string>): Promise<void> {
     // A reader that stops early (`| head`) is not an error: the rest is dropped and the exit code still tells the verdict.
     const closedEarly = (err: NodeJS.ErrnoException | null | undefined) => err?.code === 'EPIPE'
     // In chunks, each awaited: a 70 MB zone listing is never also held whole in the pipe's write buffer. A write
@@ -37,13 +45,15 @@ export abstract class KdiscoCommand extends Command {
           else failed(error as NodeJS.ErrnoException)
         }
       })
-    for (let start = 0; start < out.length; ) {
-      let end = Math.min(out.length, start + OUTPUT_CHUNK)
-      // Never split a surrogate pair between two writes.
-      if (end < out.length && (out.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--
-      if (!(await writeChunk(out.slice(start, end)))) return // the reader has gone
-      start = end
-    }
+    // Each piece as it comes (not joined: joining 400k records' text costs more than the writes); a long one in chunks.
+    for (const piece of pieces)
+      for (let start = 0; start < piece.length; ) {
+        let end = Math.min(piece.length, start + OUTPUT_CHUNK)
+        // Never split a surrogate pair between two writes.
+        if (end < piece.length && (piece.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--
+        if (!(await writeChunk(piece.slice(start, end)))) return // the reader has gone
+        start = end
+      }
   }
 
   /** JSON/YAML from the result itself; any other format from the command's own (lazily loaded) renderer. */

@@ -22,7 +22,7 @@ const MAX_NAME_TEXT = 254
  * Whether every name in a record fits in a DNS message (owner, and the target of CNAME, PTR, NS, SRV). The only
  * label that can be too long is an SRV name's `_<port name>`: a Service port name may have 63 characters.
  */
-function fitsOnTheWire(r: ResourceRecord): boolean {
+export function fitsOnTheWire(r: ResourceRecord): boolean {
   if (r.name.length > MAX_NAME_TEXT || (r.name.charCodeAt(0) === 95 && r.name.indexOf('.') > 63)) return false
   if (r.data.length <= MAX_NAME_TEXT) return true
   return r.type === 'A' || r.type === 'AAAA' || r.type === 'TXT' || r.data.slice(r.data.lastIndexOf(' ') + 1).length <= MAX_NAME_TEXT
@@ -97,36 +97,49 @@ function serviceQuestions(model: ClusterDns, svc: ServiceEntry): [Part, string][
   return out
 }
 
-export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions = {}): ZoneListing[] {
+/** One zone's records, produced in canonical order as they are iterated (each listing iterates once). */
+export interface ZoneStream {
+  zone: string
+  records: Iterable<ResourceRecord>
+}
+
+/**
+ * Every zone's records, in canonical order by construction, listed lazily: `dns zone -o json` writes them as they
+ * come, so 400k records (10k Services) are never all in the heap at once. Records a name too long for DNS would
+ * appear in are still yielded: the caller leaves them out (fitsOnTheWire) and counts them.
+ */
+export function zoneStreams(model: ClusterDns, pods: Pod[], options: ZoneOptions = {}): ZoneStream[] {
   const settings = model.settings
   const nsFilter = new Set((options.namespaces ?? []).map((n) => n.toLowerCase()))
   const wanted = (ns: string) => nsFilter.size === 0 || nsFilter.has(ns.toLowerCase())
   const zones = (options.zones && options.zones.length > 0 ? options.zones : settings.zones).filter((z) => settings.zones.includes(z))
   // Every name below is asked once (duplicates are removed where they could arise: endpoint names differing in case,
-  // addresses spelled two ways, pods sharing an IP), so records are simply collected per zone. They are collected in
-  // canonical order, part by part, instead of sorting ~400k records at the end (10k Services): the apex, then
-  // dns-version, then the pod names (<dashed-ip>.<ns>.pod; "pod" < "svc"), then each Service's subtree in (namespace,
-  // name) order, its names asked in order; reverse zones list the PTRs by address. Property tests check the result
-  // against a plain sort by (name, type, data).
-  const byZone = new Map<string, ResourceRecord[]>(zones.map((z) => [z, []]))
-  /** Records owned by names of one zone (the caller knows which). */
-  const addTo = (zone: string | undefined, records: ResourceRecord[]) => {
-    const listing = zone === undefined ? undefined : byZone.get(zone)
-    if (listing) for (const r of records) listing.push(r)
-  }
-  const add = (records: ResourceRecord[]) => {
-    for (const r of records) addTo(matchZone(r.name.toLowerCase().replace(/\.$/, ''), zones), [r])
-  }
+  // addresses spelled two ways, pods sharing an IP), so each zone's records are simply listed in canonical order,
+  // part by part, instead of sorting ~400k records (10k Services): the apex, then dns-version, then the pod names
+  // (<dashed-ip>.<ns>.pod; "pod" < "svc"), then each Service's subtree in (namespace, name) order, its names asked in
+  // order; reverse zones list the PTRs by address. Property tests check the result against a plain sort by
+  // (name, type, data).
   const serviceZone = zones.includes(settings.clusterDomain) ? settings.clusterDomain : undefined
-  for (const zone of zones) {
-    add(model.answer(zone + '.', 'SOA').answers)
-    add(model.answer(zone + '.', 'NS').answers)
-    if (!isReverseZone(zone)) add(model.answer(`dns-version.${zone}.`, 'TXT').answers)
+  // The apex records of every zone, each filed under the zone that owns its name.
+  const heads = new Map<string, ResourceRecord[]>(zones.map((z) => [z, []]))
+  const file = (records: ResourceRecord[]) => {
+    for (const r of records) {
+      const zone = matchZone(r.name.toLowerCase().replace(/\.$/, ''), zones)
+      if (zone !== undefined) heads.get(zone)?.push(r)
+    }
   }
-  if (settings.pods !== 'disabled' && serviceZone !== undefined) {
+  for (const zone of zones) {
+    file(model.answer(zone + '.', 'SOA').answers)
+    file(model.answer(zone + '.', 'NS').answers)
+    if (!isReverseZone(zone)) file(model.answer(`dns-version.${zone}.`, 'TXT').answers)
+  }
+  const services = model.allServices().filter((svc) => wanted(svc.namespace) && model.namespaceExposed(svc.namespace))
+  services.sort((a, b) => compareNames(a.namespace, b.namespace) || compareNames(a.name, b.name))
+
+  function* podRecords(): Generator<ResourceRecord> {
     // Insecure mode answers any dashed IP; the zone lists the pods that exist.
     const seen = new Set<string>()
-    const podRecords: {key: string; ns: string; ip: string; parsed?: AddressData}[] = []
+    const named: {key: string; ns: string; ip: string; parsed?: AddressData}[] = []
     for (const pod of pods) {
       const ns = namespaceOf(pod)
       if (!wanted(ns)) continue
@@ -135,41 +148,68 @@ export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions
         const id = `${ns.toLowerCase()}/${parsed?.data ?? ip}`
         if (seen.has(id)) continue // pods sharing an IP (hostNetwork) have one record
         seen.add(id)
-        podRecords.push({key: `${ns}\u0001${dashedIp(ip)}`.toLowerCase(), ns, ip, parsed})
+        named.push({key: `${ns}\u0001${dashedIp(ip)}`.toLowerCase(), ns, ip, parsed})
       }
     }
-    podRecords.sort((a, b) => byCodeUnits(a.key, b.key))
+    named.sort((a, b) => byCodeUnits(a.key, b.key))
     // A pod record has one type, that of its address (the other question is NODATA).
-    for (const {ns, ip, parsed} of podRecords) addTo(serviceZone, model.podAnswer(ns, ip, parsed?.family === 6 ? 'AAAA' : 'A').answers)
+    for (const {ns, ip, parsed} of named) yield* model.podAnswer(ns, ip, parsed?.family === 6 ? 'AAAA' : 'A').answers
   }
-  const services = model.allServices().filter((svc) => wanted(svc.namespace) && model.namespaceExposed(svc.namespace))
-  services.sort((a, b) => compareNames(a.namespace, b.namespace) || compareNames(a.name, b.name))
-  /** Canonical text of every address that has a PTR record. */
-  const addresses = new Set<string>()
-  for (const svc of services) {
-    if (serviceZone !== undefined) {
+
+  function* serviceRecords(): Generator<ResourceRecord> {
+    for (const svc of services)
       for (const [part, type] of serviceQuestions(model, svc)) {
         const a = model.serviceAnswer(svc, type, part)
         // Only the records owned by this name; an ExternalName's in-zone chase belongs to its target.
         const owner = a.answers[0]?.name
         const own = a.answers.filter((r) => r.name === owner)
-        addTo(serviceZone, own.length > 1 ? own.sort((x, y) => byCodeUnits(x.data, y.data)) : own)
+        yield* own.length > 1 ? own.sort((x, y) => byCodeUnits(x.data, y.data)) : own
       }
+  }
+
+  /** Reverse names in canonical order (by the address's labels from the most significant, each compared as text), with the zone each belongs to. */
+  let ptrOrder: {ip: string; rev: string; zone?: string}[] | undefined
+  const ptrs = () => {
+    if (ptrOrder) return ptrOrder
+    /** Canonical text of every address that has a PTR record. */
+    const addresses = new Set<string>()
+    for (const svc of services) {
+      for (const address of svc.addresses) addresses.add(address.data)
+      for (const ep of model.endpointsOf(svc.namespace, svc.name)) if (ep.ready && ep.parsed) addresses.add(ep.parsed.data)
     }
-    for (const address of svc.addresses) addresses.add(address.data)
-    for (const ep of model.endpointsOf(svc.namespace, svc.name)) if (ep.ready && ep.parsed) addresses.add(ep.parsed.data)
+    ptrOrder = [...addresses]
+      .map((ip) => `${reverseSortKey(ip)}\u0000${ip}`)
+      .sort()
+      .map((keyed) => {
+        const ip = keyed.slice(keyed.indexOf('\u0000') + 1)
+        // The PTR question for the address is read back as its canonical text, which is what `addresses` holds.
+        const rev = reverseName(ip)!
+        return {ip, rev, zone: matchZone(rev.slice(0, -1), zones)}
+      })
+    return ptrOrder
   }
-  // Reverse names in canonical order: by the address's labels from the most significant, each compared as text.
-  const ptrOrder = [...addresses].map((ip) => `${reverseSortKey(ip)}\u0000${ip}`).sort()
-  for (const keyed of ptrOrder) {
-    const ip = keyed.slice(keyed.indexOf('\u0000') + 1)
-    // The PTR question for the address is read back as its canonical text, which is what `addresses` holds.
-    const rev = reverseName(ip)!
-    addTo(matchZone(rev.slice(0, -1), zones), model.ptrAnswer(ip, rev).answers)
+
+  function* records(zone: string): Generator<ResourceRecord> {
+    yield* heads.get(zone)!
+    if (zone === serviceZone && settings.pods !== 'disabled') yield* podRecords()
+    if (zone === serviceZone) yield* serviceRecords()
+    for (const p of ptrs()) if (p.zone === zone) yield* model.ptrAnswer(p.ip, p.rev).answers
   }
-  return zones.map((zone) => {
-    const records = byZone.get(zone)!
-    const fitting = records.every(fitsOnTheWire) ? records : records.filter(fitsOnTheWire)
-    return fitting === records ? {zone, records} : {zone, records: fitting, omitted: records.length - fitting.length}
+
+  return zones.map((zone) => ({zone, records: {[Symbol.iterator]: () => records(zone)}}))
+}
+
+/** Every zone's records, in canonical order (zoneStreams, collected). */
+export function zoneRecords(model: ClusterDns, pods: Pod[], options: ZoneOptions = {}): ZoneListing[] {
+  return collectZones(zoneStreams(model, pods, options))
+}
+
+/** The records of listed zones, those too long for DNS left out and counted. */
+export function collectZones(streams: ZoneStream[]): ZoneListing[] {
+  return streams.map(({zone, records}) => {
+    const fitting: ResourceRecord[] = []
+    let omitted = 0
+    for (const r of records) fitsOnTheWire(r) ? fitting.push(r) : omitted++
+    return omitted > 0 ? {zone, records: fitting, omitted} : {zone, records: fitting}
   })
 }

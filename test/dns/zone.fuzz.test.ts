@@ -13,7 +13,9 @@ import {loadFileSnapshot} from '../../src/cluster/files.js'
 import {ClusterDns} from '../../src/dns/model.js'
 import {formatIPv6} from '../../src/dns/ip.js'
 import {kubeadmDefaults} from '../../src/dns/settings.js'
-import {zoneRecords} from '../../src/dns/zone.js'
+import {zoneRecords, zoneStreams} from '../../src/dns/zone.js'
+import {zoneJsonPieces} from '../../src/render/zone-json.js'
+import type {DnsZoneResult} from '../../src/results.js'
 import {renderZoneFile} from '../../src/render/zonefile.js'
 import {KdiscoError} from '../../src/errors.js'
 import {requireBinaries} from '../support/binaries.js'
@@ -146,10 +148,14 @@ describe('dns zone: every accepted input gives zones nsd-checkzone loads (fuzz)'
         stats.accepted++
         const settings = {...kubeadmDefaults(c.domain), endpointPodNames: c.endpointPodNames, pods: c.pods}
         const model = new ClusterDns(snapshot, settings)
-        for (const z of zoneRecords(model, snapshot.pods)) {
+        const zones = zoneRecords(model, snapshot.pods)
+        for (const z of zones) {
           stats.omitted += z.omitted ?? 0
           check(z.zone, renderZoneFile([z], [`fuzz run ${stats.runs}`]))
         }
+        // The streamed JSON (dns zone -o json) is the same text as the collected result's JSON.
+        const result = {namespaces: 'all' as const, zones: [], predicted: [], source: 'files', notes: ['a "quoted" note']} as unknown as DnsZoneResult
+        expect(Array.from(zoneJsonPieces(result, zoneStreams(model, snapshot.pods))).join('')).to.equal(JSON.stringify({...result, zones}, null, 2) + '\n')
       }),
       {seed: FUZZ_SEED, numRuns: 30},
     )

@@ -84,6 +84,8 @@ export interface RealClusterOptions {
   log?: (line: string) => void
   /** Every pod can be exec'd into and given ephemeral containers (npm run cluster), not only the tests' app pods. */
   execAllPods?: boolean
+  /** kube-controller-manager's client rate (default: its own, 20 QPS): loading thousands of Services needs more. */
+  controllerQps?: number
 }
 
 const UPSTREAM_ZONE_TEXT = `$ORIGIN ${UPSTREAM_ZONE}.
@@ -237,6 +239,7 @@ export class RealCluster {
         '--bind-address=127.0.0.1',
         `--secure-port=${port}`,
         '--leader-elect=false',
+        ...(this.options.controllerQps ? [`--kube-api-qps=${this.options.controllerQps}`, `--kube-api-burst=${this.options.controllerQps * 2}`] : []),
         `--service-account-private-key-file=${join(pki, 'sa.key')}`,
         `--root-ca-file=${this.caPath}`,
         '--controllers=endpointslice-controller,endpointslice-mirroring-controller,endpoints-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller,serviceaccount-token-controller,root-ca-certificate-publisher-controller,deployment-controller,replicaset-controller,statefulset-controller,job-controller,daemonset-controller',

@@ -1,6 +1,6 @@
 import {Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {zoneRecords} from '../../dns/zone.js'
+import {type ZoneListing, type ZoneStream, collectZones, zoneStreams} from '../../dns/zone.js'
 import {predictedNames} from '../../dns/service-lookup.js'
 import {isDns1035Label, normalizeName} from '../../dns/names.js'
 import {inputError} from '../../errors.js'
@@ -22,34 +22,39 @@ export default class DnsZone extends KdiscoCommand {
     ...dnsFlags,
   }
 
-  async run(): Promise<DnsZoneResult> {
+  async run(): Promise<DnsZoneResult | undefined> {
     const {flags} = await this.parse(DnsZone)
-    const {result, header} = await this.expectedZone(flags)
+    const {result, header, streams} = await this.expectedZone(flags)
+    if (flags.output === 'json') {
+      // Written as the records are listed (the same text as the result's JSON): at 10k Services a listed zone is
+      // ~400k records. Everything that can fail on bad input has failed before the first byte.
+      const {zoneJsonPieces} = await import('../../render/zone-json.js')
+      await this.emitPieces(zoneJsonPieces(result, streams))
+      return undefined
+    }
+    result.zones = collectZones(streams)
     await this.render(result, flags.output, async (r) => {
       const {renderZoneFile} = await import('../../render/zonefile.js')
-      return renderZoneFile(r.zones, header)
+      return renderZoneFile(r.zones, header(r.zones))
     })
     return result
   }
 
-  /**
-   * The result and the zone-file header. The snapshot and the model stay in here: at 10k Services they are most of
-   * the heap, and leaving them behind lets the garbage collector reclaim them while the output is written.
-   */
-  private async expectedZone(flags: Interfaces.InferredFlags<typeof DnsZone.flags>): Promise<{result: DnsZoneResult; header: string[]}> {
+  /** The result without its zones, the zones to list (lazily), and the zone-file header for the listed zones. */
+  private async expectedZone(flags: Interfaces.InferredFlags<typeof DnsZone.flags>): Promise<{result: DnsZoneResult; header: (zones: ZoneListing[]) => string[]; streams: ZoneStream[]}> {
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
     await this.reportInputGaps(snapshot, model)
     const zonesWanted = (flags.zone ?? []).map(normalizeName)
     for (const z of zonesWanted)
       if (!model.settings.zones.includes(z)) throw inputError(`zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)
     const namespaces = flags['all-namespaces'] ? [] : [namespace]
-    const zones = zoneRecords(model, snapshot.pods, {namespaces, zones: zonesWanted})
+    const streams = zoneStreams(model, snapshot.pods, {namespaces, zones: zonesWanted})
     // A predicted pod has a DNS name only under a serviceName that can be a Service's name.
     const predicted = predictedNames(model, snapshot, (p) => (namespaces.length === 0 || namespaces.includes(p.namespace)) && isDns1035Label(p.serviceName))
     const ahead = aheadOfKubernetes(model.coreDns().config, model.settings.clusterDomain)
-    const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones, predicted, ...(ahead ? {aheadOfKubernetes: ahead} : {}), ...resultContext(snapshot, model)}
+    const result: DnsZoneResult = {namespaces: flags['all-namespaces'] ? 'all' : namespaces, zones: [], predicted, ...(ahead ? {aheadOfKubernetes: ahead} : {}), ...resultContext(snapshot, model)}
     const derived = model.allServices().filter((svc) => (namespaces.length === 0 || namespaces.includes(svc.namespace)) && model.sliceOrigins(svc.namespace, svc.name).some((o) => o !== 'observed'))
-    const header = [
+    const header = (zones: ZoneListing[]) => [
       `kdisco expected cluster DNS zone — namespaces: ${flags['all-namespaces'] ? 'all' : namespace}; settings: ${model.settings.source}`,
       `SOA serial is a placeholder (CoreDNS uses the time of its last change).`,
       ...(derived.length > 0 ? [`endpoints derived from pods (or mirrored from v1 Endpoints) by kdisco, the input having no EndpointSlices for them: ${derived.slice(0, 5).map((s) => `${s.namespace}/${s.name}`).join(', ')}${derived.length > 5 ? ` and ${derived.length - 5} more` : ''}`] : []),
@@ -58,6 +63,6 @@ export default class DnsZone extends KdiscoCommand {
       ...zones.filter((z) => z.omitted).map((z) => `${z.omitted} record(s) of ${z.zone || '.'} left out: a name in them is longer than DNS allows (255 octets, labels of 63), so no question reaches them.`),
       ...(ahead ? [`${ahead.plugins.join(', ')} run before the kubernetes plugin in ${ahead.server}: names they answer get another answer (kdisco dns lookup NAME shows its route).`] : []),
     ]
-    return {result, header}
+    return {result, header, streams}
   }
 }
