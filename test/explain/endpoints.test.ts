@@ -114,3 +114,15 @@ describe('pods being deleted and containers restarting', () => {
     expect(why).to.deep.equal({ok: 'in DNS', leaving: 'terminating (publishNotReadyAddresses is off)', crashing: 'container c not ready (CrashLoopBackOff, OOMKilled ×4); publishNotReadyAddresses is off'})
   })
 })
+
+describe('svc endpoints -o name: the pods behind the endpoints, as kubectl names them', () => {
+  it('one pod/NAME per pod in the table order, ready or not; none for a Service without pods', () => {
+    const table = kdisco(['svc', 'endpoints', 'kubia', '-f', 'examples/'], {env: {NO_COLOR: '1'}}).stdout
+    const pods = [...table.matchAll(/\s(kubia-[0-9a-z]+-[0-9a-z]+)\s/g)].map((m) => `pod/${m[1]}`)
+    expect(pods.length, table).to.equal(3)
+    const named = kdisco(['svc', 'endpoints', 'kubia', '-f', 'examples/', '-o', 'name'])
+    expect([named.status, named.stdout]).to.deep.equal([0, `${pods.join('\n')}\n`])
+    const none = kdisco(['svc', 'endpoints', 'external-service', '-f', 'examples/', '-o', 'name'])
+    expect([none.status, none.stdout]).to.deep.equal([0, ''])
+  })
+})

@@ -9,10 +9,14 @@ import type {SvcEndpointsResult} from '../../results.js'
 export default class SvcEndpoints extends KdiscoCommand {
   static override summary = "A Service's endpoints, whether DNS serves each one, and why not."
   static override description =
-    'One row per endpoint address (ports, ready/serving/terminating, DNS name, pod, node, zone, IN DNS with the reason: the containers not ready and the probe that fails, terminating, publishNotReadyAddresses off). Then the selected pods without an endpoint and, when the selector matches nothing, the pods that miss it by one label.'
-  static override examples = ['kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> kubia -f -', '<%= config.bin %> <%= command.id %> mysql-svc -n data -o json']
+    'One row per endpoint address (ports, ready/serving/terminating, DNS name, pod, node, zone, IN DNS with the reason: the containers not ready and the probe that fails, terminating, publishNotReadyAddresses off). Then the selected pods without an endpoint and, when the selector matches nothing, the pods that miss it by one label. -o name prints pod/NAME for each endpoint backed by a pod, as kubectl get pods -o name does, for piping into kubectl.'
+  static override examples = [
+    'kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> kubia -f -',
+    '<%= config.bin %> <%= command.id %> mysql-svc -n data -o json',
+    '<%= config.bin %> <%= command.id %> web -n shop -o name | xargs kubectl describe -n shop',
+  ]
   static override args = {name: Args.string({description: 'Service name.', required: true})}
-  static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags}
+  static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml', 'name'] as const, 'table'), ...dnsFlags}
 
   async run(): Promise<SvcEndpointsResult> {
     const {args, flags} = await this.parse(SvcEndpoints)
@@ -21,7 +25,11 @@ export default class SvcEndpoints extends KdiscoCommand {
     if (!svc) throw serviceNotFound(model, args.name, namespace)
     await this.reportInputGaps(snapshot, model)
     const result: SvcEndpointsResult = {...serviceEndpoints(model, snapshot, svc), ...resultContext(snapshot, model)}
-    await this.render(result, flags.output, async (r) => (await import('../../render/svc-endpoints.js')).renderServiceEndpoints(r))
+    await this.render(result, flags.output, async (r) => {
+      // The pods behind the endpoints, once each (a pod with several addresses is one name), in the table's order.
+      if (flags.output === 'name') return [...new Set(r.endpoints.flatMap((e) => (e.pod ? [`pod/${e.pod}`] : [])))].join('\n')
+      return (await import('../../render/svc-endpoints.js')).renderServiceEndpoints(r)
+    })
     return result
   }
 }
