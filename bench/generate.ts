@@ -2,6 +2,7 @@
 // S Services (a quarter headless), P Pods with EndpointSlices. Used by `npm run bench`.
 import {writeFileSync} from 'node:fs'
 
+/** mulberry32: small, fast, and the same sequence on every machine for a seed (benches and tests share it). */
 export function rng(seed: number): () => number {
   let s = seed >>> 0
   return () => {

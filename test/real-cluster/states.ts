@@ -1,18 +1,7 @@
 // A seeded generator of cluster states for the differential tests: every Service and pod shape kdisco's model
 // handles, written as the objects a user would apply to a real API server (the controllers and KWOK do the rest).
 import type {ApiObject} from './api.js'
-
-/** mulberry32: small, fast, and the same sequence on every machine for a seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import {rng} from '../../bench/generate.js'
 
 /** The annotation the harness's KWOK stages read: "false" keeps a pod Running but not Ready. */
 export const READY_ANNOTATION = 'kdisco.test/ready'

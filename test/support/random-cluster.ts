@@ -3,20 +3,9 @@
 // not ready, terminating, pending, with and without hostname/subdomain and the named port, EndpointSlices present for
 // some Services and left for kdisco to derive for others, and StatefulSets with and without their Service.
 import {deriveSlicesFromPods} from '../../src/cluster/derive.js'
+import {rng} from '../../bench/generate.js'
 import {DERIVED_ANNOTATION, type KubeObject, type Pod, type Service} from '../../src/cluster/types.js'
 import {clusterIpService, headless, namespace, pod, service, statefulSet} from './objects.js'
-
-/** mulberry32: small, fast, and the same numbers on every machine. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Every kind of Service the generator makes: `services` cycles through them, so 8 give one of each. */
 const KINDS = ['clusterip', 'headless', 'external', 'manual', 'nodeport', 'headless', 'external-in-zone', 'clusterip'] as const
