@@ -139,7 +139,8 @@ export class KubeClient {
       const opts: https.RequestOptions = {}
       // client-node: TLS files and auth-provider plugins (the kubeconfig loader gave it no other credentials), bounded.
       let timer: NodeJS.Timeout | undefined
-      await Promise.race([
+      // A plain-http server (kubectl proxy) has no TLS to set up, and credentials never go to it (refused earlier).
+      if (!this.config.server.startsWith('http:')) await Promise.race([
         this.config.kc.applyToHTTPSOptions(opts),
         new Promise((_, reject) => (timer = setTimeout(() => reject(new TransportError('GET', '', 'ETIMEDOUT', `the kubeconfig's auth provider gave no credential within ${this.options.timeoutMs / 1000}s`)), this.options.timeoutMs))),
       ]).finally(() => clearTimeout(timer))

@@ -74,13 +74,16 @@ describe('live: credentials never go over plain http', function () {
     expect(plain.requests).to.deep.equal([])
   })
 
-  it('http:// without credentials works (a kubectl proxy)', async () => {
+  it('http:// without credentials works (a kubectl proxy), with or without insecure-skip-tls-verify', async () => {
     const open = await new KubeApiServer({tls: false, token: null}).start()
     try {
       await loadExamples(open)
-      const r = await kdiscoAsync(['svc', 'list', '-n', 'data', '-o', 'name', '--kubeconfig', kubeconfig(open.url, '{}', 'insecure-skip-tls-verify: true')])
-      expect(r.status, r.stderr).to.equal(0)
-      expect(r.stdout).to.equal('service/mysql-svc\nservice/nginx-svc\n')
+      // kubectl proxy's kubeconfig has no TLS setting at all: there is no TLS to skip.
+      for (const cluster of ['insecure-skip-tls-verify: true', 'proxy-url: ""']) {
+        const r = await kdiscoAsync(['svc', 'list', '-n', 'data', '-o', 'name', '--kubeconfig', kubeconfig(open.url, '{}', cluster)])
+        expect(r.status, r.stderr).to.equal(0)
+        expect(r.stdout).to.equal('service/mysql-svc\nservice/nginx-svc\n')
+      }
       expect(open.requests.every((q) => !q.authorization)).to.equal(true)
     } finally {
       await open.stop()
