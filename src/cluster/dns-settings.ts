@@ -112,8 +112,12 @@ export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSna
       settings = settingsFromCorefile(corefile.text, corefile.source, {files, completeDirs})
     } catch (error) {
       if (!(error instanceof CorefileError)) throw error
-      if (!options.lenient) throw inputError(`${corefile.source}: ${error.message}`, 'Fix the Corefile, or pass --cluster-domain/--pods/--ttl instead')
-      settings = {...kubeadmDefaults(), source: `kubeadm defaults: ${corefile.source} is unusable (${error.message})`}
+      // Errors name the file and line they are at (an imported file's own); the Corefile's own name is said once.
+      const own = `${corefile.source}:`
+      const problem = error.message.startsWith(own) ? error.message.slice(own.length).replace(/^ /, '') : error.message
+      const at = error.message.startsWith(own) && /^\d/.test(problem) ? `${corefile.source}:${problem}` : `${corefile.source}: ${problem}`
+      if (!options.lenient) throw inputError(at, 'Fix the Corefile, or pass --cluster-domain/--pods/--ttl instead')
+      settings = {...kubeadmDefaults(), source: `kubeadm defaults: ${corefile.source} is unusable (${problem})`}
     }
   }
   if (!settings) {

@@ -6,6 +6,7 @@ import {join} from 'node:path'
 import {KdiscoError, inputError, quote} from '../errors.js'
 import {TooLarge, readBounded} from '../read-bounded.js'
 import {completeSnapshot} from './derive.js'
+import {DocumentLines, type FieldPath, LineIndex, parseFieldPath} from './manifest-lines.js'
 import {ObjectError, checkObject} from './schema.js'
 import {type ClusterSnapshot, type IgnoredObject, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf, objectRef} from './types.js'
 import {byCodeUnits} from '../order.js'
@@ -23,7 +24,19 @@ interface RawDocument {
   value: unknown
   source: string
   line?: number
+  /** Where the value is in its document (a List's item: ['items', 3]); the document itself when absent. */
+  path?: FieldPath
+  /**
+   * Lines of the document's nodes. YAML: from the events already parsed (cheap, used for every List item). JSON:
+   * parsed again only for an error's line (`eager` false), so big kubectl dumps in JSON pay nothing.
+   */
+  lines?: {eager: boolean; get: (yaml?: YamlModule) => DocumentLines | undefined}
 }
+
+type YamlModule = typeof import('js-yaml')
+
+/** Larger JSON texts are not parsed a second time for the line of an error: the error names the object instead. */
+const MAX_JSON_RELINE_BYTES = 16 << 20
 
 const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json']
 /** The kinds kdisco reads (snapshotFromObjects sorts them into the snapshot); others are listed as ignored. */
@@ -86,7 +99,20 @@ function lineOfOffset(text: string, offset: number): number {
 
 function parseJson(text: string, source: string): RawDocument[] {
   try {
-    return [{value: JSON.parse(text), source}]
+    let lines: DocumentLines | undefined
+    let tried = false
+    const get = (yaml?: YamlModule) => {
+      if (!tried && yaml && text.length <= MAX_JSON_RELINE_BYTES) {
+        tried = true
+        try {
+          lines = new DocumentLines(yaml, yaml.parseEvents(text, {}), text, 1, new LineIndex(text))
+        } catch {
+          // JSON that YAML reads otherwise: no line, the error still names the object and field.
+        }
+      }
+      return lines
+    }
+    return [{value: JSON.parse(text), source, line: 1, lines: {eager: false, get}}]
   } catch (error) {
     const msg = (error as Error).message
     const pos = /position (\d+)/.exec(msg)
@@ -146,6 +172,7 @@ async function parseYaml(text: string, source: string): Promise<RawDocument[]> {
   }
   // Each document's line is that of its first node (counted forward once, documents come in order).
   const out: RawDocument[] = []
+  const lineIndex = new LineIndex(text)
   let doc = -1
   let line = 1
   let counted = 0
@@ -157,7 +184,9 @@ async function parseYaml(text: string, source: string): Promise<RawDocument[]> {
     const first = events[i + 1] as {start?: number; valueStart?: number; anchorStart?: number}
     const offset = first.start ?? first.valueStart ?? first.anchorStart ?? counted
     for (; counted < offset; counted++) if (text.charCodeAt(counted) === 10) line++
-    out.push({value, source, line})
+    let lines: DocumentLines | undefined
+    const root = i + 1
+    out.push({value, source, line, lines: {eager: true, get: () => (lines ??= new DocumentLines(yaml, events, text, root, lineIndex))}})
   }
   return out
 }
@@ -208,47 +237,87 @@ function where(doc: RawDocument): string {
   return doc.line ? `${doc.source}:${doc.line}` : doc.source
 }
 
+/** A step of a path inside a document, chained to its parent; ROOT_STEP stands for the document itself. */
+interface PathStep {
+  parent?: PathStep
+  step?: string | number
+}
+const ROOT_STEP: PathStep = {}
+
+function stepsOf(path: PathStep | undefined): FieldPath {
+  const steps: FieldPath = []
+  for (let p = path; p && p.step !== undefined; p = p.parent) steps.push(p.step)
+  return steps.reverse()
+}
+
 /**
  * Flattens `List` / `*List` objects (and JSON arrays) into single objects, appended to `out` in document order.
  * Iterative: Lists nested 50,000 deep or holding millions of items are only a longer loop.
  */
 function flatten(doc: RawDocument, out: RawDocument[]): RawDocument[] {
   // Each level: the items still to visit, and the kind a typed List (ServiceList) gives the items that name none.
-  const levels: {items: unknown[]; next: number; itemKind?: string}[] = [{items: [doc.value], next: 0}]
+  // `path`: where the level's items are in the document (the root's single item is the document itself), as a chain
+  // of steps: Lists nested 50,000 deep must not copy a path per level.
+  const levels: {items: unknown[]; next: number; itemKind?: string; path?: PathStep}[] = [{items: [doc.value], next: 0}]
   while (levels.length > 0) {
     const level = levels[levels.length - 1]
     if (level.next >= level.items.length) {
       levels.pop()
       continue
     }
-    let value = level.items[level.next++]
+    const index = level.next++
+    const path: PathStep | undefined = level.path ? {parent: level.path, step: index} : undefined
+    let value = level.items[index]
     const v = value as {kind?: unknown; items?: unknown}
     if (level.itemKind && v && typeof v === 'object' && !Array.isArray(v) && !v.kind) value = {...v, kind: level.itemKind}
     const w = value as {kind?: unknown; items?: unknown}
-    if (Array.isArray(value)) levels.push({items: value, next: 0})
+    if (Array.isArray(value)) levels.push({items: value, next: 0, path: path ?? ROOT_STEP})
     else if (w && typeof w === 'object' && typeof w.kind === 'string' && w.kind.endsWith('List') && Array.isArray(w.items))
-      levels.push({items: w.items, next: 0, itemKind: w.kind === 'List' ? undefined : w.kind.slice(0, -'List'.length)})
-    else out.push({value, source: doc.source, line: doc.line})
+      levels.push({items: w.items, next: 0, itemKind: w.kind === 'List' ? undefined : w.kind.slice(0, -'List'.length), path: {parent: path, step: 'items'}})
+    else {
+      // A List's item has its own line (YAML; JSON only when an error needs it).
+      const steps = stepsOf(path)
+      const line = steps.length > 0 && doc.lines?.eager ? (doc.lines.get()?.line(steps) ?? doc.line) : doc.line
+      out.push({value, source: doc.source, line, path: steps, lines: doc.lines})
+    }
   }
   return out
 }
 
-/** The object a document holds, checked against the shape kdisco reads (schema.ts): any problem is file:line and the field. */
+/** What is wrong with an object: the message after file:line, the hint, and the field it concerns (for its line). */
+class ObjectProblem extends Error {
+  constructor(
+    readonly detail: string,
+    readonly hint: string,
+    readonly field?: FieldPath,
+  ) {
+    super(detail)
+  }
+}
+
+/** The object a document holds, checked against the shape kdisco reads (schema.ts); a problem names its field. */
 function asObject(doc: RawDocument, defaultNamespace: string): KubeObject {
   const v = doc.value as Record<string, unknown> | null
-  const at = where(doc)
-  if (!v || typeof v !== 'object' || Array.isArray(v)) throw inputError(`${at}: expected a Kubernetes object, found ${Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v}`}`, 'Each document must be a mapping with kind and metadata')
-  if (v.kind === undefined || v.kind === null || v.kind === '') throw inputError(`${at}: object has no kind`, 'Add kind (and apiVersion) to the object')
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ObjectProblem(`expected a Kubernetes object, found ${Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v}`}`, 'Each document must be a mapping with kind and metadata')
+  if (v.kind === undefined || v.kind === null || v.kind === '') throw new ObjectProblem('object has no kind', 'Add kind (and apiVersion) to the object')
   const meta = v.metadata as {name?: unknown} | null | undefined
   if (typeof v.kind === 'string' && (meta === undefined || meta === null || (typeof meta === 'object' && !Array.isArray(meta) && (meta.name === undefined || meta.name === null || meta.name === ''))))
-    throw inputError(`${at}: ${quote(v.kind).slice(1, -1)} has no metadata.name`, 'Add metadata.name to the object')
+    throw new ObjectProblem(`${quote(v.kind).slice(1, -1)} has no metadata.name`, 'Add metadata.name to the object', meta ? ['metadata'] : [])
   try {
     checkObject(v, defaultNamespace)
   } catch (error) {
-    if (error instanceof ObjectError) throw inputError(`${at}: ${error.detail}`, 'Fix that field of the manifest')
+    if (error instanceof ObjectError) throw new ObjectProblem(error.detail, 'Fix that field of the manifest', error.field === undefined ? undefined : parseFieldPath(error.field))
     throw error
   }
   return v as unknown as KubeObject
+}
+
+/** file:line of a problem: the line of its field when it can be found, else the object's. */
+async function problemAt(doc: RawDocument, problem: ObjectProblem): Promise<string> {
+  if (!problem.field || !doc.lines) return where(doc)
+  const lines = doc.lines.get(doc.lines.eager ? undefined : await import('js-yaml'))
+  const line = lines?.line([...(doc.path ?? []), ...problem.field])
+  return line === undefined ? where(doc) : `${doc.source}:${line}`
 }
 
 /** JSON with object keys sorted: equal for equal content, whatever order the keys were written in. */
@@ -348,7 +417,14 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
           skipped.push(skip)
           continue
         }
-        objects.push({object: asObject(item, options.defaultNamespace ?? 'default'), source: where(item), file: item.source, line: item.line})
+        let object: KubeObject
+        try {
+          object = asObject(item, options.defaultNamespace ?? 'default')
+        } catch (error) {
+          if (error instanceof ObjectProblem) throw inputError(`${await problemAt(item, error)}: ${error.detail}`, error.hint)
+          throw error
+        }
+        objects.push({object, source: where(item), file: item.source, line: item.line})
       }
     }
   }

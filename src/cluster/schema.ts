@@ -213,7 +213,11 @@ export function readsKind(kind: string): boolean {
 
 /** An object that is not what kdisco reads: `detail` names the object, the field path and what is wrong. */
 export class ObjectError extends Error {
-  constructor(readonly detail: string) {
+  /** `field`: the path of the field at fault (`spec.ports[0].port`), when there is one. */
+  constructor(
+    readonly detail: string,
+    readonly field?: string,
+  ) {
     super(detail)
     this.name = 'ObjectError'
   }
@@ -528,17 +532,18 @@ export function checkObject(o: Record<string, unknown>, defaultNamespace = 'defa
   if (typeof o.kind === 'string' && !KIND_NAME.test(o.kind)) throw new ObjectError(`kind ${quote(o.kind)} is not a Kubernetes kind (letters and digits, starting with a letter)`)
   const schema = (typeof o.kind === 'string' && Object.hasOwn(ROOT, o.kind) ? ROOT[o.kind] : undefined) ?? ANY_KIND
   const shape = checkShape(o, schema)
-  if (shape) throw new ObjectError(`${describeObject(o, defaultNamespace)}: ${shape.path} ${shape.problem}`)
+  if (shape) throw new ObjectError(`${describeObject(o, defaultNamespace)}: ${shape.path} ${shape.problem}`, shape.path)
   const kind = o.kind as string
   const meta = o.metadata as {name?: unknown; namespace?: string}
   if (typeof meta.name !== 'string' || meta.name === '') throw new ObjectError(`${kind} has no metadata.name`)
   // Names of kinds kdisco does not read follow their own rules (a ClusterRole may be system:coredns): only listed.
   const nameRule = NAME_RULES[kind] ?? (Object.hasOwn(ROOT, kind) ? {check: isDns1123Subdomain, rule: SUBDOMAIN_RULE} : undefined)
-  if (nameRule && !nameRule.check(meta.name)) throw new ObjectError(`${kind} ${quote(meta.name)} has an invalid name: it must be ${nameRule.rule}`)
+  if (nameRule && !nameRule.check(meta.name)) throw new ObjectError(`${kind} ${quote(meta.name)} has an invalid name: it must be ${nameRule.rule}`, 'metadata.name')
   if (meta.namespace !== undefined && meta.namespace !== '' && !isDns1123Label(meta.namespace))
-    throw new ObjectError(`${kind} ${meta.name} has an invalid namespace ${quote(meta.namespace)}: it must be ${LABEL_RULE}`)
+    throw new ObjectError(`${kind} ${meta.name} has an invalid namespace ${quote(meta.namespace)}: it must be ${LABEL_RULE}`, 'metadata.namespace')
   const broken = Object.hasOwn(RULES, kind) ? RULES[kind](o) : undefined
-  if (broken) throw new ObjectError(`${describeObject(o, defaultNamespace)}: ${broken}`)
+  // Each rule's message starts with the path of the field it is about.
+  if (broken) throw new ObjectError(`${describeObject(o, defaultNamespace)}: ${broken}`, broken.split(' ', 1)[0])
 }
 
 /** Checks a kubeconfig's shape (nulls become absent): the field path and the problem, or undefined. */

@@ -378,7 +378,7 @@ export function kubernetesBlock(corefile: Corefile): {block: ServerBlock; direct
 export function settingsFromCorefile(text: string, source: string, options: Omit<CorefileOptions, 'source'> = {}): DnsSettings {
   const corefile = parseCorefile(text, {...options, source})
   const found = kubernetesBlock(corefile)
-  if (!found) throw new CorefileError('the Corefile has no "kubernetes" plugin stanza')
+  if (!found) throw new CorefileError(`${source}: the Corefile has no "kubernetes" plugin stanza`)
   const settings = kubernetesSettings(found.block, found.directive, source)
   settings.corefile = corefile
   settings.kubernetesDirective = found.directive
@@ -387,7 +387,7 @@ export function settingsFromCorefile(text: string, source: string, options: Omit
 
 /** One `kubernetes` stanza and its server block's cache and bind, as settings. */
 export function kubernetesSettings(block: ServerBlock, k8s: Directive, source: string): DnsSettings {
-  const at = (d: Directive) => (d.source === source ? `line ${d.line}` : whereWritten(d))
+  const at = whereWritten
   const zoneArgs = k8s.args.length > 0 ? k8s.args : blockZones(block).map((z) => (z === '' ? '.' : z))
   const zones = normalizeZones(zoneArgs.map((z) => (z === '.' ? '' : z)))
   if (typeof zones === 'string') throw new CorefileError(`${at(k8s)}: ${zones}`)

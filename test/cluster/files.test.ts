@@ -90,7 +90,7 @@ describe('cluster: manifest files', () => {
     // Named on purpose, a file without kind is still an error; a kind kdisco reads without its name always is.
     expect((await loadError([join(dir, 'chart', 'values.yaml')])).message).to.match(/values\.yaml:1: expected a Kubernetes object|values\.yaml:1: object has no kind/)
     writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {labels: {a: b}}\n')
-    expect((await loadError([dir])).message).to.match(/broken\.yaml:1: Service has no metadata\.name$/)
+    expect((await loadError([dir])).message).to.match(/broken\.yaml:3: Service has no metadata\.name$/)
   })
 
   it('reads YAML with the 1.2 core schema', async () => {
@@ -134,17 +134,25 @@ describe('cluster: manifest files', () => {
     expect(snap.services[0].spec?.selector).to.deep.equal({app: 'web'})
   })
 
-  it('gives each document of a multi-document file its own line', async () => {
+  it('gives each document of a multi-document file its own line, and an error the line of its field', async () => {
     const error = await loadError(['-'], '# leading comment\n---\nkind: Service\nmetadata: {name: ok}\n---\n\n# second\nkind: Service\nmetadata: {name: Not_OK}\n')
-    expect(error.message).to.match(/^<stdin>:8: Service "Not_OK" has an invalid name/)
+    expect(error.message).to.match(/^<stdin>:9: Service "Not_OK" has an invalid name/)
+    // Objects in a List (kubectl get -o yaml) each have their own line, in the snapshot's locations too.
+    const list = 'apiVersion: v1\nkind: List\nitems:\n- kind: Service\n  metadata: {name: a}\n- kind: Service\n  metadata:\n    name: b\n  spec:\n    ports:\n    - port: 99999\n'
+    expect((await loadError(['-'], list)).message).to.match(/^<stdin>:11: Service default\/b: spec\.ports\[0\]\.port 99999 is out of range/)
+    const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => list.replace('99999', '80')})
+    expect(Object.values(snap.locations ?? {}).map((l) => l.line)).to.deep.equal([4, 6])
+    // JSON too, for the error (a JSON dump is not parsed twice for the lines of objects that are fine).
+    const json = '{"kind": "List", "items": [\n  {"kind": "Service", "metadata": {"name": "a"}},\n  {"kind": "Service", "metadata": {"name": "b"},\n   "spec": {"ports": 5}}\n]}\n'
+    expect((await loadError(['-'], json)).message).to.equal('<stdin>:4: Service default/b: spec.ports must be a list, got a number')
   })
 
   const errorCases: [string, string[], RegExp][] = [
     ['a missing file', ['/nonexistent/x.yaml'], /^cannot read \/nonexistent\/x\.yaml: no such file or directory$/],
     ['YAML syntax, with file:line', [join(bad, 'syntax.yaml')], /syntax\.yaml:9: invalid YAML: deficient indentation$/],
     ['JSON syntax, with file:line', [join(bad, 'syntax.json')], /syntax\.json:5: invalid JSON/],
-    ['an object without metadata.name, at its document line', [join(bad, 'noname.yaml')], /noname\.yaml:6: Service has no metadata\.name$/],
-    ['an invalid Service name', [join(bad, 'badname.yaml')], /badname\.yaml:1: Service "Web_Frontend" has an invalid name: it must be a lowercase RFC 1035 label/],
+    ['an object without metadata.name, at its document line', [join(bad, 'noname.yaml')], /noname\.yaml:8: Service has no metadata\.name$/],
+    ['an invalid Service name', [join(bad, 'badname.yaml')], /badname\.yaml:4: Service "Web_Frontend" has an invalid name: it must be a lowercase RFC 1035 label/],
   ]
   for (const [what, files, pattern] of errorCases) {
     it(`rejects ${what} with one line and exit code 2`, async () => {
@@ -185,9 +193,9 @@ describe('cluster: manifest files', () => {
 
   it('a wrong-typed field is file:line, the object and the field path, in one line', async () => {
     const error = await loadError(['-'], 'apiVersion: v1\nkind: Service\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  ports: 5\n')
-    expect(error.message).to.equal('<stdin>:5: Service shop/web: spec.ports must be a list, got a number')
+    expect(error.message).to.equal('<stdin>:11: Service shop/web: spec.ports must be a list, got a number')
     expect(error.exitCode).to.equal(2)
     const inList = await loadError(['-'], JSON.stringify({kind: 'List', items: [{kind: 'Pod', metadata: {name: 'p\nq'}}]}))
-    expect(inList.toLine()).to.equal(`Error: <stdin>: Pod "p\\nq" has an invalid name: it must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.', at most 253 characters). Fix that field of the manifest`)
+    expect(inList.toLine()).to.equal(`Error: <stdin>:1: Pod "p\\nq" has an invalid name: it must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.', at most 253 characters). Fix that field of the manifest`)
   })
 })

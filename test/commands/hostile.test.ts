@@ -34,7 +34,7 @@ describe('cli: hostile input', () => {
     const bad = file('bad.yaml', 'apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {clusterIP: 10.96.0.1}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec:\n  ports: 5\n')
     for (const args of [['svc', 'list', '-A'], ['dns', 'zone', '-A'], ['svc', 'lookup', 'web', '-n', 'shop']]) {
       const r = kdisco([...args, '-f', bad])
-      expect([r.status, r.stdout, r.stderr]).to.deep.equal([2, '', `Error: ${bad}:6: Service shop/api: spec.ports must be a list, got a number. Fix that field of the manifest\n`])
+      expect([r.status, r.stdout, r.stderr]).to.deep.equal([2, '', `Error: ${bad}:10: Service shop/api: spec.ports must be a list, got a number. Fix that field of the manifest\n`])
     }
   })
 
