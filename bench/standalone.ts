@@ -1,18 +1,17 @@
 // `npm run bench:standalone`: the standalone binary's start-up against `node -e 0`, side by side in one run (runs
 // interleaved: this machine's speed drifts over minutes), with the npm build (node bin/run.cjs) for reference.
-// "Cold" is a new process each run, as a user's command line is; the binary's very first run also writes its files
-// to the cache (once per build), timed separately. Prints a table; nothing here asserts.
+// "Cold" is a new process each run, as a user's command line is (the binary reads no file of its own: every run is
+// like its first). Prints a table; nothing here asserts.
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, statSync} from 'node:fs'
-import {cpus, tmpdir} from 'node:os'
+import {statSync} from 'node:fs'
+import {cpus} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url))
 const RUNS = Number(process.env.BENCH_RUNS ?? 21)
 const BINARY = join(ROOT, 'release', `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}`, process.platform === 'win32' ? 'kdisco.exe' : 'kdisco')
-const cache = mkdtempSync(join(tmpdir(), 'kdisco-bench-cache-'))
-const env = {...process.env, NODE_ENV: 'production', XDG_CACHE_HOME: cache}
+const env = {...process.env, NODE_ENV: 'production'}
 const LOOKUP = ['svc', 'lookup', 'kubia', '-f', 'examples/', '-o', 'json']
 
 /** Wall milliseconds of one run. */
@@ -28,7 +27,6 @@ const rows: string[][] = []
 const row = (figure: string, value: string, target: string) => rows.push([figure, value, target])
 
 process.stderr.write(`kdisco standalone bench — ${cpus().length} cores (${cpus()[0]?.model}), node ${process.version}, ${RUNS} runs each\n`)
-const first = once(BINARY, LOOKUP) // writes the files to the (empty) cache
 const commands: [string, string[]][] = [
   [process.execPath, ['-e', '0']],
   [BINARY, LOOKUP],
@@ -43,9 +41,7 @@ row('node -e 0', `${node.toFixed(0)} ms`, 'baseline')
 row('binary: svc lookup kubia -f examples/ -o json', `${binary.toFixed(0)} ms (${(binary / node).toFixed(2)}× node)`, '≤ 1.2× node')
 row('npm build: the same lookup (node bin/run.cjs)', `${npm.toFixed(0)} ms (${(npm / node).toFixed(2)}× node)`, 'reference')
 row('binary: --version', `${version.toFixed(0)} ms (${(version / node).toFixed(2)}× node)`, '')
-row('binary: first run of a build (writes its files)', `${first.toFixed(0)} ms`, 'once per build')
 row('binary size', `${(statSync(BINARY).size / 1e6).toFixed(1)} MB (node ${(statSync(process.execPath).size / 1e6).toFixed(1)} MB)`, '')
-rmSync(cache, {recursive: true, force: true})
 
 const widths = [0, 1, 2].map((i) => Math.max(...[['FIGURE', 'MEASURED', 'TARGET'], ...rows].map((r) => r[i].length)))
 const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()

@@ -33,21 +33,52 @@ const PATCHES = [
   // oclif sorts each plugin's command ids with localeCompare at every start; its first call builds ICU's collator,
   // ~8 ms. Command ids are ASCII, where code-unit order is the same order.
   {file: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/, from: '.sort((a, b) => a.id.localeCompare(b.id))', to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))'},
+  // The standalone binary's start-up snapshot evaluates the bundle at build time (src/standalone.ts), so what a module
+  // reads of the terminal when it is evaluated would be the build's: oclif's help and errors wrap at the terminal's
+  // width, read when they wrap instead (see LAZY for colour).
+  {
+    file: /@oclif[\\/]core[\\/]lib[\\/]screen\.js$/,
+    from: 'const columns = Number.parseInt(process.env.OCLIF_COLUMNS, 10) || settings_1.settings.columns;\nexports.stdtermwidth = columns || termwidth(process.stdout);\nexports.errtermwidth = columns || termwidth(process.stderr);',
+    to: "const columns = () => Number.parseInt(process.env.OCLIF_COLUMNS, 10) || settings_1.settings.columns;\nObject.defineProperty(exports, 'stdtermwidth', {enumerable: true, get: () => columns() || termwidth(process.stdout)});\nObject.defineProperty(exports, 'errtermwidth', {enumerable: true, get: () => columns() || termwidth(process.stderr)});",
+  },
 ]
+/**
+ * Bundled CommonJS modules that decide on colour when they are evaluated (from the environment, argv and whether
+ * stdout is a terminal): oclif's colours (ansis, and supports-color for its help and the debug package). Each is
+ * evaluated when a property of it is first read instead, and the standalone binary's snapshot drops what its build
+ * evaluated, so that the binary decides when it runs, as the npm package does.
+ */
+const LAZY = [/[\\/]node_modules[\\/]ansis[\\/]index\.js$/, /[\\/]node_modules[\\/]supports-color[\\/]index\.js$/]
+const lazyModule = (contents) =>
+  [
+    'const evaluate = () => {',
+    'const module = {exports: {}}',
+    'const exports = module.exports',
+    contents,
+    ';return module.exports }',
+    'let evaluated',
+    'module.exports = new Proxy({}, {get: (_, key) => Reflect.get((evaluated ??= evaluate()), key), has: (_, key) => key in (evaluated ??= evaluate())})',
+    "if (globalThis.kdiscoPreloadedBundles) require('node:v8').startupSnapshot.addSerializeCallback(() => { evaluated = undefined })",
+  ].join('\n')
 const applied = new Set()
-/** Applies PATCHES to the bundled packages' files. */
+/** Applies PATCHES and LAZY to the bundled packages' files. */
 const patchPlugin = {
   name: 'patches',
   setup(b) {
     b.onLoad({filter: /node_modules[\\/].*\.js$/}, (args) => {
       const patches = PATCHES.filter((p) => p.file.test(args.path))
-      if (patches.length === 0) return undefined
+      const lazy = LAZY.find((file) => file.test(args.path))
+      if (patches.length === 0 && !lazy) return undefined
       let contents = readFileSync(args.path, 'utf8')
       for (const patch of patches) {
         const {from, to} = patch
         applied.add(patch)
         if (!contents.includes(from)) throw new Error(`${args.path} no longer contains ${JSON.stringify(from)}: has the package changed?`)
         contents = contents.replaceAll(from, to)
+      }
+      if (lazy) {
+        applied.add(lazy)
+        contents = lazyModule(contents)
       }
       return {contents, loader: 'js'}
     })
@@ -84,7 +115,9 @@ await build({
   ...common,
   stdin: {
     contents: [
-      "export {execute} from '@oclif/core'",
+      "export {Config, execute} from '@oclif/core'",
+      // oclif's debug output (DEBUG=…): the standalone binary enables it at run time (src/standalone.ts).
+      "export {default as debug} from 'debug'",
       `export const modules = {${oclifModules.map((id) => `${JSON.stringify(id)}: () => import('./src/${id}.ts')`).join(', ')}}`,
     ].join('\n'),
     resolveDir: root,
@@ -97,8 +130,8 @@ await build({
   define: {'import.meta.url': '__kdiscoUrl'},
   plugins: [patchPlugin, shimsPlugin],
 })
-const unapplied = PATCHES.filter((p) => !applied.has(p))
-if (unapplied.length) throw new Error(`no bundled file matched ${unapplied.map((p) => p.file).join(', ')}: has the package changed?`)
+const unapplied = [...PATCHES.filter((p) => !applied.has(p)).map((p) => p.file), ...LAZY.filter((file) => !applied.has(file))]
+if (unapplied.length) throw new Error(`no bundled file matched ${unapplied.join(', ')}: has the package changed?`)
 const bundle = readFileSync(join(root, 'dist/kdisco.cjs'), 'utf8')
 const imports = bundle.match(/[^\w$.]import\((?!\))/g)
 if (imports) throw new Error(`dist/kdisco.cjs still has ${imports.length} import() call(s): a vm-compiled import() fails on Node 20`)

@@ -1,15 +1,17 @@
 // `npm run standalone`: the standalone binary for the machine it runs on (Node's single executable application) and
 // the archive krew installs, in release/ (git-ignored):
-//   release/<os>-<arch>/kdisco[.exe]                 the binary (this Node with kdisco's files injected as assets)
+//   release/<os>-<arch>/kdisco[.exe]                 the binary (this Node with kdisco's start-up snapshot injected)
 //   release/kdisco-<os>-<arch>.tar.gz (.zip on Windows)  the binary and LICENSE, what krew downloads
 //   release/kdisco-<os>-<arch>.tar.gz.sha256         its sha256 (the krew manifest's `sha256`)
 // The release workflow (.github/workflows/release.yml) runs this on each platform's runner: Node cannot inject a
 // blob into another platform's binary. Needs `npm run build` first (the npm script does it).
+// The binary starts from a V8 start-up snapshot (src/standalone.ts says what it holds): it reads no file of kdisco's
+// at run time and writes none.
 import {build} from 'esbuild'
 import {spawnSync} from 'node:child_process'
 import {createHash} from 'node:crypto'
 import {chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = fileURLToPath(new URL('../', import.meta.url))
@@ -34,36 +36,48 @@ rmSync(outDir, {recursive: true, force: true})
 mkdirSync(work, {recursive: true})
 mkdirSync(outDir, {recursive: true})
 
-// The files an npm install of the package would have: npm's own list, from package.json's `files`.
+// The files an npm install of the package would have (npm's own list, from package.json's `files`), copied to a
+// folder of their own: the snapshot builder reads oclif's plugins from them, and they are gone once it has run.
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const [packed] = JSON.parse(run(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], {shell: process.platform === 'win32'}))
-const files = packed.files.map((f) => f.path.replaceAll('\\', '/')).sort()
-const hash = createHash('sha256')
-for (const file of files) hash.update(`${file}\0`).update(readFileSync(join(root, file))).update('\0')
-const index = {build: hash.digest('hex'), files}
-writeFileSync(join(work, 'standalone-index.json'), JSON.stringify(index))
+const pkg = join(work, 'package')
+for (const file of packed.files.map((f) => f.path)) {
+  mkdirSync(dirname(join(pkg, file)), {recursive: true})
+  copyFileSync(join(root, file), join(pkg, file))
+}
 
-await build({
+// The snapshot's script: kdisco's and js-yaml's bundles as functions (src/bundled.ts calls them instead of compiling
+// the files), then src/standalone.ts, which evaluates them, reads oclif's plugins and warms kdisco up while the
+// snapshot is built. client-node's bundle is an asset (see src/standalone.ts).
+const bundles = ['kdisco', 'js-yaml'].map(
+  (name) => `${JSON.stringify(name)}: function (exports, require, module, __filename, __dirname, importer, __kdiscoUrl) {\n${readFileSync(join(pkg, 'dist', `${name}.cjs`), 'utf8')}\n}`,
+)
+const entry = await build({
   absWorkingDir: root,
   entryPoints: [join(root, 'src/standalone.ts')],
-  outfile: join(work, 'main.cjs'),
+  write: false,
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
   minify: true,
+  // bundled.ts's own folder, which the script never asks for (it names dist/ itself).
+  define: {'import.meta.url': 'undefined'},
   logLevel: 'warning',
 })
+const main = join(work, 'main.cjs')
+writeFileSync(main, `const kdiscoBundleFunctions = {${bundles.join(',\n')}};\n${entry.outputFiles[0].text}`)
 const config = {
-  main: join(work, 'main.cjs'),
+  main,
   output: join(work, 'sea.blob'),
   disableExperimentalSEAWarning: true,
-  // The launcher is small; the cache spares compiling it. kdisco's bundles have code caches of their own (dist/).
-  useCodeCache: true,
-  assets: Object.fromEntries([['standalone-index.json', join(work, 'standalone-index.json')], ...files.map((f) => [f, join(root, f)])]),
+  useSnapshot: true,
+  assets: {'client-node.cjs': join(pkg, 'dist', 'client-node.cjs')},
 }
 writeFileSync(join(work, 'sea-config.json'), JSON.stringify(config, null, 2))
-run(process.execPath, ['--experimental-sea-config', join(work, 'sea-config.json')])
+// The snapshot is built with none of this shell's settings that oclif or kdisco read (NODE_ENV, DEBUG, KDISCO_*…).
+const builderEnv = Object.fromEntries(['PATH', 'SystemRoot', 'TEMP', 'TMP', 'TMPDIR'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]))
+run(process.execPath, ['--experimental-sea-config', join(work, 'sea-config.json')], {env: {...builderEnv, KDISCO_STANDALONE_ROOT: pkg}, maxBuffer: 1 << 26})
 
 copyFileSync(process.execPath, binary)
 chmodSync(binary, 0o755)

@@ -21,15 +21,39 @@ export function distDir(): string {
 
 const noImport: Importer = (specifier) => Promise.reject(new Error(`a bundle tried to import ${specifier}`))
 
-export function requireBundled<T>(name: BundleName, importer: Importer = noImport): T {
-  const file = join(distDir(), `${name}.cjs`)
-  const cacheFile = `${file}.cache`
-  const cachedData = existsSync(cacheFile) ? readFileSync(cacheFile) : undefined
-  // The build turned each `import()` in a bundle into a call of `importer`, and `import.meta.url` into `__kdiscoUrl`.
-  const wrapped = `(function (exports, require, module, __filename, __dirname, importer, __kdiscoUrl) {${readFileSync(file, 'utf8')}\n})`
-  const script = new Script(wrapped, {filename: file, cachedData})
+/** A bundle's code as a function, wrapped as requireBundled wraps it. */
+export type BundleFunction = (exports: unknown, require: NodeJS.Require, module: {exports: unknown}, filename: string, dirname: string, importer: Importer, url: string) => void
+
+/**
+ * The standalone binary (src/standalone.ts) has no files: its start-up snapshot evaluates the bundles from functions
+ * its script holds, or from sources it carries otherwise (assets), with a `require` of its own.
+ */
+export interface PreloadedBundles {
+  functions: Partial<Record<BundleName, BundleFunction>>
+  /** The source of a bundle that has no function. */
+  source(name: BundleName): string
+  require: NodeJS.Require
+}
+declare global {
+  // eslint-disable-next-line no-var
+  var kdiscoPreloadedBundles: PreloadedBundles | undefined
+}
+
+export function requireBundled<T>(name: BundleName, importer: Importer = noImport, dist = distDir()): T {
+  const file = join(dist, `${name}.cjs`)
   const module = {exports: {}}
-  ;(script.runInThisContext() as (...args: unknown[]) => void).call(module.exports, module.exports, createRequire(file), module, file, dirname(file), importer, pathToFileURL(file).href)
+  const preloaded = globalThis.kdiscoPreloadedBundles
+  const fn = preloaded?.functions[name]
+  if (preloaded && fn) {
+    fn.call(module.exports, module.exports, preloaded.require, module, file, dirname(file), importer, pathToFileURL(file).href)
+    return module.exports as T
+  }
+  const cacheFile = `${file}.cache`
+  const cachedData = !preloaded && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined
+  // The build turned each `import()` in a bundle into a call of `importer`, and `import.meta.url` into `__kdiscoUrl`.
+  const wrapped = `(function (exports, require, module, __filename, __dirname, importer, __kdiscoUrl) {${preloaded ? preloaded.source(name) : readFileSync(file, 'utf8')}\n})`
+  const script = new Script(wrapped, {filename: file, cachedData})
+  ;(script.runInThisContext() as BundleFunction).call(module.exports, module.exports, preloaded?.require ?? createRequire(file), module, file, dirname(file), importer, pathToFileURL(file).href)
   if (process.env.KDISCO_TRACE_CODE_CACHE) {
     const state = cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted'
     process.stderr.write(`kdisco: code cache ${state} (${name})\n`)

@@ -1,76 +1,108 @@
-// The entry point of the standalone binary (Node's single executable application, built by scripts/standalone.mjs).
-// The binary carries the installed package's files (bin/, dist/ with its code caches, oclif.manifest.json,
-// package.json) as assets. oclif reads its package.json and manifest from disk and the code caches are files, so on
-// first run the assets are written once to a per-build folder in the user's cache (an atomic rename: concurrent first
-// runs are fine) and kdisco runs from there exactly as an npm install would; later runs only check that the folder
-// is complete. In a single executable `require` loads built-in modules only: createRequire loads the files.
-import {existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
-import {homedir, tmpdir} from 'node:os'
-import {dirname, join} from 'node:path'
-import {getAsset, getRawAsset} from 'node:sea'
+// The entry point of the standalone binary (Node's single executable application, built by scripts/standalone.mjs
+// with a V8 start-up snapshot). This script runs at build time, in the snapshot builder: it evaluates kdisco's
+// bundles (their code is in this script: scripts/standalone.mjs prepends it) and reads oclif's plugins (package.json
+// and oclif.manifest.json, from the package's files in the folder KDISCO_STANDALONE_ROOT names), then the heap is
+// saved into the binary. The binary deserializes it and runs only `main` below: no file of kdisco's is read, compiled
+// or evaluated at run time. Nothing that differs between runs is kept from here: argv, the environment, the working
+// directory, the terminal, the home directory and the clock are read by the command when it runs, oclif's Config
+// (home, shell, theme, debug) is made at run time from the plugins read here, oclif's terminal width and colour are
+// decided when first used (scripts/build.mjs: PATCHES, LAZY), and `main` redoes what else oclif's modules did when
+// they were evaluated. test/package/standalone.test.ts compares the binary with the npm build, on a terminal too.
+import type {Config as OclifConfig, execute as oclifExecute, Interfaces} from '@oclif/core'
+import {startupSnapshot} from 'node:v8'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+import {type BundleFunction, type BundleName, requireBundled} from './bundled.js'
+import {installProcessGuard} from './process-guard.js'
 
-/** The asset that lists the others: written by scripts/standalone.mjs. */
-export interface StandaloneIndex {
-  /** sha256 of every file's path and content: the folder the files are written to is named after it. */
-  build: string
-  /** Package-relative paths (forward slashes), each an asset of the same name. */
-  files: string[]
+/**
+ * What scripts/standalone.mjs prepends: the code of kdisco's bundle and js-yaml's as functions. client-node's (1 MB,
+ * for live commands only) is an asset of the binary instead, compiled when a live command first needs it: in the
+ * snapshot, every run would deserialize it.
+ */
+declare const kdiscoBundleFunctions: Partial<Record<BundleName, BundleFunction>>
+
+/** What the build's bundle entry exports (main.ts's Bundle, and oclif's Config). */
+interface Bundle {
+  Config: typeof OclifConfig
+  debug: {enable(namespaces: string | undefined): void; load(): string | undefined}
+  execute: typeof oclifExecute
+  modules: Record<string, () => Promise<unknown>>
 }
 
-/** Marks a folder whose files were all written: written last, before the rename. */
-const COMPLETE = '.complete'
+const root = process.env.KDISCO_STANDALONE_ROOT
+if (!root || !startupSnapshot.isBuildingSnapshot()) throw new Error('src/standalone.ts runs in the snapshot builder, with KDISCO_STANDALONE_ROOT set: see scripts/standalone.mjs')
+const dist = join(root, 'dist')
+const own = `${pathToFileURL(dist).href}/`
+const idOf = (path: string) => path.slice(dist.length + 1).replace(/\.js$/, '')
 
-/** Where a user's programs keep caches, per platform; the temp folder when there is no home. */
-function cacheRoot(): string {
-  const home = homedir()
-  if (process.platform === 'win32') return process.env.LOCALAPPDATA || join(home, 'AppData', 'Local')
-  if (process.platform === 'darwin') return join(home, 'Library', 'Caches')
-  return process.env.XDG_CACHE_HOME || join(home, '.cache')
+/**
+ * The modules oclif loads by path with `require` (hooks: it decides between import() and require by the package.json
+ * it finds on disk, and there is none at run time), evaluated here. Anything else is one of Node's own modules.
+ */
+const modules = new Map<string, unknown>()
+const bundleRequire = Object.assign((id: string) => (modules.has(id) ? modules.get(id) : require(id)), {
+  resolve(id: string) {
+    if (modules.has(id)) return id
+    throw Object.assign(new Error(`Cannot find module '${id}'`), {code: 'MODULE_NOT_FOUND'})
+  },
+}) as unknown as NodeJS.Require
+
+globalThis.kdiscoPreloadedBundles = {
+  functions: kdiscoBundleFunctions,
+  source: (name) => (require('node:sea') as typeof import('node:sea')).getAsset(`${name}.cjs`, 'utf8'),
+  require: bundleRequire,
 }
 
-/** Writes the files into a fresh folder next to `target` and renames it into place. */
-function extract(index: StandaloneIndex, target: string): void {
-  mkdirSync(dirname(target), {recursive: true})
-  const staging = mkdtempSync(`${target}.tmp-`)
-  try {
-    for (const file of index.files) {
-      const path = join(staging, file)
-      mkdirSync(dirname(path), {recursive: true})
-      writeFileSync(path, new Uint8Array(getRawAsset(file) as ArrayBuffer))
+let bundle: Bundle | undefined
+bundle = requireBundled<Bundle>(
+  'kdisco',
+  (specifier) => {
+    const load = specifier.startsWith(own) ? bundle?.modules[specifier.slice(own.length).replace(/\.js$/, '')] : undefined
+    return load ? load() : Promise.reject(new Error(`the standalone binary has no module ${specifier}`))
+  },
+  dist,
+)
+
+let plugins: Map<string, Interfaces.Plugin> | undefined
+void (async () => {
+  const config = await bundle.Config.load(root)
+  plugins = new Map(config.getPluginsList().map((p) => [p.name, p]))
+  for (const plugin of plugins.values())
+    for (const hook of Object.values(plugin.hooks).flat()) {
+      const path = join(plugin.root, hook.target)
+      modules.set(path, await bundle.modules[idOf(path)]())
     }
-    writeFileSync(join(staging, COMPLETE), `${index.build}\n`)
-    try {
-      renameSync(staging, target)
-    } catch (error) {
-      // Another first run won the race: its folder is as good as ours.
-      if (!existsSync(join(target, COMPLETE))) throw error
-    }
-  } finally {
-    rmSync(staging, {recursive: true, force: true})
-  }
-}
+  // Every command's module, evaluated now: their top levels define classes and flags, and read nothing of the run.
+  await Promise.all(Object.values(bundle.modules).map((load) => load()))
+  // The snapshot keeps the bytecode of the functions that ran before it was taken; a function first called at run
+  // time is compiled then, from source (a snapshot has no code cache). So the commonest commands run here once, on
+  // the package's examples (what they print goes to the builder's output, which scripts/standalone.mjs drops).
+  const examples = join(root, 'examples')
+  for (const args of [
+    ['svc', 'lookup', 'kubia', '-f', examples, '-o', 'json'],
+    ['svc', 'lookup', 'kubia', '-f', examples],
+    ['--help'],
+  ])
+    await bundle.execute({args, loadOptions: {root, plugins}})
+  if (process.exitCode) throw new Error(`a warm-up run failed with exit ${process.exitCode}`)
+})()
+startupSnapshot.addSerializeCallback(() => {
+  if (!plugins) throw new Error("the snapshot was taken before oclif's plugins were read")
+})
 
-/** The folder holding this build's files, written now if it is not there yet. */
-function installed(index: StandaloneIndex): string {
-  const override = process.env.KDISCO_STANDALONE_DIR
-  const roots = override ? [override] : [join(cacheRoot(), 'kdisco'), join(tmpdir(), `kdisco-${process.getuid?.() ?? 'user'}`)]
-  let lastError: unknown
-  for (const root of roots) {
-    const target = join(root, `standalone-${index.build.slice(0, 16)}`)
-    if (existsSync(join(target, COMPLETE))) return target
-    try {
-      extract(index, target)
-      return target
-    } catch (error) {
-      lastError = error // a read-only home: try the next place
-    }
-  }
-  process.stderr.write(`Error: cannot write kdisco's files to ${roots.join(' or ')}: ${(lastError as Error).message}. Set KDISCO_STANDALONE_DIR to a writable folder\n`)
-  process.exit(4)
+function main(): void {
+  installProcessGuard()
+  // What oclif's modules do when they are evaluated and a snapshot does not keep: command.js swallows EPIPE on stdout
+  // (a listener on the builder's stdout, which Node drops from the snapshot), and the debug package reads DEBUG.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error?.code === 'EPIPE') return
+    throw error
+  })
+  bundle!.debug.enable(bundle!.debug.load())
+  // kubectl runs kubectl_complete-disco (a link to the binary) to complete `kubectl disco …`, as the npm package's.
+  const completing = /^kubectl_complete-/.test(process.argv[1]?.split(/[\\/]/).pop() ?? '')
+  const args = process.argv.slice(2)
+  void bundle!.execute({args: completing ? ['__complete', ...args] : args, loadOptions: {root: root!, plugins}})
 }
-
-const index = JSON.parse(getAsset('standalone-index.json', 'utf8')) as StandaloneIndex
-const run = join(installed(index), 'bin', 'run.cjs')
-// process.argv[1] is already the name the binary was run by (kubectl-disco through kubectl): what commandName() reads.
-void (createRequire(run)('../dist/main.cjs') as {execute(options: {dir: string}): Promise<unknown>}).execute({dir: run})
+startupSnapshot.setDeserializeMainFunction(main)
