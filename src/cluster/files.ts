@@ -7,7 +7,7 @@ import {KdiscoError, inputError, quote} from '../errors.js'
 import {TooLarge, readBounded} from '../read-bounded.js'
 import {completeSnapshot} from './derive.js'
 import {ObjectError, checkObject} from './schema.js'
-import {type ClusterSnapshot, type IgnoredObject, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf, objectRef} from './types.js'
+import {type ClusterSnapshot, type IgnoredObject, type KubeObject, type ObjectLocation, type Pod, type Service, emptySnapshot, namespaceOf, objectRef} from './types.js'
 import {byCodeUnits} from '../order.js'
 
 export interface FileSourceOptions {
@@ -204,10 +204,11 @@ function where(doc: RawDocument): string {
 }
 
 /**
- * Flattens `List` / `*List` objects (and JSON arrays) into single objects, appended to `out` in document order.
- * Iterative: Lists nested 50,000 deep or holding millions of items are only a longer loop.
+ * Flattens `List` / `*List` objects (and JSON arrays) into single objects, each handed to `visit` in document order
+ * (they share the document's source and line). Iterative: Lists nested 50,000 deep or holding millions of items are
+ * only a longer loop.
  */
-function flatten(doc: RawDocument, out: RawDocument[]): RawDocument[] {
+function flatten(doc: RawDocument, visit: (value: unknown) => void): void {
   // Each level: the items still to visit, and the kind a typed List (ServiceList) gives the items that name none.
   const levels: {items: unknown[]; next: number; itemKind?: string}[] = [{items: [doc.value], next: 0}]
   while (levels.length > 0) {
@@ -223,15 +224,13 @@ function flatten(doc: RawDocument, out: RawDocument[]): RawDocument[] {
     if (Array.isArray(value)) levels.push({items: value, next: 0})
     else if (w && typeof w === 'object' && typeof w.kind === 'string' && w.kind.endsWith('List') && Array.isArray(w.items))
       levels.push({items: w.items, next: 0, itemKind: w.kind === 'List' ? undefined : w.kind.slice(0, -'List'.length)})
-    else out.push({value, source: doc.source, line: doc.line})
+    else visit(value)
   }
-  return out
 }
 
 /** The object a document holds, checked against the shape kdisco reads (schema.ts): any problem is file:line and the field. */
-function asObject(doc: RawDocument, defaultNamespace: string): KubeObject {
-  const v = doc.value as Record<string, unknown> | null
-  const at = where(doc)
+function asObject(value: unknown, at: string, defaultNamespace: string): KubeObject {
+  const v = value as Record<string, unknown> | null
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw inputError(`${at}: expected a Kubernetes object, found ${Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v}`}`, 'Each document must be a mapping with kind and metadata')
   if (v.kind === undefined || v.kind === null || v.kind === '') throw inputError(`${at}: object has no kind`, 'Add kind (and apiVersion) to the object')
   const meta = v.metadata as {name?: unknown} | null | undefined
@@ -259,19 +258,35 @@ export function snapshotFromObjects(objects: {object: KubeObject; source: string
   const namespaces = new Set<string>(BUILTIN_NAMESPACES)
   // Later documents replace earlier ones with the same kind/namespace/name, as kubectl apply would; a replacement
   // that differs is said (two versions of an object in one input is usually a stale copy).
-  const byKey = new Map<string, {object: KubeObject; source: string; file?: string; line?: number}>()
+  // The objects kept, in the order each kind/namespace/name first appeared, and where each is in `kept` (maps by the
+  // fields themselves: a key string per object was a tenth of reading 100k objects).
+  const kept: typeof objects = []
+  const at = new Map<string, Map<string, Map<string, number>>>()
   for (const entry of objects) {
     const o = entry.object
     if (o.kind !== 'Namespace' && o.metadata.namespace === undefined) o.metadata = {...o.metadata, namespace: defaultNamespace}
-    const key = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`
-    const earlier = byKey.get(key)
-    if (earlier && canonicalJson(earlier.object) !== canonicalJson(o))
+    let byNamespace = at.get(o.kind)
+    if (!byNamespace) at.set(o.kind, (byNamespace = new Map()))
+    let byName = byNamespace.get(o.metadata.namespace ?? '')
+    if (!byName) byNamespace.set(o.metadata.namespace ?? '', (byName = new Map()))
+    const index = byName.get(o.metadata.name)
+    if (index === undefined) {
+      byName.set(o.metadata.name, kept.length)
+      kept.push(entry)
+      continue
+    }
+    const earlier = kept[index]
+    if (canonicalJson(earlier.object) !== canonicalJson(o))
       snap.warnings.push(`${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} is defined twice with different content, in ${earlier.source} and in ${entry.source}: the last one is used (as kubectl apply would)`)
-    byKey.set(key, entry)
+    kept[index] = entry
   }
-  snap.locations = {}
-  for (const {object: o, source, file, line} of byKey.values()) {
-    if (file !== undefined) snap.locations[objectRef(o)] = {file, line}
+  // Indexed when first asked (svc explain -o sarif): 100k objects' names cost more than the rest of the reading.
+  let locations: Map<string, ObjectLocation> | undefined
+  snap.locate = (ref) => {
+    locations ??= new Map(kept.filter((e) => e.file !== undefined).map(({object, file, line}) => [objectRef(object), {file: file!, line}]))
+    return locations.get(ref)
+  }
+  for (const {object: o, source} of kept) {
     if (o.kind === 'Namespace') {
       namespaces.add(o.metadata.name)
       continue
@@ -318,12 +333,12 @@ export function snapshotFromObjects(objects: {object: KubeObject; source: string
  * values.yaml, other tools' configuration). An object of a kind kdisco reads is never skipped: without its name it
  * is an error. Objects of other kinds with a name are listed as ignored later, with their namespace.
  */
-function notRead(doc: RawDocument, listed: boolean): IgnoredObject | undefined {
-  const v = doc.value as {kind?: unknown; metadata?: {name?: unknown}} | null
+function notRead(value: unknown, at: string, listed: boolean): IgnoredObject | undefined {
+  const v = value as {kind?: unknown; metadata?: {name?: unknown}} | null
   const isObject = v !== null && typeof v === 'object' && !Array.isArray(v)
   const kind = isObject && typeof v.kind === 'string' && v.kind !== '' ? v.kind : undefined
-  if (kind !== undefined) return KINDS_READ.has(kind) || typeof v?.metadata?.name === 'string' ? undefined : {kind, source: where(doc)}
-  if (listed) return {kind: isObject ? 'a document without kind' : `a ${Array.isArray(v) ? 'list' : typeof v}`, source: where(doc), reason: "not a Kubernetes object (Helm's Chart.yaml or values.yaml, another tool's file?)"}
+  if (kind !== undefined) return KINDS_READ.has(kind) || typeof v?.metadata?.name === 'string' ? undefined : {kind, source: at}
+  if (listed) return {kind: isObject ? 'a document without kind' : `a ${Array.isArray(v) ? 'list' : typeof v}`, source: at, reason: "not a Kubernetes object (Helm's Chart.yaml or values.yaml, another tool's file?)"}
   return undefined
 }
 
@@ -335,14 +350,12 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
   const objects: {object: KubeObject; source: string; file?: string; line?: number}[] = []
   for (const {path, listed} of files) {
     for (const doc of await readDocuments(path, readStdin)) {
-      for (const item of flatten(doc, [])) {
-        const skip = notRead(item, listed)
-        if (skip) {
-          skipped.push(skip)
-          continue
-        }
-        objects.push({object: asObject(item, options.defaultNamespace ?? 'default'), source: where(item), file: item.source, line: item.line})
-      }
+      const at = where(doc)
+      flatten(doc, (value) => {
+        const skip = notRead(value, at, listed)
+        if (skip) skipped.push(skip)
+        else objects.push({object: asObject(value, at, options.defaultNamespace ?? 'default'), source: at, file: doc.source, line: doc.line})
+      })
     }
   }
   const snap = snapshotFromObjects(objects, files.map((f) => (f.path === '-' ? '<stdin>' : f.path)), options.defaultNamespace)
