@@ -132,11 +132,16 @@ async function parseYaml(text: string, source: string): Promise<RawDocument[]> {
     if (expandedNodes(events, text, yaml.EVENT_ID) > MAX_EXPANDED_NODES)
       throw inputError(`${source}: YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes`, 'Write the repeated parts out, or export the objects with kubectl get -o yaml')
     // YAML 1.2 core schema: timestamps and yes/no stay text, as kubectl keeps them in string fields; no merge keys.
-    // A repeated key keeps its last value.
-    values = yaml.constructFromEvents(events, {source: text, json: true})
+    // A repeated key is refused, as kubectl does: files concatenated without `---` would otherwise merge two objects
+    // into one and silently lose the other.
+    values = yaml.constructFromEvents(events, {source: text})
   } catch (error) {
     if (!(error instanceof yaml.YAMLException)) throw error
     const line = error.mark ? `:${error.mark.line + 1}` : ''
+    if (error.reason === 'duplicated mapping key' && error.mark) {
+      const key = /^[^:\n]*/.exec(text.slice(error.mark.position))![0].trim()
+      throw inputError(`${source}${line}: mapping key ${JSON.stringify(key.replace(/^["']|["']$/g, ''))} already defined`, 'Remove the repeated key; if two objects were joined (cat a.yaml b.yaml), separate them with a line ---')
+    }
     throw inputError(`${source}${line}: invalid YAML: ${error.reason}`, 'Fix the syntax (kubectl apply --dry-run=client -f shows the same error)')
   }
   // Each document's line is that of its first node (counted forward once, documents come in order).
@@ -348,8 +353,10 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
   if (files.length === 0) throw inputError(`no manifest files (.yaml, .yml, .json) found in ${options.filenames.join(', ')}`, 'Pass files, or use -R for nested directories')
   const readStdin = options.readStdin ?? defaultReadStdin
   const objects: {object: KubeObject; source: string; file?: string; line?: number}[] = []
+  let documents = 0
   for (const {path, listed} of files) {
     for (const doc of await readDocuments(path, readStdin)) {
+      documents++
       const at = where(doc)
       flatten(doc, (value) => {
         const skip = notRead(value, at, listed)
@@ -357,6 +364,12 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
         else objects.push({object: asObject(value, at, options.defaultNamespace ?? 'default'), source: at, file: doc.source, line: doc.line})
       })
     }
+  }
+  // Nothing at all (an empty file, only comments or ---) is a mistake, not an empty cluster: "Service not found" would
+  // send the user looking in the wrong place. An empty List (kubectl get in an empty namespace) is an answer.
+  if (documents === 0 && skipped.length === 0) {
+    const names = files.map((f) => (f.path === '-' ? '<stdin>' : f.path))
+    throw inputError(`no objects in ${names.length === 1 ? names[0] : `${names.length} files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})`}: ${names.length === 1 ? 'it holds' : 'they hold'} no YAML or JSON document`, 'Pass manifests or the output of kubectl get … -o yaml')
   }
   const snap = snapshotFromObjects(objects, files.map((f) => (f.path === '-' ? '<stdin>' : f.path)), options.defaultNamespace)
   snap.ignored.push(...skipped)
