@@ -24,15 +24,15 @@ export abstract class KdiscoCommand extends Command {
   }
 
   /**
-   * Writes text given in pieces (generated as they are written: `dns zone -o json`), each awaited until it has left
-   * the process, pieces over a MiB in chunks of a MiB. The last piece must end with a newline.
+   * Writes text given in pieces (generated as they are written: `dns zone -o json`, as UTF-8 chunks), each awaited
+   * until it has left the process, text over a MiB in chunks of a MiB. The last piece must end with a newline.
    */
-  protected async emitPieces(pieces: Iterable<string>): Promise<void> {
+  protected async emitPieces(pieces: Iterable<string | Buffer>): Promise<void> {
     // A reader that stops early (`| head`) is not an error: the rest is dropped and the exit code still tells the verdict.
     const closedEarly = (err: NodeJS.ErrnoException | null | undefined) => err?.code === 'EPIPE'
     // In chunks, each awaited: a 70 MB zone listing is never also held whole in the pipe's write buffer. A write
     // that fails (a full disk: synchronously for a file, through the callback for a pipe) is one line and exit 5.
-    const writeChunk = (chunk: string) =>
+    const writeChunk = (chunk: string | Buffer) =>
       new Promise<boolean>((resolve, reject) => {
         const failed = (err: NodeJS.ErrnoException) => {
           claimOutputError(err)
@@ -46,7 +46,12 @@ export abstract class KdiscoCommand extends Command {
         }
       })
     // Each piece as it comes (not joined: joining 400k records' text costs more than the writes); a long one in chunks.
-    for (const piece of pieces)
+    // A piece has left the process before the next is asked for: a generator may reuse its buffer (zone-json.ts).
+    for (const piece of pieces) {
+      if (typeof piece !== 'string') {
+        if (!(await writeChunk(piece))) return
+        continue
+      }
       for (let start = 0; start < piece.length; ) {
         let end = Math.min(piece.length, start + OUTPUT_CHUNK)
         // Never split a surrogate pair between two writes.
@@ -54,6 +59,7 @@ export abstract class KdiscoCommand extends Command {
         if (!(await writeChunk(piece.slice(start, end)))) return // the reader has gone
         start = end
       }
+    }
   }
 
   /** JSON/YAML from the result itself; any other format from the command's own (lazily loaded) renderer. */

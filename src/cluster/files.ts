@@ -8,7 +8,7 @@ import {TooLarge, readBounded} from '../read-bounded.js'
 import {completeSnapshot} from './derive.js'
 import {DocumentLines, type FieldPath, LineIndex, parseFieldPath} from './manifest-lines.js'
 import {ObjectError, checkObject} from './schema.js'
-import {type ClusterSnapshot, type IgnoredObject, type KubeObject, type Pod, type Service, emptySnapshot, namespaceOf, objectRef} from './types.js'
+import {type ClusterSnapshot, type IgnoredObject, type KubeObject, type ObjectLocation, type Pod, type Service, emptySnapshot, namespaceOf, objectRef} from './types.js'
 import {byCodeUnits} from '../order.js'
 
 export interface FileSourceOptions {
@@ -24,8 +24,6 @@ interface RawDocument {
   value: unknown
   source: string
   line?: number
-  /** Where the value is in its document (a List's item: ['items', 3]); the document itself when absent. */
-  path?: FieldPath
   /**
    * Lines of the document's nodes. YAML: from the events already parsed (cheap, used for every List item). JSON:
    * parsed again only for an error's line (`eager` false), so big kubectl dumps in JSON pay nothing.
@@ -251,10 +249,11 @@ function stepsOf(path: PathStep | undefined): FieldPath {
 }
 
 /**
- * Flattens `List` / `*List` objects (and JSON arrays) into single objects, appended to `out` in document order.
- * Iterative: Lists nested 50,000 deep or holding millions of items are only a longer loop.
+ * Flattens `List` / `*List` objects (and JSON arrays) into single objects, each handed to `visit` in document order
+ * with its path in the document (undefined: the document itself). Iterative: Lists nested 50,000 deep or holding
+ * millions of items are only a longer loop.
  */
-function flatten(doc: RawDocument, out: RawDocument[]): RawDocument[] {
+function flatten(doc: RawDocument, visit: (value: unknown, path: PathStep | undefined) => void): void {
   // Each level: the items still to visit, and the kind a typed List (ServiceList) gives the items that name none.
   // `path`: where the level's items are in the document (the root's single item is the document itself), as a chain
   // of steps: Lists nested 50,000 deep must not copy a path per level.
@@ -274,18 +273,15 @@ function flatten(doc: RawDocument, out: RawDocument[]): RawDocument[] {
     if (Array.isArray(value)) levels.push({items: value, next: 0, path: path ?? ROOT_STEP})
     else if (w && typeof w === 'object' && typeof w.kind === 'string' && w.kind.endsWith('List') && Array.isArray(w.items))
       levels.push({items: w.items, next: 0, itemKind: w.kind === 'List' ? undefined : w.kind.slice(0, -'List'.length), path: {parent: path, step: 'items'}})
-    else {
-      // A List's item has its own line (YAML; JSON only when an error needs it).
-      const steps = stepsOf(path)
-      const line = steps.length > 0 && doc.lines?.eager ? (doc.lines.get()?.line(steps) ?? doc.line) : doc.line
-      out.push({value, source: doc.source, line, path: steps, lines: doc.lines})
-    }
+    else visit(value, path)
   }
-  return out
 }
 
 /** What is wrong with an object: the message after file:line, the hint, and the field it concerns (for its line). */
 class ObjectProblem extends Error {
+  /** Where the object is: file:line, and its path in the document (set by the reader). */
+  item?: {at: string; path: FieldPath}
+
   constructor(
     readonly detail: string,
     readonly hint: string,
@@ -296,8 +292,8 @@ class ObjectProblem extends Error {
 }
 
 /** The object a document holds, checked against the shape kdisco reads (schema.ts); a problem names its field. */
-function asObject(doc: RawDocument, defaultNamespace: string): KubeObject {
-  const v = doc.value as Record<string, unknown> | null
+function asObject(value: unknown, defaultNamespace: string): KubeObject {
+  const v = value as Record<string, unknown> | null
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ObjectProblem(`expected a Kubernetes object, found ${Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v}`}`, 'Each document must be a mapping with kind and metadata')
   if (v.kind === undefined || v.kind === null || v.kind === '') throw new ObjectProblem('object has no kind', 'Add kind (and apiVersion) to the object')
   const meta = v.metadata as {name?: unknown} | null | undefined
@@ -314,10 +310,11 @@ function asObject(doc: RawDocument, defaultNamespace: string): KubeObject {
 
 /** file:line of a problem: the line of its field when it can be found, else the object's. */
 async function problemAt(doc: RawDocument, problem: ObjectProblem): Promise<string> {
-  if (!problem.field || !doc.lines) return where(doc)
+  const at = problem.item?.at ?? where(doc)
+  if (!problem.field || !doc.lines) return at
   const lines = doc.lines.get(doc.lines.eager ? undefined : await import('js-yaml'))
-  const line = lines?.line([...(doc.path ?? []), ...problem.field])
-  return line === undefined ? where(doc) : `${doc.source}:${line}`
+  const line = lines?.line([...(problem.item?.path ?? []), ...problem.field])
+  return line === undefined ? at : `${doc.source}:${line}`
 }
 
 /** JSON with object keys sorted: equal for equal content, whatever order the keys were written in. */
@@ -333,19 +330,35 @@ export function snapshotFromObjects(objects: {object: KubeObject; source: string
   const namespaces = new Set<string>(BUILTIN_NAMESPACES)
   // Later documents replace earlier ones with the same kind/namespace/name, as kubectl apply would; a replacement
   // that differs is said (two versions of an object in one input is usually a stale copy).
-  const byKey = new Map<string, {object: KubeObject; source: string; file?: string; line?: number}>()
+  // The objects kept, in the order each kind/namespace/name first appeared, and where each is in `kept` (maps by the
+  // fields themselves: a key string per object was a tenth of reading 100k objects).
+  const kept: typeof objects = []
+  const at = new Map<string, Map<string, Map<string, number>>>()
   for (const entry of objects) {
     const o = entry.object
     if (o.kind !== 'Namespace' && o.metadata.namespace === undefined) o.metadata = {...o.metadata, namespace: defaultNamespace}
-    const key = `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`
-    const earlier = byKey.get(key)
-    if (earlier && canonicalJson(earlier.object) !== canonicalJson(o))
+    let byNamespace = at.get(o.kind)
+    if (!byNamespace) at.set(o.kind, (byNamespace = new Map()))
+    let byName = byNamespace.get(o.metadata.namespace ?? '')
+    if (!byName) byNamespace.set(o.metadata.namespace ?? '', (byName = new Map()))
+    const index = byName.get(o.metadata.name)
+    if (index === undefined) {
+      byName.set(o.metadata.name, kept.length)
+      kept.push(entry)
+      continue
+    }
+    const earlier = kept[index]
+    if (canonicalJson(earlier.object) !== canonicalJson(o))
       snap.warnings.push(`${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} is defined twice with different content, in ${earlier.source} and in ${entry.source}: the last one is used (as kubectl apply would)`)
-    byKey.set(key, entry)
+    kept[index] = entry
   }
-  snap.locations = {}
-  for (const {object: o, source, file, line} of byKey.values()) {
-    if (file !== undefined) snap.locations[objectRef(o)] = {file, line}
+  // Indexed when first asked (svc explain -o sarif): 100k objects' names cost more than the rest of the reading.
+  let locations: Map<string, ObjectLocation> | undefined
+  snap.locate = (ref) => {
+    locations ??= new Map(kept.filter((e) => e.file !== undefined).map(({object, file, line}) => [objectRef(object), {file: file!, line}]))
+    return locations.get(ref)
+  }
+  for (const {object: o, source} of kept) {
     if (o.kind === 'Namespace') {
       namespaces.add(o.metadata.name)
       continue
@@ -392,12 +405,12 @@ export function snapshotFromObjects(objects: {object: KubeObject; source: string
  * values.yaml, other tools' configuration). An object of a kind kdisco reads is never skipped: without its name it
  * is an error. Objects of other kinds with a name are listed as ignored later, with their namespace.
  */
-function notRead(doc: RawDocument, listed: boolean): IgnoredObject | undefined {
-  const v = doc.value as {kind?: unknown; metadata?: {name?: unknown}} | null
+function notRead(value: unknown, at: string, listed: boolean): IgnoredObject | undefined {
+  const v = value as {kind?: unknown; metadata?: {name?: unknown}} | null
   const isObject = v !== null && typeof v === 'object' && !Array.isArray(v)
   const kind = isObject && typeof v.kind === 'string' && v.kind !== '' ? v.kind : undefined
-  if (kind !== undefined) return KINDS_READ.has(kind) || typeof v?.metadata?.name === 'string' ? undefined : {kind, source: where(doc)}
-  if (listed) return {kind: isObject ? 'a document without kind' : `a ${Array.isArray(v) ? 'list' : typeof v}`, source: where(doc), reason: "not a Kubernetes object (Helm's Chart.yaml or values.yaml, another tool's file?)"}
+  if (kind !== undefined) return KINDS_READ.has(kind) || typeof v?.metadata?.name === 'string' ? undefined : {kind, source: at}
+  if (listed) return {kind: isObject ? 'a document without kind' : `a ${Array.isArray(v) ? 'list' : typeof v}`, source: at, reason: "not a Kubernetes object (Helm's Chart.yaml or values.yaml, another tool's file?)"}
   return undefined
 }
 
@@ -411,20 +424,24 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
   for (const {path, listed} of files) {
     for (const doc of await readDocuments(path, readStdin)) {
       documents++
-      for (const item of flatten(doc, [])) {
-        const skip = notRead(item, listed)
-        if (skip) {
-          skipped.push(skip)
-          continue
-        }
-        let object: KubeObject
-        try {
-          object = asObject(item, options.defaultNamespace ?? 'default')
-        } catch (error) {
-          if (error instanceof ObjectProblem) throw inputError(`${await problemAt(item, error)}: ${error.detail}`, error.hint)
-          throw error
-        }
-        objects.push({object, source: where(item), file: item.source, line: item.line})
+      const docAt = where(doc)
+      try {
+        flatten(doc, (value, path) => {
+          // A List's item has its own line (YAML; JSON only when an error needs it).
+          const line = path && doc.lines?.eager ? (doc.lines.get()?.line(stepsOf(path)) ?? doc.line) : doc.line
+          const at = line === doc.line ? docAt : `${doc.source}:${line}`
+          const skip = notRead(value, at, listed)
+          if (skip) return void skipped.push(skip)
+          try {
+            objects.push({object: asObject(value, options.defaultNamespace ?? 'default'), source: at, file: doc.source, line})
+          } catch (error) {
+            if (error instanceof ObjectProblem) error.item = {at, path: stepsOf(path)}
+            throw error
+          }
+        })
+      } catch (error) {
+        if (error instanceof ObjectProblem) throw inputError(`${await problemAt(doc, error)}: ${error.detail}`, error.hint)
+        throw error
       }
     }
   }

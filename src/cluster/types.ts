@@ -296,11 +296,16 @@ export interface ClusterSnapshot {
   ingresses: Ingress[]
   predictedPods: PredictedPod[]
   ignored: IgnoredObject[]
-  /** Read from files: where each object was defined (the document's first line), by "Kind namespace/name" as findings name objects. */
-  locations?: Record<string, {file: string; line?: number}>
+  /** Read from files: where an object was defined (the document's first line), by "Kind namespace/name" as findings name objects. */
+  locate?: (ref: string) => ObjectLocation | undefined
 }
 
 /** How findings and locations name an object: "Service default/web". */
+export interface ObjectLocation {
+  file: string
+  line?: number
+}
+
 export function objectRef(o: KubeObject): string {
   return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`
 }

@@ -137,8 +137,10 @@ export interface AddressData {
 
 /** Family and canonical text of an IP, or undefined when the text is not one. */
 export function addressData(text: string): AddressData | undefined {
-  const ip = parseIp(text)
-  return ip && {family: ip.family, data: ip.family === 4 ? ip.bytes.join('.') : formatIPv6(ip.bytes)}
+  // IPv4 text that parses is canonical already (four decimal octets, no leading zeros): no octets, no new string.
+  if (isIPv4(text)) return {family: 4, data: text}
+  const v6 = parseIPv6(text)
+  return v6 && {family: 6, data: formatIPv6(v6)}
 }
 
 /** The canonical text of an IP (IPv4 dotted quad, IPv6 RFC 5952), or undefined when it is not an IP. */

@@ -572,7 +572,9 @@ export class ClusterDns {
   /** PTR targets for an IP: the first Service with that cluster IP, else every ready endpoint with that address. */
   ptrTargets(ip: string): string[] {
     const zone = this.settings.clusterDomain
-    const services = (this.byClusterIp.get(ip) ?? []).filter((s) => this.namespaceExposed(s.namespace))
+    // Most addresses a zone listing asks about are endpoints': no array is made for them.
+    const byIp = this.byClusterIp.get(ip)
+    const services = byIp ? byIp.filter((s) => this.namespaceExposed(s.namespace)) : []
     if (services.length > 0) {
       // CoreDNS returns only one Service when several share an IP; kdisco picks the first by namespace/name.
       const first = [...services].sort((a, b) => byCodeUnits(key(a.namespace, a.name), key(b.namespace, b.name)))[0]

@@ -137,23 +137,34 @@ export function zoneStreams(model: ClusterDns, pods: Pod[], options: ZoneOptions
   services.sort((a, b) => compareNames(a.namespace, b.namespace) || compareNames(a.name, b.name))
 
   function* podRecords(): Generator<ResourceRecord> {
-    // Insecure mode answers any dashed IP; the zone lists the pods that exist.
-    const seen = new Set<string>()
-    const named: {key: string; ns: string; ip: string; parsed?: AddressData}[] = []
+    // Insecure mode answers any dashed IP; the zone lists the pods that exist. By namespace (lower case: one DNS
+    // name), then by the dashed label, lower case; each namespace's addresses once (pods sharing an IP, hostNetwork,
+    // have one record).
+    const byNamespace = new Map<string, {seen: Set<string>; named: {key: string; ns: string; ip: string; parsed?: AddressData}[]; dotted: boolean}>()
     for (const pod of pods) {
       const ns = namespaceOf(pod)
       if (!wanted(ns)) continue
+      const lower = ns.toLowerCase()
+      let group = byNamespace.get(lower)
+      if (!group) byNamespace.set(lower, (group = {seen: new Set(), named: [], dotted: true}))
       for (const ip of podIps(pod)) {
         const parsed = addressData(ip)
-        const id = `${ns.toLowerCase()}/${parsed?.data ?? ip}`
-        if (seen.has(id)) continue // pods sharing an IP (hostNetwork) have one record
-        seen.add(id)
-        named.push({key: `${ns}\u0001${dashedIp(ip)}`.toLowerCase(), ns, ip, parsed})
+        const id = parsed?.data ?? ip
+        if (group.seen.has(id)) continue
+        group.seen.add(id)
+        // IPv4 text (canonical: parsed.data is the text) sorts as its dashed label does: '.' and '-' both sort
+        // below every digit. Other addresses sort by the label itself, and then so must every address beside them.
+        if (parsed?.data !== ip || parsed.family !== 4) group.dotted = false
+        group.named.push({key: ip, ns, ip, parsed})
       }
     }
-    named.sort((a, b) => byCodeUnits(a.key, b.key))
-    // A pod record has one type, that of its address (the other question is NODATA).
-    for (const {ns, ip, parsed} of named) yield* model.podAnswer(ns, ip, parsed?.family === 6 ? 'AAAA' : 'A').answers
+    for (const lower of [...byNamespace.keys()].sort(byCodeUnits)) {
+      const {named, dotted} = byNamespace.get(lower)!
+      if (!dotted) for (const n of named) n.key = dashedIp(n.ip).toLowerCase()
+      named.sort((a, b) => byCodeUnits(a.key, b.key))
+      // A pod record has one type, that of its address (the other question is NODATA).
+      for (const {ns, ip, parsed} of named) yield* model.podAnswer(ns, ip, parsed?.family === 6 ? 'AAAA' : 'A').answers
+    }
   }
 
   function* serviceRecords(): Generator<ResourceRecord> {
@@ -167,33 +178,41 @@ export function zoneStreams(model: ClusterDns, pods: Pod[], options: ZoneOptions
       }
   }
 
-  /** Reverse names in canonical order (by the address's labels from the most significant, each compared as text), with the zone each belongs to. */
-  let ptrOrder: {ip: string; rev: string; zone?: string}[] | undefined
+  /**
+   * Canonical text of every address that has a PTR record, in the canonical order of its reverse name (by the
+   * address's labels from the most significant, each compared as text). Only the addresses are kept: their reverse
+   * names and zones are worked out as each reverse zone is listed.
+   */
+  let ptrOrder: string[] | undefined
   const ptrs = () => {
     if (ptrOrder) return ptrOrder
-    /** Canonical text of every address that has a PTR record. */
     const addresses = new Set<string>()
+    let v6 = false
     for (const svc of services) {
       for (const address of svc.addresses) addresses.add(address.data)
       for (const ep of model.endpointsOf(svc.namespace, svc.name)) if (ep.ready && ep.parsed) addresses.add(ep.parsed.data)
     }
-    ptrOrder = [...addresses]
-      .map((ip) => `${reverseSortKey(ip)}\u0000${ip}`)
-      .sort()
-      .map((keyed) => {
-        const ip = keyed.slice(keyed.indexOf('\u0000') + 1)
-        // The PTR question for the address is read back as its canonical text, which is what `addresses` holds.
-        const rev = reverseName(ip)!
-        return {ip, rev, zone: matchZone(rev.slice(0, -1), zones)}
-      })
+    for (const ip of addresses) if (ip.includes(':')) v6 = true
+    // IPv4 text is its own sort key; with IPv6 beside it, each is sorted by reverseSortKey.
+    ptrOrder = v6 ? [...addresses].map((ip) => `${reverseSortKey(ip)}\u0000${ip}`).sort().map((keyed) => keyed.slice(keyed.indexOf('\u0000') + 1)) : [...addresses].sort()
     return ptrOrder
   }
+  /** Whether reverse names under `base` (in-addr.arpa, ip6.arpa) can fall in zone `z`: a zone above or below it. */
+  const holds = (z: string, base: string) => z === '' || z === base || base.endsWith(`.${z}`) || z.endsWith(`.${base}`)
 
   function* records(zone: string): Generator<ResourceRecord> {
     yield* heads.get(zone)!
     if (zone === serviceZone && settings.pods !== 'disabled') yield* podRecords()
     if (zone === serviceZone) yield* serviceRecords()
-    for (const p of ptrs()) if (p.zone === zone) yield* model.ptrAnswer(p.ip, p.rev).answers
+    const v4 = holds(zone, 'in-addr.arpa')
+    const v6 = holds(zone, 'ip6.arpa')
+    if (!v4 && !v6) return
+    for (const ip of ptrs()) {
+      if (!(ip.includes(':') ? v6 : v4)) continue
+      // The PTR question for the address is read back as its canonical text, which is what ptrs() holds.
+      const rev = reverseName(ip)!
+      if (matchZone(rev.slice(0, -1), zones) === zone) yield* model.ptrAnswer(ip, rev).answers
+    }
   }
 
   return zones.map((zone) => ({zone, records: {[Symbol.iterator]: () => records(zone)}}))

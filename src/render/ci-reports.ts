@@ -6,6 +6,7 @@ import type {ExpectedQuery} from '../dns/service-lookup.js'
 import type {Finding} from '../explain/service.js'
 import type {ResourceRecord} from '../dns/records.js'
 import type {SvcExplainAllResult} from '../results.js'
+import type {ObjectLocation} from '../cluster/types.js'
 import {diffItems} from './records.js'
 
 interface JunitCase {
@@ -98,11 +99,11 @@ export function lintJunit(r: SvcExplainAllResult): string {
 const LEVEL = {error: 'error', warning: 'warning', info: 'note'} as const
 
 /** svc explain --all -f: SARIF 2.1.0, a result per finding at the file and line of each object it names. */
-export function lintSarif(r: SvcExplainAllResult, locations: Record<string, {file: string; line?: number}>, version: string): string {
+export function lintSarif(r: SvcExplainAllResult, locate: (ref: string) => ObjectLocation | undefined, version: string): string {
   const findings = [...r.services.flatMap((s) => s.findings), ...r.findings]
   const codes = [...new Set(findings.map((f) => f.code))].sort()
   const results = findings.map((f) => {
-    const at = f.objects.map((o) => ({o, where: locations[o]})).filter((x) => x.where)
+    const at = f.objects.map((o) => ({o, where: locate(o)})).filter((x) => x.where)
     return {
       ruleId: f.code,
       ruleIndex: codes.indexOf(f.code),

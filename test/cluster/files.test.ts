@@ -141,7 +141,7 @@ describe('cluster: manifest files', () => {
     const list = 'apiVersion: v1\nkind: List\nitems:\n- kind: Service\n  metadata: {name: a}\n- kind: Service\n  metadata:\n    name: b\n  spec:\n    ports:\n    - port: 99999\n'
     expect((await loadError(['-'], list)).message).to.match(/^<stdin>:11: Service default\/b: spec\.ports\[0\]\.port 99999 is out of range/)
     const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => list.replace('99999', '80')})
-    expect(Object.values(snap.locations ?? {}).map((l) => l.line)).to.deep.equal([4, 6])
+    expect(['Service default/a', 'Service default/b'].map((ref) => snap.locate?.(ref)?.line)).to.deep.equal([4, 6])
     // JSON too, for the error (a JSON dump is not parsed twice for the lines of objects that are fine).
     const json = '{"kind": "List", "items": [\n  {"kind": "Service", "metadata": {"name": "a"}},\n  {"kind": "Service", "metadata": {"name": "b"},\n   "spec": {"ports": 5}}\n]}\n'
     expect((await loadError(['-'], json)).message).to.equal('<stdin>:4: Service default/b: spec.ports must be a list, got a number')

@@ -57,7 +57,7 @@ export default class SvcExplain extends KdiscoCommand {
       findings = [...report.services.flatMap((s) => s.findings), ...report.findings]
       await this.render(result, flags.output, async (r) => {
         if (flags.output === 'junit') return (await import('../../render/ci-reports.js')).lintJunit(r)
-        if (flags.output === 'sarif') return (await import('../../render/ci-reports.js')).lintSarif(r, snapshot.locations ?? {}, this.config.version)
+        if (flags.output === 'sarif') return (await import('../../render/ci-reports.js')).lintSarif(r, snapshot.locate ?? (() => undefined), this.config.version)
         return (await import('../../render/svc-explain.js')).renderLint(r)
       })
     } else {
