@@ -66,7 +66,7 @@ function installed(index: StandaloneIndex): string {
       lastError = error // a read-only home: try the next place
     }
   }
-  process.stderr.write(`Error: cannot write kdisco's files to ${roots.join(' or ')}: ${(lastError as Error).message}. Set KDISCO_STANDALONE_DIR to a writable folder\n`)
+  process.stderr.write(`Error: Cannot write kdisco's files to ${roots.join(' or ')}: ${(lastError as Error).message}. Set KDISCO_STANDALONE_DIR to a writable folder\n`)
   process.exit(4)
 }
 

@@ -48,7 +48,7 @@ async function expandPaths(paths: string[], recursive: boolean, skipped: Ignored
     try {
       info = await stat(p)
     } catch (error) {
-      throw inputError(`cannot read ${p}: ${describeFsError(error)}`, 'Check the path given to -f')
+      throw inputError(`Cannot read ${p}: ${describeFsError(error)}`, 'Check the path given to -f')
     }
     if (info.isDirectory()) {
       const entries = (await readdir(p, {withFileTypes: true})).sort((a, b) => byCodeUnits(a.name, b.name))
@@ -180,7 +180,7 @@ async function readDocuments(path: string, readStdin: () => Promise<string>): Pr
   } catch (error) {
     if (error instanceof KdiscoError) throw error
     if (error instanceof TooLarge) throw tooLarge(source, `over ${MAX_TEXT_BYTES}`)
-    throw inputError(`cannot read ${source}: ${describeFsError(error)}`, 'Check the path given to -f')
+    throw inputError(`Cannot read ${source}: ${describeFsError(error)}`, 'Check the path given to -f')
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   const trimmed = text.trimStart()
@@ -330,7 +330,7 @@ function notRead(doc: RawDocument, listed: boolean): IgnoredObject | undefined {
 export async function loadFileSnapshot(options: FileSourceOptions): Promise<ClusterSnapshot> {
   const skipped: IgnoredObject[] = []
   const files = await expandPaths(options.filenames, options.recursive ?? false, skipped)
-  if (files.length === 0) throw inputError(`no manifest files (.yaml, .yml, .json) found in ${options.filenames.join(', ')}`, 'Pass files, or use -R for nested directories')
+  if (files.length === 0) throw inputError(`No manifest files (.yaml, .yml, .json) found in ${options.filenames.join(', ')}`, 'Pass files, or use -R for nested directories')
   const readStdin = options.readStdin ?? defaultReadStdin
   const objects: {object: KubeObject; source: string; file?: string; line?: number}[] = []
   for (const {path, listed} of files) {

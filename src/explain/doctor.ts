@@ -154,7 +154,7 @@ export function rbacCheck(rbac: CorednsRbac): Check {
   const allows = (group: string, resource: string, verb: string) =>
     rbac.rules.some((r) => (r.apiGroups ?? []).some((g) => g === group || g === '*') && (r.resources ?? []).some((x) => x === resource || x === '*') && (r.verbs ?? []).some((v) => v === verb || v === '*'))
   const missing = NEEDED.flatMap(([g, res]) => ['list', 'watch'].filter((v) => !allows(g, res, v)).map((v) => `${v} ${res}${g ? `.${g}` : ''}`))
-  const evidence = [`ClusterRole(s) bound to ServiceAccount kube-system/coredns: ${rbac.roles.join(', ') || 'none'}`]
+  const evidence = [`${rbac.roles.length === 1 ? 'ClusterRole' : 'ClusterRoles'} bound to ServiceAccount kube-system/coredns: ${rbac.roles.join(', ') || 'none'}`]
   if (rbac.roles.length === 0) return check('rbac', title, 'error', 'no ClusterRoleBinding gives ServiceAccount kube-system/coredns any role: the kubernetes plugin cannot watch the API and answers SERVFAIL', evidence, 'Restore ClusterRole system:coredns and its binding')
   if (missing.length) return check('rbac', title, 'error', `CoreDNS may not ${missing.join(', ')}: its watches fail and cluster names answer SERVFAIL or go stale`, evidence, 'Add them to ClusterRole system:coredns')
   return check('rbac', title, 'ok', 'CoreDNS may list and watch endpointslices, services, pods and namespaces', evidence)

@@ -4,6 +4,7 @@ import type {ObservedQuery} from '../compare/report.js'
 import {answerSummary, diffItems, rcodeText, statusMark} from './records.js'
 import {styler, table} from './style.js'
 import {byCodeUnits} from '../order.js'
+import {plural} from '../words.js'
 
 export async function renderServiceExplanation(x: SvcExplainResult): Promise<string> {
   const c = await styler()
@@ -35,7 +36,6 @@ export async function renderLint(r: SvcExplainAllResult): Promise<string> {
   rows.sort((a, b) => order[a.f.severity] - order[b.f.severity] || byCodeUnits(a.object, b.object) || byCodeUnits(a.f.code, b.f.code))
   let out = rows.length ? table(['SEVERITY', 'CODE', 'OBJECT', 'FINDING'], rows.map(({f, object}) => [severity(f, c), f.code, object, `${f.message}\n${c.dim(`→ ${f.hint}`)}`]), c) : c.green('✓ no findings') + '\n'
   const s = r.summary
-  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
-  out += `\n${count(s.services, 'Service')}: ${s.error ? c.red(count(s.error, 'error')) : '0 errors'}, ${s.warning ? c.yellow(count(s.warning, 'warning')) : '0 warnings'}, ${s.info} info\n`
+  out += `\n${plural(s.services, 'Service')}: ${s.error ? c.red(plural(s.error, 'error')) : '0 errors'}, ${s.warning ? c.yellow(plural(s.warning, 'warning')) : '0 warnings'}, ${s.info} info\n`
   return out
 }

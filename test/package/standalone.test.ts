@@ -83,7 +83,7 @@ describe('standalone binary (linux-amd64): every command, kubectl disco through 
     expect(readdirSync(tmp).filter((f) => f.startsWith('kdisco-'))).to.have.length(1)
     const nowhere = runInstalled(kdisco, ['svc', 'list', '-f', examples], {cwd: dir, env: {KDISCO_STANDALONE_DIR: join(notADirectory, 'x')}})
     expect(nowhere.status).to.equal(4)
-    expect(nowhere.stderr).to.match(/^Error: cannot write kdisco's files to .*a-file\/x: .*Set KDISCO_STANDALONE_DIR to a writable folder\n$/)
+    expect(nowhere.stderr).to.match(/^Error: Cannot write kdisco's files to .*a-file\/x: .*Set KDISCO_STANDALONE_DIR to a writable folder\n$/)
   })
 
   describe('live commands from the binary, against the real control plane', () => {

@@ -113,12 +113,12 @@ export function questionFrom(name: string | undefined, typeFlag: string, reverse
   const type = typeFlag.toUpperCase()
   if (typeCode(type) === undefined) throw inputError(`"${typeFlag}" is not a DNS record type`, 'Use A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX, ANY, another IANA mnemonic or TYPEnnn')
   if (reverse !== undefined) {
-    if (name !== undefined) throw inputError('give either a NAME or -x IP, not both', 'Drop one of them')
+    if (name !== undefined) throw inputError('Give either a NAME or -x IP, not both', 'Drop one of them')
     const rev = reverseName(reverse)
     if (!rev) throw inputError(`-x "${reverse}" is not an IP address`, 'Use an IPv4 or IPv6 address, e.g. -x 10.96.0.10')
     return {name: rev, type: 'PTR', namespace}
   }
-  if (name === undefined || name === '') throw inputError('missing NAME to look up', `Give a name, e.g. '${commandName()} dns lookup kubia'`)
+  if (name === undefined || name === '') throw inputError('Missing NAME to look up', `Give a name, e.g. '${commandName()} dns lookup kubia'`)
   if (type === 'PTR' && parseIp(name)) return {name: reverseName(name)!, type, namespace}
   const problem = checkQueryName(name)
   if (problem) throw inputError(`"${name.length > 40 ? name.slice(0, 40) + '…' : name}" is not a valid DNS name: ${problem}`, 'Check the name')

@@ -46,7 +46,7 @@ export default class DnsZone extends KdiscoCommand {
     await this.reportInputGaps(snapshot, model)
     const zonesWanted = (flags.zone ?? []).map(normalizeName)
     for (const z of zonesWanted)
-      if (!model.settings.zones.includes(z)) throw inputError(`zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)
+      if (!model.settings.zones.includes(z)) throw inputError(`Zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)
     const namespaces = flags['all-namespaces'] ? [] : [namespace]
     const streams = zoneStreams(model, snapshot.pods, {namespaces, zones: zonesWanted})
     // A predicted pod has a DNS name only under a serviceName that can be a Service's name.

@@ -26,7 +26,7 @@ export default class ProbeCleanup extends KdiscoCommand {
   async run(): Promise<ProbeCleanupResult> {
     const {args, flags} = await this.parse(ProbeCleanup)
     checkNamespaceName(flags.namespace)
-    if (args.pod !== undefined && flags['all-namespaces']) throw inputError('a POD name goes with -n, not -A', 'Name the namespace of the pod with -n')
+    if (args.pod !== undefined && flags['all-namespaces']) throw inputError('A POD name goes with -n, not -A', 'Name the namespace of the pod with -n')
     const conn = await connectCluster(flags, flags.namespace ?? '')
     const [{cleanupPods}, {toKdiscoError}] = await Promise.all([import('../../probe/pod.js'), import('../../cluster/live/errors.js')])
     const deleted = await cleanupPods(conn, flags['all-namespaces'] ? undefined : flags.namespace ?? conn.namespace, args.pod).catch((error) => {

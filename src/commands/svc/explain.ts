@@ -33,7 +33,7 @@ export default class SvcExplain extends KdiscoCommand {
 
   async run(): Promise<SvcExplainResult | SvcExplainAllResult> {
     const {args, flags} = await this.parse(SvcExplain)
-    if (Boolean(flags.all) === (args.name !== undefined)) throw inputError(flags.all ? 'give either a Service NAME or --all, not both' : 'missing Service NAME', `E.g. '${this.config.bin} svc explain web' or '${this.config.bin} svc explain --all'`)
+    if (Boolean(flags.all) === (args.name !== undefined)) throw inputError(flags.all ? 'Give either a Service NAME or --all, not both' : 'Missing Service NAME', `E.g. '${this.config.bin} svc explain web' or '${this.config.bin} svc explain --all'`)
     if (flags['all-namespaces'] && !flags.all) throw inputError('-A goes with --all', 'Add --all, or drop -A')
     if ((flags.output === 'junit' || flags.output === 'sarif') && !flags.all) throw inputError(`-o ${flags.output} reports --all`, `Lint every Service: ${this.config.bin} svc explain --all -o ${flags.output}`)
     if (flags.output === 'sarif' && !flags.filename?.length) throw inputError('-o sarif points at manifest files: it needs -f', `E.g. ${this.config.bin} svc explain --all -f k8s/ -o sarif`)

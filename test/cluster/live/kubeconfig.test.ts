@@ -60,7 +60,7 @@ describe('live: credentials never go over plain http', function () {
     it(`${what} with an http:// server: exit 2, one line, not a single request`, async () => {
       plain.clearLog()
       const r = await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(plain.url, user, 'insecure-skip-tls-verify: true')])
-      expect(oneError(r, 2)).to.match(/^Error: refusing to send credentials \([\w -]+\) of context "x" over plain http to http:\/\/127\.0\.0\.1:\d+\. Use the https:\/\/ URL/)
+      expect(oneError(r, 2)).to.match(/^Error: Refusing to send credentials \([\w -]+\) of context "x" over plain http to http:\/\/127\.0\.0\.1:\d+\. Use the https:\/\/ URL/)
       expect(plain.requests).to.deep.equal([])
     })
   }
@@ -108,7 +108,7 @@ describe('live: secrets are never shown', function () {
     expect(r.stderr).to.match(/^kdisco: context x, server https:\/\/\*\*\*@127\.0\.0\.1:\d+, kubeconfig /)
     expect(r.stdout + r.stderr).to.not.include('SECRET').and.to.not.include('admin:')
     const dead = await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig('https://admin:SECRET@127.0.0.1:1', '{token: test-token}')])
-    expect(oneError(dead, 3)).to.match(/^Error: cannot reach the API server https:\/\/\*\*\*@127\.0\.0\.1:1 \(context x\): connection refused/)
+    expect(oneError(dead, 3)).to.match(/^Error: Cannot reach the API server https:\/\/\*\*\*@127\.0\.0\.1:1 \(context x\): connection refused/)
     expect(dead.stderr).to.not.include('SECRET')
   })
 
@@ -174,7 +174,7 @@ describe('live: exec credential plugins', function () {
       const plugin = script(`hangs-${body.length}`, body)
       const started = Date.now()
       const r = await kdiscoAsync(['svc', 'list', '--request-timeout', '2s', '--kubeconfig', kubeconfig(server.url, exec(plugin, 'interactiveMode: Never'))])
-      expect(oneError(r, 3)).to.match(/^Error: the credential plugin ".*hangs-\d+" gave no credential within 2s\. It may be waiting for input/)
+      expect(oneError(r, 3)).to.match(/^Error: The credential plugin ".*hangs-\d+" gave no credential within 2s\. It may be waiting for input/)
       expect(Date.now() - started).to.be.below(12000)
     }
   })
