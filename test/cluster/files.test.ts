@@ -119,7 +119,7 @@ describe('cluster: manifest files', () => {
   })
 
   const errorCases: [string, string[], RegExp][] = [
-    ['a missing file', ['/nonexistent/x.yaml'], /^cannot read \/nonexistent\/x\.yaml: no such file or directory$/],
+    ['a missing file', ['/nonexistent/x.yaml'], /^Cannot read \/nonexistent\/x\.yaml: no such file or directory$/],
     ['YAML syntax, with file:line', [join(bad, 'syntax.yaml')], /syntax\.yaml:9: invalid YAML: deficient indentation$/],
     ['JSON syntax, with file:line', [join(bad, 'syntax.json')], /syntax\.json:5: invalid JSON/],
     ['an object without metadata.name, at its document line', [join(bad, 'noname.yaml')], /noname\.yaml:6: Service has no metadata\.name$/],
