@@ -7,7 +7,7 @@ import {expectation, typeCode} from '../../dns/records.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
 import {commandName} from '../../invocation.js'
-import {dnsFlags, inputFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
+import {dnsFlags, inputFlags, listFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import {type ExpectedQuery, queryCandidates} from '../../dns/service-lookup.js'
@@ -34,6 +34,7 @@ export default class DnsLookup extends KdiscoCommand {
     type: Flags.string({char: 't', default: 'A', description: 'Record type: A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX, ANY.'}),
     reverse: Flags.string({char: 'x', description: 'Reverse lookup of this IP address (PTR).'}),
     output: outputFlag(['table', 'json', 'yaml', 'junit'] as const, 'table'),
+    'no-headers': listFlags['no-headers'],
     ...dnsFlags,
     ...probeFlags,
     ...waitFlag,
@@ -48,7 +49,7 @@ export default class DnsLookup extends KdiscoCommand {
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
     const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
     await this.render(result, flags.output, async (r) => {
-      if (flags.output !== 'junit') return (await import('../../render/dns-lookup.js')).renderDnsLookup(r)
+      if (flags.output !== 'junit') return (await import('../../render/dns-lookup.js')).renderDnsLookup(r, {noHeaders: flags['no-headers']})
       const query = {name: r.question.name, type: r.question.type, kind: 'short-name' as const, from: r.question.namespace, expected: expectation(r), ...(r.status ? {status: r.status, observed: r.observed, diff: r.diff} : {})}
       return (await import('../../render/ci-reports.js')).queriesJunit('dns lookup', `${r.question.name} ${r.question.type}`, [query])
     })
