@@ -130,7 +130,7 @@ describe('dns doctor against real cluster DNS', function () {
       expect(d.check('endpoints').evidence).to.deep.equal(replicas.map((r) => `${r.podIp} ${r.pod} not ready`))
       expect(d.check('pods').message).to.equal('2 of 2 DNS pods not ready')
       // kube-proxy (the pod network's) has no endpoint to send 10.96.0.10:53 to: the debug pod's lookups fail.
-      expect(d.check('lookup').message).to.match(/^the probe failed: the probe got no answer at all: /)
+      expect(d.check('lookup').message).to.match(/^the probe failed: The probe got no answer at all: /)
     } finally {
       for (const r of replicas) await setReady(r, true)
     }

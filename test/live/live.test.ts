@@ -158,7 +158,7 @@ describe('live: commands against the API test server', function () {
     expect(ok.stdout).to.include('service/kubia\n')
     const unknown = await kdiscoAsync(['svc', 'list', '--context', 'nope'], {env: {KUBECONFIG: `${broken}:${good}`}})
     expect([unknown.status, unknown.stderr.trim().split('\n').length]).to.deep.equal([2, 1])
-    expect(unknown.stderr).to.match(/context "nope" not found.*Available contexts: dead, good/)
+    expect(unknown.stderr).to.match(/Context "nope" not found.*Available contexts: dead, good/)
   })
 
   it('pod lookup and dns zone work live, with the cluster DNS IP from kube-dns', async () => {
@@ -227,7 +227,7 @@ describe('live: errors and degraded access', function () {
     await withServer((s) => s.forbid('list', 'pods', 'default'), async (_s, kc) => {
       const r = await kdiscoAsync(['svc', 'endpoints', 'kubia', '--kubeconfig', kc, '-o', 'json'])
       expect(r.status, r.stderr).to.equal(0)
-      expect(r.stderr).to.match(/cannot read pods in default \(Forbidden\)/)
+      expect(r.stderr).to.match(/Cannot read pods in default \(Forbidden\)/)
       const out = JSON.parse(r.stdout)
       expect(out.endpoints).to.have.length(3)
       expect(out.endpoints.find((e: {inDns: boolean}) => !e.inDns).why).to.match(/reason unknown/)

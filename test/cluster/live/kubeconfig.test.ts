@@ -123,8 +123,8 @@ describe('live: secrets are never shown', function () {
       expect(server.requests.every((q) => q.authorization)).to.equal(true)
     }
     writeFileSync(join(dir, 'empty-token'), '\n')
-    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, '{tokenFile: empty-token}')]), 2)).to.match(/the token file ".*empty-token" is empty/)
-    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, '{tokenFile: nowhere}')]), 2)).to.match(/cannot read the token file ".*nowhere": ENOENT/)
+    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, '{tokenFile: empty-token}')]), 2)).to.match(/The token file ".*empty-token" is empty/)
+    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, '{tokenFile: nowhere}')]), 2)).to.match(/Cannot read the token file ".*nowhere": ENOENT/)
   })
 
   it('tokenFile is read again when it changes (a rotated token), as kubectl does', async () => {
@@ -198,7 +198,7 @@ describe('live: exec credential plugins', function () {
     const plugin = script('fine', credential('test-token'))
     expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, exec(plugin))]), 2)).to.match(/does not say its interactiveMode\. Set users\[\]\.user\.exec\.interactiveMode/)
     expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, exec(plugin, 'interactiveMode: Always'))]), 3)).to.match(/needs a terminal \(interactiveMode Always\), and stdin is not one/)
-    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, exec(join(dir, 'no-such-plugin'), 'interactiveMode: Never, installHint: "brew install\\nthe-plugin"'))]), 3)).to.match(/cannot run the credential plugin ".*no-such-plugin": not found\. brew install\\nthe-plugin$/)
+    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, exec(join(dir, 'no-such-plugin'), 'interactiveMode: Never, installHint: "brew install\\nthe-plugin"'))]), 3)).to.match(/Cannot run the credential plugin ".*no-such-plugin": not found\. brew install\\nthe-plugin$/)
   })
 })
 
@@ -210,7 +210,7 @@ describe('live: kubeconfig files that are not what kubectl reads', function () {
     ['interactiveMode that is not one', 'users: [{name: u, user: {exec: {command: x, interactiveMode: Sometimes}}}]\n', /: users\[0\]\.user\.exec\.interactiveMode must be one of Never, IfAvailable, Always, got "Sometimes"$/],
     ['a list', '- a\n- b\n', /is not a kubeconfig: expected a mapping, found a list$/],
     ['YAML nested too deep', `${'['.repeat(500)}${']'.repeat(500)}\n`, /:1: invalid YAML: nesting exceeded maxDepth/],
-    ['a server that is not a URL', 'clusters: [{name: c, cluster: {server: "not a url"}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n', /the server of cluster "c" in .* is not an http\(s\) URL: "not a url"$/],
+    ['a server that is not a URL', 'clusters: [{name: c, cluster: {server: "not a url"}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n', /The server of cluster "c" in .* is not an http\(s\) URL: "not a url"$/],
   ]
   for (const [what, text, pattern] of cases) {
     it(`${what}: exit 2, one line naming the field`, async () => {
