@@ -132,11 +132,16 @@ async function parseYaml(text: string, source: string): Promise<RawDocument[]> {
     if (expandedNodes(events, text, yaml.EVENT_ID) > MAX_EXPANDED_NODES)
       throw inputError(`${source}: YAML aliases expand to more than ${MAX_EXPANDED_NODES} nodes`, 'Write the repeated parts out, or export the objects with kubectl get -o yaml')
     // YAML 1.2 core schema: timestamps and yes/no stay text, as kubectl keeps them in string fields; no merge keys.
-    // A repeated key keeps its last value.
-    values = yaml.constructFromEvents(events, {source: text, json: true})
+    // A repeated key is refused, as kubectl does: files concatenated without `---` would otherwise merge two objects
+    // into one and silently lose the other.
+    values = yaml.constructFromEvents(events, {source: text})
   } catch (error) {
     if (!(error instanceof yaml.YAMLException)) throw error
     const line = error.mark ? `:${error.mark.line + 1}` : ''
+    if (error.reason === 'duplicated mapping key' && error.mark) {
+      const key = /^[^:\n]*/.exec(text.slice(error.mark.position))![0].trim()
+      throw inputError(`${source}${line}: mapping key ${JSON.stringify(key.replace(/^["']|["']$/g, ''))} already defined`, 'Remove the repeated key; if two objects were joined (cat a.yaml b.yaml), separate them with a line ---')
+    }
     throw inputError(`${source}${line}: invalid YAML: ${error.reason}`, 'Fix the syntax (kubectl apply --dry-run=client -f shows the same error)')
   }
   // Each document's line is that of its first node (counted forward once, documents come in order).

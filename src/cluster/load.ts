@@ -7,6 +7,8 @@ import type {ClusterSnapshot} from './types.js'
 export interface SnapshotNeed {
   /** One Service by name (fewest requests); otherwise the namespace, or all namespaces with -A. */
   service?: string
+  /** One pod by name (live: its GET, its namespace's Services and slices, the cluster DNS); not with -A. */
+  pod?: string
   /** With `service`: also the pods its selector matches. */
   pods?: boolean
   /** With `service`: when the selector matches nothing, also read the namespace's pods (near misses). */
@@ -52,7 +54,9 @@ export async function loadSnapshot(scope: SnapshotScope): Promise<ClusterSnapsho
     log: scope.log,
     query: need.service
       ? {mode: 'service', name: need.service, pods: need.pods ?? false, nearMisses: need.nearMisses, namespaceSlices: need.namespaceSlices}
-      : {mode: 'namespace', kinds: need.kinds ?? [], serviceSelector: need.serviceSelector, clusterDns: need.clusterDns, apiService: need.apiService},
+      : need.pod && !scope.allNamespaces
+        ? {mode: 'pod', name: need.pod}
+        : {mode: 'namespace', kinds: need.kinds ?? [], serviceSelector: need.serviceSelector, clusterDns: need.clusterDns, apiService: need.apiService},
   })
   return snapshot
 }

@@ -93,13 +93,27 @@ describe('cluster: manifest files', () => {
     expect((await loadError([dir])).message).to.match(/broken\.yaml:1: Service has no metadata\.name$/)
   })
 
-  it('reads YAML with the 1.2 core schema; a repeated key keeps its last value', async () => {
-    const text = 'kind: Service\nmetadata:\n  name: s\n  name: t\n  annotations: {when: 2024-01-01T00:00:00Z, flag: yes}\nspec: {clusterIP: 10.96.0.1, ports: [{port: 0755}]}\n'
+  it('reads YAML with the 1.2 core schema', async () => {
+    const text = 'kind: Service\nmetadata:\n  name: t\n  annotations: {when: 2024-01-01T00:00:00Z, flag: yes}\nspec: {clusterIP: 10.96.0.1, ports: [{port: 0755}]}\n'
     const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => text})
     expect(snap.services.map((s) => s.metadata.name)).to.deep.equal(['t'])
     // Timestamps and YAML 1.1 booleans stay text (kubectl keeps them as text in string fields); 0755 is decimal.
     expect(snap.services[0].metadata.annotations).to.deep.equal({when: '2024-01-01T00:00:00Z', flag: 'yes'})
     expect(snap.services[0].spec?.ports?.[0].port).to.equal(755)
+  })
+
+  it('refuses a repeated key at its line, as kubectl does: two files joined without --- are not merged into one object', async () => {
+    const a = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec: {clusterIP: 10.96.0.1}\n'
+    const b = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: b\nspec: {clusterIP: 10.96.0.2}\n'
+    const joined = await loadError(['-'], a + b)
+    expect(joined.message).to.equal('<stdin>:6: mapping key "apiVersion" already defined')
+    expect(joined.hint).to.match(/separate them with a line ---/)
+    expect(joined.exitCode).to.equal(2)
+    // Nested and flow mappings too; with --- between them the same two objects load.
+    expect((await loadError(['-'], 'kind: Service\nmetadata:\n  name: s\n  name: t\n')).message).to.equal('<stdin>:4: mapping key "name" already defined')
+    expect((await loadError(['-'], 'kind: Service\nmetadata: {name: s, "name": t}\n')).message).to.equal('<stdin>:2: mapping key "name" already defined')
+    const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => `${a}---\n${b}`})
+    expect(snap.services.map((s) => s.metadata.name)).to.deep.equal(['a', 'b'])
   })
 
   it('refuses aliases that expand to millions of nodes (a "billion laughs" file), in one line', async () => {

@@ -71,6 +71,17 @@ describe('live: LIST and request patterns as the real API server logs them', fun
     expect(other.sort()).to.deep.equal(['get /api/v1/namespaces/kube-system/configmaps/coredns', 'list /api/v1/namespaces?limit=500'])
   })
 
+  it('big answers come gzipped, as kubectl asks for them: every Service, a fraction of the bytes', async () => {
+    const r = await audited(['svc', 'list', '-n', BULK, '-o', 'json', '--verbose'])
+    expect(r.status, r.stderr).to.equal(0)
+    expect(JSON.parse(r.stdout).services).to.have.length(COUNT)
+    // The API server compresses answers over 128 KiB when asked (its APIResponseCompression): the first page of 500.
+    const zipped = [...r.stderr.matchAll(/GET \/api\/v1\/namespaces\/list-bulk\/services\?limit=500 200 \d+ms \(gzip: (\d+) bytes for (\d+)\)/g)]
+    expect(zipped, r.stderr).to.have.length(1)
+    const [, wire, plain] = zipped[0].map(Number)
+    expect(wire).to.be.below(plain / 5)
+  })
+
   it('an expired continue token (etcd compacted between two pages) restarts the list, and kdisco lists everything', async () => {
     const {tap, auditedKubeconfig} = await c.startTap()
     const held = tap.holdNext((method, url) => method === 'GET' && url.startsWith(`/api/v1/namespaces/${BULK}/services?`) && url.includes('continue='))

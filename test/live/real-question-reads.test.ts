@@ -260,18 +260,20 @@ describe('live dns lookup: reads sized to the question, answers as a full read g
       expect(reverseName(podIp)).to.be.a('string')
     })
 
-    it('pod lookup: one LIST per kind of its namespace, the Corefile and the cluster DNS Service', async () => {
+    it('pod lookup: the pod by GET, its namespace\'s Services and slices, the Corefile and cluster DNS; a missing pod also its namespace, pods and StatefulSets', async () => {
       const pods = await c.api.list<Pod>('Pod', APP)
       const r = await requests(['pod', 'lookup', pods[0].metadata.name])
       const list = (path: string) => `list ${path}?limit=500`
-      expect(sorted(r.events.map(shape))).to.deep.equal(
-        sorted([
-          ...first,
-          list(`/api/v1/namespaces/${APP}/services`),
-          list(`/apis/discovery.k8s.io/v1/namespaces/${APP}/endpointslices`),
-          list(`/api/v1/namespaces/${APP}/pods`),
-          list(`/apis/apps/v1/namespaces/${APP}/statefulsets`),
-        ]),
+      const dns = first.filter((f) => !f.endsWith(`namespaces/${APP}`))
+      const namespaceWide = [list(`/api/v1/namespaces/${APP}/services`), list(`/apis/discovery.k8s.io/v1/namespaces/${APP}/endpointslices`)]
+      expect(sorted(r.events.map(shape))).to.deep.equal(sorted([...dns, `get /api/v1/namespaces/${APP}/pods/${pods[0].metadata.name}`, ...namespaceWide]))
+      expect((r.json as unknown as {endpointNames: {service: string}[]}).endpointNames.map((e) => e.service)).to.include('web')
+      const mark = audit.mark()
+      const missing = await kdiscoAsync(['pod', 'lookup', 'web-nope', '-n', APP, '--probe', 'none', '--kubeconfig', c.auditedKubeconfig], {timeoutMs: 60000})
+      expect(missing.status).to.equal(2)
+      expect(missing.stderr).to.match(/Pod "web-nope" not found in namespace question-reads/)
+      expect(sorted((await audit.since(mark)).map(shape))).to.deep.equal(
+        sorted([...first, `get /api/v1/namespaces/${APP}/pods/web-nope`, ...namespaceWide, list(`/api/v1/namespaces/${APP}/pods`), list(`/apis/apps/v1/namespaces/${APP}/statefulsets`)]),
       )
     })
   })

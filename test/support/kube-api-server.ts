@@ -103,7 +103,7 @@ export interface Fault {
   transform?: (body: unknown) => unknown
   /** Rewrites the answer's text (after transform), keeping its content type. */
   rewrite?: (text: string) => string
-  raw?: {status?: number; contentType?: string; body: string | Buffer}
+  raw?: {status?: number; contentType?: string; contentEncoding?: string; body: string | Buffer}
   cut?: number
   bodyBytes?: number
   dripMs?: number
@@ -308,7 +308,7 @@ export class KubeApiServer {
       entry.status = status
       if (spoil?.raw) {
         entry.status = spoil.raw.status ?? 200
-        res.writeHead(entry.status, spoil.raw.contentType === undefined ? {} : {'Content-Type': spoil.raw.contentType})
+        res.writeHead(entry.status, {...(spoil.raw.contentType === undefined ? {} : {'Content-Type': spoil.raw.contentType}), ...(spoil.raw.contentEncoding === undefined ? {} : {'Content-Encoding': spoil.raw.contentEncoding})})
         res.end(spoil.raw.body)
         return
       }

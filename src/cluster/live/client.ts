@@ -1,11 +1,13 @@
 // A small Kubernetes REST client: raw JSON in and out (the same object shapes the file source reads), kubeconfig
 // auth (TLS through client-node, the user's credentials through credentials.ts), paged LISTs (limit + continue,
 // restarting on 410 Expired), Retry-After on 429, a per-request deadline that covers the whole answer, and a request
-// log that never shows credentials. What comes back is checked before anyone reads it: a JSON content type, JSON
-// that parses, at most MAX_BODY_BYTES (counted as it arrives), the kind that was asked for, and every object's shape
+// log that never shows credentials. Answers may come gzipped, as kubectl asks for them (big LISTs shrink ~15×). What
+// comes back is checked before anyone reads it: a JSON content type, JSON that parses, at most MAX_BODY_BYTES
+// (counted as it arrives, compressed and decompressed), the kind that was asked for, and every object's shape
 // (schema.ts). Anything else is an InvalidResponse: never an empty list, never a crash.
 import http from 'node:http'
 import https from 'node:https'
+import {createGunzip} from 'node:zlib'
 import {ObjectError, checkObject} from '../schema.js'
 import {type Credentials, credentialSource} from './credentials.js'
 import type {LoadedKubeconfig} from './kubeconfig.js'
@@ -258,7 +260,7 @@ export class KubeClient {
         else resolve(value as T)
       }
       const lib = url.protocol === 'http:' ? http : https
-      const headers: Record<string, string> = {...(base.headers as Record<string, string> | undefined), Accept: send.text ? 'text/plain, */*' : 'application/json', 'User-Agent': 'kdisco'}
+      const headers: Record<string, string> = {...(base.headers as Record<string, string> | undefined), Accept: send.text ? 'text/plain, */*' : 'application/json', 'Accept-Encoding': 'gzip', 'User-Agent': 'kdisco'}
       if (send.body !== undefined) headers['Content-Type'] = send.contentType ?? 'application/json'
       const req = lib.request(url, {...base, method, headers, timeout: undefined}, (res) => {
         const status = res.statusCode ?? 0
@@ -275,21 +277,34 @@ export class KubeClient {
           req.destroy()
           return done(new InvalidResponse(method, path, `${res.headers['content-type'] ? JSON.stringify(res.headers['content-type']).slice(0, 80) : 'no content type'}, not JSON`))
         }
+        const encoding = (res.headers['content-encoding'] ?? 'identity').trim().toLowerCase()
+        if (encoding !== 'identity' && encoding !== 'gzip') {
+          req.destroy()
+          return done(new InvalidResponse(method, path, `a body encoded as ${JSON.stringify(encoding).slice(0, 40)}, which kdisco did not ask for`))
+        }
+        // Decompressed bytes are bounded like plain ones: a few KB of gzip can stand for gigabytes.
+        const stream = encoding === 'gzip' ? res.pipe(createGunzip()) : res
         const chunks: Buffer[] = []
         let bytes = 0
-        res.on('data', (c: Buffer) => {
+        let wire = 0
+        if (stream !== res) res.on('data', (c: Buffer) => (wire += c.length))
+        stream.on('data', (c: Buffer) => {
           bytes += c.length
-          if (bytes > MAX_BODY_BYTES) return tooLarge()
+          if (bytes > MAX_BODY_BYTES) {
+            stream.destroy()
+            return tooLarge()
+          }
           chunks.push(c)
         })
+        if (stream !== res) stream.on('error', (e) => done(new InvalidResponse(method, path, `a gzip body that does not decompress (${(e as NodeJS.ErrnoException).code ?? e.message})`)))
         // An error while the answer arrives (the connection reset mid-body) is an answer cut short; the deadline's own
         // error passes through.
         res.on('error', (e) => done(e instanceof TransportError ? e : new TransportError(method, path, 'ETRUNCATED', `the connection closed before the answer was complete (${(e as NodeJS.ErrnoException).code ?? e.message})`)))
         // The server closed the connection before the answer was complete (a frame, a chunk, a Content-Length short).
         res.on('close', () => res.complete || done(new TransportError(method, path, 'ETRUNCATED', 'the connection closed before the answer was complete')))
-        res.on('end', () => {
+        stream.on('end', () => {
           if (settled) return
-          this.options.log?.(`${method} ${path} ${status} ${Date.now() - started}ms`)
+          this.options.log?.(`${method} ${path} ${status} ${Date.now() - started}ms${stream === res ? '' : ` (gzip: ${wire} bytes for ${bytes})`}`)
           const text = Buffer.concat(chunks).toString('utf8')
           if (send.text && ok) return done(undefined, text as T)
           let body: unknown

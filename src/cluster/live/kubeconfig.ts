@@ -93,10 +93,11 @@ async function loadFile(path: string): Promise<{kc: KubeConfig; users: Map<strin
   let text = bytes.toString('utf8')
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   let raw: unknown
-  // YAML 1.2 as for manifests (the parser is loaded only when a file is there to parse); aliases bounded.
+  // YAML 1.2 as for manifests (the parser is loaded only when a file is there to parse); aliases bounded; a repeated
+  // key refused, as kubectl does.
   const {YAMLException, constructFromEvents, parseEvents} = await import('js-yaml')
   try {
-    raw = constructFromEvents(parseEvents(text, {filename: path}), {source: text, json: true, maxAliases: 100})[0]
+    raw = constructFromEvents(parseEvents(text, {filename: path}), {source: text, maxAliases: 100})[0]
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error
     throw configError(`Kubeconfig ${path}${error.mark ? `:${error.mark.line + 1}` : ''}: invalid YAML: ${error.reason}`)

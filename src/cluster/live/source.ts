@@ -2,7 +2,7 @@
 // produces the same ClusterSnapshot the file source does. Partial access (RBAC) degrades into snapshot gaps.
 import {ExitCode, KdiscoError} from '../../errors.js'
 import {completeSnapshot} from '../derive.js'
-import {formatSelector} from '../labels.js'
+import {formatSelector, matchesServiceSelector} from '../labels.js'
 import {
   type ClusterSnapshot,
   type ConfigMap,
@@ -28,6 +28,11 @@ export type LiveKind = 'pods' | 'statefulsets' | 'ingresses'
 export type LiveQuery =
   /** One Service: its object, its slices, the pods its selector matches (≤ 4 requests with the Corefile). */
   | {mode: 'service'; name: string; pods: boolean; nearMisses?: boolean; namespaceSlices?: boolean}
+  /**
+   * One pod: its GET, its namespace's Services and slices (the names it has), the Corefile and cluster DNS (its
+   * resolv.conf). When it is not there, the namespace, its StatefulSets (pods to come) and pods (hints) too.
+   */
+  | {mode: 'pod'; name: string}
   /** A namespace (or every namespace): one paged LIST per kind. */
   | {mode: 'namespace'; kinds: LiveKind[]; serviceSelector?: string; clusterDns?: boolean; apiService?: boolean}
 
@@ -68,6 +73,7 @@ export async function loadLiveSnapshot(scope: LiveScope): Promise<LiveResult> {
   snap.defaultNamespace = namespace
   try {
     if (scope.query.mode === 'service') await readService(client, snap, namespace, scope.query)
+    else if (scope.query.mode === 'pod') await readPod(client, snap, namespace, scope.query.name)
     else await readNamespace(client, snap, scope.allNamespaces ? undefined : namespace, scope.query)
     if (!scope.allNamespaces) await readExternalNameTargets(client, snap)
   } catch (error) {
@@ -182,6 +188,56 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
       if (all) append(snap.pods, all.items, 'v1')
     }
   }
+}
+
+async function readPod(client: KubeClient, snap: ClusterSnapshot, namespace: string, name: string): Promise<void> {
+  const podPath = `${CORE}/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`
+  const services = (ns: string) => client.list<Service>(scoped(CORE, 'services', ns), {}, {expect: {kind: 'Service', namespace: ns}})
+  const absent = (error: unknown) => {
+    if (error instanceof ApiError && error.status === 404) return undefined
+    throw error
+  }
+  const [pod, here, dns] = await Promise.all([
+    optional(snap, 'pods', namespace, () => client.get<Pod>(podPath, undefined, {kind: 'Pod', namespace}).catch(absent)),
+    services(namespace),
+    // As in a namespace read: a missing cluster DNS Service is a gap (the resolv.conf's nameserver is unknown).
+    namespace === CLUSTER_DNS_NAMESPACE ? undefined : optional(snap, 'services', CLUSTER_DNS_NAMESPACE, () => client.get<Service>(`${CORE}/namespaces/${CLUSTER_DNS_NAMESPACE}/services/${CLUSTER_DNS_SERVICE}`, undefined, {kind: 'Service', namespace: CLUSTER_DNS_NAMESPACE})),
+    readEndpoints(client, snap, namespace),
+    readCorefile(client, snap, {nodeLocal: true}),
+  ])
+  append(snap.services, here.items, 'v1')
+  if (dns) snap.services.push({...dns, apiVersion: 'v1', kind: 'Service'})
+  snap.readNamespaces = [namespace]
+  snap.namespaces = [...new Set(['default', 'kube-system', namespace])].sort()
+  // Without the right to read slices (RBAC), the endpoints come from the namespace's pods, as in a namespace read.
+  const slicesForbidden = snap.gaps.some((g) => g.resource === 'endpointslices')
+  const podsForbidden = snap.gaps.some((g) => g.resource === 'pods')
+  if (pod && !slicesForbidden) {
+    snap.pods.push({...pod, apiVersion: 'v1', kind: 'Pod'})
+    // A Service selecting the pod without any EndpointSlice: its pods say how many endpoints it should have had
+    // (one request more per such Service, only then), as svc lookup reads them.
+    const sliceless = here.items.filter((svc) => {
+      const selector = selectorString(svc.spec?.selector)
+      return selector && svc.spec?.type !== 'ExternalName' && matchesServiceSelector(svc.spec?.selector, pod.metadata.labels) && !snap.endpointSlices.some((sl) => sl.metadata.labels?.[SERVICE_NAME_LABEL] === svc.metadata.name) && !snap.endpoints.some((e) => e.metadata.name === svc.metadata.name)
+    })
+    const selected = await Promise.all(sliceless.map((svc) => optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector: selectorString(svc.spec?.selector)}, {paged: false, expect: {kind: 'Pod', namespace}}))))
+    const have = new Set([pod.metadata.name])
+    for (const p of selected.flatMap((r) => r?.items ?? [])) {
+      if (have.has(p.metadata.name)) continue
+      have.add(p.metadata.name)
+      snap.pods.push({...p, apiVersion: 'v1', kind: 'Pod'})
+    }
+    return
+  }
+  const [exists, pods, sets] = await Promise.all([
+    pod ? true : client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'}).then(() => true, (error) => (error instanceof ApiError && error.status === 404 ? false : error instanceof ApiError && error.status === 403 ? true : Promise.reject(error))),
+    podsForbidden ? undefined : optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {}, {expect: {kind: 'Pod', namespace}})),
+    pod ? undefined : optional(snap, 'statefulsets', namespace, () => client.list<StatefulSet>(scoped(APPS, 'statefulsets', namespace), {}, {expect: {kind: 'StatefulSet', namespace}})),
+  ])
+  if (!exists) snap.namespaces = ['default', 'kube-system']
+  if (pods) append(snap.pods, pods.items, 'v1')
+  else if (pod) snap.pods.push({...pod, apiVersion: 'v1', kind: 'Pod'})
+  if (sets) append(snap.statefulSets, sets.items, 'apps/v1')
 }
 
 /** `<service>.<namespace>.svc.<zone>`: the Service an ExternalName points at inside the cluster, if it does. */

@@ -27,7 +27,7 @@ export default class PodLookup extends KdiscoCommand {
     // --probe exec / ephemeral look from inside this very pod unless --pod names another.
     // -o name prints the pod's name: no debug pod for that unless --probe asks for one.
     const probe = probeConfig(flags.output === 'name' ? {...flags, probe: flags.probe ?? 'none'} : flags, {defaultPod: args.pod})
-    const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets'], clusterDns: true})
+    const {snapshot, model, namespace} = await loadCluster(flags, {pod: args.pod, kinds: ['pods', 'statefulsets'], clusterDns: true})
     const pod = snapshot.pods.find((p) => p.metadata.name === args.pod && namespaceOf(p) === namespace)
     if (!pod && !model.hasNamespace(namespace))
       throw inputError(`Pod "${args.pod}" not found: namespace "${namespace}" ${snapshot.origin === 'live' ? 'does not exist' : 'is not in the input'}`, 'Check -n')

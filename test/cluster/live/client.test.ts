@@ -2,6 +2,7 @@
 // JSON, HTML, the wrong kind, items that are not a list, a malformed object, an endless or dripping body, a
 // connection cut mid-answer) is exit 3 in one line naming the request — never an empty list, never a crash; a 500
 // on the Corefile falls back to kubeadm's defaults with a note, as README says.
+import {gzipSync} from 'node:zlib'
 import {expect} from 'chai'
 import {kdiscoAsync} from '../../support/cli.js'
 import {loadExamples} from '../../support/cluster-objects.js'
@@ -77,6 +78,22 @@ describe('live: answers that are not what was asked for', function () {
     const line = oneError(await kdiscoAsync(['svc', 'list', '-A', '--kubeconfig', kubeconfig], {timeoutMs: 60000}))
     expect(line).to.include('answered list services cluster-wide with more than 256 MiB')
     expect(Date.now() - started).to.be.below(40000)
+  })
+
+  it('a gzipped answer (kdisco asks for gzip, as kubectl does) is read; a gzip bomb, a corrupt gzip and an encoding not asked for are exit 3', async () => {
+    const list = {kind: 'ServiceList', apiVersion: 'v1', metadata: {resourceVersion: '1'}, items: [{metadata: {name: 'zipped', namespace: 'default'}, spec: {clusterIP: '10.96.9.9', ports: [{port: 80}]}}]}
+    server.fault({path: /^\/api\/v1\/namespaces\/default\/services$/, times: 1, raw: {contentType: 'application/json', contentEncoding: 'gzip', body: gzipSync(JSON.stringify(list))}})
+    const zipped = await kdiscoAsync(['svc', 'list', '-o', 'name', '--kubeconfig', kubeconfig])
+    expect(zipped.stdout, zipped.stderr).to.equal('service/zipped\n')
+    // 300 MiB of spaces in ~300 KB: refused once 256 MiB are decompressed, not after.
+    const bomb = gzipSync(Buffer.concat([Buffer.from('{"kind":"ServiceList","items":['), Buffer.alloc(300 << 20, ' '), Buffer.from(']}')]))
+    expect(bomb.length).to.be.below(1 << 20)
+    server.fault({path: /^\/api\/v1\/services$/, times: 1, raw: {contentType: 'application/json', contentEncoding: 'gzip', body: bomb}})
+    expect(oneError(await kdiscoAsync(['svc', 'list', '-A', '--kubeconfig', kubeconfig], {timeoutMs: 60000}))).to.include('answered list services cluster-wide with more than 256 MiB')
+    server.fault({path: /^\/api\/v1\/services$/, times: 1, raw: {contentType: 'application/json', contentEncoding: 'gzip', body: gzipSync(JSON.stringify(list)).subarray(0, 30)}})
+    expect(oneError(await kdiscoAsync(['svc', 'list', '-A', '--kubeconfig', kubeconfig]))).to.match(/answered list services cluster-wide with a gzip body that does not decompress \(Z_BUF_ERROR\)\. /)
+    server.fault({path: /^\/api\/v1\/services$/, times: 1, raw: {contentType: 'application/json', contentEncoding: 'br', body: 'x'}})
+    expect(oneError(await kdiscoAsync(['svc', 'list', '-A', '--kubeconfig', kubeconfig]))).to.match(/answered list services cluster-wide with a body encoded as "br", which kdisco did not ask for\. /)
   })
 
   it('a body that drips one byte at a time ends at --request-timeout', async () => {

@@ -209,6 +209,7 @@ describe('live: kubeconfig files that are not what kubectl reads', function () {
     ['a cluster without server', 'clusters: [{name: c, cluster: {}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n', /: clusters\[0\]\.cluster\.server is missing$/],
     ['interactiveMode that is not one', 'users: [{name: u, user: {exec: {command: x, interactiveMode: Sometimes}}}]\n', /: users\[0\]\.user\.exec\.interactiveMode must be one of Never, IfAvailable, Always, got "Sometimes"$/],
     ['a list', '- a\n- b\n', /is not a kubeconfig: expected a mapping, found a list$/],
+    ['a repeated key (kubectl refuses it too)', 'current-context: a\nclusters: []\ncurrent-context: b\n', /:3: invalid YAML: duplicated mapping key$/],
     ['YAML nested too deep', `${'['.repeat(500)}${']'.repeat(500)}\n`, /:1: invalid YAML: nesting exceeded maxDepth/],
     ['a server that is not a URL', 'clusters: [{name: c, cluster: {server: "not a url"}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n', /The server of cluster "c" in .* is not an http\(s\) URL: "not a url"$/],
   ]
