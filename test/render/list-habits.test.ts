@@ -152,6 +152,11 @@ describe('list habits: -o wide, -o name, --no-headers, --show-labels', function 
         // Across namespaces kubectl prints no namespace either.
         const everywhere = kubectl(['get', 'services', '-A', '-o', 'name'])
         expect(lines(everywhere.stdout)).to.include('service/lonely')
+        // probe cleanup -o name: what it deleted, as kubectl delete -o name prints it.
+        const left = kubectl(['run', 'kdisco-probe-left', '-n', ns, '--image', 'busybox', '--labels', 'app.kubernetes.io/managed-by=kdisco', '--restart', 'Never'])
+        expect(left.status, left.stderr).to.equal(0)
+        const cleaned = kdisco(['probe', 'cleanup', '-n', ns, '-o', 'name', '--kubeconfig', c.kubeconfig])
+        expect([cleaned.status, cleaned.stdout], cleaned.stderr).to.deep.equal([0, 'pod/kdisco-probe-left\n'])
       } finally {
         kubectl(['delete', 'namespace', ns, '--wait=false'])
       }

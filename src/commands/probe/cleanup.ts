@@ -20,7 +20,7 @@ export default class ProbeCleanup extends KdiscoCommand {
     context: inputFlags.context,
     'request-timeout': inputFlags['request-timeout'],
     verbose: inputFlags.verbose,
-    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+    output: outputFlag(['table', 'json', 'yaml', 'name'] as const, 'table'),
   }
 
   async run(): Promise<ProbeCleanupResult> {
@@ -33,7 +33,8 @@ export default class ProbeCleanup extends KdiscoCommand {
       throw toKdiscoError(error, conn.config)
     })
     const result: ProbeCleanupResult = {deleted}
-    await this.render(result, flags.output, (r) => (r.deleted.length === 0 ? 'No kdisco pods found.' : r.deleted.map((p) => `pod ${p.namespace}/${p.name} deleted`).join('\n')))
+    // -o name: pod/NAME per deleted pod, as kubectl delete -o name prints them (nothing when none was found).
+    await this.render(result, flags.output, (r) => (flags.output === 'name' ? r.deleted.map((p) => `pod/${p.name}\n`).join('') : r.deleted.length === 0 ? 'No kdisco pods found.' : r.deleted.map((p) => `pod ${p.namespace}/${p.name} deleted`).join('\n')))
     return result
   }
 }
