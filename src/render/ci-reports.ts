@@ -140,7 +140,7 @@ export function lintSarif(r: SvcExplainAllResult, locations: Record<string, {fil
               shortDescription: {text: rule.short.replace(/`/g, '')},
               fullDescription: {text: rule.full},
               help: {text: rule.help},
-              helpUri: `${FINDING_CODES_URL}`,
+              helpUri: FINDING_CODES_URL,
               defaultConfiguration: {level: LEVEL[rule.level]},
             })),
           },

@@ -96,7 +96,7 @@ describe('dns doctor against real cluster DNS', function () {
       const early = await doctor('port-forward')
       expect(early.status).to.equal(1)
       expect(early.check('rbac')).to.deep.include({status: 'error', message: 'CoreDNS may not list endpointslices.discovery.k8s.io, watch endpointslices.discovery.k8s.io: its watches fail and cluster names answer SERVFAIL or go stale'})
-      expect(early.check('rbac').evidence).to.deep.equal(['ClusterRole(s) bound to ServiceAccount kube-system/coredns: system:coredns'])
+      expect(early.check('rbac').evidence).to.deep.equal(['ClusterRole bound to ServiceAccount kube-system/coredns: system:coredns'])
       // The control name is a ClusterIP: it comes from Services, which CoreDNS may still list. Endpoints it has not.
       expect(early.check('lookup').status).to.equal('ok')
       const headless = await kdiscoAsync(['svc', 'lookup', 'db', '-n', 'doctor-app', '--probe', 'port-forward', '-o', 'json', '--kubeconfig', c.kubeconfig], {timeoutMs: 60000})
