@@ -338,8 +338,10 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
   if (files.length === 0) throw inputError(`No manifest files (.yaml, .yml, .json) found in ${options.filenames.join(', ')}`, 'Pass files, or use -R for nested directories')
   const readStdin = options.readStdin ?? defaultReadStdin
   const objects: {object: KubeObject; source: string; file?: string; line?: number}[] = []
+  let documents = 0
   for (const {path, listed} of files) {
     for (const doc of await readDocuments(path, readStdin)) {
+      documents++
       for (const item of flatten(doc, [])) {
         const skip = notRead(item, listed)
         if (skip) {
@@ -349,6 +351,12 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
         objects.push({object: asObject(item, options.defaultNamespace ?? 'default'), source: where(item), file: item.source, line: item.line})
       }
     }
+  }
+  // Nothing at all (an empty file, only comments or ---) is a mistake, not an empty cluster: "Service not found" would
+  // send the user looking in the wrong place. An empty List (kubectl get in an empty namespace) is an answer.
+  if (documents === 0 && skipped.length === 0) {
+    const names = files.map((f) => (f.path === '-' ? '<stdin>' : f.path))
+    throw inputError(`no objects in ${names.length === 1 ? names[0] : `${names.length} files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})`}: ${names.length === 1 ? 'it holds' : 'they hold'} no YAML or JSON document`, 'Pass manifests or the output of kubectl get … -o yaml')
   }
   const snap = snapshotFromObjects(objects, files.map((f) => (f.path === '-' ? '<stdin>' : f.path)), options.defaultNamespace)
   snap.ignored.push(...skipped)

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {KdiscoCommand} from '../command-base.js'
+import {ExitCode, KdiscoError} from '../errors.js'
 import {inputFlags, outputFlag} from '../flags.js'
 import {connectCluster} from '../pipeline.js'
 import type {VersionResult} from '../results.js'
@@ -33,7 +34,9 @@ export default class Version extends KdiscoCommand {
         failure = error
       }
     }
-    // What is known is printed first; an unreachable server then fails the command (kubectl does the same).
+    // A kubeconfig kdisco cannot use is an input error: nothing on stdout, as for every exit 2 (kubectl too fails
+    // before printing). An unreachable server fails after what is known is printed, as kubectl version does.
+    if (failure instanceof KdiscoError && failure.exitCode === ExitCode.USAGE) throw failure
     await this.render(result, flags.output, (r) =>
       [`Client Version: ${r.client.version}`, `Node Version: ${r.client.node} (${r.client.platform})`, ...(r.server ? [`Server Version: ${r.server.version} (${r.server.platform})`] : [])].join('\n'),
     )

@@ -196,6 +196,8 @@ export function ndotsCheck(model: ClusterDns, name = 'example.com'): Check {
 export function pluginsCheck(model: ClusterDns, snapshot: ClusterSnapshot): Check {
   const title = 'Corefile plugins and routes'
   if (model.settings.flavour === 'kube-dns') return check('plugins', title, 'skipped', 'kube-dns serves cluster DNS: stub domains and upstreams are in the routes of dns lookup')
+  // Without a Corefile the routes would be kubeadm's defaults: reporting them as "ok" would vouch for a file not read.
+  if (!model.settings.corefile && !model.settings.server) return check('plugins', title, 'skipped', `no Corefile to check (${model.settings.source}); kdisco assumes kubeadm's plugins`)
   const server = model.coreDns().config
   const zone = `${model.settings.clusterDomain}.`
   const services = model.allServices().map((svc) => ({svc, name: lowerName(svc.fqdn)}))

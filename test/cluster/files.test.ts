@@ -116,6 +116,13 @@ describe('cluster: manifest files', () => {
     expect(snap.services.map((s) => s.metadata.name)).to.deep.equal(['a', 'b'])
   })
 
+  it('an input without any document is an error (exit 2), not an empty cluster; an empty List is an answer', async () => {
+    for (const text of ['', '# only a comment\n', '---\n---\n'])
+      expect((await loadError(['-'], text)).message).to.equal('<stdin>: no objects in <stdin>: it holds no YAML or JSON document'.replace('<stdin>: ', ''))
+    const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => 'apiVersion: v1\nkind: List\nitems: []\n'})
+    expect(snap.services).to.deep.equal([])
+  })
+
   it('refuses aliases that expand to millions of nodes (a "billion laughs" file), in one line', async () => {
     const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]']
     for (let i = 1; i < 8; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill('*' + String.fromCharCode(96 + i)).join(', ')}]`)

@@ -24,6 +24,16 @@ describe('dns doctor: Corefile plugins and routes', () => {
     expect(c.evidence).to.include('.:53: cache → kubernetes → forward')
   })
 
+  it('skipped, not ok, when there is no usable Corefile (kubeadm defaults are assumed, not checked)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-empty-corefile-'))
+    writeFileSync(join(dir, 'Corefile'), '')
+    const r = kdisco(['dns', 'doctor', '-f', 'examples/', '--corefile', join(dir, 'Corefile'), '-o', 'json'])
+    const checks = JSON.parse(r.stdout).checks as {id: string; status: string; message: string}[]
+    expect(checks.find((c) => c.id === 'corefile')?.status).to.equal('error')
+    expect(checks.find((c) => c.id === 'plugins')).to.include({status: 'skipped'})
+    expect(checks.find((c) => c.id === 'plugins')?.message).to.match(/^no Corefile to check \(kubeadm defaults: .*Corefile is unusable/)
+  })
+
   it('a rewrite, hosts entry or template that shadows a Service name: warning naming the Service', () => {
     expect(check(`.:53 {\n  rewrite name exact web.default.svc.cluster.local. other.example.\n${KUBE}  forward . 10.0.0.53\n}\n`).message).to.match(/"rewrite name exact web.default.svc.cluster.local. other.example." shadows Service name default\/web/)
     expect(check(`.:53 {\n  hosts {\n    192.0.2.1 web.default.svc.cluster.local\n    fallthrough\n  }\n${KUBE}  forward . 10.0.0.53\n}\n`).message).to.match(/hosts entry shadows Service name default\/web/)

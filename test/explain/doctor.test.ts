@@ -181,11 +181,12 @@ describe('dns doctor on partial input (-f)', () => {
     expect(byId.pods).to.include({status: 'skipped'})
     expect(byId.pods.message).to.match(/no kube-dns pod .* is in the input/)
     expect(byId.corefile.status).to.equal('skipped')
+    expect(byId.plugins.status).to.equal('skipped')
     expect(byId.nodelocaldns.status).to.equal('skipped')
     // No NXDOMAIN "expectation" made up from the absence of the API server's Service.
     expect(byId.lookup).to.include({status: 'skipped'})
     expect(byId.lookup.message).to.match(/Service default\/kubernetes is not in the input/).and.not.match(/NXDOMAIN/)
-    expect(kdisco(['dns', 'doctor', '-f', 'examples/kubia.yaml']).stdout).to.match(/no errors, 0 warnings, 2 ok, 8 skipped/)
+    expect(kdisco(['dns', 'doctor', '-f', 'examples/kubia.yaml']).stdout).to.match(/no errors, 0 warnings, 1 ok, 9 skipped/)
   })
 
   it('the kube-dns Service without its EndpointSlices or pods: the endpoints check is skipped, not an error', () => {

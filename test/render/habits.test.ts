@@ -66,6 +66,10 @@ describe('output habits', function () {
     const r = kdisco(['version', '--client'])
     expect(r.stdout).to.match(/^Client Version: \d+\.\d+\.\d+\nNode Version: v\d+\.\d+\.\d+ \(linux\/\w+\)\n$/)
     expect(kdisco(['--version']).stdout).to.match(/^kdisco\/\d+\.\d+\.\d+ /)
+    // A kubeconfig kdisco cannot use is exit 2, and exit 2 prints nothing on stdout (README's exit codes).
+    const broken = kdisco(['version', '--kubeconfig', `${ROOT}package.json`])
+    expect([broken.status, broken.stdout]).to.deep.equal([2, ''])
+    expect(broken.stderr).to.match(/^Error: no current context in .*package\.json\. [^\n]*\n$/)
   })
 
   describe('kdisco version against the real kube-apiserver', () => {
