@@ -356,7 +356,7 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
   // send the user looking in the wrong place. An empty List (kubectl get in an empty namespace) is an answer.
   if (documents === 0 && skipped.length === 0) {
     const names = files.map((f) => (f.path === '-' ? '<stdin>' : f.path))
-    throw inputError(`no objects in ${names.length === 1 ? names[0] : `${names.length} files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})`}: ${names.length === 1 ? 'it holds' : 'they hold'} no YAML or JSON document`, 'Pass manifests or the output of kubectl get … -o yaml')
+    throw inputError(`No objects in ${names.length === 1 ? names[0] : `${names.length} files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})`}: ${names.length === 1 ? 'it holds' : 'they hold'} no YAML or JSON document`, 'Pass manifests or the output of kubectl get … -o yaml')
   }
   const snap = snapshotFromObjects(objects, files.map((f) => (f.path === '-' ? '<stdin>' : f.path)), options.defaultNamespace)
   snap.ignored.push(...skipped)

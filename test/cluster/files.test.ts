@@ -118,7 +118,7 @@ describe('cluster: manifest files', () => {
 
   it('an input without any document is an error (exit 2), not an empty cluster; an empty List is an answer', async () => {
     for (const text of ['', '# only a comment\n', '---\n---\n'])
-      expect((await loadError(['-'], text)).message).to.equal('<stdin>: no objects in <stdin>: it holds no YAML or JSON document'.replace('<stdin>: ', ''))
+      expect((await loadError(['-'], text)).message).to.equal('<stdin>: No objects in <stdin>: it holds no YAML or JSON document'.replace('<stdin>: ', ''))
     const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => 'apiVersion: v1\nkind: List\nitems: []\n'})
     expect(snap.services).to.deep.equal([])
   })
