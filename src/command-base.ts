@@ -36,7 +36,7 @@ export abstract class KdiscoCommand extends Command {
       new Promise<boolean>((resolve, reject) => {
         const failed = (err: NodeJS.ErrnoException) => {
           claimOutputError(err)
-          reject(new KdiscoError(`cannot write the output: ${describeOutputError(err)}`, {exitCode: ExitCode.OUTPUT}))
+          reject(new KdiscoError(`Cannot write the output: ${describeOutputError(err)}`, {exitCode: ExitCode.OUTPUT}))
         }
         try {
           process.stdout.write(chunk, (err) => (err && !closedEarly(err) ? failed(err) : resolve(!err)))
@@ -81,7 +81,7 @@ export abstract class KdiscoCommand extends Command {
         lines.push(g.message)
         continue
       }
-      lines.push(`cannot read ${g.resource}${g.namespace ? ` in ${g.namespace}` : ''} (${g.reason}): ${g.resource === 'pods' ? 'readiness reasons and pod records are unavailable' : 'answers that depend on them are incomplete'}`)
+      lines.push(`Cannot read ${g.resource}${g.namespace ? ` in ${g.namespace}` : ''} (${g.reason}): ${g.resource === 'pods' ? 'readiness reasons and pod records are unavailable' : 'answers that depend on them are incomplete'}`)
     }
     if (model.settings.source.startsWith('kubeadm defaults:')) lines.push(`DNS settings: ${model.settings.source}`)
     if (lines.length === 0 && snapshot.warnings.length === 0) return

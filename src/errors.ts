@@ -31,8 +31,17 @@ export class KdiscoError extends Error {
 
   /** The single line shown on stderr, whatever the message holds (input values are escaped, never line breaks). */
   toLine(): string {
-    return oneLine(this.hint ? `Error: ${this.message}. ${this.hint}` : `Error: ${this.message}`)
+    const message = capitalised(this.message)
+    return oneLine(this.hint ? `Error: ${message}. ${this.hint}` : `Error: ${message}`)
   }
+}
+
+/**
+ * A message as a sentence: its first word capitalised when it is a plain lowercase word ("cannot read …"), never
+ * when it is a path, a flag or a name with other characters ("k8s/web.yaml:3: …", "--ttl …", "externalName …").
+ */
+export function capitalised(message: string): string {
+  return /^[a-z]+[ ,:]/.test(message) ? message[0].toUpperCase() + message.slice(1) : message
 }
 
 /** Line breaks and other control characters, wherever they come from (a name, a server's message), as escapes. */

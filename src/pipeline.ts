@@ -116,7 +116,7 @@ function modelOf<M extends ClusterDns>(flags: PipelineFlags, snapshot: ClusterSn
   // A namespace that is not there is no error (its answers are NXDOMAIN, its lists empty), but never a quiet one.
   const ns = snapshot.defaultNamespace
   if (!flags['all-namespaces'] && !snapshot.namespaces.includes(ns))
-    snapshot.warnings.push(snapshot.origin === 'live' ? `namespace "${ns}" does not exist in the cluster` : `namespace "${ns}" is not in the input: no object of -f is in it, and no Namespace names it`)
+    snapshot.warnings.push(snapshot.origin === 'live' ? `Namespace "${ns}" does not exist in the cluster` : `Namespace "${ns}" is not in the input: no object of -f is in it, and no Namespace names it`)
   const corefile = corefileSource(flags.corefile, snapshot)
   const settings = resolveDnsSettings(
     {

@@ -32,7 +32,7 @@ function fail(error: unknown): void {
   if (isOutputError(error)) {
     // A reader that went away (`| head`) is not an error.
     if (error.code === 'EPIPE') return process.exit(process.exitCode ?? 0)
-    say(`Error: cannot write the output: ${describeOutputError(error)}`)
+    say(`Error: Cannot write the output: ${describeOutputError(error)}`)
     return process.exit(OUTPUT_FAILED)
   }
   const message = error instanceof Error ? error.message : String(error)

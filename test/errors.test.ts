@@ -1,6 +1,9 @@
 // Errors are one line whatever the input holds: values are quoted with their control characters escaped.
 import {expect} from 'chai'
-import {KdiscoError, oneLine, quote} from '../src/errors.js'
+import {readFileSync, readdirSync} from 'node:fs'
+import {join} from 'node:path'
+import {KdiscoError, capitalised, oneLine, quote} from '../src/errors.js'
+import {ROOT} from './support/cli.js'
 
 describe('errors: one line', () => {
   it('toLine escapes line breaks and control characters in the message and the hint', () => {
@@ -14,5 +17,26 @@ describe('errors: one line', () => {
     expect(quote('x'.repeat(200))).to.equal(`"${'x'.repeat(80)}…"`)
     expect(quote('\u2028')).to.equal('"\\u2028"')
     expect(oneLine('tab\there')).to.equal('tab\\there')
+  })
+
+  it('the line is a sentence: a plain lowercase first word is capitalised, never a path, flag or field name', () => {
+    expect(new KdiscoError('cannot read x', {hint: 'Check it'}).toLine()).to.equal('Error: Cannot read x. Check it')
+    expect(capitalised('k8s/web.yaml:3: invalid YAML')).to.equal('k8s/web.yaml:3: invalid YAML')
+    expect(capitalised('web.yaml: invalid')).to.equal('web.yaml: invalid')
+    expect(capitalised('--ttl must be a number')).to.equal('--ttl must be a number')
+    expect(capitalised('externalName is an IP')).to.equal('externalName is an IP')
+    expect(capitalised('kubeconfig /x is too large')).to.equal('Kubeconfig /x is too large')
+  })
+
+  it('no message in src/ says "(s)": counted nouns say 1 error, 2 errors', () => {
+    const files = (dir: string): string[] => readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+    const hacks = files(join(ROOT, 'src')).flatMap((f) => readFileSync(f, 'utf8').split('\n').map((line, i) => ({f, i, line}))).filter(({line}) => /\b(?!http\()[A-Za-z]+\(s\)( [A-Za-z]|[`'"])/.test(line) && !line.trim().startsWith('//'))
+    expect(hacks.map(({f, i, line}) => `${f}:${i + 1}: ${line.trim()}`)).to.deep.equal([])
+  })
+
+  it('every error message written in src/ as a literal starts with a capital, a flag, a value or a name', () => {
+    const files = (dir: string): string[] => readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+    const lower = files(join(ROOT, 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/(?:inputError|KdiscoError|configError|credentialError)\(\s*[`'"]([a-z][a-z]+ [^`'"]{0,30})/g)].map((m) => `${f}: ${m[1]}`))
+    expect(lower).to.deep.equal([])
   })
 })

@@ -22,7 +22,7 @@ describe('process guard: output that cannot be written', () => {
     it(`kdisco ${args.join(' ')} > /dev/full: one line, exit 5`, () => {
       const r = toDevFull(args)
       expect(r.status, r.stderr).to.equal(5)
-      expect(r.stderr).to.equal('Error: cannot write the output: no space left on device (ENOSPC)\n')
+      expect(r.stderr).to.equal('Error: Cannot write the output: no space left on device (ENOSPC)\n')
     })
   }
 

@@ -17,8 +17,8 @@ describe('read-bounded: files are read up to a bound', () => {
   })
 
   const cases: [string, string[], NodeJS.ProcessEnv, RegExp][] = [
-    ['KUBECONFIG=/dev/zero', ['svc', 'list'], {KUBECONFIG: '/dev/zero'}, /^Error: kubeconfig \/dev\/zero is larger than 16 MiB\. /],
-    ['--corefile /dev/zero', ['svc', 'list', '-f', 'examples/', '--corefile', '/dev/zero'], {}, /^Error: cannot read Corefile "\/dev\/zero": larger than 16 MiB\. /],
+    ['KUBECONFIG=/dev/zero', ['svc', 'list'], {KUBECONFIG: '/dev/zero'}, /^Error: Kubeconfig \/dev\/zero is larger than 16 MiB\. /],
+    ['--corefile /dev/zero', ['svc', 'list', '-f', 'examples/', '--corefile', '/dev/zero'], {}, /^Error: Cannot read Corefile "\/dev\/zero": larger than 16 MiB\. /],
   ]
   for (const [what, args, env, pattern] of cases) {
     it(`${what}: exit 2, one line`, () => {
@@ -34,6 +34,6 @@ describe('read-bounded: files are read up to a bound', () => {
     const config = join(dir, 'config')
     writeFileSync(config, 'users: [{name: u, user: {tokenFile: /dev/zero}}]\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n')
     const r = kdisco(['svc', 'list', '--kubeconfig', config])
-    expect([r.status, r.stderr]).to.deep.equal([2, 'Error: cannot read the token file "/dev/zero": larger than 1024 KiB. Check users[].user.tokenFile in the kubeconfig\n'])
+    expect([r.status, r.stderr]).to.deep.equal([2, 'Error: Cannot read the token file "/dev/zero": larger than 1024 KiB. Check users[].user.tokenFile in the kubeconfig\n'])
   })
 })

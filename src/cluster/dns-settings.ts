@@ -57,7 +57,7 @@ function readInputFile(path: string, what: string, flag: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const why = error instanceof TooLarge ? `larger than ${MAX_FILE_BYTES >> 20} MiB` : code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a directory, not a file' : (code ?? (error as Error).message)
-    throw inputError(`cannot read ${what} ${quote(path)}: ${why}`, `Check the path given to ${flag}`)
+    throw inputError(`Cannot read ${what} ${quote(path)}: ${why}`, `Check the path given to ${flag}`)
   }
 }
 
@@ -82,7 +82,7 @@ function corefileFiles(overrides: DnsOverrides, snapshot: ClusterSnapshot, coref
 
 /** The node's resolver from --node-resolv-conf or --node-search (kubelet copies its search domains into pods). */
 function nodeResolver(overrides: DnsOverrides): NodeResolver | undefined {
-  if (overrides.nodeResolvConf !== undefined && overrides.nodeSearch !== undefined) throw inputError('give --node-resolv-conf or --node-search, not both', 'Drop one of them')
+  if (overrides.nodeResolvConf !== undefined && overrides.nodeSearch !== undefined) throw inputError('Give --node-resolv-conf or --node-search, not both', 'Drop one of them')
   if (overrides.nodeResolvConf !== undefined) {
     const conf = parseResolvConf(readInputFile(overrides.nodeResolvConf, 'node resolv.conf', '--node-resolv-conf'))
     return {nameservers: conf.nameservers, searches: conf.searches, options: conf.options, known: true}

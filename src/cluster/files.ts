@@ -59,7 +59,7 @@ async function expandPaths(paths: string[], recursive: boolean, skipped: Ignored
     try {
       info = await stat(p)
     } catch (error) {
-      throw inputError(`cannot read ${p}: ${describeFsError(error)}`, 'Check the path given to -f')
+      throw inputError(`Cannot read ${p}: ${describeFsError(error)}`, 'Check the path given to -f')
     }
     if (info.isDirectory()) {
       const entries = (await readdir(p, {withFileTypes: true})).sort((a, b) => byCodeUnits(a.name, b.name))
@@ -212,7 +212,7 @@ async function readDocuments(path: string, readStdin: () => Promise<string>): Pr
   } catch (error) {
     if (error instanceof KdiscoError) throw error
     if (error instanceof TooLarge) throw tooLarge(source, `over ${MAX_TEXT_BYTES}`)
-    throw inputError(`cannot read ${source}: ${describeFsError(error)}`, 'Check the path given to -f')
+    throw inputError(`Cannot read ${source}: ${describeFsError(error)}`, 'Check the path given to -f')
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   const trimmed = text.trimStart()
@@ -417,7 +417,7 @@ function notRead(value: unknown, at: string, listed: boolean): IgnoredObject | u
 export async function loadFileSnapshot(options: FileSourceOptions): Promise<ClusterSnapshot> {
   const skipped: IgnoredObject[] = []
   const files = await expandPaths(options.filenames, options.recursive ?? false, skipped)
-  if (files.length === 0) throw inputError(`no manifest files (.yaml, .yml, .json) found in ${options.filenames.join(', ')}`, 'Pass files, or use -R for nested directories')
+  if (files.length === 0) throw inputError(`No manifest files (.yaml, .yml, .json) found in ${options.filenames.join(', ')}`, 'Pass files, or use -R for nested directories')
   const readStdin = options.readStdin ?? defaultReadStdin
   const objects: {object: KubeObject; source: string; file?: string; line?: number}[] = []
   let documents = 0
@@ -449,7 +449,7 @@ export async function loadFileSnapshot(options: FileSourceOptions): Promise<Clus
   // send the user looking in the wrong place. An empty List (kubectl get in an empty namespace) is an answer.
   if (documents === 0 && skipped.length === 0) {
     const names = files.map((f) => (f.path === '-' ? '<stdin>' : f.path))
-    throw inputError(`no objects in ${names.length === 1 ? names[0] : `${names.length} files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})`}: ${names.length === 1 ? 'it holds' : 'they hold'} no YAML or JSON document`, 'Pass manifests or the output of kubectl get … -o yaml')
+    throw inputError(`No objects in ${names.length === 1 ? names[0] : `${names.length} files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})`}: ${names.length === 1 ? 'it holds' : 'they hold'} no YAML or JSON document`, 'Pass manifests or the output of kubectl get … -o yaml')
   }
   const snap = snapshotFromObjects(objects, files.map((f) => (f.path === '-' ? '<stdin>' : f.path)), options.defaultNamespace)
   snap.ignored.push(...skipped)

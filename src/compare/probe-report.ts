@@ -61,7 +61,7 @@ export async function probeAndCompare(
   if (!vantages) return undefined
   const all = vantages.flatMap((v) => [...v.observed.values()])
   if (all.length > 0 && all.every((o) => o.error)) {
-    throw new KdiscoError(`the probe got no answer at all: ${all[0].error}`, {hint: probe.kind === 'server' ? 'Check --dns-server and that the server is reachable from here' : `Check that cluster DNS is running (${commandName()} dns doctor)`, exitCode: ExitCode.CLUSTER})
+    throw new KdiscoError(`The probe got no answer at all: ${all[0].error}`, {hint: probe.kind === 'server' ? 'Check --dns-server and that the server is reachable from here' : `Check that cluster DNS is running (${commandName()} dns doctor)`, exitCode: ExitCode.CLUSTER})
   }
   const judged = vantages.map((v) => judge(queries, v, candidates, options.strict ?? false))
   // Several vantages (DNS replicas): a query matches only if every replica matches; disagreements are named.

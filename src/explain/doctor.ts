@@ -4,7 +4,7 @@
 import {plural} from '../words.js'
 import {isPodReady, missingEndpointSlices} from '../cluster/derive.js'
 import type {CorefileSource} from '../cluster/dns-settings.js'
-import {CLUSTER_DNS_NAMESPACE as DNS_NAMESPACE, CLUSTER_DNS_SERVICE as DNS_SERVICE, type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, namespaceOf} from '../cluster/types.js'
+import {CLUSTER_DNS_NAMESPACE as DNS_NAMESPACE, CLUSTER_DNS_SERVICE as DNS_SERVICE, type ClusterSnapshot, type Pod, SERVICE_NAME_LABEL, namespaceOf, sliceOrigin} from '../cluster/types.js'
 import {type Directive, type ServerBlock, parseCorefile} from '../dns/corefile.js'
 import {HostsPlugin} from '../dns/coredns/hosts.js'
 import {ruleRewrites} from '../dns/coredns/rewrite.js'
@@ -22,6 +22,8 @@ export interface Check {
   message: string
   evidence: string[]
   hint?: string
+  /** The objects the check concerns ("Service kube-system/kube-dns"), as findings name them: what -o name prints. */
+  objects: string[]
 }
 
 export interface RbacRule {
@@ -34,7 +36,7 @@ export interface RbacRule {
 export type CorednsRbac = {rules: RbacRule[]; roles: string[]} | {unavailable: string}
 
 function check(id: string, title: string, status: CheckStatus, message: string, evidence: string[] = [], hint?: string): Check {
-  return {id, title, status, message, evidence, ...(hint ? {hint} : {})}
+  return {id, title, status, message, evidence, ...(hint ? {hint} : {}), objects: []}
 }
 
 /**
@@ -154,7 +156,7 @@ export function rbacCheck(rbac: CorednsRbac): Check {
   const allows = (group: string, resource: string, verb: string) =>
     rbac.rules.some((r) => (r.apiGroups ?? []).some((g) => g === group || g === '*') && (r.resources ?? []).some((x) => x === resource || x === '*') && (r.verbs ?? []).some((v) => v === verb || v === '*'))
   const missing = NEEDED.flatMap(([g, res]) => ['list', 'watch'].filter((v) => !allows(g, res, v)).map((v) => `${v} ${res}${g ? `.${g}` : ''}`))
-  const evidence = [`ClusterRole(s) bound to ServiceAccount kube-system/coredns: ${rbac.roles.join(', ') || 'none'}`]
+  const evidence = [`${rbac.roles.length === 1 ? 'ClusterRole' : 'ClusterRoles'} bound to ServiceAccount kube-system/coredns: ${rbac.roles.join(', ') || 'none'}`]
   if (rbac.roles.length === 0) return check('rbac', title, 'error', 'no ClusterRoleBinding gives ServiceAccount kube-system/coredns any role: the kubernetes plugin cannot watch the API and answers SERVFAIL', evidence, 'Restore ClusterRole system:coredns and its binding')
   if (missing.length) return check('rbac', title, 'error', `CoreDNS may not ${missing.join(', ')}: its watches fail and cluster names answer SERVFAIL or go stale`, evidence, 'Add them to ClusterRole system:coredns')
   return check('rbac', title, 'ok', 'CoreDNS may list and watch endpointslices, services, pods and namespaces', evidence)
@@ -329,5 +331,38 @@ export function summarizeChecks(checks: Check[]): DoctorReport {
 }
 
 export function staticChecks(model: ClusterDns, snapshot: ClusterSnapshot, rbac: CorednsRbac, corefile: CorefileSource | undefined): Check[] {
-  return [serviceCheck(snapshot), endpointsCheck(model, snapshot), podsCheck(snapshot), corefileCheck(corefile, snapshot, model), pluginsCheck(model, snapshot), rbacCheck(rbac), nodeLocalCheck(snapshot, model), nodeSearchCheck(model), ndotsCheck(model)]
+  const checks = [serviceCheck(snapshot), endpointsCheck(model, snapshot), podsCheck(snapshot), corefileCheck(corefile, snapshot, model), pluginsCheck(model, snapshot), rbacCheck(rbac), nodeLocalCheck(snapshot, model), nodeSearchCheck(model), ndotsCheck(model)]
+  return checks.map((c) => ({...c, objects: checkObjects(c, model, snapshot, rbac, corefile)}))
+}
+
+/**
+ * The objects a check concerns, among those that exist: the kube-dns Service, its EndpointSlices, the DNS pods (those
+ * not ready or restarting when some are), the CoreDNS ConfigMap (not a --corefile file), the ClusterRoles bound to
+ * CoreDNS, NodeLocal DNSCache's pods. The node search domains, the ndots cost and the control lookup concern no object.
+ */
+function checkObjects(c: Check, model: ClusterDns, snapshot: ClusterSnapshot, rbac: CorednsRbac, corefile: CorefileSource | undefined): string[] {
+  const service = model.service(DNS_NAMESPACE, DNS_SERVICE) ? [`Service ${DNS_NAMESPACE}/${DNS_SERVICE}`] : []
+  const inDns = (p: Pod) => namespaceOf(p) === DNS_NAMESPACE
+  switch (c.id) {
+    case 'service':
+      return service
+    case 'endpoints': {
+      const slices = snapshot.endpointSlices.filter((s) => namespaceOf(s) === DNS_NAMESPACE && s.metadata.labels?.[SERVICE_NAME_LABEL] === DNS_SERVICE && sliceOrigin(s) === 'observed')
+      return slices.length ? slices.map((s) => `EndpointSlice ${DNS_NAMESPACE}/${s.metadata.name}`) : service
+    }
+    case 'pods': {
+      const pods = dnsPods(snapshot)
+      const troubled = pods.filter((p) => !isPodReady(p) || (p.status?.containerStatuses ?? []).some((cs) => (cs.restartCount ?? 0) > 0 || cs.state?.waiting))
+      return (troubled.length ? troubled : pods).map((p) => `Pod ${DNS_NAMESPACE}/${p.metadata.name}`)
+    }
+    case 'corefile':
+    case 'plugins':
+      return corefile?.configMap ? [`ConfigMap ${namespaceOf(corefile.configMap)}/${corefile.configMap.metadata.name}`] : []
+    case 'rbac':
+      return 'unavailable' in rbac ? [] : rbac.roles.length ? rbac.roles.map((r) => `ClusterRole ${r}`) : [`ServiceAccount ${DNS_NAMESPACE}/coredns`]
+    case 'nodelocaldns':
+      return snapshot.pods.filter((p) => inDns(p) && p.metadata.labels?.['k8s-app'] === 'node-local-dns').map((p) => `Pod ${DNS_NAMESPACE}/${p.metadata.name}`)
+    default:
+      return []
+  }
 }

@@ -19,6 +19,10 @@ export interface EndpointRow {
   pod?: string
   node?: string
   zone?: string
+  /** The endpoint's hostname (a StatefulSet pod's, or spec.hostname): its per-pod DNS name. */
+  hostname?: string
+  /** What the endpoint points at, as kubectl describe endpointslice says it: Pod/web-0. */
+  targetRef?: string
   inDns: boolean
   why?: string
   slice: string
@@ -121,6 +125,8 @@ export function serviceEndpoints(model: ClusterDns, snapshot: ClusterSnapshot, s
         if (missing.length > 0) row.missingPorts = missing
         if (ep.nodeName) row.node = ep.nodeName
         if (ep.zone) row.zone = ep.zone
+        if (ep.hostname) row.hostname = ep.hostname
+        if (ep.targetRef?.name) row.targetRef = `${ep.targetRef.kind ?? '?'}/${ep.targetRef.name}`
         if (why) row.why = why
         rows.push(row)
       }

@@ -78,7 +78,7 @@ export function referenceFindings(model: ClusterDns, snapshot: ClusterSnapshot, 
     const labels = sts.spec.template?.metadata?.labels
     const selector = svc.object.spec?.selector
     if (selector && Object.keys(selector).length > 0 && !matchesServiceSelector(selector, labels)) {
-      add('KD115', 'error', `headless Service ${name} does not select StatefulSet ${sts.metadata.name}'s pods (selector ${formatSelector(selector)}, pod labels ${formatSelector(labels) || 'none'}): they get no DNS names`, `Make the Service selector match spec.template.metadata.labels of ${sts.metadata.name}`, [ref, `Service ${namespace}/${name}`])
+      add('KD115', 'error', `Headless Service ${name} does not select StatefulSet ${sts.metadata.name}'s pods (selector ${formatSelector(selector)}, pod labels ${formatSelector(labels) || 'none'}): they get no DNS names`, `Make the Service selector match spec.template.metadata.labels of ${sts.metadata.name}`, [ref, `Service ${namespace}/${name}`])
     }
   }
 
@@ -134,7 +134,7 @@ export function exposureFindings(model: ClusterDns, svc: ServiceEntry, range: No
   if (svc.type === 'NodePort' || svc.type === 'LoadBalancer')
     for (const p of spec.ports ?? [])
       if (p.nodePort !== undefined && (p.nodePort < range.min || p.nodePort > range.max))
-        findings.push({code: 'KD120', severity: 'error', message: `nodePort ${p.nodePort} of port ${p.name ?? p.port} is outside the node port range ${range.min}-${range.max}: the API server rejects it`, hint: `Pick a port in ${range.min}-${range.max} or leave nodePort out (--node-port-range if your cluster uses another range)`, objects: [ref]})
+        findings.push({code: 'KD120', severity: 'error', message: `The nodePort ${p.nodePort} of port ${p.name ?? p.port} is outside the node port range ${range.min}-${range.max}: the API server rejects it`, hint: `Pick a port in ${range.min}-${range.max} or leave nodePort out (--node-port-range if your cluster uses another range)`, objects: [ref]})
   // Only where status was read (live, or a manifest that carries status): applied manifests have none.
   const status = svc.object.status
   if (svc.type === 'LoadBalancer' && status !== undefined && (status.loadBalancer?.ingress ?? []).length === 0)

@@ -90,7 +90,7 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
 
   if (svc.kind === 'ExternalName') {
     const ext = spec.externalName ?? ''
-    if (ipFamily(ext) !== undefined) add('KD107', 'error', `externalName "${ext}" is an IP address: CoreDNS answers NXDOMAIN`, 'Use a selector-less Service with an EndpointSlice for an IP, or put a DNS name in externalName')
+    if (ipFamily(ext) !== undefined) add('KD107', 'error', `The externalName "${ext}" is an IP address: CoreDNS answers NXDOMAIN`, 'Use a selector-less Service with an EndpointSlice for an IP, or put a DNS name in externalName')
     // A target inside the cluster zones is chased by CoreDNS itself; without records there the CNAME is dropped.
     const inZone = ext !== '' && matchZone(normalizeName(ext), model.settings.zones) !== undefined
     if (inZone && ipFamily(ext) === undefined) {
@@ -98,17 +98,17 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
       const answers = ['A', 'AAAA'].map((t) => model.answer(target, t))
       if (answers.every((a) => !a.forwarded && a.answers.length === 0)) {
         const why = answers[0].notes?.[0]
-        add('KD125', 'error', `externalName ${target} is inside the cluster domain but has no address records${why ? ` (${why})` : ''}: CoreDNS drops the CNAME, so ${svc.fqdn} answers with no address`, `Point externalName at a name that exists (a Service is <name>.<namespace>.svc.${model.settings.clusterDomain}), or create that Service`)
+        add('KD125', 'error', `The externalName ${target} is inside the cluster domain but has no address records${why ? ` (${why})` : ''}: CoreDNS drops the CNAME, so ${svc.fqdn} answers with no address`, `Point externalName at a name that exists (a Service is <name>.<namespace>.svc.${model.settings.clusterDomain}), or create that Service`)
       }
     }
-    if ((spec.ports ?? []).length > 0) add('KD108', 'info', 'ports on an ExternalName Service have no effect (no proxy, no SRV records)', 'Remove spec.ports, or clients must use the external port themselves')
+    if ((spec.ports ?? []).length > 0) add('KD108', 'info', 'Ports on an ExternalName Service have no effect (no proxy, no SRV records)', 'Remove spec.ports, or clients must use the external port themselves')
   } else if (hasSelector && podsRead) {
     const owners = [...snapshot.statefulSets, ...snapshot.workloads].filter((w) => namespaceOf(w) === svc.namespace && matchesServiceSelector(selector, w.spec.template?.metadata?.labels))
     if (selected.length === 0 && owners.length > 0) {
-      add('KD101', 'warning', `the selector ${formatSelector(selector)} matches no pod yet; the pods of ${owners.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')} will match once they exist`, `kubectl get ${owners[0].kind.toLowerCase()} ${owners[0].metadata.name} -n ${svc.namespace} shows why none are running yet`, [ref, ...owners.map((o) => `${o.kind} ${svc.namespace}/${o.metadata.name}`)])
+      add('KD101', 'warning', `The selector ${formatSelector(selector)} matches no pod yet; the pods of ${owners.map((o) => `${o.kind} ${o.metadata.name}`).join(', ')} will match once they exist`, `kubectl get ${owners[0].kind.toLowerCase()} ${owners[0].metadata.name} -n ${svc.namespace} shows why none are running yet`, [ref, ...owners.map((o) => `${o.kind} ${svc.namespace}/${o.metadata.name}`)])
     } else if (selected.length === 0) {
       const misses = nearMisses(selector, pods)
-      add('KD101', 'error', `the selector ${formatSelector(selector)} matches no pod in ${svc.namespace}`, misses.length ? `Near miss: ${misses.slice(0, 3).map((m) => `${m.pod} has ${m.have === null ? `no ${m.label}${m.instead ? ` but ${m.instead}` : ''}` : `${m.label}=${m.have}`}`).join('; ')}` : 'Check the pod template labels', [ref, ...misses.slice(0, 3).map((m) => `Pod ${svc.namespace}/${m.pod}`)])
+      add('KD101', 'error', `The selector ${formatSelector(selector)} matches no pod in ${svc.namespace}`, misses.length ? `Near miss: ${misses.slice(0, 3).map((m) => `${m.pod} has ${m.have === null ? `no ${m.label}${m.instead ? ` but ${m.instead}` : ''}` : `${m.label}=${m.have}`}`).join('; ')}` : 'Check the pod template labels', [ref, ...misses.slice(0, 3).map((m) => `Pod ${svc.namespace}/${m.pod}`)])
     } else {
       // A terminating pod is out of DNS however ready it is.
       const unready = selected.filter((p) => !endpointExclusion(p) && (!isPodReady(p) || p.metadata.deletionTimestamp))
@@ -120,15 +120,15 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
         add('KD102', 'warning', `${unready.length} of ${plural(selected.length, 'selected pod')} ${unready.length === 1 ? 'is' : 'are'} not ready: ${unready.slice(0, 3).map((p) => `${p.metadata.name} (${notReadyReason(p)})`).join('; ')}`, hint, unready.map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
       }
       const ready = endpoints.filter((e) => e.ready).length
-      if (ready === 1 && selected.length >= 1) add('KD103', 'info', 'only one ready endpoint: no redundancy', 'Scale the workload to 2 or more replicas')
+      if (ready === 1 && selected.length >= 1) add('KD103', 'info', 'Only one ready endpoint: no redundancy', 'Scale the workload to 2 or more replicas')
       for (const p of spec.ports ?? []) {
         const protocol = p.protocol ?? 'TCP'
         const declared = (pod: Pod) => (pod.spec?.containers ?? []).flatMap((c) => c.ports ?? [])
         const lacking = selected.filter((pod) => resolveTargetPort(pod, p) === undefined)
         if (lacking.length > 0) {
           const other = declared(lacking[0]).find((cp) => cp.name === p.targetPort)
-          if (other) add('KD104', 'error', `protocol mismatch: port ${p.name ?? p.port} is ${protocol} but container port "${p.targetPort}" is ${other.protocol ?? 'TCP'} on ${plural(lacking.length, 'selected pod')}`, `Make the Service port ${other.protocol ?? 'TCP'}, or declare a ${protocol} container port named ${p.targetPort}`, [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
-          else add('KD104', 'error', `targetPort "${p.targetPort}" (${protocol}) of port ${p.name ?? p.port} is not a container port name on ${plural(lacking.length, 'selected pod')}`, 'Name the container port the same, or use a number', [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
+          if (other) add('KD104', 'error', `Protocol mismatch: port ${p.name ?? p.port} is ${protocol} but container port "${p.targetPort}" is ${other.protocol ?? 'TCP'} on ${plural(lacking.length, 'selected pod')}`, `Make the Service port ${other.protocol ?? 'TCP'}, or declare a ${protocol} container port named ${p.targetPort}`, [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
+          else add('KD104', 'error', `The targetPort "${p.targetPort}" (${protocol}) of port ${p.name ?? p.port} is not a container port name on ${plural(lacking.length, 'selected pod')}`, 'Name the container port the same, or use a number', [ref, ...lacking.slice(0, 3).map((x) => `Pod ${svc.namespace}/${x.metadata.name}`)])
           continue
         }
         // A numeric targetPort need not be declared, so this is only a hint — unless it is declared with another protocol.
@@ -136,8 +136,8 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
         const ports = selected.flatMap(declared)
         if (ports.length === 0 || ports.some((cp) => cp.containerPort === number && (cp.protocol ?? 'TCP') === protocol)) continue
         const wrong = ports.find((cp) => cp.containerPort === number)
-        if (wrong) add('KD104', 'error', `protocol mismatch: port ${p.name ?? p.port} sends ${protocol} to ${number}, which the pods declare as ${wrong.protocol ?? 'TCP'}`, `Set protocol: ${wrong.protocol ?? 'TCP'} on the Service port, or fix the container port`)
-        else add('KD122', 'info', `targetPort ${number} of port ${p.name ?? p.port} is not among the selected pods' declared container ports (${[...new Set(ports.map((cp) => `${cp.containerPort}/${cp.protocol ?? 'TCP'}`))].join(', ')})`, 'Declaring ports is optional; check the app really listens on it (kubectl port-forward pod/NAME PORT)')
+        if (wrong) add('KD104', 'error', `Protocol mismatch: port ${p.name ?? p.port} sends ${protocol} to ${number}, which the pods declare as ${wrong.protocol ?? 'TCP'}`, `Set protocol: ${wrong.protocol ?? 'TCP'} on the Service port, or fix the container port`)
+        else add('KD122', 'info', `The targetPort ${number} of port ${p.name ?? p.port} is not among the selected pods' declared container ports (${[...new Set(ports.map((cp) => `${cp.containerPort}/${cp.protocol ?? 'TCP'}`))].join(', ')})`, 'Declaring ports is optional; check the app really listens on it (kubectl port-forward pod/NAME PORT)')
       }
       const noProbe = selected.filter((p) => (p.spec?.containers ?? []).every((c) => !c.readinessProbe))
       if (noProbe.length > 0) add('KD113', 'info', `${plural(noProbe.length, 'selected pod')} ${noProbe.length === 1 ? 'has' : 'have'} no readiness probe: they receive traffic as soon as they start`, 'Add a readinessProbe to the containers', noProbe.slice(0, 3).map((p) => `Pod ${svc.namespace}/${p.metadata.name}`))
@@ -145,25 +145,25 @@ export function explainService(model: ClusterDns, snapshot: ClusterSnapshot, svc
   }
   for (const p of spec.ports ?? []) {
     if (typeof p.targetPort === 'string' && /^\d+$/.test(p.targetPort))
-      add('KD105', 'warning', `targetPort "${p.targetPort}" is a number written as a string: it is read as a port name`, `Write targetPort: ${p.targetPort} without quotes`)
+      add('KD105', 'warning', `The targetPort "${p.targetPort}" is a number written as a string: it is read as a port name`, `Write targetPort: ${p.targetPort} without quotes`)
   }
-  if (svc.kind === 'Headless' && (spec.ports ?? []).length === 0) add('KD106', 'info', 'headless Service without ports: DNS has A records but no SRV records', 'Add named ports if clients discover ports through SRV')
+  if (svc.kind === 'Headless' && (spec.ports ?? []).length === 0) add('KD106', 'info', 'Headless Service without ports: DNS has A records but no SRV records', 'Add named ports if clients discover ports through SRV')
   const sliceless = missingEndpointSlices(snapshot, svc.object)
   if (sliceless) add('KD124', 'error', sliceless.message, sliceless.hint)
   if (svc.kind !== 'ExternalName' && !hasSelector && endpoints.length === 0)
-    add('KD109', 'error', 'no selector and no Endpoints/EndpointSlices: nothing backs this Service', `Create an EndpointSlice labelled kubernetes.io/service-name=${svc.name} (or Endpoints named ${svc.name})`)
+    add('KD109', 'error', 'No selector and no Endpoints/EndpointSlices: nothing backs this Service', `Create an EndpointSlice labelled kubernetes.io/service-name=${svc.name} (or Endpoints named ${svc.name})`)
   if (svc.object.metadata.annotations?.['service.alpha.kubernetes.io/tolerate-unready-endpoints'])
-    add('KD110', 'warning', 'the annotation service.alpha.kubernetes.io/tolerate-unready-endpoints is deprecated and ignored by EndpointSlices', 'Set spec.publishNotReadyAddresses: true instead')
+    add('KD110', 'warning', 'The annotation service.alpha.kubernetes.io/tolerate-unready-endpoints is deprecated and ignored by EndpointSlices', 'Set spec.publishNotReadyAddresses: true instead')
   if (spec.publishNotReadyAddresses && svc.kind === 'ClusterIP')
-    add('KD111', 'info', 'publishNotReadyAddresses on a Service with a cluster IP: not-ready pods also receive proxied traffic', 'Usually meant for headless Services (peer discovery); check it is intended')
-  if (svc.kind === 'Headless' && spec.sessionAffinity === 'ClientIP') add('KD112', 'info', 'sessionAffinity has no effect on a headless Service (no proxy)', 'Remove sessionAffinity, or give the Service a cluster IP')
+    add('KD111', 'info', 'The publishNotReadyAddresses setting on a Service with a cluster IP: not-ready pods also receive proxied traffic', 'Usually meant for headless Services (peer discovery); check it is intended')
+  if (svc.kind === 'Headless' && spec.sessionAffinity === 'ClientIP') add('KD112', 'info', 'Session affinity has no effect on a headless Service (no proxy)', 'Remove sessionAffinity, or give the Service a cluster IP')
 
   const lookup = serviceLookup(model, snapshot, svc, {shortNames: false})
   const tooBig = lookup.queries.filter((q) => q.expected.truncated)
   if (tooBig.length > 0) {
     const {records, fit} = tooBig[0].expected.truncated!
     const which = tooBig.map((q) => `${q.type} ${q.name}`)
-    add('KD123', 'warning', `${which.length === 1 ? 'an answer' : `${which.length} answers`} too big for one DNS message: ${which[0]}${which.length > 1 ? ' …' : ''} has ${records} records and clients get at most ${fit} of them`, 'Clients that need every endpoint should read the EndpointSlices from the API; or split the Service', which)
+    add('KD123', 'warning', `${which.length === 1 ? 'An answer' : `${which.length} answers`} too big for one DNS message: ${which[0]}${which.length > 1 ? ' …' : ''} has ${records} records and clients get at most ${fit} of them`, 'Clients that need every endpoint should read the EndpointSlices from the API; or split the Service', which)
   }
   findings.push(...exposureFindings(model, svc, options.nodePortRange ?? DEFAULT_NODE_PORT_RANGE), ...referenceFindings(model, snapshot, svc.namespace, svc.name))
   return {service: lookup.service, kind: svc.kind, description: [...describe(svc), ...routesTo(snapshot, svc)], dns: lookup.queries, environment: serviceEnvironment(svc), findings}

@@ -25,7 +25,7 @@ function execRefused(error: unknown, where: string, pod: string): unknown {
   if (!(error instanceof ApiError)) return error
   // The API server's message for the create check of a websocket upgrade names no verb: "… is forbidden: ".
   const msg = error.message.replace(/\s+/g, ' ').trim().replace(/:$/, '')
-  if (error.status === 400) return new KdiscoError(`the API server refused exec in ${where}: ${msg}`, {hint: `Check --pod and -c (kubectl get pod ${pod} -o jsonpath='{.spec.containers[*].name}')`, exitCode: ExitCode.CLUSTER})
+  if (error.status === 400) return new KdiscoError(`The API server refused exec in ${where}: ${msg}`, {hint: `Check --pod and -c (kubectl get pod ${pod} -o jsonpath='{.spec.containers[*].name}')`, exitCode: ExitCode.CLUSTER})
   if (error.status === 403) return new KdiscoError(`RBAC forbids create pods/exec in ${where}: ${msg}`, {hint: 'Exec needs get and create on pods/exec (see README, "RBAC per probe"); or use --probe pod', exitCode: ExitCode.CLUSTER})
   return error
 }
@@ -64,17 +64,17 @@ export async function execInPod(conn: Connection, options: ExecOptions, progress
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.terminate()
-      reject(new KdiscoError(`the lookups in ${where} did not finish within ${options.timeoutMs / 1000}s`, {hint: 'Check the pod is running, or raise --probe-deadline', exitCode: ExitCode.CLUSTER}))
+      reject(new KdiscoError(`The lookups in ${where} did not finish within ${options.timeoutMs / 1000}s`, {hint: 'Check the pod is running, or raise --probe-deadline', exitCode: ExitCode.CLUSTER}))
     }, options.timeoutMs)
     if (socket.readyState === socket.CLOSED) return (clearTimeout(timer), resolve())
     socket.on('close', () => (clearTimeout(timer), resolve()))
     socket.on('error', (e) => (clearTimeout(timer), reject(e)))
   })
-  if (broken) throw new KdiscoError(`exec in ${where} sent ${broken}`, {hint: 'Retry; if it persists check the API server and kubelet', exitCode: ExitCode.CLUSTER})
+  if (broken) throw new KdiscoError(`Exec in ${where} sent ${broken}`, {hint: 'Retry; if it persists check the API server and kubelet', exitCode: ExitCode.CLUSTER})
   const log = Buffer.concat(out).toString('utf8')
   // "sh: not found" and the like: the image cannot run the script.
   if (status?.status === 'Failure' && !log.includes(`${MARK} done`)) {
-    throw new KdiscoError(`exec in ${where} failed: ${String(status.message ?? status.reason ?? 'unknown').replace(/\s+/g, ' ').slice(0, 300)}`, {hint: 'The container needs sh and dig or nslookup; try --probe ephemeral --pod ' + options.pod, exitCode: ExitCode.CLUSTER})
+    throw new KdiscoError(`Exec in ${where} failed: ${String(status.message ?? status.reason ?? 'unknown').replace(/\s+/g, ' ').slice(0, 300)}`, {hint: 'The container needs sh and dig or nslookup; try --probe ephemeral --pod ' + options.pod, exitCode: ExitCode.CLUSTER})
   }
   return {log, container: options.container}
 }

@@ -286,7 +286,7 @@ export async function cleanupPods(conn: Connection, namespace: string | undefine
       throw error
     }
     if (pods[0].metadata.labels?.[MANAGED_BY] !== 'kdisco')
-      throw new KdiscoError(`pod ${ns}/${only} was not created by kdisco (no label ${MANAGED_BY}=kdisco): not deleting it`, {hint: 'Name a pod kdisco created (kdisco-probe-…), or leave out the name to delete every kdisco pod', exitCode: ExitCode.USAGE})
+      throw new KdiscoError(`Pod ${ns}/${only} was not created by kdisco (no label ${MANAGED_BY}=kdisco): not deleting it`, {hint: 'Name a pod kdisco created (kdisco-probe-…), or leave out the name to delete every kdisco pod', exitCode: ExitCode.USAGE})
   } else {
     const path = namespace ? podPath(namespace) : '/api/v1/pods'
     pods = (await conn.client.list<Pod>(path, {labelSelector: `${MANAGED_BY}=kdisco`}, {expect: {kind: 'Pod', namespace}})).items

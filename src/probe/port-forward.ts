@@ -131,7 +131,7 @@ export async function probePortForward(conn: Connection, questions: ProbeQuestio
   if (questions.length > 65535) throw new KdiscoError(`--probe port-forward asks at most 65535 names per run (${questions.length} given)`, {hint: 'Narrow the query', exitCode: ExitCode.USAGE})
   options.progress.phase('finding the cluster DNS pods')
   const pods = await dnsPods(conn)
-  if (pods.length === 0) throw new KdiscoError(`no ready cluster DNS pod found in ${DNS_NAMESPACE} (Service ${CLUSTER_DNS_SERVICE})`, {hint: `Run ${commandName()} dns doctor to see why`, exitCode: ExitCode.CLUSTER})
+  if (pods.length === 0) throw new KdiscoError(`No ready cluster DNS pod found in ${DNS_NAMESPACE} (Service ${CLUSTER_DNS_SERVICE})`, {hint: `Run ${commandName()} dns doctor to see why`, exitCode: ExitCode.CLUSTER})
   options.progress.phase(`asking ${pods.length} DNS ${pods.length === 1 ? 'pod' : 'pods'} over port-forward`)
   return Promise.all(pods.map(async (p) => ({via: `port-forward ${DNS_NAMESPACE}/${p.name}`, ...(await askReplica(conn, p.name, p.port, questions, options.timeoutMs))})))
 }

@@ -7,6 +7,7 @@ import type {Finding} from '../explain/service.js'
 import type {ResourceRecord} from '../dns/records.js'
 import type {SvcExplainAllResult} from '../results.js'
 import type {ObjectLocation} from '../cluster/types.js'
+import {FINDING_CODES_URL, FINDING_RULES} from '../explain/codes.js'
 import {diffItems} from './records.js'
 
 interface JunitCase {
@@ -98,21 +99,32 @@ export function lintJunit(r: SvcExplainAllResult): string {
 
 const LEVEL = {error: 'error', warning: 'warning', info: 'note'} as const
 
-/** svc explain --all -f: SARIF 2.1.0, a result per finding at the file and line of each object it names. */
+/**
+ * svc explain --all -f: SARIF 2.1.0, a result per finding at the file and line of each object it names. Rules are the
+ * whole catalogue (stable indices). A finding of a Service that points at other objects (KD102 at the pods not
+ * ready) names the Service in its message and links the Service's manifest as a related location, so the results of
+ * three Services selecting one pod are three distinguishable results at that pod.
+ */
 export function lintSarif(r: SvcExplainAllResult, locate: (ref: string) => ObjectLocation | undefined, version: string): string {
-  const findings = [...r.services.flatMap((s) => s.findings), ...r.findings]
-  const codes = [...new Set(findings.map((f) => f.code))].sort()
-  const results = findings.map((f) => {
+  const findings = [...r.services.flatMap((s) => s.findings.map((f) => ({f, service: `Service ${s.service.namespace}/${s.service.name}`}))), ...r.findings.map((f) => ({f, service: undefined}))]
+  const physical = (where: ObjectLocation) => ({artifactLocation: {uri: where.file.split('\\').join('/')}, ...(where.line ? {region: {startLine: where.line}} : {})})
+  const results = findings.map(({f, service}) => {
     const at = f.objects.map((o) => ({o, where: locate(o)})).filter((x) => x.where)
+    const elsewhere = service !== undefined && !f.objects.includes(service)
+    const serviceAt = elsewhere ? locate(service) : undefined
+    const related = serviceAt ? [{id: 1, physicalLocation: physical(serviceAt), message: {text: service}}] : []
+    const subject = elsewhere ? `${related.length ? `[${service}](1)` : service}: ` : ''
+    const index = FINDING_RULES.findIndex((rule) => rule.code === f.code)
     return {
       ruleId: f.code,
-      ruleIndex: codes.indexOf(f.code),
+      ...(index >= 0 ? {ruleIndex: index} : {}),
       level: LEVEL[f.severity],
-      message: {text: `${f.message}. ${f.hint}`},
+      message: {text: `${subject}${f.message}. ${f.hint}`},
       locations: at.map(({o, where}) => ({
-        physicalLocation: {artifactLocation: {uri: where!.file.split('\\').join('/')}, ...(where!.line ? {region: {startLine: where!.line}} : {})},
+        physicalLocation: physical(where!),
         logicalLocations: [{name: o.replace(/^\S+ /, ''), kind: 'object', fullyQualifiedName: o}],
       })),
+      ...(related.length ? {relatedLocations: related} : {}),
     }
   })
   const log = {
@@ -124,7 +136,15 @@ export function lintSarif(r: SvcExplainAllResult, locate: (ref: string) => Objec
           driver: {
             name: 'kdisco',
             version,
-            rules: codes.map((code) => ({id: code, defaultConfiguration: {level: LEVEL[findings.find((f) => f.code === code)!.severity]}})),
+            informationUri: FINDING_CODES_URL.replace(/#.*/, ''),
+            rules: FINDING_RULES.map((rule) => ({
+              id: rule.code,
+              shortDescription: {text: rule.short.replace(/`/g, '')},
+              fullDescription: {text: rule.full},
+              help: {text: rule.help},
+              helpUri: FINDING_CODES_URL,
+              defaultConfiguration: {level: LEVEL[rule.level]},
+            })),
           },
         },
         results,

@@ -1,5 +1,6 @@
 import type {DnsDoctorResult} from '../results.js'
 import {plural} from '../words.js'
+import {nameLines} from './object-names.js'
 import {styler} from './style.js'
 
 export async function renderDoctor(r: DnsDoctorResult): Promise<string> {
@@ -14,4 +15,9 @@ export async function renderDoctor(r: DnsDoctorResult): Promise<string> {
   const s = r.summary
   out += `\n${s.error ? c.red(plural(s.error, 'error')) : c.green('no errors')}, ${plural(s.warning, 'warning')}, ${s.ok} ok, ${s.skipped} skipped\n`
   return out
+}
+
+/** -o name: the objects of the checks that failed, then of those that warn, each once, as kubectl -o name prints them. */
+export function doctorNames(r: DnsDoctorResult): string {
+  return nameLines((['error', 'warning'] as const).flatMap((status) => r.checks.filter((c) => c.status === status).flatMap((c) => c.objects)))
 }

@@ -1,15 +1,15 @@
 import type {DnsLookupResult} from '../results.js'
 import {answerSummary, rcodeText, recordBlock, routeText} from './records.js'
-import {styler, table} from './style.js'
+import {type TableOptions, styler, table} from './style.js'
 
-export async function renderDnsLookup(report: DnsLookupResult): Promise<string> {
+export async function renderDnsLookup(report: DnsLookupResult, options: TableOptions = {}): Promise<string> {
   const c = await styler()
   const q = report.question
   const from = q.pod ? `pod ${q.namespace}/${q.pod}${report.resolver.address ? ` (${report.resolver.address})` : ''}` : `a pod in namespace ${q.namespace}`
   let out = `${c.bold('Question')}  ${q.name} ${q.type}, asked from ${from}\n`
   out += c.dim(`search ${report.resolver.searches.join(' ') || '(none)'}  (ndots:${report.resolver.ndots}, nameserver ${report.resolver.nameservers.join(', ') || 'none'}${report.resolver.policy ? `, dnsPolicy ${report.resolver.policy}` : ''})`) + '\n\n'
   const rows = report.tried.map((t, i) => [String(i + 1), t.name, rcodeText(t.rcode, t.answers.length, c, t.rcode === null && t.answers.length === 0 && t.route?.upstream !== undefined), answerSummary(t.answers, 2), c.dim(routeText(t.route))])
-  out += table(['#', 'NAME TRIED', 'RCODE', 'ANSWER', 'ROUTE'], rows, c)
+  out += table(['#', 'NAME TRIED', 'RCODE', 'ANSWER', 'ROUTE'], rows, c, options)
   out += '\n'
   if (report.answers.length > 0) {
     out += c.bold(';; ANSWER SECTION:') + '\n' + recordBlock(report.answers)

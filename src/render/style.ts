@@ -62,7 +62,14 @@ export function wrapText(text: string, width: number): string[] {
  * trailing spaces trimmed. Wider than `width` (default: the terminal's), the widest columns wrap until it fits
  * (headers too, never narrower than 8 columns); nothing is cut.
  */
-export function table(head: string[], rows: string[][], chalk: ChalkInstance, options: {noHeaders?: boolean; width?: number} = {}): string {
+export interface TableOptions {
+  /** --no-headers: the rows alone. */
+  noHeaders?: boolean
+  /** Columns to fit in; present and undefined: never wrapped (-o wide, pipes). Absent: the terminal's width. */
+  width?: number
+}
+
+export function table(head: string[], rows: string[][], chalk: ChalkInstance, options: TableOptions = {}): string {
   const lines = (options.noHeaders ? [] : [head.map((h) => chalk.bold(h))]).concat(rows).map((row) => row.map((cell) => String(cell ?? '').split('\n')))
   // Loops, not Math.max(...spread): a table of 140,000 rows would be 140,000 arguments (a stack overflow).
   const widths = head.map(() => 0)
@@ -96,6 +103,12 @@ export function table(head: string[], rows: string[][], chalk: ChalkInstance, op
     }
   }
   return out
+}
+
+/** A heading block of labelled lines ("Service  web", "FQDN     web.shop.svc…"): labels in bold, values aligned. */
+export function fields(rows: [label: string, value: string][], chalk: ChalkInstance): string {
+  const width = Math.max(0, ...rows.map(([label]) => displayWidth(label)))
+  return rows.map(([label, value]) => `${chalk.bold(label)}${' '.repeat(width - displayWidth(label) + 2)}${value}\n`).join('')
 }
 
 export async function structured(value: unknown, format: 'json' | 'yaml'): Promise<string> {

@@ -2,9 +2,9 @@ import type {ObservedQuery} from '../compare/report.js'
 import type {Route} from '../dns/records.js'
 import type {SvcLookupResult} from '../results.js'
 import {answerSummary, diffItems, rcodeText, routeText, statusMark} from './records.js'
-import {styler, table} from './style.js'
+import {type TableOptions, fields, styler, table} from './style.js'
 
-export async function renderServiceLookup(report: SvcLookupResult): Promise<string> {
+export async function renderServiceLookup(report: SvcLookupResult, options: TableOptions = {}): Promise<string> {
   const c = await styler()
   const s = report.service
   const what =
@@ -13,13 +13,16 @@ export async function renderServiceLookup(report: SvcLookupResult): Promise<stri
       : s.kind === 'Headless'
         ? 'headless (clusterIP: None): DNS returns the ready endpoint IPs'
         : `${s.type}, cluster IP ${s.clusterIPs.join(', ') || 'none'}`
-  let out = `${c.bold('Service')}  ${s.namespace}/${s.name}  ${c.dim(what)}\n`
-  out += `${c.bold('FQDN')}     ${s.fqdn}\n`
-  if (s.kind !== 'ExternalName') {
-    const origin = s.endpoints.origin.filter((o) => o !== 'observed')
-    const derived = origin.length > 0 ? c.yellow(` (${origin.join(', ')} by kdisco)`) : ''
-    out += `${c.bold('Endpoints')} ${s.endpoints.ready} ready of ${s.endpoints.total}${derived}\n`
-  }
+  const origin = s.endpoints.origin.filter((o) => o !== 'observed')
+  const derived = origin.length > 0 ? c.yellow(` (${origin.join(', ')} by kdisco)`) : ''
+  let out = fields(
+    [
+      ['Service', `${s.namespace}/${s.name}  ${c.dim(what)}`],
+      ['FQDN', s.fqdn],
+      ...(s.kind !== 'ExternalName' ? [['Endpoints', `${s.endpoints.ready} ready of ${s.endpoints.total}${derived}`] as [string, string]] : []),
+    ],
+    c,
+  )
   out += '\n'
   const probed = report.summary !== undefined
   const mark = (q: ObservedQuery) => statusMark(q.status, c)
@@ -43,6 +46,7 @@ export async function renderServiceLookup(report: SvcLookupResult): Promise<stri
       c.dim((q.notes ?? []).join('\n')),
     ]),
     c,
+    options,
   )
   const short = report.queries.filter((q) => q.kind === 'short-name')
   if (short.length > 0) {
@@ -59,15 +63,17 @@ export async function renderServiceLookup(report: SvcLookupResult): Promise<stri
         ...(probed ? [observedCell(q), mark(q)] : []),
       ]),
       c,
+      options,
     )
   }
-  out += routes(report.queries as ObservedQuery[], c)
+  out += routes(report.queries as ObservedQuery[], c, options)
   if (report.predicted.length > 0) {
     out += `\n${c.bold('Predicted')} ${c.dim('(StatefulSet pods that do not exist yet)')}\n`
     out += table(
       ['NAME', 'POD', 'IP', 'TODAY'],
       report.predicted.map((p) => [p.name, `${p.statefulSet}/${p.pod}`, p.reason ? c.red(`will not resolve: ${p.reason}`) : c.yellow('<pending>'), rcodeText(p.rcode, 0, c)]),
       c,
+      options,
     )
   }
   if (report.summary) {
@@ -83,7 +89,7 @@ export async function renderServiceLookup(report: SvcLookupResult): Promise<stri
 }
 
 /** Which server block and plugins answer the names: one line when they all take the same route. */
-function routes(queries: (ObservedQuery & {route?: Route})[], c: Awaited<ReturnType<typeof styler>>): string {
+function routes(queries: (ObservedQuery & {route?: Route})[], c: Awaited<ReturnType<typeof styler>>, options: TableOptions): string {
   const byRoute = new Map<string, string[]>()
   for (const q of queries) {
     if (!q.route) continue
@@ -92,5 +98,5 @@ function routes(queries: (ObservedQuery & {route?: Route})[], c: Awaited<ReturnT
   }
   if (byRoute.size === 0) return ''
   if (byRoute.size === 1) return `\n${c.bold('Route')}  ${[...byRoute.keys()][0]} ${c.dim('(every name)')}\n`
-  return `\n${c.bold('Routes')}\n` + table(['ROUTE', 'NAMES'], [...byRoute].map(([route, names]) => [route, names.length > 4 ? `${names.slice(0, 4).join('\n')}\n… ${names.length - 4} more` : names.join('\n')]), c)
+  return `\n${c.bold('Routes')}\n` + table(['ROUTE', 'NAMES'], [...byRoute].map(([route, names]) => [route, names.length > 4 ? `${names.slice(0, 4).join('\n')}\n… ${names.length - 4} more` : names.join('\n')]), c, options)
 }

@@ -118,7 +118,7 @@ describe('cluster: manifest files', () => {
 
   it('an input without any document is an error (exit 2), not an empty cluster; an empty List is an answer', async () => {
     for (const text of ['', '# only a comment\n', '---\n---\n'])
-      expect((await loadError(['-'], text)).message).to.equal('<stdin>: no objects in <stdin>: it holds no YAML or JSON document'.replace('<stdin>: ', ''))
+      expect((await loadError(['-'], text)).message).to.equal('<stdin>: No objects in <stdin>: it holds no YAML or JSON document'.replace('<stdin>: ', ''))
     const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => 'apiVersion: v1\nkind: List\nitems: []\n'})
     expect(snap.services).to.deep.equal([])
   })
@@ -148,7 +148,7 @@ describe('cluster: manifest files', () => {
   })
 
   const errorCases: [string, string[], RegExp][] = [
-    ['a missing file', ['/nonexistent/x.yaml'], /^cannot read \/nonexistent\/x\.yaml: no such file or directory$/],
+    ['a missing file', ['/nonexistent/x.yaml'], /^Cannot read \/nonexistent\/x\.yaml: no such file or directory$/],
     ['YAML syntax, with file:line', [join(bad, 'syntax.yaml')], /syntax\.yaml:9: invalid YAML: deficient indentation$/],
     ['JSON syntax, with file:line', [join(bad, 'syntax.json')], /syntax\.json:5: invalid JSON/],
     ['an object without metadata.name, at its document line', [join(bad, 'noname.yaml')], /noname\.yaml:8: Service has no metadata\.name$/],

@@ -208,7 +208,7 @@ describe('cli: input, errors and output rules', () => {
     const home = mkdtempSync(join(tmpdir(), 'kdisco-home-'))
     const r = kdisco(['svc', 'lookup', 'web'], {env: {HOME: home, KUBECONFIG: undefined, KUBERNETES_SERVICE_HOST: undefined}})
     expect(r.status).to.equal(3)
-    expect(r.stderr).to.match(/^Error: no kubeconfig found .*Pass --kubeconfig FILE, or read manifests with -f\n$/)
+    expect(r.stderr).to.match(/^Error: No kubeconfig found .*Pass --kubeconfig FILE, or read manifests with -f\n$/)
   })
 
   it('reads the DNS settings from --corefile and flags override them', () => {
@@ -279,7 +279,7 @@ describe('cli: quiet success is not success', () => {
   const dir = () => mkdtempSync(join(tmpdir(), 'kdisco-quiet-'))
 
   it('-n naming a namespace absent from the input: a warning on stderr and in the JSON input, for every namespace-scoped command', () => {
-    const warning = 'kdisco: warning: namespace "nowhere" is not in the input: no object of -f is in it, and no Namespace names it\n'
+    const warning = 'kdisco: warning: Namespace "nowhere" is not in the input: no object of -f is in it, and no Namespace names it\n'
     for (const args of [['svc', 'list'], ['dns', 'zone'], ['svc', 'explain', '--all'], ['dns', 'lookup', 'kubia']]) {
       const r = kdisco([...args, '-n', 'nowhere', '-f', 'examples/', '-o', 'json'])
       expect([r.status, r.stderr], args.join(' ')).to.deep.equal([0, warning])

@@ -33,7 +33,7 @@ describe('routes and the path from the pod on the command line', () => {
     // The first node domain is not the cluster's: the walk reaches upstream there, and kdisco stops predicting.
     expect(out.tried.at(-1)).to.deep.include({name: 'nope.corp.example.', route: {server: '.:53', plugins: ['cache', 'forward'], upstream: ['10.0.0.2'], upstreamQuestion: {name: 'nope.corp.example.', type: 'A'}}})
     const both = kdisco(['dns', 'lookup', 'nope', '-f', 'examples/', '--node-resolv-conf', join(dir, 'resolv.conf'), '--node-search', 'x.internal'])
-    expect([both.status, both.stderr]).to.deep.equal([2, 'Error: give --node-resolv-conf or --node-search, not both. Drop one of them\n'])
+    expect([both.status, both.stderr]).to.deep.equal([2, 'Error: Give --node-resolv-conf or --node-search, not both. Drop one of them\n'])
   })
 
   it("a Corefile's imports from --corefile-import: the rewrite answers a Service under its outside name, the stub domain goes to its servers", () => {
@@ -50,7 +50,7 @@ describe('routes and the path from the pod on the command line', () => {
     expect(out.rcode).to.equal('NOERROR')
     expect(out.settings.corefileNotes.join('\n')).to.match(/import custom\/\*\.override: kdisco was not given the files it matches/)
     const missing = kdisco(['dns', 'lookup', 'kubia', '-f', 'examples/', '--corefile', 'examples/coredns/Corefile', '--corefile-import', 'nope.override'])
-    expect([missing.status, missing.stderr]).to.deep.equal([2, 'Error: cannot read Corefile import "nope.override": no such file. Check the path given to --corefile-import\n'])
+    expect([missing.status, missing.stderr]).to.deep.equal([2, 'Error: Cannot read Corefile import "nope.override": no such file. Check the path given to --corefile-import\n'])
   })
 
   it('svc lookup shows the route of its names; dns zone says which plugins answer before the kubernetes plugin', () => {

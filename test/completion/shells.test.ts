@@ -102,6 +102,12 @@ describe('completion: bash, zsh and fish complete kdisco', function () {
       it('flags and their values', () => {
         expect(complete('kdisco svc lookup --pro')).to.include.members(['--probe', '--probe-namespace', '--probe-timeout', '--probe-deadline'])
         expect(complete('kdisco svc list -o ')).to.have.members(['table', 'wide', 'json', 'yaml', 'name'])
+        expect(complete('kdisco svc endpoints kubia -o ')).to.have.members(['table', 'wide', 'json', 'yaml', 'name'])
+        expect(complete('kdisco svc explain --all -o ')).to.have.members(['table', 'json', 'yaml', 'name', 'junit', 'sarif'])
+        expect(complete('kdisco dns doctor -o ')).to.have.members(['table', 'json', 'yaml', 'name'])
+        expect(complete('kdisco pod lookup web-0 -o ')).to.have.members(['table', 'json', 'yaml', 'name'])
+        expect(complete('kdisco svc endpoints kubia --sh')).to.have.members(['--show-labels'])
+        expect(complete('kdisco dns lookup kubia --no-h')).to.have.members(['--no-headers'])
         expect(complete('kdisco svc lookup kubia --probe ')).to.have.members(['none', 'server', 'pod', 'exec', 'ephemeral', 'port-forward'])
         expect(complete('kdisco dns lookup kubia --type S')).to.have.members(['SRV', 'SOA'])
         expect(complete('kdisco svc lookup kubia --pods ')).to.have.members(['disabled', 'insecure', 'verified'])

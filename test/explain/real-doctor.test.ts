@@ -96,7 +96,7 @@ describe('dns doctor against real cluster DNS', function () {
       const early = await doctor('port-forward')
       expect(early.status).to.equal(1)
       expect(early.check('rbac')).to.deep.include({status: 'error', message: 'CoreDNS may not list endpointslices.discovery.k8s.io, watch endpointslices.discovery.k8s.io: its watches fail and cluster names answer SERVFAIL or go stale'})
-      expect(early.check('rbac').evidence).to.deep.equal(['ClusterRole(s) bound to ServiceAccount kube-system/coredns: system:coredns'])
+      expect(early.check('rbac').evidence).to.deep.equal(['ClusterRole bound to ServiceAccount kube-system/coredns: system:coredns'])
       // The control name is a ClusterIP: it comes from Services, which CoreDNS may still list. Endpoints it has not.
       expect(early.check('lookup').status).to.equal('ok')
       const headless = await kdiscoAsync(['svc', 'lookup', 'db', '-n', 'doctor-app', '--probe', 'port-forward', '-o', 'json', '--kubeconfig', c.kubeconfig], {timeoutMs: 60000})
@@ -130,7 +130,7 @@ describe('dns doctor against real cluster DNS', function () {
       expect(d.check('endpoints').evidence).to.deep.equal(replicas.map((r) => `${r.podIp} ${r.pod} not ready`))
       expect(d.check('pods').message).to.equal('2 of 2 DNS pods not ready')
       // kube-proxy (the pod network's) has no endpoint to send 10.96.0.10:53 to: the debug pod's lookups fail.
-      expect(d.check('lookup').message).to.match(/^the probe failed: the probe got no answer at all: /)
+      expect(d.check('lookup').message).to.match(/^the probe failed: The probe got no answer at all: /)
     } finally {
       for (const r of replicas) await setReady(r, true)
     }

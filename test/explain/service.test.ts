@@ -38,7 +38,7 @@ describe('explain: findings', () => {
     const alias = service('alias', {type: 'ExternalName', externalName: 'db.other.svc.cluster.local'})
     const m = model([alias])
     const f = explainService(m, snapshot([alias]), m.service('default', 'alias')!).findings.find((x) => x.code === 'KD125')!
-    expect(f.message).to.equal('externalName db.other.svc.cluster.local. is inside the cluster domain but has no address records (namespace other does not exist): CoreDNS drops the CNAME, so alias.default.svc.cluster.local. answers with no address')
+    expect(f.message).to.equal('The externalName db.other.svc.cluster.local. is inside the cluster domain but has no address records (namespace other does not exist): CoreDNS drops the CNAME, so alias.default.svc.cluster.local. answers with no address')
     const file = join(mkdtempSync(join(tmpdir(), 'kdisco-alias-')), 'alias.json')
     writeFileSync(file, JSON.stringify(alias))
     const lookup = JSON.parse(kdisco(['svc', 'lookup', 'alias', '-f', file, '-o', 'json']).stdout)

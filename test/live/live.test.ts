@@ -152,13 +152,13 @@ describe('live: commands against the API test server', function () {
     const good = server.kubeconfig({context: 'good'})
     const dead = await kdiscoAsync(['svc', 'list'], {env: {KUBECONFIG: `${broken}:${good}`}})
     expect(dead.status).to.equal(3)
-    expect(dead.stderr).to.match(/^Error: cannot reach the API server https:\/\/127\.0\.0\.1:1 \(context dead\): connection refused\./)
+    expect(dead.stderr).to.match(/^Error: Cannot reach the API server https:\/\/127\.0\.0\.1:1 \(context dead\): connection refused\./)
     const ok = await kdiscoAsync(['svc', 'list', '--context', 'good', '-o', 'name'], {env: {KUBECONFIG: `${broken}:${good}`}})
     expect(ok.status, ok.stderr).to.equal(0)
     expect(ok.stdout).to.include('service/kubia\n')
     const unknown = await kdiscoAsync(['svc', 'list', '--context', 'nope'], {env: {KUBECONFIG: `${broken}:${good}`}})
     expect([unknown.status, unknown.stderr.trim().split('\n').length]).to.deep.equal([2, 1])
-    expect(unknown.stderr).to.match(/context "nope" not found.*Available contexts: dead, good/)
+    expect(unknown.stderr).to.match(/Context "nope" not found.*Available contexts: dead, good/)
   })
 
   it('pod lookup and dns zone work live, with the cluster DNS IP from kube-dns', async () => {
@@ -227,7 +227,7 @@ describe('live: errors and degraded access', function () {
     await withServer((s) => s.forbid('list', 'pods', 'default'), async (_s, kc) => {
       const r = await kdiscoAsync(['svc', 'endpoints', 'kubia', '--kubeconfig', kc, '-o', 'json'])
       expect(r.status, r.stderr).to.equal(0)
-      expect(r.stderr).to.match(/cannot read pods in default \(Forbidden\)/)
+      expect(r.stderr).to.match(/Cannot read pods in default \(Forbidden\)/)
       const out = JSON.parse(r.stdout)
       expect(out.endpoints).to.have.length(3)
       expect(out.endpoints.find((e: {inDns: boolean}) => !e.inDns).why).to.match(/reason unknown/)
@@ -264,8 +264,8 @@ describe('live: errors and degraded access', function () {
     await withServer(() => {}, async (_s, kc) => {
       for (const args of [['svc', 'list'], ['dns', 'zone'], ['svc', 'explain', '--all']]) {
         const r = await kdiscoAsync([...args, '-n', 'nowhere', '--kubeconfig', kc, '-o', 'json'])
-        expect([r.status, r.stderr], args.join(' ')).to.deep.equal([0, 'kdisco: warning: namespace "nowhere" does not exist in the cluster\n'])
-        expect(JSON.parse(r.stdout).input.warnings).to.deep.equal(['namespace "nowhere" does not exist in the cluster'])
+        expect([r.status, r.stderr], args.join(' ')).to.deep.equal([0, 'kdisco: warning: Namespace "nowhere" does not exist in the cluster\n'])
+        expect(JSON.parse(r.stdout).input.warnings).to.deep.equal(['Namespace "nowhere" does not exist in the cluster'])
       }
       const there = await kdiscoAsync(['svc', 'list', '-n', 'data', '--kubeconfig', kc, '-o', 'json'])
       expect([there.stderr, JSON.parse(there.stdout).input.warnings]).to.deep.equal(['', []])

@@ -126,7 +126,7 @@ describe('npm package: packed, installed offline with --omit=dev, every command 
     // timer escapes every command and reaches the process guard.
     writeFileSync(join(faults, 'in-command.cjs'), "const s = JSON.stringify; JSON.stringify = function (v, ...r) { if (v && v.service) throw new Error('injected fault'); return s.call(this, v, ...r) }\n")
     writeFileSync(join(faults, 'uncaught.cjs'), "setTimeout(() => { throw new Error('injected uncaught fault') }, 0)\n")
-    const line = (message: string) => `Error: internal error: ${message}. Please report it at ${ISSUES_URL} (KDISCO_DEBUG=1 shows the stack).\n`
+    const line = (message: string) => `Error: Internal error: ${message}. Please report it at ${ISSUES_URL} (KDISCO_DEBUG=1 shows the stack).\n`
     const inCommand = runInstalled(kdisco, ['svc', 'lookup', 'kubia', '-f', join(installedPackage, 'examples'), '-o', 'json'], {cwd, env: {NODE_OPTIONS: `--require ${join(faults, 'in-command.cjs')}`}})
     expect(inCommand.status).to.equal(4)
     expect(inCommand.stderr).to.equal(line('injected fault'))

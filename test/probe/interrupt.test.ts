@@ -147,7 +147,7 @@ describe('probe: interrupted runs leave no debug pod behind silently', function 
     expect(JSON.parse(one.stdout).deleted).to.deep.equal([{namespace: 'default', name: 'kdisco-probe-fresh'}])
     const other = await kdiscoAsync(['probe', 'cleanup', '-n', 'default', 'someone-elses', '--kubeconfig', server.kubeconfig()])
     expect([other.status, other.stderr.trimEnd().split('\n').length]).to.deep.equal([2, 1])
-    expect(other.stderr).to.match(/^Error: pod default\/someone-elses was not created by kdisco/)
+    expect(other.stderr).to.match(/^Error: Pod default\/someone-elses was not created by kdisco/)
     const all = await kdiscoAsync(['probe', 'cleanup', '-n', 'default', '--kubeconfig', server.kubeconfig(), '-o', 'json'])
     expect(JSON.parse(all.stdout).deleted.map((p: {name: string}) => p.name)).to.deep.equal(['kdisco-probe-kept'])
     server.remove('Pod', 'default', 'someone-elses')

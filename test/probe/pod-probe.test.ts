@@ -203,7 +203,7 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       behaviour.next = 'image-pull-error'
       const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--image', 'example.com/nope:1'])
       expect(r.status, r.stderr).to.equal(3)
-      expect(r.stderr).to.match(/^Error: debug pod default\/kdisco-probe-\w+ failed: (ErrImagePull|ImagePullBackOff): .*example\.com\/nope:1.*\. Check --image/m)
+      expect(r.stderr).to.match(/^Error: Debug pod default\/kdisco-probe-\w+ failed: (ErrImagePull|ImagePullBackOff): .*example\.com\/nope:1.*\. Check --image/m)
       expect(server.podsLabelled(MANAGED, 'kdisco')).to.deep.equal([])
     })
 
@@ -309,13 +309,13 @@ describe('probe: pod, exec, ephemeral and port-forward through the API test serv
       expect(server.requests.filter((q) => q.method === 'UPGRADE').at(-1)!.query.container).to.equal(container)
       const bad = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--pod', pod, '-c', 'nope'])
       expect(bad.status).to.equal(3)
-      expect(bad.stderr.trim().split('\n').filter((l) => l.startsWith('Error'))).to.deep.equal([`Error: the API server refused exec in default/${pod}: container nope is not valid for pod ${pod}. Check --pod and -c (kubectl get pod ${pod} -o jsonpath='{.spec.containers[*].name}')`])
+      expect(bad.stderr.trim().split('\n').filter((l) => l.startsWith('Error'))).to.deep.equal([`Error: The API server refused exec in default/${pod}: container nope is not valid for pod ${pod}. Check --pod and -c (kubectl get pod ${pod} -o jsonpath='{.spec.containers[*].name}')`])
     })
 
     it('exec into a pod that does not exist: exit 3, one line', async () => {
       const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '--kubeconfig', server.kubeconfig(), '--probe', 'exec', '--pod', 'ghost'])
       expect(r.status).to.equal(3)
-      expect(r.stderr).to.match(/^Error: not found: .*ghost/m)
+      expect(r.stderr).to.match(/^Error: Not found: .*ghost/m)
     })
 
     it('ephemeral adds a restricted debug container to the pod, warns it stays, and reads its log', async () => {

@@ -193,7 +193,7 @@ describe('probe: every probe through the real API server, KWOK and real CoreDNS'
       const r = await kdisco(['dns', 'lookup', 'web', '-n', RESTRICTED, '--image', ROOT_ONLY_IMAGE])
       expect(r.status, r.stderr).to.equal(3)
       expect(errorLines(r)).to.deep.equal([
-        `Error: debug pod ${RESTRICTED}/${/kdisco-probe-[0-9a-f]+/.exec(r.stderr)![0]} failed: StartError: unable to start container process: exec: "sh": permission denied. The image must let a non-root user (65534) run sh and dig or nslookup: check --image`,
+        `Error: Debug pod ${RESTRICTED}/${/kdisco-probe-[0-9a-f]+/.exec(r.stderr)![0]} failed: StartError: unable to start container process: exec: "sh": permission denied. The image must let a non-root user (65534) run sh and dig or nslookup: check --image`,
       ])
       expect(await kdiscoPods(c)).to.deep.equal([])
     })

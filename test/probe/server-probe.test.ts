@@ -114,14 +114,14 @@ describe('probe: errors', () => {
   it('a server that does not answer: exit 3, one line', async () => {
     const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '-f', 'examples/', '--dns-server', '127.0.0.1:9', '--probe-timeout', '1'])
     expect(r.status).to.equal(3)
-    expect(r.stderr).to.match(/^Error: the probe got no answer at all: (no answer from 127\.0\.0\.1:9 within 1000 ms \(3 tries\)|ECONNREFUSED from 127\.0\.0\.1:9)\. Check --dns-server/)
+    expect(r.stderr).to.match(/^Error: The probe got no answer at all: (no answer from 127\.0\.0\.1:9 within 1000 ms \(3 tries\)|ECONNREFUSED from 127\.0\.0\.1:9)\. Check --dns-server/)
     expect(r.stderr.trimEnd().split('\n')).to.have.length(1)
   })
 
   it('a server name that does not resolve: exit 3, one line naming the lookup failure', async () => {
     const r = await kdiscoAsync(['svc', 'lookup', 'kubia', '-f', 'examples/', '--dns-server', 'no-such-dns.invalid:53'])
     expect(r.status).to.equal(3)
-    expect(r.stderr).to.match(/^Error: the probe got no answer at all: (ENOTFOUND|EAI_AGAIN|EAI_NONAME) from no-such-dns\.invalid:53\. Check --dns-server/)
+    expect(r.stderr).to.match(/^Error: The probe got no answer at all: (ENOTFOUND|EAI_AGAIN|EAI_NONAME) from no-such-dns\.invalid:53\. Check --dns-server/)
     expect(r.stderr.trimEnd().split('\n')).to.have.length(1)
   })
 

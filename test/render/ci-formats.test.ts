@@ -6,6 +6,7 @@ import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
+import {FINDING_RULES} from '../../src/explain/codes.js'
 import {requireBinaries} from '../support/binaries.js'
 import {ROOT, kdisco, kdiscoAsync} from '../support/cli.js'
 import {type Responder, readQuery, reply, startResponder} from '../support/dns-responder.js'
@@ -143,6 +144,35 @@ describe('CI report formats: -o junit and -o sarif', function () {
       }
     }
     expect(results.find((x) => x.ruleId === 'KD114')!.level).to.equal('error')
+  })
+
+  it('-o sarif: the rules are the catalogue of finding codes, with descriptions, help and default levels', () => {
+    const log = JSON.parse(kdisco(['svc', 'explain', '--all', '-A', '-f', 'examples/', '-o', 'sarif']).stdout) as Sarif & {runs: {tool: {driver: {rules: {id: string; shortDescription: {text: string}; fullDescription: {text: string}; help: {text: string}; helpUri: string; defaultConfiguration: {level: string}}[]}}}[]}
+    const {rules} = log.runs[0].tool.driver
+    expect(rules.map((r) => r.id)).to.deep.equal(FINDING_RULES.map((r) => r.code))
+    const kd102 = rules.find((r) => r.id === 'KD102')!
+    expect(kd102.shortDescription.text).to.equal('selected pods not ready (which container, which probe)')
+    expect(kd102.fullDescription.text).to.match(/^Some pods the Service selects are not ready/)
+    expect(kd102.help.text).to.include('kubectl describe pod')
+    expect(kd102.helpUri).to.equal('https://github.com/kdisco/kdisco#finding-codes')
+    expect(rules.find((r) => r.id === 'KD103')!.defaultConfiguration.level).to.equal('note')
+    for (const result of log.runs[0].results as unknown as {ruleId: string; ruleIndex: number}[]) expect(rules[result.ruleIndex].id).to.equal(result.ruleId)
+  })
+
+  it('-o sarif: three Services selecting one pod that is not ready are three results naming their Service, each linked to its manifest', () => {
+    const file = join(dir, 'three.yaml')
+    const svc = (name: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: default}\nspec:\n  clusterIP: 10.96.0.${name.length}\n  selector: {app: web}\n  ports: [{port: 80}]\n`
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web-0, namespace: default, labels: {app: web}}\nspec:\n  containers: [{name: web, image: nginx, readinessProbe: {httpGet: {path: /, port: 80}}}]\nstatus:\n  phase: Running\n  podIP: 10.244.0.9\n  conditions: [{type: Ready, status: "False"}]\n  containerStatuses: [{name: web, ready: false, restartCount: 0}]\n'
+    writeFileSync(file, [svc('a'), svc('bb'), svc('ccc'), pod].join('---\n'))
+    const r = kdisco(['svc', 'explain', '--all', '-f', file, '-o', 'sarif'])
+    expect(r.status, r.stderr).to.equal(0)
+    const log = JSON.parse(r.stdout)
+    expect(sarifValidator()(log)).to.equal(true)
+    const kd102 = log.runs[0].results.filter((x: {ruleId: string}) => x.ruleId === 'KD102')
+    expect(kd102.map((x: {message: {text: string}}) => x.message.text.split(':')[0])).to.deep.equal(['[Service default/a](1)', '[Service default/bb](1)', '[Service default/ccc](1)'])
+    // All three at the pod's line; each related location is its own Service's document.
+    expect(new Set(kd102.map((x: Sarif['runs'][0]['results'][0]) => x.locations[0].physicalLocation.region!.startLine))).to.deep.equal(new Set([25]))
+    expect(kd102.map((x: {relatedLocations: {id: number; physicalLocation: {region: {startLine: number}}; message: {text: string}}[]}) => x.relatedLocations.map((l) => [l.id, l.physicalLocation.region.startLine, l.message.text]))).to.deep.equal([[[1, 1, 'Service default/a']], [[1, 9, 'Service default/bb']], [[1, 17, 'Service default/ccc']]])
   })
 
   it('-o sarif needs -f and --all; -o junit needs --all on svc explain', () => {

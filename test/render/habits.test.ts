@@ -69,7 +69,7 @@ describe('output habits', function () {
     // A kubeconfig kdisco cannot use is exit 2, and exit 2 prints nothing on stdout (README's exit codes).
     const broken = kdisco(['version', '--kubeconfig', `${ROOT}package.json`])
     expect([broken.status, broken.stdout]).to.deep.equal([2, ''])
-    expect(broken.stderr).to.match(/^Error: no current context in .*package\.json\. [^\n]*\n$/)
+    expect(broken.stderr).to.match(/^Error: No current context in .*package\.json\. [^\n]*\n$/)
   })
 
   describe('kdisco version against the real kube-apiserver', () => {

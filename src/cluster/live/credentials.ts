@@ -44,11 +44,11 @@ class TokenFile {
       // As client-go: surrounding whitespace (a trailing newline) is not part of the token.
       this.token = readBounded(this.path, MAX_TOKEN_FILE).toString('utf8').trim()
     } catch (error) {
-      throw credentialError(`cannot read the token file ${quote(this.path)}: ${error instanceof TooLarge ? `larger than ${MAX_TOKEN_FILE >> 10} KiB` : ((error as NodeJS.ErrnoException).code ?? 'unreadable')}`, 'Check users[].user.tokenFile in the kubeconfig', ExitCode.USAGE)
+      throw credentialError(`Cannot read the token file ${quote(this.path)}: ${error instanceof TooLarge ? `larger than ${MAX_TOKEN_FILE >> 10} KiB` : ((error as NodeJS.ErrnoException).code ?? 'unreadable')}`, 'Check users[].user.tokenFile in the kubeconfig', ExitCode.USAGE)
     }
-    if (this.token === '') throw credentialError(`the token file ${quote(this.path)} is empty`, 'Check users[].user.tokenFile in the kubeconfig', ExitCode.USAGE)
+    if (this.token === '') throw credentialError(`The token file ${quote(this.path)} is empty`, 'Check users[].user.tokenFile in the kubeconfig', ExitCode.USAGE)
     // A header value cannot hold a line break; a token with one is not a token.
-    if (/[\u0000-\u001f\u007f]/.test(this.token)) throw credentialError(`the token file ${quote(this.path)} does not hold a token (it has control characters)`, 'Check users[].user.tokenFile in the kubeconfig', ExitCode.USAGE)
+    if (/[\u0000-\u001f\u007f]/.test(this.token)) throw credentialError(`The token file ${quote(this.path)} does not hold a token (it has control characters)`, 'Check users[].user.tokenFile in the kubeconfig', ExitCode.USAGE)
     this.stamp = stamp
     return this.token
   }
@@ -60,7 +60,7 @@ function stdinFor(exec: ExecConfig, command: string): {stdin: 'ignore' | 'inheri
   const terminal = Boolean(process.stdin.isTTY)
   if (mode === 'Never') return {stdin: 'ignore', interactive: false}
   if (mode === 'Always' && !terminal)
-    throw credentialError(`the credential plugin ${quote(command)} needs a terminal (interactiveMode Always), and stdin is not one`, 'Run kdisco from a terminal, or log in first so that the plugin need not ask')
+    throw credentialError(`The credential plugin ${quote(command)} needs a terminal (interactiveMode Always), and stdin is not one`, 'Run kdisco from a terminal, or log in first so that the plugin need not ask')
   return terminal ? {stdin: 'inherit', interactive: true} : {stdin: 'ignore', interactive: false}
 }
 
@@ -82,9 +82,9 @@ export function runExecPlugin(exec: ExecConfig, options: {dir: string; timeoutMs
   const name = exec.command
   const apiVersion = exec.apiVersion ?? ''
   if (!EXEC_API_VERSIONS.includes(apiVersion))
-    return Promise.reject(credentialError(`the credential plugin ${quote(name)} has apiVersion ${quote(apiVersion)}: kdisco runs ${EXEC_API_VERSIONS.join(' and ')}`, 'Fix users[].user.exec.apiVersion in the kubeconfig', ExitCode.USAGE))
+    return Promise.reject(credentialError(`The credential plugin ${quote(name)} has apiVersion ${quote(apiVersion)}: kdisco runs ${EXEC_API_VERSIONS.join(' and ')}`, 'Fix users[].user.exec.apiVersion in the kubeconfig', ExitCode.USAGE))
   if (apiVersion.endsWith('/v1') && exec.interactiveMode === undefined)
-    return Promise.reject(credentialError(`the credential plugin ${quote(name)} (${apiVersion}) does not say its interactiveMode`, 'Set users[].user.exec.interactiveMode to Never, IfAvailable or Always, as kubectl requires', ExitCode.USAGE))
+    return Promise.reject(credentialError(`The credential plugin ${quote(name)} (${apiVersion}) does not say its interactiveMode`, 'Set users[].user.exec.interactiveMode to Never, IfAvailable or Always, as kubectl requires', ExitCode.USAGE))
   let mode: {stdin: 'ignore' | 'inherit'; interactive: boolean}
   try {
     mode = stdinFor(exec, name)
@@ -131,7 +131,7 @@ export function runExecPlugin(exec: ExecConfig, options: {dir: string; timeoutMs
     try {
       child = spawn(command, exec.args ?? [], spawnOptions)
     } catch (error) {
-      return reject(credentialError(`cannot run the credential plugin ${quote(name)}: ${oneLine((error as Error).message)}`, exec.installHint ? oneLine(exec.installHint) : 'Check users[].user.exec.command in the kubeconfig'))
+      return reject(credentialError(`Cannot run the credential plugin ${quote(name)}: ${oneLine((error as Error).message)}`, exec.installHint ? oneLine(exec.installHint) : 'Check users[].user.exec.command in the kubeconfig'))
     }
     const killAll = () => {
       try {
@@ -147,7 +147,7 @@ export function runExecPlugin(exec: ExecConfig, options: {dir: string; timeoutMs
     process.once('exit', killAll)
     const timer = setTimeout(() => {
       killAll()
-      finish(credentialError(`the credential plugin ${quote(name)} gave no credential within ${seconds}s`, 'It may be waiting for input or a network; run it by hand, or raise --request-timeout'))
+      finish(credentialError(`The credential plugin ${quote(name)} gave no credential within ${seconds}s`, 'It may be waiting for input or a network; run it by hand, or raise --request-timeout'))
     }, options.timeoutMs)
     let stdout = ''
     let stderr = ''
@@ -156,7 +156,7 @@ export function runExecPlugin(exec: ExecConfig, options: {dir: string; timeoutMs
       stdout += chunk
       if (stdout.length > MAX_PLUGIN_STDOUT) {
         killAll()
-        finish(credentialError(`the credential plugin ${quote(name)} printed more than ${MAX_PLUGIN_STDOUT >> 10} KiB`, 'A plugin prints one ExecCredential object'))
+        finish(credentialError(`The credential plugin ${quote(name)} printed more than ${MAX_PLUGIN_STDOUT >> 10} KiB`, 'A plugin prints one ExecCredential object'))
       }
     })
     child.stderr?.setEncoding('utf8')
@@ -165,17 +165,17 @@ export function runExecPlugin(exec: ExecConfig, options: {dir: string; timeoutMs
     })
     child.on('error', (error: NodeJS.ErrnoException) => {
       const missing = error.code === 'ENOENT'
-      finish(credentialError(`cannot run the credential plugin ${quote(name)}: ${missing ? 'not found' : (error.code ?? oneLine(error.message))}`, exec.installHint ? oneLine(exec.installHint) : 'Check users[].user.exec.command in the kubeconfig'))
+      finish(credentialError(`Cannot run the credential plugin ${quote(name)}: ${missing ? 'not found' : (error.code ?? oneLine(error.message))}`, exec.installHint ? oneLine(exec.installHint) : 'Check users[].user.exec.command in the kubeconfig'))
     })
     child.on('close', (code, signal) => {
       if (code !== 0) {
         const said = lastLine(stderr)
-        return finish(credentialError(`the credential plugin ${quote(name)} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${said ? `: ${said}` : ''}`, 'Run it by hand to see why (log in again?)'))
+        return finish(credentialError(`The credential plugin ${quote(name)} failed (${signal ? `killed by ${signal}` : `exit code ${code}`})${said ? `: ${said}` : ''}`, 'Run it by hand to see why (log in again?)'))
       }
       try {
         finish(undefined, parseExecCredential(stdout, apiVersion))
       } catch (error) {
-        finish(credentialError(`the credential plugin ${quote(name)} printed no valid ExecCredential: ${(error as Error).message}`, 'Run it by hand to see what it prints'))
+        finish(credentialError(`The credential plugin ${quote(name)} printed no valid ExecCredential: ${(error as Error).message}`, 'Run it by hand to see what it prints'))
       }
     })
   })
@@ -221,10 +221,10 @@ export function credentialSource(user: KubeconfigUser | undefined, options: {tim
   if (!user) return async () => ({})
   const basic = user.username !== undefined || user.password !== undefined
   if (basic && (user.token || user.tokenFile || user.exec))
-    throw credentialError(`user ${quote(user.name)} has both basic auth and a token or exec plugin`, 'Keep one authentication method per user, as kubectl requires', ExitCode.USAGE)
+    throw credentialError(`User ${quote(user.name)} has both basic auth and a token or exec plugin`, 'Keep one authentication method per user, as kubectl requires', ExitCode.USAGE)
   if (user.token) {
     const token = user.token
-    if (/[\u0000-\u001f\u007f]/.test(token)) throw credentialError(`the token of user ${quote(user.name)} has control characters`, 'Check users[].user.token in the kubeconfig', ExitCode.USAGE)
+    if (/[\u0000-\u001f\u007f]/.test(token)) throw credentialError(`The token of user ${quote(user.name)} has control characters`, 'Check users[].user.token in the kubeconfig', ExitCode.USAGE)
     return async () => ({authorization: `Bearer ${token}`})
   }
   if (user.tokenFile) {

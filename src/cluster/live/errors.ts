@@ -22,28 +22,28 @@ export function toKdiscoError(error: unknown, config: LoadedKubeconfig): KdiscoE
   if (error instanceof KdiscoError) return error
   const where = `${config.display} (context ${config.context})`
   if (error instanceof TransportError) {
-    if (error.code === 'ETIMEDOUT') return new KdiscoError(`the API server ${where} did not answer ${describeRequest(error.verb, error.path)}: ${error.message}`, {hint: 'Check the cluster is reachable, or wait longer with --request-timeout', exitCode: ExitCode.CLUSTER})
-    if (error.code === 'ETRUNCATED') return new KdiscoError(`the API server ${where} cut its answer to ${describeRequest(error.verb, error.path)} short: ${error.message}`, {hint: 'Retry; if it persists check the API server and any proxy in front of it', exitCode: ExitCode.CLUSTER})
+    if (error.code === 'ETIMEDOUT') return new KdiscoError(`The API server ${where} did not answer ${describeRequest(error.verb, error.path)}: ${error.message}`, {hint: 'Check the cluster is reachable, or wait longer with --request-timeout', exitCode: ExitCode.CLUSTER})
+    if (error.code === 'ETRUNCATED') return new KdiscoError(`The API server ${where} cut its answer to ${describeRequest(error.verb, error.path)} short: ${error.message}`, {hint: 'Retry; if it persists check the API server and any proxy in front of it', exitCode: ExitCode.CLUSTER})
     if (TLS_CODES.test(error.code)) return new KdiscoError(`TLS verification of ${where} failed: ${error.code}`, {hint: "Check certificate-authority(-data) in the kubeconfig matches the cluster's CA", exitCode: ExitCode.CLUSTER})
     const what = error.code === 'ECONNREFUSED' ? 'connection refused' : error.code === 'ENOTFOUND' ? 'host not found' : error.code === 'ECONNRESET' ? 'connection reset' : error.message
-    return new KdiscoError(`cannot reach the API server ${where}: ${what}`, {hint: 'Check that the cluster is running and the context is right (kubectl cluster-info)', exitCode: ExitCode.CLUSTER})
+    return new KdiscoError(`Cannot reach the API server ${where}: ${what}`, {hint: 'Check that the cluster is running and the context is right (kubectl cluster-info)', exitCode: ExitCode.CLUSTER})
   }
   if (error instanceof InvalidResponse) {
-    return new KdiscoError(`the API server ${where} answered ${describeRequest(error.verb, error.path)} with ${error.detail}`, {hint: 'Check that the server URL is the Kubernetes API itself (not a proxy or a login page), and retry', exitCode: ExitCode.CLUSTER})
+    return new KdiscoError(`The API server ${where} answered ${describeRequest(error.verb, error.path)} with ${error.detail}`, {hint: 'Check that the server URL is the Kubernetes API itself (not a proxy or a login page), and retry', exitCode: ExitCode.CLUSTER})
   }
   if (error instanceof ApiError) {
     const what = describeRequest(error.verb, error.path)
     switch (error.status) {
       case 401:
-        return new KdiscoError(`the API server ${where} rejected the credentials (401 Unauthorized)`, {hint: 'The token or certificate may have expired: log in again and retry', exitCode: ExitCode.CLUSTER})
+        return new KdiscoError(`The API server ${where} rejected the credentials (401 Unauthorized)`, {hint: 'The token or certificate may have expired: log in again and retry', exitCode: ExitCode.CLUSTER})
       case 403:
         return new KdiscoError(`RBAC forbids ${what}: ${oneLine(error.message)}`, {hint: RBAC_HINT, exitCode: ExitCode.CLUSTER})
       case 404:
-        return new KdiscoError(`not found: ${what} (${oneLine(error.message)})`, {hint: 'Check the name and -n', exitCode: ExitCode.CLUSTER})
+        return new KdiscoError(`Not found: ${what} (${oneLine(error.message)})`, {hint: 'Check the name and -n', exitCode: ExitCode.CLUSTER})
       case 429:
-        return new KdiscoError(`the API server ${where} keeps throttling requests (429)`, {hint: 'Retry later', exitCode: ExitCode.CLUSTER})
+        return new KdiscoError(`The API server ${where} keeps throttling requests (429)`, {hint: 'Retry later', exitCode: ExitCode.CLUSTER})
       default:
-        return new KdiscoError(`the API server ${where} failed to ${what}: ${error.status} ${oneLine(error.message)}`, {hint: 'Retry; if it persists check the API server health (kubectl get --raw /readyz)', exitCode: ExitCode.CLUSTER})
+        return new KdiscoError(`The API server ${where} failed to ${what}: ${error.status} ${oneLine(error.message)}`, {hint: 'Retry; if it persists check the API server health (kubectl get --raw /readyz)', exitCode: ExitCode.CLUSTER})
     }
   }
   throw error

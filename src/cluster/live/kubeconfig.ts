@@ -86,9 +86,9 @@ async function loadFile(path: string): Promise<{kc: KubeConfig; users: Map<strin
   try {
     bytes = readBounded(path, MAX_KUBECONFIG_BYTES)
   } catch (error) {
-    if (error instanceof TooLarge) throw configError(`kubeconfig ${path} is larger than ${MAX_KUBECONFIG_BYTES >> 20} MiB`)
+    if (error instanceof TooLarge) throw configError(`Kubeconfig ${path} is larger than ${MAX_KUBECONFIG_BYTES >> 20} MiB`)
     const code = (error as NodeJS.ErrnoException).code
-    throw configError(`cannot read kubeconfig ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message.split('\n')[0]}`)
+    throw configError(`Cannot read kubeconfig ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message.split('\n')[0]}`)
   }
   let text = bytes.toString('utf8')
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
@@ -100,13 +100,13 @@ async function loadFile(path: string): Promise<{kc: KubeConfig; users: Map<strin
     raw = constructFromEvents(parseEvents(text, {filename: path}), {source: text, maxAliases: 100})[0]
   } catch (error) {
     if (!(error instanceof YAMLException)) throw error
-    throw configError(`kubeconfig ${path}${error.mark ? `:${error.mark.line + 1}` : ''}: invalid YAML: ${error.reason}`)
+    throw configError(`Kubeconfig ${path}${error.mark ? `:${error.mark.line + 1}` : ''}: invalid YAML: ${error.reason}`)
   }
   // An empty file is an empty configuration, as for kubectl.
   if (raw === undefined || raw === null) raw = {}
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw configError(`kubeconfig ${path} is not a kubeconfig: expected a mapping, found ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}`)
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw configError(`Kubeconfig ${path} is not a kubeconfig: expected a mapping, found ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}`)
   const problem = kubeconfigProblem(raw as Record<string, unknown>)
-  if (problem) throw configError(`kubeconfig ${path}: ${problem}`)
+  if (problem) throw configError(`Kubeconfig ${path}: ${problem}`)
   const config = raw as RawConfig
   const users = new Map<string, KubeconfigUser>()
   for (const u of config.users ?? []) {
@@ -136,7 +136,7 @@ async function loadFile(path: string): Promise<{kc: KubeConfig; users: Map<strin
     kc.loadFromString(JSON.stringify(forClientNode))
     kc.makePathsAbsolute(dirname(path))
   } catch (error) {
-    throw configError(`kubeconfig ${path}: ${(error as Error).message.split('\n')[0]}`)
+    throw configError(`Kubeconfig ${path}: ${(error as Error).message.split('\n')[0]}`)
   }
   return {kc, users, raw: config}
 }
@@ -182,7 +182,7 @@ export async function loadKubeconfig(options: KubeconfigOptions, env: NodeJS.Pro
   const paths = options.kubeconfig ? [options.kubeconfig] : (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean)
   if (paths.length > 0) {
     const existing = options.kubeconfig ? paths : paths.filter((p) => existsSync(p))
-    if (existing.length === 0) throw configError(`none of the KUBECONFIG files exist (${paths.join(delimiter)})`, 'Fix KUBECONFIG or pass --kubeconfig')
+    if (existing.length === 0) throw configError(`None of the KUBECONFIG files exist (${paths.join(delimiter)})`, 'Fix KUBECONFIG or pass --kubeconfig')
     const loaded: Awaited<ReturnType<typeof loadFile>>[] = []
     for (const path of existing) loaded.push(await loadFile(path))
     for (const l of loaded) addUsers(l.users)
@@ -198,7 +198,7 @@ export async function loadKubeconfig(options: KubeconfigOptions, env: NodeJS.Pro
     kc.loadFromCluster()
     source = 'in-cluster service account'
   } else {
-    throw new KdiscoError('no kubeconfig found (KUBECONFIG is unset, ~/.kube/config does not exist, not running in a pod)', {
+    throw new KdiscoError('No kubeconfig found (KUBECONFIG is unset, ~/.kube/config does not exist, not running in a pod)', {
       hint: 'Pass --kubeconfig FILE, or read manifests with -f',
       exitCode: ExitCode.CLUSTER,
     })
@@ -206,14 +206,14 @@ export async function loadKubeconfig(options: KubeconfigOptions, env: NodeJS.Pro
   if (options.context) {
     if (!kc.getContextObject(options.context)) {
       const names = kc.getContexts().map((c) => quote(c.name).slice(1, -1))
-      throw new KdiscoError(`context ${quote(options.context)} not found in ${source}`, {hint: names.length ? `Available contexts: ${names.slice(0, 8).join(', ')}` : 'The kubeconfig has no contexts', exitCode: ExitCode.USAGE})
+      throw new KdiscoError(`Context ${quote(options.context)} not found in ${source}`, {hint: names.length ? `Available contexts: ${names.slice(0, 8).join(', ')}` : 'The kubeconfig has no contexts', exitCode: ExitCode.USAGE})
     }
     kc.setCurrentContext(options.context)
   }
   const contextName = kc.getCurrentContext()
   const cluster = kc.getCurrentCluster()
   if (!cluster) {
-    throw new KdiscoError(contextName ? `context ${quote(contextName)} names no cluster` : `no current context in ${source}`, {hint: 'Pass --context NAME (kubectl config get-contexts lists them)', exitCode: ExitCode.USAGE})
+    throw new KdiscoError(contextName ? `Context ${quote(contextName)} names no cluster` : `No current context in ${source}`, {hint: 'Pass --context NAME (kubectl config get-contexts lists them)', exitCode: ExitCode.USAGE})
   }
   const display = redactUrl(cluster.server)
   let url: URL | undefined
@@ -223,7 +223,7 @@ export async function loadKubeconfig(options: KubeconfigOptions, env: NodeJS.Pro
     url = undefined
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || !url.hostname)
-    throw configError(`the server of cluster ${quote(cluster.name)} in ${source} is not an http(s) URL: ${quote(display)}`, 'Fix clusters[].cluster.server in the kubeconfig')
+    throw configError(`The server of cluster ${quote(cluster.name)} in ${source} is not an http(s) URL: ${quote(display)}`, 'Fix clusters[].cluster.server in the kubeconfig')
   const contextObject = kc.getContextObject(contextName)
   const user = contextObject?.user !== undefined ? users.get(contextObject.user) : undefined
   // Nothing secret goes over plain http: no token, password, plugin output or URL userinfo.
@@ -231,7 +231,7 @@ export async function loadKubeconfig(options: KubeconfigOptions, env: NodeJS.Pro
     const kinds = credentialKinds(user, Boolean(kc.getCurrentUser()?.authProvider))
     if (url.username || url.password) kinds.push('userinfo in the server URL')
     if (kinds.length > 0)
-      throw configError(`refusing to send credentials (${kinds.join(', ')}) of context ${quote(contextName)} over plain http to ${display}`, 'Use the https:// URL of the API server, or a user without credentials')
+      throw configError(`Refusing to send credentials (${kinds.join(', ')}) of context ${quote(contextName)} over plain http to ${display}`, 'Use the https:// URL of the API server, or a user without credentials')
   }
   const raw = cluster as {caData?: string; skipTLSVerify?: boolean; tlsServerName?: string}
   return {

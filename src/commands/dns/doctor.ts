@@ -14,9 +14,9 @@ import {CLUSTER_DNS_NAMESPACE} from '../../cluster/types.js'
 export default class DnsDoctor extends KdiscoCommand {
   static override summary = 'Check cluster DNS itself: Service, endpoints, pods, Corefile, RBAC, NodeLocal DNSCache, a control lookup.'
   static override description =
-    'The "Debugging DNS Resolution" page as checks, each ok / warning / error with its evidence. The control lookup of kubernetes.default goes through a probe (a debug pod by default; --probe port-forward asks every DNS replica). Exit 1 when a check fails.'
+    'The "Debugging DNS Resolution" page as checks, each ok / warning / error with its evidence. The control lookup of kubernetes.default goes through a probe (a debug pod by default; --probe port-forward asks every DNS replica). Exit 1 when a check fails. -o name prints the objects of the failed and warning checks as kubectl get -o name does (service/kube-dns, pod/coredns-…, configmap/coredns), errors first.'
   static override examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --probe port-forward -o json', '<%= config.bin %> <%= command.id %> -f k8s/']
-  static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags, ...probeFlags}
+  static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml', 'name'] as const, 'table'), ...dnsFlags, ...probeFlags}
 
   async run(): Promise<DnsDoctorResult> {
     const {flags} = await this.parse(DnsDoctor)
@@ -32,7 +32,10 @@ export default class DnsDoctor extends KdiscoCommand {
     const checks = staticChecks(model, snapshot, rbac, corefile)
     checks.splice(checks.length - 1, 0, await this.controlLookup(flags, probe, query, probeNs, model, snapshot.origin))
     const result: DnsDoctorResult = {...summarizeChecks(checks), ...resultContext(snapshot, model)}
-    await this.render(result, flags.output, async (r) => (await import('../../render/dns-doctor.js')).renderDoctor(r))
+    await this.render(result, flags.output, async (r) => {
+      const doctor = await import('../../render/dns-doctor.js')
+      return flags.output === 'name' ? doctor.doctorNames(r) : doctor.renderDoctor(r)
+    })
     if (result.summary.error > 0) this.exit(ExitCode.FINDING)
     return result
   }
@@ -46,19 +49,19 @@ export default class DnsDoctor extends KdiscoCommand {
   private async controlLookup(flags: Parameters<typeof probeContext>[0] & {strict?: boolean}, probe: ReturnType<typeof probeConfig>, query: ExpectedQuery, namespace: string, model: ClusterDns, origin: 'files' | 'live'): Promise<Check> {
     const title = 'control lookup'
     // Manifests without the API server's Service say nothing about what its name answers.
-    if (origin === 'files' && !model.service('default', 'kubernetes')) return {id: 'lookup', title, status: 'skipped', message: `Service default/kubernetes is not in the input, so what ${query.name} answers is not known`, evidence: []}
+    if (origin === 'files' && !model.service('default', 'kubernetes')) return {id: 'lookup', title, status: 'skipped', message: `Service default/kubernetes is not in the input, so what ${query.name} answers is not known`, evidence: [], objects: []}
     const expected = query.expected.answers.map((a) => a.data).join(', ') || query.expected.rcode
-    if (probe.kind === 'none') return {id: 'lookup', title, status: 'skipped', message: `no probe (-f or --probe none): ${query.name} should answer ${expected}`, evidence: []}
+    if (probe.kind === 'none') return {id: 'lookup', title, status: 'skipped', message: `no probe (-f or --probe none): ${query.name} should answer ${expected}`, evidence: [], objects: []}
     try {
       const probed = await probeAndCompare([query], (q) => [q.name], probe, probeContext(flags, namespace), {strict: flags.strict})
       const row = probed!.queries[0]
       const evidence = [...probed!.probe.vantages.map((v) => `via ${v}`), ...(row.notes ?? [])]
-      if (row.status === 'match') return {id: 'lookup', title, status: 'ok', message: `${query.name} answers ${expected} as expected`, evidence}
+      if (row.status === 'match') return {id: 'lookup', title, status: 'ok', message: `${query.name} answers ${expected} as expected`, evidence, objects: []}
       const got = row.observed?.error ?? `${row.observed?.rcode} ${(row.observed?.answers ?? []).map((a) => a.data).join(', ')}`.trim()
-      return {id: 'lookup', title, status: 'error', message: `${query.name}: expected ${expected}, got ${got} (${row.status})`, evidence, hint: 'See the pods and rbac checks; kubectl logs -n kube-system -l k8s-app=kube-dns'}
+      return {id: 'lookup', title, status: 'error', message: `${query.name}: expected ${expected}, got ${got} (${row.status})`, evidence, hint: 'See the pods and rbac checks; kubectl logs -n kube-system -l k8s-app=kube-dns', objects: []}
     } catch (error) {
       const e = error as Error & {hint?: string}
-      return {id: 'lookup', title, status: 'error', message: `the probe failed: ${e.message}`, evidence: [], ...(e.hint ? {hint: e.hint} : {})}
+      return {id: 'lookup', title, status: 'error', message: `the probe failed: ${e.message}`, evidence: [], ...(e.hint ? {hint: e.hint} : {}), objects: []}
     }
   }
 }

@@ -7,7 +7,7 @@ import {expectation, typeCode} from '../../dns/records.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
 import {inputError} from '../../errors.js'
 import {commandName} from '../../invocation.js'
-import {dnsFlags, inputFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
+import {dnsFlags, inputFlags, listFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import {type ExpectedQuery, queryCandidates} from '../../dns/service-lookup.js'
@@ -34,6 +34,7 @@ export default class DnsLookup extends KdiscoCommand {
     type: Flags.string({char: 't', default: 'A', description: 'Record type: A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX, ANY.'}),
     reverse: Flags.string({char: 'x', description: 'Reverse lookup of this IP address (PTR).'}),
     output: outputFlag(['table', 'json', 'yaml', 'junit'] as const, 'table'),
+    'no-headers': listFlags['no-headers'],
     ...dnsFlags,
     ...probeFlags,
     ...waitFlag,
@@ -48,7 +49,7 @@ export default class DnsLookup extends KdiscoCommand {
     const draft = questionFrom(args.name, flags.type, flags.reverse, flags.namespace ?? 'default')
     const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, draft, probe, session)))
     await this.render(result, flags.output, async (r) => {
-      if (flags.output !== 'junit') return (await import('../../render/dns-lookup.js')).renderDnsLookup(r)
+      if (flags.output !== 'junit') return (await import('../../render/dns-lookup.js')).renderDnsLookup(r, {noHeaders: flags['no-headers']})
       const query = {name: r.question.name, type: r.question.type, kind: 'short-name' as const, from: r.question.namespace, expected: expectation(r), ...(r.status ? {status: r.status, observed: r.observed, diff: r.diff} : {})}
       return (await import('../../render/ci-reports.js')).queriesJunit('dns lookup', `${r.question.name} ${r.question.type}`, [query])
     })
@@ -113,12 +114,12 @@ export function questionFrom(name: string | undefined, typeFlag: string, reverse
   const type = typeFlag.toUpperCase()
   if (typeCode(type) === undefined) throw inputError(`"${typeFlag}" is not a DNS record type`, 'Use A, AAAA, SRV, PTR, CNAME, TXT, SOA, NS, MX, ANY, another IANA mnemonic or TYPEnnn')
   if (reverse !== undefined) {
-    if (name !== undefined) throw inputError('give either a NAME or -x IP, not both', 'Drop one of them')
+    if (name !== undefined) throw inputError('Give either a NAME or -x IP, not both', 'Drop one of them')
     const rev = reverseName(reverse)
     if (!rev) throw inputError(`-x "${reverse}" is not an IP address`, 'Use an IPv4 or IPv6 address, e.g. -x 10.96.0.10')
     return {name: rev, type: 'PTR', namespace}
   }
-  if (name === undefined || name === '') throw inputError('missing NAME to look up', `Give a name, e.g. '${commandName()} dns lookup kubia'`)
+  if (name === undefined || name === '') throw inputError('Missing NAME to look up', `Give a name, e.g. '${commandName()} dns lookup kubia'`)
   if (type === 'PTR' && parseIp(name)) return {name: reverseName(name)!, type, namespace}
   const problem = checkQueryName(name)
   if (problem) throw inputError(`"${name.length > 40 ? name.slice(0, 40) + '…' : name}" is not a valid DNS name: ${problem}`, 'Check the name')

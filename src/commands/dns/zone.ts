@@ -46,7 +46,7 @@ export default class DnsZone extends KdiscoCommand {
     await this.reportInputGaps(snapshot, model)
     const zonesWanted = (flags.zone ?? []).map(normalizeName)
     for (const z of zonesWanted)
-      if (!model.settings.zones.includes(z)) throw inputError(`zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)
+      if (!model.settings.zones.includes(z)) throw inputError(`Zone "${z}" is not served by the kubernetes plugin`, `Served zones: ${model.settings.zones.join(', ')}`)
     const namespaces = flags['all-namespaces'] ? [] : [namespace]
     const streams = zoneStreams(model, snapshot.pods, {namespaces, zones: zonesWanted})
     // A predicted pod has a DNS name only under a serviceName that can be a Service's name.
@@ -60,7 +60,7 @@ export default class DnsZone extends KdiscoCommand {
       ...(derived.length > 0 ? [`endpoints derived from pods (or mirrored from v1 Endpoints) by kdisco, the input having no EndpointSlices for them: ${derived.slice(0, 5).map((s) => `${s.namespace}/${s.name}`).join(', ')}${derived.length > 5 ? ` and ${derived.length - 5} more` : ''}`] : []),
       ...predicted.map((p) => `predicted: ${p.name} A ${p.reason ? `will not resolve: ${p.reason}` : '<pending>'} (StatefulSet ${p.statefulSet} has not created ${p.pod} yet)`),
       ...(model.settings.pods === 'insecure' ? ['pods insecure: any a-b-c-d.<ns>.pod name answers; only existing pods are listed.'] : []),
-      ...zones.filter((z) => z.omitted).map((z) => `${z.omitted} record(s) of ${z.zone || '.'} left out: a name in them is longer than DNS allows (255 octets, labels of 63), so no question reaches them.`),
+      ...zones.filter((z) => z.omitted).map((z) => `${z.omitted} ${z.omitted === 1 ? 'record' : 'records'} of ${z.zone || '.'} left out: a name in them is longer than DNS allows (255 octets, labels of 63), so no question reaches them.`),
       ...(ahead ? [`${ahead.plugins.join(', ')} run before the kubernetes plugin in ${ahead.server}: names they answer get another answer (kdisco dns lookup NAME shows its route).`] : []),
     ]
     return {result, header, streams}

@@ -4,7 +4,7 @@ import {closeNames} from '../../cluster/find.js'
 import {namespaceOf} from '../../cluster/types.js'
 import {podIdentity} from '../../dns/pod-identity.js'
 import {inputError} from '../../errors.js'
-import {dnsFlags, inputFlags, outputFlag, probeFlags} from '../../flags.js'
+import {dnsFlags, inputFlags, listFlags, outputFlag, probeFlags} from '../../flags.js'
 import {probeConfig} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import type {ExpectedQuery} from '../../dns/service-lookup.js'
@@ -20,12 +20,13 @@ export default class PodLookup extends KdiscoCommand {
     'Shows the hostname.subdomain FQDN (served only when a headless Service named like the subdomain selects the pod), the endpoint names the pod has in every Service it backs, its a-b-c-d.<ns>.pod record under the pods mode, and the resolver files of the pod.'
   static override examples = ['<%= config.bin %> <%= command.id %> mysql-sts-0 -n data', 'kubectl get svc,pods,endpointslices -A -o yaml | <%= config.bin %> <%= command.id %> kubia-5d8b7c9f6-q9m2c -f - -o json']
   static override args = {pod: Args.string({description: 'Pod name.', required: true})}
-  static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml'] as const, 'table'), ...dnsFlags, ...probeFlags}
+  static override flags = {...inputFlags, output: outputFlag(['table', 'json', 'yaml', 'name'] as const, 'table'), 'no-headers': listFlags['no-headers'], ...dnsFlags, ...probeFlags}
 
   async run(): Promise<PodLookupResult> {
     const {args, flags} = await this.parse(PodLookup)
     // --probe exec / ephemeral look from inside this very pod unless --pod names another.
-    const probe = probeConfig(flags, {defaultPod: args.pod})
+    // -o name prints the pod's name: no debug pod for that unless --probe asks for one.
+    const probe = probeConfig(flags.output === 'name' ? {...flags, probe: flags.probe ?? 'none'} : flags, {defaultPod: args.pod})
     const {snapshot, model, namespace} = await loadCluster(flags, {pod: args.pod, kinds: ['pods', 'statefulsets'], clusterDns: true})
     const pod = snapshot.pods.find((p) => p.metadata.name === args.pod && namespaceOf(p) === namespace)
     if (!pod && !model.hasNamespace(namespace))
@@ -55,7 +56,8 @@ export default class PodLookup extends KdiscoCommand {
       const norm = (t: string) => t.split('\n').map((l) => l.replace(/#.*/, '').trim().replace(/\s+/g, ' ')).filter(Boolean).sort().join('\n')
       result.resolvConfObserved = {text: seen.text, matches: norm(seen.text) === norm(identity.resolvConf.text)}
     }
-    await this.render(result, flags.output, async (r) => (await import('../../render/pod-lookup.js')).renderPodLookup(r))
+    // -o name: the pod, as kubectl get pod NAME -o name prints it.
+    await this.render(result, flags.output, async (r) => (flags.output === 'name' ? `pod/${r.pod.name}` : (await import('../../render/pod-lookup.js')).renderPodLookup(r, {noHeaders: flags['no-headers']})))
     if ((result.summary && result.summary.mismatch > 0) || result.resolvConfObserved?.matches === false) this.exit(ExitCode.FINDING)
     return result
   }

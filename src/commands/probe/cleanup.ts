@@ -20,20 +20,21 @@ export default class ProbeCleanup extends KdiscoCommand {
     context: inputFlags.context,
     'request-timeout': inputFlags['request-timeout'],
     verbose: inputFlags.verbose,
-    output: outputFlag(['table', 'json', 'yaml'] as const, 'table'),
+    output: outputFlag(['table', 'json', 'yaml', 'name'] as const, 'table'),
   }
 
   async run(): Promise<ProbeCleanupResult> {
     const {args, flags} = await this.parse(ProbeCleanup)
     checkNamespaceName(flags.namespace)
-    if (args.pod !== undefined && flags['all-namespaces']) throw inputError('a POD name goes with -n, not -A', 'Name the namespace of the pod with -n')
+    if (args.pod !== undefined && flags['all-namespaces']) throw inputError('A POD name goes with -n, not -A', 'Name the namespace of the pod with -n')
     const conn = await connectCluster(flags, flags.namespace ?? '')
     const [{cleanupPods}, {toKdiscoError}] = await Promise.all([import('../../probe/pod.js'), import('../../cluster/live/errors.js')])
     const deleted = await cleanupPods(conn, flags['all-namespaces'] ? undefined : flags.namespace ?? conn.namespace, args.pod).catch((error) => {
       throw toKdiscoError(error, conn.config)
     })
     const result: ProbeCleanupResult = {deleted}
-    await this.render(result, flags.output, (r) => (r.deleted.length === 0 ? 'No kdisco pods found.' : r.deleted.map((p) => `pod ${p.namespace}/${p.name} deleted`).join('\n')))
+    // -o name: pod/NAME per deleted pod, as kubectl delete -o name prints them (nothing when none was found).
+    await this.render(result, flags.output, (r) => (flags.output === 'name' ? r.deleted.map((p) => `pod/${p.name}\n`).join('') : r.deleted.length === 0 ? 'No kdisco pods found.' : r.deleted.map((p) => `pod ${p.namespace}/${p.name} deleted`).join('\n')))
     return result
   }
 }

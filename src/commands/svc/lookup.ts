@@ -2,7 +2,7 @@ import {Args, Flags, type Interfaces} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
 import {queryCandidates, serviceLookup} from '../../dns/service-lookup.js'
 import {checkNamespaceName} from '../../errors.js'
-import {dnsFlags, inputFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
+import {dnsFlags, inputFlags, listFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
 import {ExitCode} from '../../errors.js'
@@ -26,6 +26,7 @@ export default class SvcLookup extends KdiscoCommand {
     ...inputFlags,
     'from-namespace': Flags.string({multiple: true, description: 'Also resolve the short names from a pod in this namespace (repeatable).'}),
     output: outputFlag(['table', 'json', 'yaml', 'junit'] as const, 'table'),
+    'no-headers': listFlags['no-headers'],
     ...dnsFlags,
     ...probeFlags,
     ...waitFlag,
@@ -38,7 +39,7 @@ export default class SvcLookup extends KdiscoCommand {
     const waitMs = waitDuration(flags.wait, probe)
     const result = await withProbeSession(probe, waitMs, (probe, session) => repeatUntilMatch(waitMs, () => this.attempt(flags, args.name, probe, session)))
     await this.render(result, flags.output, async (r) =>
-      flags.output === 'junit' ? (await import('../../render/ci-reports.js')).queriesJunit('svc lookup', `${r.service.namespace}/${r.service.name}`, r.queries) : (await import('../../render/svc-lookup.js')).renderServiceLookup(r),
+      flags.output === 'junit' ? (await import('../../render/ci-reports.js')).queriesJunit('svc lookup', `${r.service.namespace}/${r.service.name}`, r.queries) : (await import('../../render/svc-lookup.js')).renderServiceLookup(r, {noHeaders: flags['no-headers']}),
     )
     if (result.summary && result.summary.mismatch > 0) this.exit(ExitCode.FINDING)
     return result

@@ -32,7 +32,7 @@ describe('live: answers that are not what was asked for', function () {
   it('a 200 with truncated JSON: exit 3, not "No Services found."', async () => {
     server.fault({path: /^\/api\/v1\/namespaces\/default\/services$/, raw: {contentType: 'application/json', body: '{"kind":"ServiceList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"web"'}})
     const line = oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig]))
-    expect(line).to.match(/^Error: the API server https:\/\/127\.0\.0\.1:\d+ \(context test\) answered list services in namespace default with JSON that does not parse \(.*; \d+ bytes: cut short\?\)\. Check that the server URL/)
+    expect(line).to.match(/^Error: The API server https:\/\/127\.0\.0\.1:\d+ \(context test\) answered list services in namespace default with JSON that does not parse \(.*; \d+ bytes: cut short\?\)\. Check that the server URL/)
   })
 
   it('a 200 HTML page (a proxy, a login page): exit 3 naming the content type', async () => {

@@ -60,7 +60,7 @@ describe('live: credentials never go over plain http', function () {
     it(`${what} with an http:// server: exit 2, one line, not a single request`, async () => {
       plain.clearLog()
       const r = await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(plain.url, user, 'insecure-skip-tls-verify: true')])
-      expect(oneError(r, 2)).to.match(/^Error: refusing to send credentials \([\w -]+\) of context "x" over plain http to http:\/\/127\.0\.0\.1:\d+\. Use the https:\/\/ URL/)
+      expect(oneError(r, 2)).to.match(/^Error: Refusing to send credentials \([\w -]+\) of context "x" over plain http to http:\/\/127\.0\.0\.1:\d+\. Use the https:\/\/ URL/)
       expect(plain.requests).to.deep.equal([])
     })
   }
@@ -108,7 +108,7 @@ describe('live: secrets are never shown', function () {
     expect(r.stderr).to.match(/^kdisco: context x, server https:\/\/\*\*\*@127\.0\.0\.1:\d+, kubeconfig /)
     expect(r.stdout + r.stderr).to.not.include('SECRET').and.to.not.include('admin:')
     const dead = await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig('https://admin:SECRET@127.0.0.1:1', '{token: test-token}')])
-    expect(oneError(dead, 3)).to.match(/^Error: cannot reach the API server https:\/\/\*\*\*@127\.0\.0\.1:1 \(context x\): connection refused/)
+    expect(oneError(dead, 3)).to.match(/^Error: Cannot reach the API server https:\/\/\*\*\*@127\.0\.0\.1:1 \(context x\): connection refused/)
     expect(dead.stderr).to.not.include('SECRET')
   })
 
@@ -123,8 +123,8 @@ describe('live: secrets are never shown', function () {
       expect(server.requests.every((q) => q.authorization)).to.equal(true)
     }
     writeFileSync(join(dir, 'empty-token'), '\n')
-    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, '{tokenFile: empty-token}')]), 2)).to.match(/the token file ".*empty-token" is empty/)
-    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, '{tokenFile: nowhere}')]), 2)).to.match(/cannot read the token file ".*nowhere": ENOENT/)
+    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, '{tokenFile: empty-token}')]), 2)).to.match(/The token file ".*empty-token" is empty/)
+    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, '{tokenFile: nowhere}')]), 2)).to.match(/Cannot read the token file ".*nowhere": ENOENT/)
   })
 
   it('tokenFile is read again when it changes (a rotated token), as kubectl does', async () => {
@@ -174,7 +174,7 @@ describe('live: exec credential plugins', function () {
       const plugin = script(`hangs-${body.length}`, body)
       const started = Date.now()
       const r = await kdiscoAsync(['svc', 'list', '--request-timeout', '2s', '--kubeconfig', kubeconfig(server.url, exec(plugin, 'interactiveMode: Never'))])
-      expect(oneError(r, 3)).to.match(/^Error: the credential plugin ".*hangs-\d+" gave no credential within 2s\. It may be waiting for input/)
+      expect(oneError(r, 3)).to.match(/^Error: The credential plugin ".*hangs-\d+" gave no credential within 2s\. It may be waiting for input/)
       expect(Date.now() - started).to.be.below(12000)
     }
   })
@@ -198,7 +198,7 @@ describe('live: exec credential plugins', function () {
     const plugin = script('fine', credential('test-token'))
     expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, exec(plugin))]), 2)).to.match(/does not say its interactiveMode\. Set users\[\]\.user\.exec\.interactiveMode/)
     expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, exec(plugin, 'interactiveMode: Always'))]), 3)).to.match(/needs a terminal \(interactiveMode Always\), and stdin is not one/)
-    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, exec(join(dir, 'no-such-plugin'), 'interactiveMode: Never, installHint: "brew install\\nthe-plugin"'))]), 3)).to.match(/cannot run the credential plugin ".*no-such-plugin": not found\. brew install\\nthe-plugin$/)
+    expect(oneError(await kdiscoAsync(['svc', 'list', '--kubeconfig', kubeconfig(server.url, exec(join(dir, 'no-such-plugin'), 'interactiveMode: Never, installHint: "brew install\\nthe-plugin"'))]), 3)).to.match(/Cannot run the credential plugin ".*no-such-plugin": not found\. brew install\\nthe-plugin$/)
   })
 })
 
@@ -211,7 +211,7 @@ describe('live: kubeconfig files that are not what kubectl reads', function () {
     ['a list', '- a\n- b\n', /is not a kubeconfig: expected a mapping, found a list$/],
     ['a repeated key (kubectl refuses it too)', 'current-context: a\nclusters: []\ncurrent-context: b\n', /:3: invalid YAML: duplicated mapping key$/],
     ['YAML nested too deep', `${'['.repeat(500)}${']'.repeat(500)}\n`, /:1: invalid YAML: nesting exceeded maxDepth/],
-    ['a server that is not a URL', 'clusters: [{name: c, cluster: {server: "not a url"}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n', /the server of cluster "c" in .* is not an http\(s\) URL: "not a url"$/],
+    ['a server that is not a URL', 'clusters: [{name: c, cluster: {server: "not a url"}}]\ncontexts: [{name: x, context: {cluster: c}}]\ncurrent-context: x\n', /The server of cluster "c" in .* is not an http\(s\) URL: "not a url"$/],
   ]
   for (const [what, text, pattern] of cases) {
     it(`${what}: exit 2, one line naming the field`, async () => {
