@@ -184,6 +184,6 @@ describe('dns zone: every accepted input gives zones nsd-checkzone loads (fuzz)'
     const r = kdisco(['dns', 'zone', '-f', file])
     expect(r.status).to.equal(2)
     expect(r.stdout).to.equal('')
-    expect(r.stderr).to.match(new RegExp(`^Error: ${file.replace(/[/.]/g, '\\$&')}:6: EndpointSlice default/web-1: endpoints\\[0\\]\\.hostname "a{80}…" is not valid: it must be a lowercase RFC 1123 label .*\\n$`))
+    expect(r.stderr).to.match(new RegExp(`^Error: ${file.replace(/[/.]/g, '\\$&')}:12: EndpointSlice default/web-1: endpoints\\[0\\]\\.hostname "a{80}…" is not valid: it must be a lowercase RFC 1123 label .*\\n$`))
   })
 })
