@@ -2,6 +2,7 @@
 // candidate a line, "value\tdescription", then ":<directive>"). kubectl (≥ 1.26) speaks the same protocol with
 // plugins' kubectl_complete-<plugin> executables, and the scripts of `kdisco completion` speak it with kdisco.
 // Pure: the commands come from oclif's manifest and dynamic names from a NameSource the caller gives.
+import type {SnapshotScope} from '../cluster/load.js'
 
 /** cobra's ShellCompDirective bits (kubectl reads them from the last line). */
 export const Directive = {
@@ -33,14 +34,7 @@ export interface CompletionCommand {
 }
 
 /** What the command line so far says about where names come from: -f files, or the cluster in -n/--context. */
-export interface NameScope {
-  filenames: string[]
-  recursive: boolean
-  namespace?: string
-  allNamespaces: boolean
-  kubeconfig?: string
-  context?: string
-}
+export type NameScope = Omit<SnapshotScope, 'timeoutMs' | 'log' | 'need'>
 
 export interface NameSource {
   services(scope: NameScope): Promise<string[]>

@@ -190,6 +190,18 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   }
 }
 
+/** Whether a namespace exists (a 403 cannot tell: it is assumed to). */
+function namespaceExists(client: KubeClient, namespace: string): Promise<boolean> {
+  return client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'}).then(
+    () => true,
+    (error) => {
+      if (error instanceof ApiError && error.status === 404) return false
+      if (error instanceof ApiError && error.status === 403) return true
+      throw error
+    },
+  )
+}
+
 async function readPod(client: KubeClient, snap: ClusterSnapshot, namespace: string, name: string): Promise<void> {
   const podPath = `${CORE}/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`
   const services = (ns: string) => client.list<Service>(scoped(CORE, 'services', ns), {}, {expect: {kind: 'Service', namespace: ns}})
@@ -230,7 +242,7 @@ async function readPod(client: KubeClient, snap: ClusterSnapshot, namespace: str
     return
   }
   const [exists, pods, sets] = await Promise.all([
-    pod ? true : client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'}).then(() => true, (error) => (error instanceof ApiError && error.status === 404 ? false : error instanceof ApiError && error.status === 403 ? true : Promise.reject(error))),
+    pod ? true : namespaceExists(client, namespace),
     podsForbidden ? undefined : optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {}, {expect: {kind: 'Pod', namespace}})),
     pod ? undefined : optional(snap, 'statefulsets', namespace, () => client.list<StatefulSet>(scoped(APPS, 'statefulsets', namespace), {}, {expect: {kind: 'StatefulSet', namespace}})),
   ])
@@ -307,14 +319,7 @@ async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespac
   if (namespace) {
     // A namespace that does not exist is left out of `namespaces` (the pipeline warns); every cluster has the first two.
     add(
-      client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'}).then(
-        () => true,
-        (error) => {
-          if (error instanceof ApiError && error.status === 404) return false
-          if (error instanceof ApiError && error.status === 403) return true // cannot tell; assume it exists
-          throw error
-        },
-      ),
+      namespaceExists(client, namespace),
       (exists) => (snap.namespaces = [...new Set(['default', 'kube-system', ...(exists ? [namespace] : [])])]),
     )
     // Single Services from other namespaces: the API server's (control name) and cluster DNS (resolv.conf).
