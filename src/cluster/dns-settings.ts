@@ -5,7 +5,7 @@
 // resolver from --node-resolv-conf or --node-search; NodeLocal DNSCache from its ConfigMap or its pods.
 import {basename} from 'node:path'
 import {TooLarge, readBounded} from '../read-bounded.js'
-import {type CorefileFile, CorefileError, settingsFromCorefile} from '../dns/corefile.js'
+import {type CorefileFile, CorefileError, corefileErrorText, settingsFromCorefile} from '../dns/corefile.js'
 import {compileServer} from '../dns/coredns/server.js'
 import {kubeDnsServer, readKubeDnsConfigMap} from '../dns/kube-dns.js'
 import {isDns1123Subdomain, normalizeName} from '../dns/names.js'
@@ -112,11 +112,10 @@ export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSna
       settings = settingsFromCorefile(corefile.text, corefile.source, {files, completeDirs})
     } catch (error) {
       if (!(error instanceof CorefileError)) throw error
-      // Errors name the file and line they are at (an imported file's own); the Corefile's own name is said once.
-      const own = `${corefile.source}:`
-      const problem = error.message.startsWith(own) ? error.message.slice(own.length).replace(/^ /, '') : error.message
-      const at = error.message.startsWith(own) && /^\d/.test(problem) ? `${corefile.source}:${problem}` : `${corefile.source}: ${problem}`
-      if (!options.lenient) throw inputError(at, 'Fix the Corefile, or pass --cluster-domain/--pods/--ttl instead')
+      // Errors name the file and line they are at (an imported file's own), after the Corefile's name, said once.
+      const own = error.file === corefile.source
+      if (!options.lenient) throw inputError(own ? error.message : `${corefile.source}: ${error.message}`, 'Fix the Corefile, or pass --cluster-domain/--pods/--ttl instead')
+      const problem = own ? corefileErrorText(error.detail, undefined, error.line) : error.message
       settings = {...kubeadmDefaults(), source: `kubeadm defaults: ${corefile.source} is unusable (${problem})`}
     }
   }

@@ -40,7 +40,7 @@ function tokenize(text: string, source: string): Token[] {
         if (text[j] === '\n') line++
         s += text[j++]
       }
-      if (j >= text.length) throw new CorefileError(`${source}:${start}: a quoted string is not closed`)
+      if (j >= text.length) throw new CorefileError('a quoted string is not closed', {source, line: start})
       tokens.push({text: s, line: start, source, quoted: true})
       i = j + 1
     } else {
@@ -117,7 +117,33 @@ export interface Corefile {
   completeDirs: string[]
 }
 
-export class CorefileError extends Error {}
+/**
+ * A Corefile CoreDNS would refuse, or kdisco cannot read: what is wrong (`detail`) and where it was written (`file`, the
+ * Corefile or an imported file or ConfigMap key, and `line`). The message reads `FILE:LINE: detail`.
+ */
+export class CorefileError extends Error {
+  readonly file?: string
+  readonly line?: number
+
+  /** `at`: the token, directive or file the problem is at; left out when the detail names its file itself. */
+  constructor(
+    readonly detail: string,
+    at?: {source: string; line?: number},
+  ) {
+    super(corefileErrorText(detail, at?.source, at?.line))
+    this.file = at?.source
+    this.line = at?.line
+  }
+}
+
+/**
+ * How a Corefile error reads, in one place: `FILE:LINE: detail`, `FILE: detail`, or `LINE: detail` where the file is
+ * named just before.
+ */
+export function corefileErrorText(detail: string, file?: string, line?: number): string {
+  const at = file === undefined ? line : line === undefined ? file : whereWritten({source: file, line})
+  return at === undefined ? detail : `${at}: ${detail}`
+}
 
 /**
  * CoreDNS's plugins in the order they handle a question (core/dnsserver/zdirectives.go, v1.14.7): a directive's place
@@ -216,11 +242,11 @@ export function parseCorefile(text: string, options: CorefileOptions = {}): Core
         const args: Token[] = []
         let j = i + 1
         while (j < tokens.length && !(tokens[j].text === NEWLINE && !tokens[j].quoted)) args.push(tokens[j++])
-        if (args.length === 0) throw new CorefileError(`${t.source}:${t.line}: import needs a snippet name or a file`)
+        if (args.length === 0) throw new CorefileError('import needs a snippet name or a file', t)
         const pattern = args[0].text
         const replacements = args.slice(1).map((a) => a.text)
         const substitute = (list: Token[]) => list.map((x) => ({...x, text: x.text.replace(/\{args\[(\d+)\]\}/g, (_, n) => replacements[Number(n)] ?? '')}))
-        if (depth >= MAX_IMPORT_DEPTH) throw new CorefileError(`${t.source}:${t.line}: imports nest deeper than ${MAX_IMPORT_DEPTH} (an import cycle?)`)
+        if (depth >= MAX_IMPORT_DEPTH) throw new CorefileError(`imports nest deeper than ${MAX_IMPORT_DEPTH} (an import cycle?)`, t)
         const note: ImportNote = {pattern, line: t.line, source: t.source, resolved: []}
         imports.push(note)
         const snippet = snippets.get(pattern)
@@ -266,7 +292,7 @@ export function parseCorefile(text: string, options: CorefileOptions = {}): Core
         if (depth === 0) break
         if (j > i + 1) body.push(raw[j])
       }
-      if (j >= raw.length) throw new CorefileError(`${t.source}:${t.line}: snippet ${t.text} has no closing "}"`)
+      if (j >= raw.length) throw new CorefileError(`snippet ${t.text} has no closing "}"`, t)
       snippets.set(m[1], body)
       i = j
       continue
@@ -291,12 +317,12 @@ function readBlocks(tokens: Token[]): ServerBlock[] {
   }
   // Plugins nest one level (a stanza's block); a few more are tolerated, not thousands (the call stack).
   const readDirectives = (opener: Token, depth: number): Directive[] => {
-    if (depth > MAX_BLOCK_DEPTH) throw new CorefileError(`${opener.source}:${opener.line}: blocks nested more than ${MAX_BLOCK_DEPTH} deep`)
+    if (depth > MAX_BLOCK_DEPTH) throw new CorefileError(`blocks nested more than ${MAX_BLOCK_DEPTH} deep`, opener)
     const list: Directive[] = []
     for (;;) {
       skipNewlines()
       const t = peek()
-      if (!t) throw new CorefileError(`${opener.source}:${opener.line}: unexpected end of Corefile: a "}" is missing`)
+      if (!t) throw new CorefileError('unexpected end of Corefile: a "}" is missing', opener)
       if (isClose(t)) {
         pos++
         return list
@@ -318,11 +344,11 @@ function readBlocks(tokens: Token[]): ServerBlock[] {
     if (!first) return blocks
     const keys: string[] = []
     while (peek() && !isOpen(peek())) {
-      if (isClose(peek())) throw new CorefileError(`${peek().source}:${peek().line}: unexpected "}"`)
+      if (isClose(peek())) throw new CorefileError('unexpected "}"', peek())
       if (!isNl(peek())) keys.push(...peek().text.split(',').filter(Boolean))
       pos++
     }
-    if (!peek()) throw new CorefileError(`${first.source}:${first.line}: server block "${keys.join(' ')}" has no "{"`)
+    if (!peek()) throw new CorefileError(`server block "${keys.join(' ')}" has no "{"`, first)
     const open = tokens[pos++]
     const addresses = keys.flatMap((k) => serverAddresses(k, first))
     blocks.push({keys, addresses, directives: readDirectives(open, 1), line: first.line, source: first.source})
@@ -335,7 +361,7 @@ export function serverAddresses(key: string, at: {line: number; source: string} 
   let transport: Transport = 'dns'
   const scheme = /^([a-z0-9]+):\/\//.exec(rest)
   if (scheme) {
-    if (!(scheme[1] in DEFAULT_PORTS)) throw new CorefileError(`${at.source}:${at.line}: unknown transport "${scheme[1]}://" in server block key "${key}"`)
+    if (!(scheme[1] in DEFAULT_PORTS)) throw new CorefileError(`unknown transport "${scheme[1]}://" in server block key "${key}"`, at)
     transport = scheme[1] as Transport
     rest = rest.slice(scheme[0].length)
   }
@@ -345,9 +371,9 @@ export function serverAddresses(key: string, at: {line: number; source: string} 
     port = Number(rest.slice(colon + 1))
     rest = rest.slice(0, colon)
   }
-  if (port < 1 || port > 65535) throw new CorefileError(`${at.source}:${at.line}: port ${port} in "${key}" is out of range`)
+  if (port < 1 || port > 65535) throw new CorefileError(`port ${port} in "${key}" is out of range`, at)
   const zones = normalizeZones([rest === '' || rest === '.' ? '.' : rest].map((z) => (z === '.' ? '' : z)))
-  if (typeof zones === 'string') throw new CorefileError(`${at.source}:${at.line}: ${zones}`)
+  if (typeof zones === 'string') throw new CorefileError(zones, at)
   return zones.map((zone) => ({key, transport, zone, port}))
 }
 
@@ -356,7 +382,7 @@ export function blockZones(block: ServerBlock): string[] {
   return [...new Set(block.addresses.map((a) => a.zone))]
 }
 
-/** Where a directive was written, for notes: `Corefile:12`, `custom/test.override:3`. */
+/** Where a directive was written, for notes and errors: `Corefile:12`, `custom/test.override:3`. */
 export function whereWritten(d: {source: string; line: number}): string {
   return `${d.source}:${d.line}`
 }
@@ -378,7 +404,7 @@ export function kubernetesBlock(corefile: Corefile): {block: ServerBlock; direct
 export function settingsFromCorefile(text: string, source: string, options: Omit<CorefileOptions, 'source'> = {}): DnsSettings {
   const corefile = parseCorefile(text, {...options, source})
   const found = kubernetesBlock(corefile)
-  if (!found) throw new CorefileError(`${source}: the Corefile has no "kubernetes" plugin stanza`)
+  if (!found) throw new CorefileError('the Corefile has no "kubernetes" plugin stanza', {source})
   const settings = kubernetesSettings(found.block, found.directive, source)
   settings.corefile = corefile
   settings.kubernetesDirective = found.directive
@@ -387,10 +413,9 @@ export function settingsFromCorefile(text: string, source: string, options: Omit
 
 /** One `kubernetes` stanza and its server block's cache and bind, as settings. */
 export function kubernetesSettings(block: ServerBlock, k8s: Directive, source: string): DnsSettings {
-  const at = whereWritten
   const zoneArgs = k8s.args.length > 0 ? k8s.args : blockZones(block).map((z) => (z === '' ? '.' : z))
   const zones = normalizeZones(zoneArgs.map((z) => (z === '.' ? '' : z)))
-  if (typeof zones === 'string') throw new CorefileError(`${at(k8s)}: ${zones}`)
+  if (typeof zones === 'string') throw new CorefileError(zones, k8s)
   const forward = zones.filter((z) => !isReverseZone(z))
   const settings: DnsSettings = {
     zones: [...forward, ...zones.filter(isReverseZone)],
@@ -409,13 +434,13 @@ export function kubernetesSettings(block: ServerBlock, k8s: Directive, source: s
       case 'pods': {
         const mode = opt.args[0]
         if (mode !== 'disabled' && mode !== 'insecure' && mode !== 'verified')
-          throw new CorefileError(`${at(opt)}: pods must be disabled, insecure or verified, not "${mode ?? ''}"`)
+          throw new CorefileError(`pods must be disabled, insecure or verified, not "${mode ?? ''}"`, opt)
         settings.pods = mode as PodsMode
         break
       }
       case 'ttl': {
         const ttl = Number(opt.args[0])
-        if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) throw new CorefileError(`${at(opt)}: ttl must be a whole number from 0 to 3600`)
+        if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) throw new CorefileError('ttl must be a whole number from 0 to 3600', opt)
         settings.ttl = ttl
         break
       }
@@ -424,7 +449,7 @@ export function kubernetesSettings(block: ServerBlock, k8s: Directive, source: s
         break
       case 'fallthrough': {
         const ft = opt.args.length > 0 ? normalizeZones(opt.args) : ['']
-        if (typeof ft === 'string') throw new CorefileError(`${at(opt)}: ${ft}`)
+        if (typeof ft === 'string') throw new CorefileError(ft, opt)
         settings.fallthrough = ft
         break
       }
@@ -443,21 +468,21 @@ export function kubernetesSettings(block: ServerBlock, k8s: Directive, source: s
     }
   }
   const cache = block.directives.find((d) => d.name === 'cache')
-  if (cache) settings.cache = cacheSettings(cache, blockZones(block), at)
+  if (cache) settings.cache = cacheSettings(cache, blockZones(block))
   if (block.directives.some((d) => d.name === 'bind')) settings.bound = true
   return settings
 }
 
 /** `cache [TTL] [ZONES...] { success CAP [TTL [MINTTL]]; denial CAP [TTL [MINTTL]]; disable success|denial [ZONES...] }` (plugin/cache setup.go). */
-export function cacheSettings(d: Directive, blockZoneList: string[], at: (d: Directive) => string = (x) => `line ${x.line}`): CacheSettings {
+export function cacheSettings(d: Directive, blockZoneList: string[]): CacheSettings {
   const zonesOf = (args: string[], where: Directive) => {
     const zones = normalizeZones(args.map((z) => (z === '.' ? '' : z)))
-    if (typeof zones === 'string') throw new CorefileError(`${at(where)}: ${zones}`)
+    if (typeof zones === 'string') throw new CorefileError(zones, where)
     return zones
   }
   const seconds = (text: string | undefined, where: Directive, what: string, min: number): number => {
     const n = Number(text)
-    if (!Number.isInteger(n) || n < min) throw new CorefileError(`${at(where)}: cache ${what} must be a whole number of seconds${min > 0 ? ' above 0' : ''}, not "${text ?? ''}"`)
+    if (!Number.isInteger(n) || n < min) throw new CorefileError(`cache ${what} must be a whole number of seconds${min > 0 ? ' above 0' : ''}, not "${text ?? ''}"`, where)
     return n
   }
   const out: CacheSettings = {...CACHE_DEFAULTS, zones: [], disableSuccess: [], disableDenial: []}
@@ -482,7 +507,7 @@ export function cacheSettings(d: Directive, blockZoneList: string[], at: (d: Dir
       const list = zones.length > 0 ? zonesOf(zones, opt) : ['']
       if (what === 'success') out.disableSuccess = list
       else if (what === 'denial') out.disableDenial = list
-      else throw new CorefileError(`${at(opt)}: cache disable takes success or denial, not "${what ?? ''}"`)
+      else throw new CorefileError(`cache disable takes success or denial, not "${what ?? ''}"`, opt)
     }
   }
   return out

@@ -36,4 +36,18 @@ describe('cluster: the files of a Corefile from the ConfigMaps distributions mou
     })()
     expect((error as Error).message).to.equal('ConfigMap kube-system/coredns:3: hosts: fallthrough_unsupported requires fallthrough')
   })
+
+  it("a Corefile error names the Corefile once: at its own line, or before the line of the file it imports", () => {
+    const message = (data: Record<string, string>) => {
+      try {
+        resolveDnsSettings({}, snapshot([cm('coredns', data)]))
+      } catch (error) {
+        return (error as Error).message
+      }
+      return 'no error'
+    }
+    expect(message({Corefile: '.:53 {\n  kubernetes cluster.local {\n    pods maybe\n  }\n}\n'})).to.equal('ConfigMap kube-system/coredns:3: pods must be disabled, insecure or verified, not "maybe"')
+    expect(message({Corefile: '.:53 {\n  forward . 8.8.8.8\n}\n'})).to.equal('ConfigMap kube-system/coredns: the Corefile has no "kubernetes" plugin stanza')
+    expect(message({Corefile: '.:53 {\n  kubernetes cluster.local\n  import x.override\n}\n', 'x.override': 'errors\n"open\n'})).to.equal('ConfigMap kube-system/coredns: ConfigMap kube-system/coredns key x.override:2: a quoted string is not closed')
+  })
 })

@@ -1,5 +1,6 @@
 import {expect} from 'chai'
 import {CorefileError, parseCorefile, settingsFromCorefile} from '../../src/dns/corefile.js'
+import {compileServer} from '../../src/dns/coredns/server.js'
 
 const KUBEADM = `.:53 {
     errors
@@ -129,6 +130,26 @@ describe('dns: the whole Corefile (caddyfile parsing, core/dnsserver/address.go)
 
   it('errors in an imported file name that file and line', () => {
     expect(() => parseCorefile('.:53 {\n  import x.override\n}\n', {files: [{name: 'x.override', text: 'errors\n"open\n', source: 'cm x.override'}]})).to.throw(CorefileError, /cm x.override:2: a quoted string is not closed/)
+  })
+
+  it('an error carries its file, line and detail as fields; its message is FILE:LINE: detail', () => {
+    const caught = (f: () => unknown) => {
+      try {
+        f()
+      } catch (error) {
+        expect(error).to.be.instanceOf(CorefileError)
+        const e = error as CorefileError
+        return {file: e.file, line: e.line, detail: e.detail, message: e.message}
+      }
+      throw new Error('expected a CorefileError')
+    }
+    const imported = {files: [{name: 'x.override', text: 'errors\n"open\n', source: 'cm x.override'}]}
+    expect(caught(() => parseCorefile('.:53 {\n  import x.override\n}\n', imported))).to.deep.equal({file: 'cm x.override', line: 2, detail: 'a quoted string is not closed', message: 'cm x.override:2: a quoted string is not closed'})
+    expect(caught(() => settingsFromCorefile('.:53 {\n forward . 8.8.8.8\n}\n', 't'))).to.deep.equal({file: 't', line: undefined, detail: 'the Corefile has no "kubernetes" plugin stanza', message: 't: the Corefile has no "kubernetes" plugin stanza'})
+    // Plugins too, and a cache in a block without the kubernetes plugin (it said "line 3:" without its file).
+    const plugins = (corefile: string) => caught(() => compileServer(settingsFromCorefile(corefile, 't').corefile!))
+    expect(plugins('.:53 {\n kubernetes cluster.local\n rewrite answer name a b\n}\n')).to.deep.equal({file: 't', line: 3, detail: 'rewrite: response rewrites must begin with a name rule', message: 't:3: rewrite: response rewrites must begin with a name rule'})
+    expect(plugins('stub.internal:53 {\n forward . 10.0.0.1\n cache 0\n}\n.:53 {\n kubernetes cluster.local\n}\n')).to.deep.equal({file: 't', line: 3, detail: 'cache TTL must be a whole number of seconds above 0, not "0"', message: 't:3: cache TTL must be a whole number of seconds above 0, not "0"'})
   })
 
   it("the kubernetes stanza is found in whichever block holds it; the block's cache and bind go with it", () => {

@@ -1,7 +1,7 @@
 // The `autopath` plugin (plugin/autopath, CoreDNS 1.14.7) with `@kubernetes` (plugin/kubernetes/autopath.go): the
 // server walks a pod's search list itself when the question is the pod's first search candidate, and answers the
 // first name that is not NXDOMAIN with a CNAME from the asked name. Pure.
-import {CorefileError, type Directive, whereWritten} from '../corefile.js'
+import {CorefileError, type Directive} from '../corefile.js'
 import {normalizeZones} from '../settings.js'
 import {type ChainContext, type Next, type Plugin, type Question, type Served, absoluteZone, lowerName, matchAbsolute, unwritten} from './types.js'
 
@@ -15,12 +15,11 @@ export interface AutopathConfig {
 
 /** `autopath [ZONE...] RESOLV-CONF` (autopath/setup.go autoPathParse). */
 export function parseAutopath(d: Directive, blockZones: string[]): AutopathConfig {
-  const where = whereWritten(d)
-  if (d.args.length < 1) throw new CorefileError(`${where}: autopath needs a resolv.conf or @plugin`)
+  if (d.args.length < 1) throw new CorefileError('autopath needs a resolv.conf or @plugin', d)
   const last = d.args[d.args.length - 1]
   const zoneArgs = d.args.slice(0, -1)
   const zones = zoneArgs.length > 0 ? normalizeZones(zoneArgs) : blockZones
-  if (typeof zones === 'string') throw new CorefileError(`${where}: autopath: ${zones}`)
+  if (typeof zones === 'string') throw new CorefileError(`autopath: ${zones}`, d)
   return {zones: zones.map(absoluteZone), source: last.startsWith('@') ? {plugin: last.slice(1)} : {resolvConf: last}, line: d.line, sourceFile: d.source}
 }
 

@@ -29,16 +29,15 @@ export interface FileConfig {
 
 /** `file DBFILE [ZONES...] { reload DURATION; fallthrough [ZONES...] }` (file/setup.go). */
 export function parseFile(d: Directive, blockZones: string[], files: CorefileFile[]): FileConfig {
-  const where = whereWritten(d)
   const [path, ...zoneArgs] = d.args
-  if (path === undefined) throw new CorefileError(`${where}: file needs a zone file`)
+  if (path === undefined) throw new CorefileError('file needs a zone file', d)
   const zones = zoneArgs.length > 0 ? normalizeZones(zoneArgs) : blockZones
-  if (typeof zones === 'string') throw new CorefileError(`${where}: file: ${zones}`)
+  if (typeof zones === 'string') throw new CorefileError(`file: ${zones}`, d)
   const config: FileConfig = {path, origins: zones.map(absoluteZone), last: false, line: d.line, source: d.source}
   for (const opt of d.block) {
     if (opt.name === 'fallthrough') {
       const ft = opt.args.length > 0 ? normalizeZones(opt.args) : ['']
-      if (typeof ft === 'string') throw new CorefileError(`${whereWritten(opt)}: file: ${ft}`)
+      if (typeof ft === 'string') throw new CorefileError(`file: ${ft}`, opt)
       config.fallthrough = ft.map(absoluteZone)
     }
   }
@@ -48,7 +47,7 @@ export function parseFile(d: Directive, blockZones: string[], files: CorefileFil
     config.zones = new Map()
     for (const origin of config.origins) {
       const parsed = parseZoneFile(given.text, origin, given.source)
-      if (typeof parsed === 'string') throw new CorefileError(`${where}: file: ${parsed}`)
+      if (typeof parsed === 'string') throw new CorefileError(`file: ${parsed}`, d)
       config.zones.set(origin, buildZone(origin, parsed.records, given.source))
     }
   }

@@ -1,6 +1,6 @@
 // The `forward` plugin (plugin/forward, CoreDNS 1.14.7) and `grpc`: which names leave for which upstream. kdisco
 // names the upstream and does not predict its answer. Pure.
-import {CorefileError, type Directive, whereWritten} from '../corefile.js'
+import {CorefileError, type Directive} from '../corefile.js'
 import {normalizeZones} from '../settings.js'
 import {type ChainContext, type Next, type Plugin, type Question, type Served, absoluteZone, lowerName, matchAbsolute} from './types.js'
 
@@ -21,16 +21,15 @@ export type ResolvConfUpstreams = (path: string) => string[] | undefined
 
 /** `forward FROM TO... { except NAMES...; … }` (forward/setup.go parseStanza). */
 export function parseForward(d: Directive): ForwardConfig {
-  const where = whereWritten(d)
   const [from, ...to] = d.args
-  if (from === undefined || to.length === 0) throw new CorefileError(`${where}: ${d.name} needs a zone and at least one upstream`)
+  if (from === undefined || to.length === 0) throw new CorefileError(`${d.name} needs a zone and at least one upstream`, d)
   const zones = normalizeZones([from === '.' ? '' : from])
-  if (typeof zones === 'string') throw new CorefileError(`${where}: ${d.name}: ${zones}`)
+  if (typeof zones === 'string') throw new CorefileError(`${d.name}: ${zones}`, d)
   const except: string[] = []
   for (const opt of d.block) {
     if (opt.name === 'except') {
       const ex = normalizeZones(opt.args)
-      if (typeof ex === 'string') throw new CorefileError(`${whereWritten(opt)}: ${ex}`)
+      if (typeof ex === 'string') throw new CorefileError(ex, opt)
       except.push(...ex.map(absoluteZone))
     }
   }

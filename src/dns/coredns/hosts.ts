@@ -37,7 +37,6 @@ export interface HostsConfig {
 
 /** `hosts [FILE [ZONES...]] { [INLINE] ttl SECONDS; no_reverse; reload DURATION; fallthrough [ZONES...] }` (hosts/setup.go). */
 export function parseHosts(d: Directive, blockZones: string[], files: CorefileFile[]): HostsConfig {
-  const where = whereWritten(d)
   let path = '/etc/hosts'
   let args = d.args
   if (args.length >= 1) {
@@ -45,13 +44,13 @@ export function parseHosts(d: Directive, blockZones: string[], files: CorefileFi
     args = args.slice(1)
   }
   const zones = args.length > 0 ? normalizeZones(args) : blockZones
-  if (typeof zones === 'string') throw new CorefileError(`${where}: hosts: ${zones}`)
+  if (typeof zones === 'string') throw new CorefileError(`hosts: ${zones}`, d)
   const config: HostsConfig = {path, origins: zones.map(absoluteZone), inline: [], ttl: 3600, fallthroughUnsupported: false, autoReverse: true, line: d.line, source: d.source}
   for (const opt of d.block) {
     switch (opt.name) {
       case 'fallthrough': {
         const ft = opt.args.length > 0 ? normalizeZones(opt.args) : ['']
-        if (typeof ft === 'string') throw new CorefileError(`${whereWritten(opt)}: hosts: ${ft}`)
+        if (typeof ft === 'string') throw new CorefileError(`hosts: ${ft}`, opt)
         config.fallthrough = ft.map(absoluteZone)
         break
       }
@@ -63,7 +62,7 @@ export function parseHosts(d: Directive, blockZones: string[], files: CorefileFi
         break
       case 'ttl': {
         const ttl = Number(opt.args[0])
-        if (!Number.isInteger(ttl) || ttl <= 0 || ttl > 65535) throw new CorefileError(`${whereWritten(opt)}: hosts: ttl must be a whole number of seconds from 1 to 65535`)
+        if (!Number.isInteger(ttl) || ttl <= 0 || ttl > 65535) throw new CorefileError('hosts: ttl must be a whole number of seconds from 1 to 65535', opt)
         config.ttl = ttl
         break
       }
@@ -72,10 +71,10 @@ export function parseHosts(d: Directive, blockZones: string[], files: CorefileFi
       default:
         // An unknown word before any fallthrough is an inline entry (setup.go hostsParse).
         if (config.fallthrough === undefined) config.inline.push([opt.name, ...opt.args].join(' '))
-        else throw new CorefileError(`${whereWritten(opt)}: hosts: unknown property "${opt.name}"`)
+        else throw new CorefileError(`hosts: unknown property "${opt.name}"`, opt)
     }
   }
-  if (config.fallthroughUnsupported && config.fallthrough === undefined) throw new CorefileError(`${where}: hosts: fallthrough_unsupported requires fallthrough`)
+  if (config.fallthroughUnsupported && config.fallthrough === undefined) throw new CorefileError('hosts: fallthrough_unsupported requires fallthrough', d)
   const base = path.slice(path.lastIndexOf('/') + 1)
   const given = files.find((f) => f.name === base)
   if (given) config.file = {text: given.text, source: given.source}

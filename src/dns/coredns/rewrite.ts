@@ -1,6 +1,6 @@
 // The `rewrite` plugin (plugin/rewrite, CoreDNS 1.14.7): rules that change the question before the plugins after it
 // see it, and response rules that change the reply's names and values on the way back. Pure.
-import {CorefileError, type Directive, whereWritten} from '../corefile.js'
+import {CorefileError, type Directive} from '../corefile.js'
 import type {ResourceRecord} from '../records.js'
 import {TYPE_CODES} from '../records.js'
 import {type GoRegExp, goRegExp, substituteGroups} from './go-regexp.js'
@@ -30,9 +30,9 @@ function normalize(name: string): string {
   return lowerName(name)
 }
 
-function compile(pattern: string, where: string): GoRegExp {
+function compile(pattern: string, d: Directive): GoRegExp {
   const re = goRegExp(pattern)
-  if (typeof re === 'string') throw new CorefileError(`${where}: rewrite: ${re}`)
+  if (typeof re === 'string') throw new CorefileError(`rewrite: ${re}`, d)
   return re
 }
 
@@ -44,38 +44,38 @@ function subExprUsage(s: string): number {
 }
 
 /** isValidRegexPattern: the pattern compiles and the replacement uses no more groups than it has. */
-function validRegex(from: string, to: string, where: string): GoRegExp {
-  const re = compile(from, where)
-  if (subExprUsage(to) > re.numSubexp) throw new CorefileError(`${where}: rewrite: the replacement ${to} uses more groups than ${from} has`)
+function validRegex(from: string, to: string, d: Directive): GoRegExp {
+  const re = compile(from, d)
+  if (subExprUsage(to) > re.numSubexp) throw new CorefileError(`rewrite: the replacement ${to} uses more groups than ${from} has`, d)
   return re
 }
 
 /** `answer auto | answer name FROM TO | answer value FROM TO` (name.go parseAnswerRules). */
-function parseAnswerRules(args: string[], where: string): {auto: boolean; rules: ResponseRule[]} {
-  if (args.length < 2) throw new CorefileError(`${where}: rewrite: invalid answer rule arguments`)
+function parseAnswerRules(args: string[], d: Directive): {auto: boolean; rules: ResponseRule[]} {
+  if (args.length < 2) throw new CorefileError('rewrite: invalid answer rule arguments', d)
   let auto = false
   let nameRules = 0
   const rules: ResponseRule[] = []
   let i = 0
   let last = ''
   while (i < args.length) {
-    if (last === '' && args[i] !== 'answer') throw new CorefileError(`${where}: rewrite: too many arguments for a rule without "answer"`)
+    if (last === '' && args[i] !== 'answer') throw new CorefileError('rewrite: too many arguments for a rule without "answer"', d)
     if (args[i] === 'answer') i++
-    if (i >= args.length) throw new CorefileError(`${where}: rewrite: answer rule without a type`)
+    if (i >= args.length) throw new CorefileError('rewrite: answer rule without a type', d)
     last = args[i++]
     if (last === 'auto') {
       auto = true
       continue
     }
-    if (last !== 'name' && last !== 'value') throw new CorefileError(`${where}: rewrite: invalid answer rule type "${last}"`)
-    if (args.length - i < 2) throw new CorefileError(`${where}: rewrite: answer ${last} needs FROM and TO`)
-    const pattern = validRegex(args[i], args[i + 1], where)
+    if (last !== 'name' && last !== 'value') throw new CorefileError(`rewrite: invalid answer rule type "${last}"`, d)
+    if (args.length - i < 2) throw new CorefileError(`rewrite: answer ${last} needs FROM and TO`, d)
+    const pattern = validRegex(args[i], args[i + 1], d)
     const to = normalize(args[i + 1])
     rules.push({target: last, rewrite: (s) => regexRewrite(pattern, to, s)})
     if (last === 'name') nameRules++
     i += 2
   }
-  if (auto && nameRules > 0) throw new CorefileError(`${where}: rewrite: answer auto cannot be combined with answer name rules`)
+  if (auto && nameRules > 0) throw new CorefileError('rewrite: answer auto cannot be combined with answer name rules', d)
   return {auto, rules}
 }
 
@@ -90,50 +90,49 @@ function remap(orig: string, replacement: string): (s: string) => string {
   return (s) => (s === orig ? replacement : s.endsWith('.' + orig) ? s.slice(0, s.length - orig.length) + replacement : s)
 }
 
-function parseNameMatch(args: string[], where: string): {match: NameMatch; rest: string[]} {
-  if (args.length < 2) throw new CorefileError(`${where}: rewrite: too few arguments for a name rule`)
+function parseNameMatch(args: string[], d: Directive): {match: NameMatch; rest: string[]} {
+  if (args.length < 2) throw new CorefileError('rewrite: too few arguments for a name rule', d)
   if (args.length === 2) return {match: {kind: 'exact', from: normalize(args[0]), to: normalize(args[1])}, rest: []}
   const kind = args[0].toLowerCase()
   const rest = args.slice(3)
   if (kind === 'regex') {
-    const pattern = validRegex(args[1], args[2], where)
+    const pattern = validRegex(args[1], args[2], d)
     return {match: {kind: 'regex', pattern, to: normalize(args[2])}, rest}
   }
   if (kind !== 'exact' && kind !== 'prefix' && kind !== 'suffix' && kind !== 'substring')
-    throw new CorefileError(`${where}: rewrite: name rules match exact, prefix, suffix, substring or regex, not "${args[0]}"`)
+    throw new CorefileError(`rewrite: name rules match exact, prefix, suffix, substring or regex, not "${args[0]}"`, d)
   return {match: {kind, from: normalize(args[1]), to: normalize(args[2])}, rest}
 }
 
 /** One rule from a `rewrite` directive (rewrite.go newRule), its block flattened as rewriteParse does. */
 export function parseRewriteRule(d: Directive): RewriteRule {
-  const where = whereWritten(d)
   let args = d.args
   if (args.length < 2) for (const sub of d.block) args = [...args, sub.name, ...sub.args]
   const text = `rewrite ${args.join(' ')}`
-  if (args.length === 0) throw new CorefileError(`${where}: rewrite: no rule type`)
+  if (args.length === 0) throw new CorefileError('rewrite: no rule type', d)
   let mode: Mode = 'stop'
   let i = 0
   const first = args[0].toLowerCase()
   if (first === 'continue' || first === 'stop') {
     mode = first
-    if (args.length < 2) throw new CorefileError(`${where}: rewrite: ${first} must be followed by a rule type`)
+    if (args.length < 2) throw new CorefileError(`rewrite: ${first} must be followed by a rule type`, d)
     i = 1
   }
   const ruleType = args[i].toLowerCase()
   const ruleArgs = args.slice(i + 1)
   switch (ruleType) {
     case 'name': {
-      const {match, rest} = parseNameMatch(ruleArgs, where)
-      const parsed = rest.length > 0 ? parseAnswerRules(rest, where) : {auto: false, rules: []}
+      const {match, rest} = parseNameMatch(ruleArgs, d)
+      const parsed = rest.length > 0 ? parseAnswerRules(rest, d) : {auto: false, rules: []}
       // exact rules always map the answer back (newExactNameRule passes auto = true).
       return {type: 'name', mode, match, auto: match.kind === 'exact' || parsed.auto, answers: parsed.rules, text}
     }
     case 'type':
     case 'class': {
-      if (ruleArgs.length !== 2) throw new CorefileError(`${where}: rewrite: ${ruleType} rules take exactly two arguments`)
+      if (ruleArgs.length !== 2) throw new CorefileError(`rewrite: ${ruleType} rules take exactly two arguments`, d)
       const [from, to] = ruleArgs.map((a) => a.toUpperCase())
-      if (ruleType === 'type' && (!(from in TYPE_CODES) || !(to in TYPE_CODES))) throw new CorefileError(`${where}: rewrite: invalid type in "${text}"`)
-      if (ruleType === 'class' && (!CLASSES.has(from) || !CLASSES.has(to))) throw new CorefileError(`${where}: rewrite: invalid class in "${text}"`)
+      if (ruleType === 'type' && (!(from in TYPE_CODES) || !(to in TYPE_CODES))) throw new CorefileError(`rewrite: invalid type in "${text}"`, d)
+      if (ruleType === 'class' && (!CLASSES.has(from) || !CLASSES.has(to))) throw new CorefileError(`rewrite: invalid class in "${text}"`, d)
       return {type: ruleType, mode, from, to, text}
     }
     case 'edns0':
@@ -146,14 +145,14 @@ export function parseRewriteRule(d: Directive): RewriteRule {
       const explicit = kinds.includes(ruleArgs[0]?.toLowerCase())
       const kind = explicit ? ruleArgs[0].toLowerCase() : 'exact'
       const target = explicit ? ruleArgs[1] : ruleArgs[0]
-      if (target === undefined) throw new CorefileError(`${where}: rewrite: ${ruleType} rule without a name`)
-      const match: NameMatch = kind === 'regex' ? {kind: 'regex', pattern: compile(target, where), to: ''} : {kind: kind as 'exact', from: normalize(target), to: ''}
+      if (target === undefined) throw new CorefileError(`rewrite: ${ruleType} rule without a name`, d)
+      const match: NameMatch = kind === 'regex' ? {kind: 'regex', pattern: compile(target, d), to: ''} : {kind: kind as 'exact', from: normalize(target), to: ''}
       return {type: 'other', mode, kind: ruleType, match, text}
     }
     case 'answer':
-      throw new CorefileError(`${where}: rewrite: response rewrites must begin with a name rule`)
+      throw new CorefileError('rewrite: response rewrites must begin with a name rule', d)
     default:
-      throw new CorefileError(`${where}: rewrite: invalid rule type "${args[i]}"`)
+      throw new CorefileError(`rewrite: invalid rule type "${args[i]}"`, d)
   }
 }
 

@@ -94,7 +94,7 @@ export function compileServer(corefile: Corefile, primary?: {settings: DnsSettin
           plugins.push({kind: 'template', templates: ds.map((t) => parseTemplate(t, zonesNormalized))})
           break
         case 'hosts':
-          if (ds.length > 1) throw new CorefileError(`${whereWritten(ds[1])}: hosts may appear once per server block`)
+          if (ds.length > 1) throw new CorefileError('hosts may appear once per server block', ds[1])
           plugins.push({kind: 'hosts', config: parseHosts(d, zonesNormalized, corefile.files)})
           break
         case 'kubernetes': {

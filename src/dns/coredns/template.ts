@@ -30,26 +30,24 @@ export interface TemplateConfig {
 
 /** One `template CLASS TYPE [ZONE...] { … }` (template/setup.go templateParse). */
 export function parseTemplate(d: Directive, blockZones: string[]): TemplateConfig {
-  const where = whereWritten(d)
   const [klass, type, ...zoneArgs] = d.args
-  if (klass === undefined || !CLASSES.has(klass)) throw new CorefileError(`${where}: template: invalid query class "${klass ?? ''}"`)
-  if (type === undefined || !(type in TYPE_CODES)) throw new CorefileError(`${where}: template: invalid type "${type ?? ''}"`)
+  if (klass === undefined || !CLASSES.has(klass)) throw new CorefileError(`template: invalid query class "${klass ?? ''}"`, d)
+  if (type === undefined || !(type in TYPE_CODES)) throw new CorefileError(`template: invalid type "${type ?? ''}"`, d)
   const zones = zoneArgs.length > 0 ? normalizeZones(zoneArgs) : blockZones
-  if (typeof zones === 'string') throw new CorefileError(`${where}: template: ${zones}`)
+  if (typeof zones === 'string') throw new CorefileError(`template: ${zones}`, d)
   const t: TemplateConfig = {klass, type, zones: zones.map(absoluteZone), regex: [], answers: [], rcode: 'NOERROR', extraSections: false, line: d.line, source: d.source}
   for (const opt of d.block) {
-    const at = whereWritten(opt)
     switch (opt.name) {
       case 'match':
-        if (opt.args.length === 0) throw new CorefileError(`${at}: template: match needs a regular expression`)
+        if (opt.args.length === 0) throw new CorefileError('template: match needs a regular expression', opt)
         for (const r of opt.args) {
           const re = goRegExp(r)
-          if (typeof re === 'string') throw new CorefileError(`${at}: template: ${re}`)
+          if (typeof re === 'string') throw new CorefileError(`template: ${re}`, opt)
           t.regex.push(re)
         }
         break
       case 'answer':
-        if (opt.args.length === 0) throw new CorefileError(`${at}: template: answer needs a record`)
+        if (opt.args.length === 0) throw new CorefileError('template: answer needs a record', opt)
         t.answers.push(...opt.args)
         break
       case 'additional':
@@ -59,20 +57,20 @@ export function parseTemplate(d: Directive, blockZones: string[]): TemplateConfi
         break
       case 'rcode': {
         const rcode = RCODES[opt.args[0] ?? '']
-        if (!rcode) throw new CorefileError(`${at}: template: unknown rcode "${opt.args[0] ?? ''}"`)
+        if (!rcode) throw new CorefileError(`template: unknown rcode "${opt.args[0] ?? ''}"`, opt)
         t.rcode = rcode
         break
       }
       case 'fallthrough': {
         const ft = opt.args.length > 0 ? normalizeZones(opt.args) : ['']
-        if (typeof ft === 'string') throw new CorefileError(`${at}: template: ${ft}`)
+        if (typeof ft === 'string') throw new CorefileError(`template: ${ft}`, opt)
         t.fallthrough = ft.map(absoluteZone)
         break
       }
       case 'upstream':
         break
       default:
-        throw new CorefileError(`${at}: template: unknown property "${opt.name}"`)
+        throw new CorefileError(`template: unknown property "${opt.name}"`, opt)
     }
   }
   if (t.regex.length === 0) t.regex.push(goRegExp('.*') as GoRegExp)
