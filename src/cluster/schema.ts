@@ -364,11 +364,17 @@ function compile(schema: Schema): number {
 const stack: Stack = {values: [], checkers: [], top: 0}
 const failWith = (container: object, key: string | number, value: unknown, schema: number): Failure => ({container, key, value, schema: compiledSchemas[schema]})
 
+/** A field that is not what kdisco reads: its path (`spec.ports[0].port`) and what is wrong with it. */
+interface FieldProblem {
+  path: string
+  problem: string
+}
+
 /**
  * Checks `root` against `schema`. Null in a field means the field is absent, as in the API's JSON (it becomes
  * undefined); returns the field path and the problem of the first field that is not what the schema says.
  */
-function checkShape(root: Record<string, unknown>, schema: ObjSchema): {path: string; problem: string} | undefined {
+function checkShape(root: Record<string, unknown>, schema: ObjSchema): FieldProblem | undefined {
   stack.top = 0
   stack.values[stack.top] = root
   stack.checkers[stack.top++] = checkers[compile(schema)]
@@ -403,30 +409,32 @@ const isIp = (s: string) => isIPv4(s) || parseIPv6(s) !== undefined
 /** A DNS name as the API server takes it in externalName and dnsConfig.searches, that can also go on the wire: a subdomain whose labels have at most 63 characters, one trailing dot allowed. */
 const isDomain = (s: string) => s !== '' && isDns1123Subdomain(s.endsWith('.') ? s.slice(0, -1) : s, true)
 
-// Each rule returns "<path> <value> <problem>" or undefined. Plain loops, no closures: they run for every pod.
-const badLabel = (path: string, v: string) => `${path} ${quote(v)} is not valid: it must be ${LABEL_RULE}`
+// Each rule returns the field at fault and "<value> <problem>", or undefined. Plain loops, no closures: they run for
+// every pod.
+const badLabel = (path: string, v: string): FieldProblem => ({path, problem: `${quote(v)} is not valid: it must be ${LABEL_RULE}`})
 const label = (path: string, v: string | undefined) => (v === undefined || isDns1123Label(v) ? undefined : badLabel(path, v))
 const optionalLabel = (path: string, v: string | undefined) => (v === undefined || v === '' || isDns1123Label(v) ? undefined : badLabel(path, v))
-const ip = (path: string, v: string | undefined) => (v === undefined || isIp(v) ? undefined : `${path} ${quote(v)} is not an IP address`)
-const optionalIp = (path: string, v: string | undefined) => (v === undefined || v === '' || isIp(v) ? undefined : `${path} ${quote(v)} is not an IP address`)
-const subdomain = (path: string, v: string | undefined) => (v === undefined || v === '' || isDns1123Subdomain(v) ? undefined : `${path} ${quote(v)} is not valid: it must be ${SUBDOMAIN_RULE}`)
-const domain = (path: string, v: string | undefined) => (v === undefined || v === '' || isDomain(v) ? undefined : `${path} ${quote(v)} is not a valid DNS name: it must be ${SUBDOMAIN_RULE}, each label at most 63 characters`)
-const port = (path: string, v: number | null | undefined) => (v === undefined || v === null || (v >= 1 && v <= 65535) ? undefined : `${path} ${v} is out of range: ports are whole numbers from 1 to 65535`)
-const clusterIp = (path: string, v: string) => (v === '' || v === 'None' || isIp(v) ? undefined : `${path} ${quote(v)} is not an IP address: use an IP address, or None for a headless Service`)
+const notIp = (path: string, v: string): FieldProblem => ({path, problem: `${quote(v)} is not an IP address`})
+const ip = (path: string, v: string | undefined) => (v === undefined || isIp(v) ? undefined : notIp(path, v))
+const optionalIp = (path: string, v: string | undefined) => (v === undefined || v === '' || isIp(v) ? undefined : notIp(path, v))
+const subdomain = (path: string, v: string | undefined): FieldProblem | undefined => (v === undefined || v === '' || isDns1123Subdomain(v) ? undefined : {path, problem: `${quote(v)} is not valid: it must be ${SUBDOMAIN_RULE}`})
+const domain = (path: string, v: string | undefined): FieldProblem | undefined => (v === undefined || v === '' || isDomain(v) ? undefined : {path, problem: `${quote(v)} is not a valid DNS name: it must be ${SUBDOMAIN_RULE}, each label at most 63 characters`})
+const port = (path: string, v: number | null | undefined): FieldProblem | undefined => (v === undefined || v === null || (v >= 1 && v <= 65535) ? undefined : {path, problem: `${v} is out of range: ports are whole numbers from 1 to 65535`})
+const clusterIp = (path: string, v: string): FieldProblem | undefined => (v === '' || v === 'None' || isIp(v) ? undefined : {path, problem: `${quote(v)} is not an IP address: use an IP address, or None for a headless Service`})
 
 type Loose = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A named port of a Service, EndpointSlice or Endpoints: its number in range and its name a DNS label. */
-function portRule(path: string, p: Loose, numberField: string): string | undefined {
+function portRule(path: string, p: Loose, numberField: string): FieldProblem | undefined {
   return port(`${path}.${numberField}`, p[numberField]) ?? optionalLabel(`${path}.name`, p.name)
 }
 
 /** A reference to an endpoint's pod: with endpoint_pod_names the pod's name is the endpoint's DNS label. */
-function targetRefRule(path: string, ref: Loose | undefined): string | undefined {
+function targetRefRule(path: string, ref: Loose | undefined): FieldProblem | undefined {
   return ref === undefined ? undefined : (subdomain(`${path}.name`, ref.name) ?? optionalLabel(`${path}.namespace`, ref.namespace))
 }
 
-function serviceRule(o: Loose): string | undefined {
+function serviceRule(o: Loose): FieldProblem | undefined {
   const spec = o.spec
   if (spec === undefined) return undefined
   let problem = spec.clusterIP === undefined ? undefined : clusterIp('spec.clusterIP', spec.clusterIP)
@@ -443,17 +451,17 @@ function serviceRule(o: Loose): string | undefined {
   return problem
 }
 
-function endpointSliceRule(o: Loose): string | undefined {
+function endpointSliceRule(o: Loose): FieldProblem | undefined {
   const family = o.addressType as string
   const endpoints: Loose[] = o.endpoints ?? []
-  let problem: string | undefined
+  let problem: FieldProblem | undefined
   for (let i = 0; i < endpoints.length && problem === undefined; i++) {
     const e = endpoints[i]
     const addresses: string[] = e.addresses
     for (let j = 0; j < addresses.length && problem === undefined; j++) {
       const a = addresses[j]
       if (family === 'IPv4' ? !isIPv4(a) : family === 'IPv6' ? parseIPv6(a) === undefined : !isDomain(a))
-        problem = `endpoints[${i}].addresses[${j}] ${quote(a)} is not ${family === 'FQDN' ? 'a valid DNS name' : `an ${family} address`} (addressType ${family})`
+        problem = {path: `endpoints[${i}].addresses[${j}]`, problem: `${quote(a)} is not ${family === 'FQDN' ? 'a valid DNS name' : `an ${family} address`} (addressType ${family})`}
     }
     problem ??= label(`endpoints[${i}].hostname`, e.hostname) ?? subdomain(`endpoints[${i}].nodeName`, e.nodeName) ?? targetRefRule(`endpoints[${i}].targetRef`, e.targetRef)
   }
@@ -462,9 +470,9 @@ function endpointSliceRule(o: Loose): string | undefined {
   return problem
 }
 
-function endpointsRule(o: Loose): string | undefined {
+function endpointsRule(o: Loose): FieldProblem | undefined {
   const subsets: Loose[] = o.subsets ?? []
-  let problem: string | undefined
+  let problem: FieldProblem | undefined
   for (let i = 0; i < subsets.length && problem === undefined; i++) {
     for (const field of ['addresses', 'notReadyAddresses']) {
       const addresses: Loose[] = subsets[i][field] ?? []
@@ -479,9 +487,9 @@ function endpointsRule(o: Loose): string | undefined {
   return problem
 }
 
-function podRule(o: Loose): string | undefined {
+function podRule(o: Loose): FieldProblem | undefined {
   const spec = o.spec
-  let problem: string | undefined
+  let problem: FieldProblem | undefined
   if (spec !== undefined) {
     problem = optionalLabel('spec.hostname', spec.hostname) ?? optionalLabel('spec.subdomain', spec.subdomain)
     const aliases: Loose[] = spec.hostAliases ?? []
@@ -511,7 +519,7 @@ function podRule(o: Loose): string | undefined {
   return problem
 }
 
-const RULES: Record<string, (o: Loose) => string | undefined> = {Service: serviceRule, EndpointSlice: endpointSliceRule, Endpoints: endpointsRule, Pod: podRule}
+const RULES: Record<string, (o: Loose) => FieldProblem | undefined> = {Service: serviceRule, EndpointSlice: endpointSliceRule, Endpoints: endpointsRule, Pod: podRule}
 
 /** "Service shop/web", "Namespace data", or what is known of an object whose metadata is broken. */
 export function describeObject(o: Loose, defaultNamespace = 'default'): string {
@@ -523,6 +531,11 @@ export function describeObject(o: Loose, defaultNamespace = 'default'): string {
   return `${kind} ${typeof ns === 'string' ? ns : defaultNamespace}/${name}`
 }
 
+/** "Service shop/web: spec.ports[0].port 0 is out of range: …", at that field. */
+function fieldError(o: Loose, f: FieldProblem, defaultNamespace: string): ObjectError {
+  return new ObjectError(`${describeObject(o, defaultNamespace)}: ${f.path} ${f.problem}`, f.path)
+}
+
 /**
  * Checks an object of any kind: kind and metadata for all, the shape and API rules of the kinds kdisco reads.
  * Throws an ObjectError whose detail starts with the object ("Service shop/web: spec.ports must be a list, got a
@@ -532,7 +545,7 @@ export function checkObject(o: Record<string, unknown>, defaultNamespace = 'defa
   if (typeof o.kind === 'string' && !KIND_NAME.test(o.kind)) throw new ObjectError(`kind ${quote(o.kind)} is not a Kubernetes kind (letters and digits, starting with a letter)`)
   const schema = (typeof o.kind === 'string' && Object.hasOwn(ROOT, o.kind) ? ROOT[o.kind] : undefined) ?? ANY_KIND
   const shape = checkShape(o, schema)
-  if (shape) throw new ObjectError(`${describeObject(o, defaultNamespace)}: ${shape.path} ${shape.problem}`, shape.path)
+  if (shape) throw fieldError(o, shape, defaultNamespace)
   const kind = o.kind as string
   const meta = o.metadata as {name?: unknown; namespace?: string}
   if (typeof meta.name !== 'string' || meta.name === '') throw new ObjectError(`${kind} has no metadata.name`)
@@ -542,8 +555,7 @@ export function checkObject(o: Record<string, unknown>, defaultNamespace = 'defa
   if (meta.namespace !== undefined && meta.namespace !== '' && !isDns1123Label(meta.namespace))
     throw new ObjectError(`${kind} ${meta.name} has an invalid namespace ${quote(meta.namespace)}: it must be ${LABEL_RULE}`, 'metadata.namespace')
   const broken = Object.hasOwn(RULES, kind) ? RULES[kind](o) : undefined
-  // Each rule's message starts with the path of the field it is about.
-  if (broken) throw new ObjectError(`${describeObject(o, defaultNamespace)}: ${broken}`, broken.split(' ', 1)[0])
+  if (broken) throw fieldError(o, broken, defaultNamespace)
 }
 
 /** Checks a kubeconfig's shape (nulls become absent): the field path and the problem, or undefined. */

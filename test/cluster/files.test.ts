@@ -198,4 +198,47 @@ describe('cluster: manifest files', () => {
     const inList = await loadError(['-'], JSON.stringify({kind: 'List', items: [{kind: 'Pod', metadata: {name: 'p\nq'}}]}))
     expect(inList.toLine()).to.equal(`Error: <stdin>:1: Pod "p\\nq" has an invalid name: it must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.', at most 253 characters). Fix that field of the manifest`)
   })
+
+  // Every field an API rule checks, wrong, on the line marked #<: the error must name that field and be at that line
+  // (not its object's, its list item's or a sibling's). The field comes from the rule, not from its message's words.
+  const ruleFields: [string, string][] = [
+    ['spec.clusterIP', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: ClusterIP\n  clusterIP: 10.0.0.300 #<\n'],
+    ['spec.clusterIPs[1]', 'kind: Service\nmetadata: {name: s}\nspec:\n  clusterIPs:\n  - 10.0.0.3\n  - fd00::x #<\n'],
+    ['spec.ports[1].port', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n  - name: b\n    port: 0 #<\n'],
+    ['spec.ports[0].name', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n    name: Web_1 #<\n'],
+    ['spec.ports[0].targetPort', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n    targetPort: Http_1 #<\n'],
+    ['spec.ports[0].targetPort', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n    targetPort: 70000 #<\n'],
+    ['spec.externalName', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: ExternalName\n  externalName: a..b #<\n'],
+    ['status.loadBalancer.ingress[0].ip', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: LoadBalancer\nstatus:\n  loadBalancer:\n    ingress:\n    - hostname: lb.example\n      ip: 1.2.3 #<\n'],
+    ['status.loadBalancer.ingress[1].hostname', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: LoadBalancer\nstatus:\n  loadBalancer:\n    ingress:\n    - ip: 1.2.3.4\n    - ip: 1.2.3.5\n      hostname: LB_1 #<\n'],
+    ['endpoints[1].addresses[1]', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- addresses:\n  - 10.0.0.2\n  - fd00::2 #<\n'],
+    ['endpoints[0].hostname', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n  hostname: A_B #<\n'],
+    ['endpoints[0].nodeName', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n  nodeName: Node_1 #<\n'],
+    ['endpoints[0].targetRef.name', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n  targetRef:\n    kind: Pod\n    name: Pod_1 #<\n'],
+    ['endpoints[0].targetRef.namespace', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n  targetRef:\n    name: p\n    namespace: NS.x #<\n'],
+    ['ports[0].port', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nports:\n- name: http\n  port: 65536 #<\n'],
+    ['ports[0].name', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nports:\n- port: 80\n  name: HTTP #<\n'],
+    ['subsets[0].addresses[1].ip', 'kind: Endpoints\nmetadata: {name: e}\nsubsets:\n- addresses:\n  - ip: 10.0.0.1\n  - hostname: h\n    ip: 10.0.0 #<\n'],
+    ['subsets[0].notReadyAddresses[0].hostname', 'kind: Endpoints\nmetadata: {name: e}\nsubsets:\n- notReadyAddresses:\n  - ip: 10.0.0.1\n    hostname: H_1 #<\n'],
+    ['subsets[0].addresses[0].targetRef.name', 'kind: Endpoints\nmetadata: {name: e}\nsubsets:\n- addresses:\n  - ip: 10.0.0.1\n    targetRef:\n      kind: Pod\n      name: P_1 #<\n'],
+    ['subsets[1].ports[0].port', 'kind: Endpoints\nmetadata: {name: e}\nsubsets:\n- ports: [{port: 80}]\n- ports:\n  - name: http\n    port: 0 #<\n'],
+    ['spec.hostname', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers: []\n  hostname: Host_1 #<\n'],
+    ['spec.subdomain', 'kind: Pod\nmetadata: {name: p}\nspec:\n  hostname: h\n  subdomain: Sub_1 #<\n'],
+    ['spec.hostAliases[0].ip', 'kind: Pod\nmetadata: {name: p}\nspec:\n  hostAliases:\n  - hostnames: [a]\n    ip: 1.2.3.4.5 #<\n'],
+    ['spec.hostAliases[0].hostnames[1]', 'kind: Pod\nmetadata: {name: p}\nspec:\n  hostAliases:\n  - ip: 1.2.3.4\n    hostnames:\n    - a\n    - B_2 #<\n'],
+    ['spec.dnsConfig.nameservers[1]', 'kind: Pod\nmetadata: {name: p}\nspec:\n  dnsConfig:\n    nameservers:\n    - 1.1.1.1\n    - one.one #<\n'],
+    ['spec.dnsConfig.searches[0]', 'kind: Pod\nmetadata: {name: p}\nspec:\n  dnsConfig:\n    nameservers: [1.1.1.1]\n    searches:\n    - a..b #<\n'],
+    ['spec.containers[0].ports[1].containerPort', 'kind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    ports:\n    - containerPort: 80\n    - name: x\n      containerPort: 0 #<\n'],
+    ['status.podIP', 'kind: Pod\nmetadata: {name: p}\nstatus:\n  phase: Running\n  podIP: 10.1.x #<\n'],
+    ['status.hostIP', 'kind: Pod\nmetadata: {name: p}\nstatus:\n  podIP: 10.0.0.1\n  hostIP: host #<\n'],
+    ['status.podIPs[1].ip', 'kind: Pod\nmetadata: {name: p}\nstatus:\n  podIPs:\n  - ip: 10.0.0.1\n  - note: unknown fields are not read\n    ip: 10.0.0.1.1 #<\n'],
+  ]
+  for (const [field, yaml] of ruleFields) {
+    it(`an API rule on ${field} points at its line`, async () => {
+      const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\n${yaml}`
+      const line = text.split('\n').findIndex((l) => l.endsWith(' #<')) + 1
+      const object = /kind: (\w+)\nmetadata: \{name: (\w+)\}/.exec(yaml)!
+      expect((await loadError(['-'], text)).message).to.match(new RegExp(`^<stdin>:${line}: ${object[1]} default/${object[2]}: ${field.replace(/[.[\]]/g, '\\$&')} `))
+    })
+  }
 })
