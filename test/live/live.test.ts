@@ -445,6 +445,33 @@ describe('live: kdisco says what CoreDNS reads (EndpointSlices), never endpoints
     ])
   })
 
+  it('pod lookup reads the pods of each Service that selects the pod and has no EndpointSlice, as svc lookup does; an ExternalName (the controller writes it no slices) has none read', async () => {
+    const lookup = async (args: string[]) => {
+      server.clearLog()
+      await live([...args, '-n', 'shop', '--probe', 'none'])
+      return paths(server.requests)
+    }
+    const selected = 'GET /api/v1/namespaces/shop/pods?labelSelector=app=web'
+    expect(await lookup(['pod', 'lookup', 'web-0'])).to.deep.equal([
+      'GET /api/v1/namespaces/kube-system/configmaps/coredns',
+      'GET /api/v1/namespaces/kube-system/configmaps/node-local-dns',
+      'GET /api/v1/namespaces/kube-system/services/kube-dns',
+      'GET /api/v1/namespaces/shop/pods/web-0',
+      // web and web-hl: one read each.
+      selected,
+      selected,
+      'GET /api/v1/namespaces/shop/services',
+      'GET /apis/discovery.k8s.io/v1/namespaces/shop/endpointslices',
+    ])
+    server.add({apiVersion: 'v1', kind: 'Service', metadata: {name: 'alias', namespace: 'shop'}, spec: {type: 'ExternalName', externalName: 'db.example.com', selector: {app: 'web'}}} as never)
+    try {
+      expect(await lookup(['svc', 'lookup', 'alias'])).to.not.include(selected)
+      expect((await lookup(['pod', 'lookup', 'web-0'])).filter((p) => p === selected)).to.have.length(2)
+    } finally {
+      server.remove('Service', 'shop', 'alias')
+    }
+  })
+
   it('dns doctor: a kube-dns Service without EndpointSlices is an error naming the cause', async () => {
     const slice = server.objects('EndpointSlice', 'kube-system').find((s) => s.metadata.labels?.['kubernetes.io/service-name'] === 'kube-dns')!
     server.remove('EndpointSlice', 'kube-system', slice.metadata.name)

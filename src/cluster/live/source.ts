@@ -157,6 +157,24 @@ function selectorString(selector: Record<string, string> | undefined): string | 
   return formatSelector(selector) || undefined
 }
 
+/**
+ * For the reads of one Service or one pod, which hold one namespace's slices: the selector of a Service that has no
+ * EndpointSlice (nor v1 Endpoints) among them. It has no endpoints in DNS then, and its pods, read by that selector,
+ * say how many it should have had (missingEndpointSlices). Undefined for a Service without a selector, an
+ * ExternalName, one with slices, or when slices could not be read (nothing can be told then).
+ */
+function slicelessSelector(snap: ClusterSnapshot, svc: Service): string | undefined {
+  if (svc.spec?.type === 'ExternalName' || snap.gaps.some((g) => g.resource === 'endpointslices' || g.resource === 'endpoints')) return undefined
+  const name = svc.metadata.name
+  if (snap.endpointSlices.some((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === name) || snap.endpoints.some((e) => e.metadata.name === name)) return undefined
+  return selectorString(svc.spec?.selector)
+}
+
+/** The pods a selector matches, in one unpaged request: a single Service's pods are a bounded set. */
+function readSelectedPods(client: KubeClient, snap: ClusterSnapshot, namespace: string, labelSelector: string): Promise<ListResult<Pod> | undefined> {
+  return optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false, expect: {kind: 'Pod', namespace}}))
+}
+
 async function readService(client: KubeClient, snap: ClusterSnapshot, namespace: string, query: Extract<LiveQuery, {mode: 'service'}>): Promise<void> {
   const svcPath = `${CORE}/namespaces/${encodeURIComponent(namespace)}/services/${encodeURIComponent(query.name)}`
   const [svc] = await Promise.all([
@@ -172,15 +190,11 @@ async function readService(client: KubeClient, snap: ClusterSnapshot, namespace:
   snap.namespaces = [...new Set(['default', 'kube-system', namespace])]
   snap.readNamespaces = [namespace]
   const labelSelector = selectorString(svc.spec?.selector)
-  // A selector Service without any EndpointSlice has no endpoints in DNS; its pods are read to say how many it
-  // should have had (one more request, only then). Without the right to read EndpointSlices (RBAC), the endpoints
-  // are derived from those pods, as the controller would, and marked derived.
+  // Its pods, when asked for or when it has no EndpointSlice (one more request, only then). Without the right to read
+  // EndpointSlices (RBAC), the endpoints are derived from those pods, as the controller would, and marked derived.
   const slicesForbidden = snap.gaps.some((g) => g.resource === 'endpointslices')
-  const slicesRead = !snap.gaps.some((g) => g.resource === 'endpointslices' || g.resource === 'endpoints')
-  const sliceless = slicesRead && !snap.endpointSlices.some((s) => s.metadata.labels?.[SERVICE_NAME_LABEL] === query.name) && !snap.endpoints.some((e) => e.metadata.name === query.name)
-  if ((query.pods || sliceless || slicesForbidden) && labelSelector) {
-    // One unpaged request: a single Service's pods are a bounded set, and the request count stays flat.
-    const pods = await optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector}, {paged: false, expect: {kind: 'Pod', namespace}}))
+  if (labelSelector && (query.pods || slicesForbidden || slicelessSelector(snap, svc))) {
+    const pods = await readSelectedPods(client, snap, namespace, labelSelector)
     if (pods) append(snap.pods, pods.items, 'v1')
     // Nothing matches: read the namespace's pods once more to find near misses.
     if (pods && pods.items.length === 0 && query.nearMisses) {
@@ -226,13 +240,10 @@ async function readPod(client: KubeClient, snap: ClusterSnapshot, namespace: str
   const podsForbidden = snap.gaps.some((g) => g.resource === 'pods')
   if (pod && !slicesForbidden) {
     snap.pods.push({...pod, apiVersion: 'v1', kind: 'Pod'})
-    // A Service selecting the pod without any EndpointSlice: its pods say how many endpoints it should have had
-    // (one request more per such Service, only then), as svc lookup reads them.
-    const sliceless = here.items.filter((svc) => {
-      const selector = selectorString(svc.spec?.selector)
-      return selector && svc.spec?.type !== 'ExternalName' && matchesServiceSelector(svc.spec?.selector, pod.metadata.labels) && !snap.endpointSlices.some((sl) => sl.metadata.labels?.[SERVICE_NAME_LABEL] === svc.metadata.name) && !snap.endpoints.some((e) => e.metadata.name === svc.metadata.name)
-    })
-    const selected = await Promise.all(sliceless.map((svc) => optional(snap, 'pods', namespace, () => client.list<Pod>(scoped(CORE, 'pods', namespace), {labelSelector: selectorString(svc.spec?.selector)}, {paged: false, expect: {kind: 'Pod', namespace}}))))
+    // A Service selecting the pod without any EndpointSlice: its pods are read as svc lookup reads them (one request
+    // more per such Service, only then).
+    const selectors = here.items.filter((svc) => matchesServiceSelector(svc.spec?.selector, pod.metadata.labels)).map((svc) => slicelessSelector(snap, svc))
+    const selected = await Promise.all(selectors.filter((s) => s !== undefined).map((labelSelector) => readSelectedPods(client, snap, namespace, labelSelector)))
     const have = new Set([pod.metadata.name])
     for (const p of selected.flatMap((r) => r?.items ?? [])) {
       if (have.has(p.metadata.name)) continue
