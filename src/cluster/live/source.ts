@@ -304,12 +304,7 @@ async function readExternalNameTargets(client: KubeClient, snap: ClusterSnapshot
  * that does not exist), not 3: the cluster was read.
  */
 async function notFound(client: KubeClient, namespace: string, name: string): Promise<KdiscoError> {
-  try {
-    await client.get(`${CORE}/namespaces/${encodeURIComponent(namespace)}`, undefined, {kind: 'Namespace'})
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return new KdiscoError(`Service "${name}" not found: namespace "${namespace}" does not exist`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.USAGE})
-    if (!(error instanceof ApiError && error.status === 403)) throw error
-  }
+  if (!(await namespaceExists(client, namespace))) return new KdiscoError(`Service "${name}" not found: namespace "${namespace}" does not exist`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.USAGE})
   const [here, elsewhere] = await Promise.all([
     client.list<Service>(scoped(CORE, 'services', namespace), {}, {expect: {kind: 'Service', namespace}}).catch(() => ({items: []}) as ListResult<Service>),
     client.list<Service>(`${CORE}/services`, {fieldSelector: `metadata.name=${name}`}, {expect: {kind: 'Service'}}).catch(() => ({items: []}) as ListResult<Service>),
