@@ -330,6 +330,23 @@ describe('cli: quiet success is not success', () => {
     }
   })
 
+  it('a mistyped command is a usage error that says it as typed and offers the nearest commands', () => {
+    const cases: [string[], string][] = [
+      [['svc', 'lokup', 'kubia'], 'Error: Unknown command "svc lokup". Did you mean kdisco svc lookup? See kdisco svc --help\n'],
+      [['dns', 'zone-x', '-A'], 'Error: Unknown command "dns zone-x". Did you mean kdisco dns zone? See kdisco dns --help\n'],
+      // Arguments after the unknown word are not part of its name.
+      [['pod', 'lookupp', 'web-0', 'extra'], 'Error: Unknown command "pod lookupp". Did you mean kdisco pod lookup? See kdisco pod --help\n'],
+      // A command's own word at the top level names it in every topic.
+      [['lookup', 'kubia'], 'Error: Unknown command "lookup". Did you mean kdisco dns lookup, kdisco pod lookup, kdisco svc lookup? See kdisco --help\n'],
+      [['svcx'], 'Error: Unknown command "svcx". Did you mean kdisco svc? See kdisco --help\n'],
+      [['frobnicate'], 'Error: Unknown command "frobnicate". See kdisco --help for the commands\n'],
+    ]
+    for (const [args, stderr] of cases) {
+      const r = kdisco(args)
+      expect([r.status, r.stdout, r.stderr], args.join(' ')).to.deep.equal([2, '', stderr])
+    }
+  })
+
   it('flag errors say what is valid', () => {
     const cases: [string[], string][] = [
       [['--ttl', '-5'], '--ttl must be a whole number of seconds between 0 and 3600'],

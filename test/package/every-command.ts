@@ -46,6 +46,7 @@ export function offlineInvocations(examples: string): {args: string[]; status: n
     {args: ['dns', 'zone', '-A', '-f', examples, '-o', 'yaml'], status: 0},
     {args: ['dns', 'doctor', '-f', examples], status: 0},
     {args: ['svc', 'lookup', 'nope', '-f', examples], status: 2},
+    {args: ['svc', 'lokup', 'kubia', '-f', examples], status: 2},
     {args: ['probe', 'cleanup', '--kubeconfig', join(examples, 'no-such-kubeconfig')], status: 2},
   ]
 }
