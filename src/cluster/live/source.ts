@@ -241,9 +241,10 @@ async function readPod(client: KubeClient, snap: ClusterSnapshot, namespace: str
   if (pod && !slicesForbidden) {
     snap.pods.push({...pod, apiVersion: 'v1', kind: 'Pod'})
     // A Service selecting the pod without any EndpointSlice: its pods are read as svc lookup reads them (one request
-    // more per such Service, only then).
-    const selectors = here.items.filter((svc) => matchesServiceSelector(svc.spec?.selector, pod.metadata.labels)).map((svc) => slicelessSelector(snap, svc))
-    const selected = await Promise.all(selectors.filter((s) => s !== undefined).map((labelSelector) => readSelectedPods(client, snap, namespace, labelSelector)))
+    // more per such selector, only then: Services sharing a selector share the read).
+    const selectors = new Set(here.items.filter((svc) => matchesServiceSelector(svc.spec?.selector, pod.metadata.labels)).map((svc) => slicelessSelector(snap, svc)))
+    selectors.delete(undefined)
+    const selected = await Promise.all([...selectors].map((labelSelector) => readSelectedPods(client, snap, namespace, labelSelector!)))
     const have = new Set([pod.metadata.name])
     for (const p of selected.flatMap((r) => r?.items ?? [])) {
       if (have.has(p.metadata.name)) continue
