@@ -5,7 +5,7 @@
 // resolver from --node-resolv-conf or --node-search; NodeLocal DNSCache from its ConfigMap or its pods.
 import {basename} from 'node:path'
 import {TooLarge, readBounded} from '../read-bounded.js'
-import {type CorefileFile, CorefileError, corefileErrorText, settingsFromCorefile} from '../dns/corefile.js'
+import {type CorefileFile, CorefileError, settingsFromCorefile} from '../dns/corefile.js'
 import {compileServer} from '../dns/coredns/server.js'
 import {kubeDnsServer, readKubeDnsConfigMap} from '../dns/kube-dns.js'
 import {isDns1123Subdomain, normalizeName} from '../dns/names.js'
@@ -115,7 +115,7 @@ export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSna
       // Errors name the file and line they are at (an imported file's own), after the Corefile's name, said once.
       const own = error.file === corefile.source
       if (!options.lenient) throw inputError(own ? error.message : `${corefile.source}: ${error.message}`, 'Fix the Corefile, or pass --cluster-domain/--pods/--ttl instead')
-      const problem = own ? corefileErrorText(error.detail, undefined, error.line) : error.message
+      const problem = own ? (error.line === undefined ? error.detail : `line ${error.line}: ${error.detail}`) : error.message
       settings = {...kubeadmDefaults(), source: `kubeadm defaults: ${corefile.source} is unusable (${problem})`}
     }
   }

@@ -141,6 +141,8 @@ describe('dns doctor against the API test server: healthy and broken cluster DNS
       expect(byId.corefile.status, what).to.equal('error')
       expect(byId.corefile.message, what).to.match(message)
       expect(r.stderr, what).to.match(/^kdisco: DNS settings: kubeadm defaults: ConfigMap kube-system\/coredns is unusable \(/)
+      // Where the Corefile went wrong, said as a line of it (the ConfigMap is named just before).
+      if (what === 'a syntax error') expect(r.stderr, what).to.match(/is unusable \(line \d+: /)
       expect(Object.keys(byId)).to.have.length(10)
     }
   })
