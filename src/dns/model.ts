@@ -32,6 +32,11 @@ export interface ServiceEntry {
   clusterIPs: string[]
   /** clusterIPs, parsed (same order). */
   addresses: AddressData[]
+  /**
+   * A ClusterIP Service whose manifest sets no cluster IP (as most do): the API server allocates one when it is
+   * created. Its name will answer with that address, which no manifest tells; SRV records do not depend on it.
+   */
+  ipPending: boolean
   /** `<name>.<namespace>.svc.<cluster domain>.`, built once (a zone listing names it ~30 times per Service). */
   fqdn: string
   ports: PortEntry[]
@@ -61,8 +66,11 @@ interface ServiceEndpoints {
   readyByName: Map<string, EndpointEntry[]>
 }
 
-/** An address behind a name; its SRV target is `<endpoint>.<service FQDN>` for endpoints, else the Service FQDN. */
-type Backend = {kind: 'ip'; ip: string; parsed?: AddressData; port: number; endpoint?: string; svcFqdn: string} | {kind: 'cname'; host: string}
+/**
+ * An address behind a name; its SRV target is `<endpoint>.<service FQDN>` for endpoints, else the Service FQDN.
+ * `pending`: a cluster IP the API server has yet to allocate (ip is empty): SRV records exist, the address is unknown.
+ */
+type Backend = {kind: 'ip'; ip: string; parsed?: AddressData; port: number; endpoint?: string; svcFqdn: string; pending?: true} | {kind: 'cname'; host: string}
 
 /** Built only for SRV answers: A/AAAA answers, most of a zone, never need it. */
 function srvTarget(b: Extract<Backend, {kind: 'ip'}>): string {
@@ -235,6 +243,7 @@ export class ClusterDns {
       type: svc.spec?.type ?? 'ClusterIP',
       clusterIPs,
       addresses,
+      ipPending: kind === 'ClusterIP' && rawIps.length === 0,
       fqdn: `${svc.metadata.name}.${namespaceOf(svc)}.svc.${this.settings.clusterDomain}.`,
       ports: ports.length > 0 ? ports : [{name: '', protocol: '', port: -1}],
       externalName: kind === 'ExternalName' ? svc.spec?.externalName : undefined,
@@ -670,6 +679,8 @@ export class ClusterDns {
     for (const p of svc.ports) {
       if (!portMatches(p, wantPort, wantProtocol)) continue
       for (let i = 0; i < svc.clusterIPs.length; i++) out.push({kind: 'ip', ip: svc.clusterIPs[i], parsed: svc.addresses[i], port: p.port, svcFqdn})
+      // One address per family it will get: two when the manifest asks for both, else one (the cluster's default).
+      if (svc.ipPending) for (let i = 0; i < pendingFamilies(svc.object); i++) out.push({kind: 'ip', ip: '', port: p.port, svcFqdn, pending: true})
     }
     if (out.length === 0) return port !== undefined ? `Service ${svc.namespace}/${svc.name} has no port named ${port} with protocol ${protocol}` : `Service ${svc.namespace}/${svc.name} has no cluster IP`
     return out
@@ -711,6 +722,10 @@ export class ClusterDns {
       return out
     }
     const ips = backends as Extract<Backend, {kind: 'ip'}>[]
+    if ((qtype === 'A' || qtype === 'AAAA') && ips.some((b) => b.pending)) {
+      // Not NXDOMAIN nor NODATA: once created, the Service has an address of the cluster's default family (or two).
+      return {rcode: null, answers: [], notes: [PENDING_IP_NOTE]}
+    }
     if (qtype === 'A' || qtype === 'AAAA') {
       const family = qtype === 'A' ? 4 : 6
       const answers: ResourceRecord[] = []
@@ -770,6 +785,14 @@ export class ClusterDns {
     return nodata(`a pod record has only an ${family} record (and an SRV record with port 0)`)
   }
 }
+
+/** How many cluster IPs a Service without one will be given: two for RequireDualStack or two ipFamilies. */
+function pendingFamilies(svc: Service): number {
+  return svc.spec?.ipFamilyPolicy === 'RequireDualStack' || (svc.spec?.ipFamilies?.length ?? 0) > 1 ? 2 : 1
+}
+
+/** Why a Service's own address is not predicted offline. */
+export const PENDING_IP_NOTE = 'the manifest sets no cluster IP: the API server allocates one when the Service is created, and the name answers with it'
 
 function push<K, V>(map: Map<K, V[]>, k: K, v: V): void {
   const list = map.get(k)

@@ -237,7 +237,7 @@ export function resolveName(model: ClusterDns, name: string, qtype: string, conf
   const route = walk.steps.at(-1)?.answer.route
   if (stopped?.rcode === null) {
     notes.push(`${walk.steps.at(-1)!.name} ${stopped.forwarded ? 'is answered by upstream DNS' : 'has an answer'}, which kdisco does not predict`)
-    return {tried, rcode: null, answers: stopped.answers, forwarded: true, ...(route ? {route} : {}), notes}
+    return {tried, rcode: null, answers: stopped.answers, ...(stopped.forwarded ? {forwarded: true} : {}), ...(route ? {route} : {}), notes}
   }
   return {tried, rcode: walk.rcode as Rcode, answers: stopped?.answers ?? [], ...(stopped?.forwarded ? {forwarded: true} : {}), ...(stopped?.truncated ? {truncated: stopped.truncated} : {}), ...(stopped?.cached ? {cached: true} : {}), ...(route ? {route} : {}), notes}
 }

@@ -38,6 +38,7 @@ export function whatDnsReturns(model: ClusterDns, svc: ServiceEntry): {text: str
   }
   if (a.rcode === 'NXDOMAIN') return {text: svc.kind === 'Headless' ? 'NXDOMAIN: no ready endpoints' : 'NXDOMAIN', rcode: 'NXDOMAIN'}
   const n = a.answers.length + aaaa.answers.length
+  if (svc.ipPending) return {text: 'cluster IP, allocated on creation', rcode: null}
   if (svc.kind === 'ClusterIP') return {text: n > 1 ? `cluster IPs (${n})` : 'cluster IP', rcode: a.rcode}
   const podBacked = model.endpointsOf(svc.namespace, svc.name).some((e) => e.podName)
   return {text: `${n} ${podBacked ? 'pod' : 'endpoint'} IP${n === 1 ? '' : 's'}`, rcode: a.rcode}

@@ -67,6 +67,8 @@ export interface ServiceSummary {
   kind: ServiceKind
   fqdn: string
   clusterIPs: string[]
+  /** The manifest sets no cluster IP: the API server allocates one when the Service is created (offline input only). */
+  clusterIPPending?: true
   externalName?: string
   ports: {name?: string; port: number; protocol: string; targetPort?: number | string}[]
   selector?: Record<string, string>
@@ -96,6 +98,7 @@ export function summarizeService(model: ClusterDns, svc: ServiceEntry): ServiceS
     publishNotReadyAddresses: spec.publishNotReadyAddresses === true,
     endpoints: {ready: eps.filter((e) => e.ready).length, total: eps.length, origin: model.sliceOrigins(svc.namespace, svc.name)},
   }
+  if (svc.ipPending) summary.clusterIPPending = true
   if (svc.externalName !== undefined) summary.externalName = svc.externalName
   if (spec.selector) summary.selector = spec.selector
   return summary

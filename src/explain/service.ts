@@ -35,7 +35,8 @@ export interface ServiceExplanation {
 
 /** Docker-link style variables kubelet injects for a Service with a cluster IP (pkg/kubelet/envvars). */
 export function serviceEnvironment(svc: ServiceEntry): {name: string; value: string}[] {
-  const ip = svc.object.spec?.clusterIP
+  // A manifest without a cluster IP: the variables exist once it is created, with the address then allocated.
+  const ip = svc.ipPending ? '<allocated cluster IP>' : svc.object.spec?.clusterIP
   if (svc.kind !== 'ClusterIP' || !ip || ip === 'None') return []
   const prefix = svc.name.toUpperCase().replace(/-/g, '_')
   const ports = svc.object.spec?.ports ?? []
@@ -62,7 +63,8 @@ function describe(svc: ServiceEntry): string[] {
   } else if (svc.kind === 'Headless') {
     out.push('Headless (clusterIP: None): DNS returns the ready endpoint IPs and clients balance themselves; pods with hostname/subdomain get per-pod names (StatefulSets).')
   } else {
-    out.push(`${svc.type} with cluster IP ${svc.clusterIPs.join(', ')}: a virtual IP handled by kube-proxy at L4 (you cannot ping it).`)
+    const ips = svc.ipPending ? 'allocated by the API server when it is created (the manifest sets none)' : svc.clusterIPs.join(', ')
+    out.push(`${svc.type} with cluster IP ${ips}: a virtual IP handled by kube-proxy at L4 (you cannot ping it).`)
     if (spec.sessionAffinity === 'ClientIP') out.push(`sessionAffinity ClientIP: a client keeps reaching the same pod for ${spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800} s after its last connection.`)
     if (svc.type === 'LoadBalancer') {
       const lb = (svc.object.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname)

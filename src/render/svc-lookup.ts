@@ -12,7 +12,7 @@ export async function renderServiceLookup(report: SvcLookupResult, options: Tabl
       ? `ExternalName → ${s.externalName ?? '?'}`
       : s.kind === 'Headless'
         ? 'headless (clusterIP: None): DNS returns the ready endpoint IPs'
-        : `${s.type}, cluster IP ${s.clusterIPs.join(', ') || 'none'}`
+        : `${s.type}, cluster IP ${s.clusterIPPending ? 'allocated when it is created (the manifest sets none)' : s.clusterIPs.join(', ') || 'none'}`
   const origin = s.endpoints.origin.filter((o) => o !== 'observed')
   const derived = origin.length > 0 ? c.yellow(` (${origin.join(', ')} by kdisco)`) : ''
   let out = fields(

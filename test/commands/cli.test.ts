@@ -73,6 +73,31 @@ describe('cli: svc lookup', () => {
   })
 })
 
+describe('cli: a Service manifest without a cluster IP (as most are written)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kdisco-pending-'))
+  writeFileSync(join(dir, 'app.yaml'), 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    app: web\n  ports:\n  - name: http\n    port: 80\n    targetPort: 8080\n')
+
+  it('svc lookup: the address is not predicted (never NXDOMAIN), SRV is; the JSON says the IP is pending; exit 0', () => {
+    const r = kdisco(['svc', 'lookup', 'web', '-n', 'shop', '-f', dir, '-o', 'json'])
+    expect(r.status, r.stderr).to.equal(0)
+    const out = JSON.parse(r.stdout)
+    expect(out.service).to.include({clusterIPPending: true, kind: 'ClusterIP'})
+    const q = (name: string, type: string) => out.queries.find((x: {name: string; type: string}) => x.name === name && x.type === type)
+    expect(q('web.shop.svc.cluster.local.', 'A').expected).to.deep.equal({rcode: null, answers: []})
+    expect(q('_http._tcp.web.shop.svc.cluster.local.', 'SRV').expected.answers.map((a: {data: string}) => a.data)).to.deep.equal(['0 100 80 web.shop.svc.cluster.local.'])
+    const table = kdisco(['svc', 'lookup', 'web', '-n', 'shop', '-f', dir])
+    expect(table.stdout).to.include('ClusterIP, cluster IP allocated when it is created (the manifest sets none)')
+    expect(table.stdout).to.not.include('NXDOMAIN')
+  })
+
+  it('svc list says what DNS will return; svc explain shows the variables with the address to come', () => {
+    expect(kdisco(['svc', 'list', '-n', 'shop', '-f', dir]).stdout).to.include('cluster IP, allocated on creation')
+    const explain = kdisco(['svc', 'explain', 'web', '-n', 'shop', '-f', dir])
+    expect(explain.stdout).to.include('WEB_SERVICE_HOST=<allocated cluster IP>')
+    expect(explain.stdout).to.include('WEB_PORT=tcp://<allocated cluster IP>:80')
+  })
+})
+
 describe('cli: svc list', () => {
   it('a field means the same in every command: headless and ExternalName Services have no cluster IPs ([]), as in svc lookup', () => {
     const list = JSON.parse(kdisco(['svc', 'list', '-A', '-f', 'examples/', '-o', 'json']).stdout)

@@ -6,6 +6,43 @@ import {COREDNS_DEFAULTS, clusterIpService, ep, headless, model, namespace, pod,
 const data = (a: DnsAnswer) => a.answers.map((r) => r.data).sort()
 const names = (a: DnsAnswer) => a.answers.map((r) => r.name)
 
+describe('dns model: a ClusterIP Service whose manifest sets no cluster IP (allocated when it is created)', () => {
+  const m = model(
+    [
+      service('web', {selector: {app: 'web'}, ports: [{name: 'http', port: 80}, {name: 'grpc', port: 9090}]}),
+      service('blank', {clusterIP: '', ports: [{name: 'http', port: 80}]}),
+      service('both', {ipFamilyPolicy: 'RequireDualStack', ports: [{name: 'http', port: 80}]}),
+      slice('web', [ep('10.244.1.5', {hostname: 'web-0'})]),
+    ],
+    COREDNS_DEFAULTS,
+  )
+
+  it('its own address is not predicted (not NXDOMAIN, not NODATA), for A and AAAA, with the reason', () => {
+    for (const name of ['web', 'blank'])
+      for (const type of ['A', 'AAAA']) {
+        const a = m.answer(`${name}.default.svc.cluster.local.`, type)
+        expect([a.rcode, a.answers], `${name} ${type}`).to.deep.equal([null, []])
+        expect(a.notes?.[0]).to.match(/^the manifest sets no cluster IP: the API server allocates one/)
+      }
+  })
+
+  it('SRV does not depend on the address: the Service FQDN per port, weights as for one cluster IP (two with RequireDualStack)', () => {
+    expect(data(m.answer('web.default.svc.cluster.local.', 'SRV'))).to.deep.equal(['0 50 80 web.default.svc.cluster.local.', '0 50 9090 web.default.svc.cluster.local.'])
+    expect(data(m.answer('_http._tcp.web.default.svc.cluster.local.', 'SRV'))).to.deep.equal(['0 100 80 web.default.svc.cluster.local.'])
+    expect(data(m.answer('_http._tcp.both.default.svc.cluster.local.', 'SRV'))).to.deep.equal(['0 50 80 both.default.svc.cluster.local.'])
+    // A port it does not have is still NXDOMAIN, and says so.
+    const none = m.answer('_nope._tcp.web.default.svc.cluster.local.', 'SRV')
+    expect(none.rcode).to.equal('NXDOMAIN')
+    expect(none.notes?.[0]).to.match(/no port named nope/)
+  })
+
+  it('endpoint names answer as for any ClusterIP Service; no PTR is predicted for the unknown address', () => {
+    expect(data(m.answer('web-0.web.default.svc.cluster.local.', 'A'))).to.deep.equal(['10.244.1.5'])
+    expect(m.service('default', 'web')?.ipPending).to.equal(true)
+    expect(model([clusterIpService('set', '10.96.0.9')], COREDNS_DEFAULTS).service('default', 'set')?.ipPending).to.equal(false)
+  })
+})
+
 describe('dns model: ClusterIP Services (spec §2.3)', () => {
   const m = model(
     [
