@@ -199,6 +199,15 @@ describe('cluster: manifest files', () => {
     expect(inList.toLine()).to.equal(`Error: <stdin>:1: Pod "p\\nq" has an invalid name: it must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.', at most 253 characters). Fix that field of the manifest`)
   })
 
+  it('refuses a List whose items is not a list, at the items line (items: null is an empty List)', async () => {
+    const error = await loadError(['-'], 'apiVersion: v1\nkind: List\nitems: 5\n')
+    expect(error.message).to.equal('<stdin>:3: List: items must be a list, found a number')
+    expect(error.exitCode).to.equal(2)
+    expect((await loadError(['-'], 'kind: List\nitems:\n- kind: ServiceList\n  items:\n    kind: Service\n')).message).to.equal('<stdin>:4: ServiceList: items must be a list, found a mapping')
+    expect((await loadError(['-'], '{"kind": "List",\n "items": "x"}\n')).message).to.equal('<stdin>:2: List: items must be a list, found a string')
+    expect((await loadFileSnapshot({filenames: ['-'], readStdin: async () => 'kind: List\nitems: null\n---\nkind: ServiceList\nitems:\n'})).services).to.deep.equal([])
+  })
+
   it('takes what the API server takes: label selectors with prefixes and empty values, one port on UDP and TCP, clusterIPs led by clusterIP, nodePort 0', async () => {
     const text =
       'kind: Service\nmetadata: {name: dns}\nspec:\n  clusterIP: 10.96.0.10\n  clusterIPs: [10.96.0.10, fd00::a]\n  selector: {app.kubernetes.io/name: dns, k8s-app: "", A_b.c: X-1}\n  externalIPs: [192.0.2.1, 2001:db8::1]\n' +
@@ -232,6 +241,7 @@ describe('cluster: manifest files', () => {
     ['status.loadBalancer.ingress[0].ip', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: LoadBalancer\nstatus:\n  loadBalancer:\n    ingress:\n    - hostname: lb.example\n      ip: 1.2.3 #<\n'],
     ['status.loadBalancer.ingress[1].hostname', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: LoadBalancer\nstatus:\n  loadBalancer:\n    ingress:\n    - ip: 1.2.3.4\n    - ip: 1.2.3.5\n      hostname: LB_1 #<\n'],
     ['endpoints[1].addresses[1]', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- addresses:\n  - 10.0.0.2\n  - fd00::2 #<\n'],
+    ['endpoints[1].addresses', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- conditions: #<\n    ready: true\n'],
     ['endpoints[0].addresses', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- conditions: {ready: true}\n  addresses: [] #<\n'],
     ['metadata.labels["kubernetes.io/service-name"]', 'kind: EndpointSlice\nmetadata: {name: e,\n  labels: {kubernetes.io/service-name: We b}} #<\naddressType: IPv4\n'],
     ['endpoints[0].hostname', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n  hostname: A_B #<\n'],
