@@ -7,7 +7,7 @@ import {KdiscoError, inputError, quote} from '../errors.js'
 import {TooLarge, readBounded} from '../read-bounded.js'
 import {completeSnapshot} from './derive.js'
 import {DocumentLines, type FieldPath, LineIndex, parseFieldPath} from './manifest-lines.js'
-import {ObjectError, checkObject} from './schema.js'
+import {ObjectError, checkObject, describeValue} from './schema.js'
 import {type ClusterSnapshot, type IgnoredObject, type KubeObject, type ObjectLocation, type Pod, type Service, emptySnapshot, namespaceOf, objectRef} from './types.js'
 import {byCodeUnits} from '../order.js'
 
@@ -271,9 +271,15 @@ function flatten(doc: RawDocument, visit: (value: unknown, path: PathStep | unde
     if (level.itemKind && v && typeof v === 'object' && !Array.isArray(v) && !v.kind) value = {...v, kind: level.itemKind}
     const w = value as {kind?: unknown; items?: unknown}
     if (Array.isArray(value)) levels.push({items: value, next: 0, path: path ?? ROOT_STEP})
-    else if (w && typeof w === 'object' && typeof w.kind === 'string' && w.kind.endsWith('List') && Array.isArray(w.items))
-      levels.push({items: w.items, next: 0, itemKind: w.kind === 'List' ? undefined : w.kind.slice(0, -'List'.length), path: {parent: path, step: 'items'}})
-    else visit(value, path)
+    else if (w && typeof w === 'object' && typeof w.kind === 'string' && w.kind.endsWith('List') && w.items !== undefined) {
+      // items: null is an empty List (as the API's JSON reads it); anything else but a list is a mistake, not a List to skip.
+      if (w.items !== null && !Array.isArray(w.items)) {
+        const problem = new ObjectProblem(`${quote(w.kind).slice(1, -1)}: items must be a list, found ${describeValue(w.items)}`, 'Put the objects under items as a list (- item)', ['items'])
+        problem.item = {at: where(doc), path: stepsOf(path)}
+        throw problem
+      }
+      levels.push({items: w.items ?? [], next: 0, itemKind: w.kind === 'List' ? undefined : w.kind.slice(0, -'List'.length), path: {parent: path, step: 'items'}})
+    } else visit(value, path)
   }
 }
 
@@ -313,8 +319,13 @@ async function problemAt(doc: RawDocument, problem: ObjectProblem): Promise<stri
   const at = problem.item?.at ?? where(doc)
   if (!problem.field || !doc.lines) return at
   const lines = doc.lines.get(doc.lines.eager ? undefined : await import('js-yaml'))
-  const line = lines?.line([...(problem.item?.path ?? []), ...problem.field])
-  return line === undefined ? at : `${doc.source}:${line}`
+  // A field that is missing has no line: the nearest enclosing one that is there (endpoints[0] for endpoints[0].addresses).
+  const item = problem.item?.path ?? []
+  for (let field = problem.field; field.length > 0; field = field.slice(0, -1)) {
+    const line = lines?.line([...item, ...field])
+    if (line !== undefined) return `${doc.source}:${line}`
+  }
+  return at
 }
 
 /** JSON with object keys sorted: equal for equal content, whatever order the keys were written in. */

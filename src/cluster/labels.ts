@@ -1,4 +1,5 @@
 // Label selector matching, as the API server and controllers apply it. Pure.
+import {isDns1123Subdomain} from '../dns/names.js'
 
 /** A Service-style selector (equality on every key). An empty or missing selector selects nothing here. */
 export function matchesServiceSelector(selector: Record<string, string> | undefined, labels: Record<string, string> | undefined): boolean {
@@ -20,8 +21,23 @@ export interface SelectorRequirement {
   values: string[]
 }
 
-const KEY = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/
-const VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/
+const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/
+
+/** A label key as the API server takes it: a name of at most 63 characters, optionally after a DNS subdomain prefix and '/'. */
+export function isLabelKey(key: string): boolean {
+  const slash = key.indexOf('/')
+  if (slash < 0) return key.length <= 63 && NAME.test(key)
+  const name = key.slice(slash + 1)
+  return slash > 0 && isDns1123Subdomain(key.slice(0, slash)) && name.length <= 63 && NAME.test(name)
+}
+
+/** A label value as the API server takes it: empty, or a name of at most 63 characters. */
+export function isLabelValue(value: string): boolean {
+  return value === '' || (value.length <= 63 && NAME.test(value))
+}
+
+export const LABEL_KEY_RULE = "a name of at most 63 characters (letters, digits, '-', '_' and '.', starting and ending with a letter or digit), optionally after a DNS subdomain prefix and '/'"
+export const LABEL_VALUE_RULE = "empty or at most 63 characters (letters, digits, '-', '_' and '.', starting and ending with a letter or digit)"
 
 /** Parses a label selector string (`a=b,c!=d,e in (x,y),f notin (z),g,!h`), as kubectl -l and the API server do. */
 export function parseLabelSelector(text: string): SelectorRequirement[] | string {
@@ -49,15 +65,15 @@ export function parseLabelSelector(text: string): SelectorRequirement[] | string
     let m: RegExpExecArray | null
     if ((m = /^(\S+)\s+(in|notin)\s*\((.*)\)$/.exec(p))) {
       const values = m[3].split(',').map((v) => v.trim())
-      if (!KEY.test(m[1]) || values.some((v) => !VALUE.test(v))) return `invalid requirement "${p}"`
+      if (!isLabelKey(m[1]) || values.some((v) => !isLabelValue(v))) return `invalid requirement "${p}"`
       reqs.push({key: m[1], op: m[2] as 'in' | 'notin', values})
     } else if ((m = /^([^=!\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(p))) {
-      if (!KEY.test(m[1]) || !VALUE.test(m[3])) return `invalid requirement "${p}"`
+      if (!isLabelKey(m[1]) || !isLabelValue(m[3])) return `invalid requirement "${p}"`
       reqs.push({key: m[1], op: m[2] === '!=' ? '!=' : '=', values: [m[3]]})
     } else if ((m = /^!\s*(\S+)$/.exec(p))) {
-      if (!KEY.test(m[1])) return `invalid requirement "${p}"`
+      if (!isLabelKey(m[1])) return `invalid requirement "${p}"`
       reqs.push({key: m[1], op: '!', values: []})
-    } else if (KEY.test(p)) {
+    } else if (isLabelKey(p)) {
       reqs.push({key: p, op: 'exists', values: []})
     } else {
       return `invalid requirement "${p}"`

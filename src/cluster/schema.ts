@@ -7,6 +7,8 @@
 import {isDns1035Label, isDns1123Label, isDns1123Subdomain} from '../dns/names.js'
 import {isIPv4, parseIPv6} from '../dns/ip.js'
 import {quote} from '../errors.js'
+import {SERVICE_NAME_LABEL} from './types.js'
+import {isLabelKey, isLabelValue, LABEL_KEY_RULE, LABEL_VALUE_RULE} from './labels.js'
 
 const STR = 0
 const INT = 1
@@ -223,7 +225,8 @@ export class ObjectError extends Error {
   }
 }
 
-function describeValue(value: unknown): string {
+/** "a number", "a list", "null": what a value is, for messages. */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   switch (typeof value) {
@@ -424,6 +427,15 @@ const clusterIp = (path: string, v: string): FieldProblem | undefined => (v === 
 
 type Loose = Record<string, any> // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** Keys and values of a label map (a Service's selector) that the API server takes as labels. */
+function labelsRule(path: string, labels: Record<string, string> | undefined): FieldProblem | undefined {
+  for (const key in labels) {
+    if (!isLabelKey(key)) return {path: path + pathStep(key), problem: `key ${quote(key)} is not a valid label key: it must be ${LABEL_KEY_RULE}`}
+    if (!isLabelValue(labels[key])) return {path: path + pathStep(key), problem: `${quote(labels[key])} is not a valid label value: it must be ${LABEL_VALUE_RULE}`}
+  }
+  return undefined
+}
+
 /** A named port of a Service, EndpointSlice or Endpoints: its number in range and its name a DNS label. */
 function portRule(path: string, p: Loose, numberField: string): FieldProblem | undefined {
   return port(`${path}.${numberField}`, p[numberField]) ?? optionalLabel(`${path}.name`, p.name)
@@ -440,11 +452,32 @@ function serviceRule(o: Loose): FieldProblem | undefined {
   let problem = spec.clusterIP === undefined ? undefined : clusterIp('spec.clusterIP', spec.clusterIP)
   const ips: string[] = spec.clusterIPs ?? []
   for (let i = 0; i < ips.length && problem === undefined; i++) problem = clusterIp(`spec.clusterIPs[${i}]`, ips[i])
+  // The API server keeps the two in step (it fills in the one left out); given both, they must agree.
+  if (problem === undefined && spec.clusterIP !== undefined && spec.clusterIP !== '' && ips.length > 0 && ips[0] !== spec.clusterIP)
+    problem = {path: 'spec.clusterIPs[0]', problem: `${quote(ips[0])} must match clusterIP ${quote(spec.clusterIP)}`}
+  problem ??= labelsRule('spec.selector', spec.selector)
   const ports: Loose[] = spec.ports ?? []
+  // Names and (port, protocol) pairs are unique: where each was first seen (maps only for a Service with ports).
+  const names = ports.length > 1 ? new Map<string, number>() : undefined
+  const pairs = ports.length > 1 ? new Map<string, number>() : undefined
   for (let i = 0; i < ports.length && problem === undefined; i++) {
-    const target = ports[i].targetPort
-    problem = portRule(`spec.ports[${i}]`, ports[i], 'port') ?? (typeof target === 'string' ? label(`spec.ports[${i}].targetPort`, target) : port(`spec.ports[${i}].targetPort`, target))
+    const p = ports[i]
+    const target = p.targetPort
+    problem = portRule(`spec.ports[${i}]`, p, 'port') ?? (typeof target === 'string' ? label(`spec.ports[${i}].targetPort`, target) : port(`spec.ports[${i}].targetPort`, target))
+    // nodePort 0 asks the API server to pick one; whether a port number is in the cluster's node port range is KD120.
+    if (problem === undefined && p.nodePort !== undefined && p.nodePort !== 0) problem = port(`spec.ports[${i}].nodePort`, p.nodePort)
+    if (problem !== undefined || names === undefined || pairs === undefined) continue
+    const protocol: string = p.protocol ?? 'TCP'
+    const pair = `${p.port}/${protocol}`
+    const sameName = p.name === undefined || p.name === '' ? undefined : names.get(p.name)
+    const samePair = pairs.get(pair)
+    if (sameName !== undefined) problem = {path: `spec.ports[${i}].name`, problem: `${quote(p.name)} is a duplicate value: spec.ports[${sameName}] has the same name`}
+    else if (samePair !== undefined) problem = {path: `spec.ports[${i}]`, problem: `port ${pair} is a duplicate value: spec.ports[${samePair}] has the same port and protocol`}
+    if (p.name !== undefined && p.name !== '') names.set(p.name, i)
+    pairs.set(pair, i)
   }
+  const externalIPs: string[] = spec.externalIPs ?? []
+  for (let i = 0; i < externalIPs.length && problem === undefined; i++) problem = ip(`spec.externalIPs[${i}]`, externalIPs[i])
   problem ??= domain('spec.externalName', spec.externalName)
   const ingress: Loose[] = o.status?.loadBalancer?.ingress ?? []
   for (let i = 0; i < ingress.length && problem === undefined; i++) problem = optionalIp(`status.loadBalancer.ingress[${i}].ip`, ingress[i].ip) ?? subdomain(`status.loadBalancer.ingress[${i}].hostname`, ingress[i].hostname)
@@ -454,10 +487,14 @@ function serviceRule(o: Loose): FieldProblem | undefined {
 function endpointSliceRule(o: Loose): FieldProblem | undefined {
   const family = o.addressType as string
   const endpoints: Loose[] = o.endpoints ?? []
-  let problem: FieldProblem | undefined
+  // The Service the slice belongs to: a label value like any other.
+  const service = o.metadata.labels?.[SERVICE_NAME_LABEL]
+  let problem: FieldProblem | undefined =
+    service === undefined || isLabelValue(service) ? undefined : {path: `metadata.labels${pathStep(SERVICE_NAME_LABEL)}`, problem: `${quote(service)} is not a valid label value: it must be ${LABEL_VALUE_RULE}`}
   for (let i = 0; i < endpoints.length && problem === undefined; i++) {
     const e = endpoints[i]
     const addresses: string[] = e.addresses
+    if (addresses.length === 0) problem = {path: `endpoints[${i}].addresses`, problem: 'must contain at least 1 address'}
     for (let j = 0; j < addresses.length && problem === undefined; j++) {
       const a = addresses[j]
       if (family === 'IPv4' ? !isIPv4(a) : family === 'IPv6' ? parseIPv6(a) === undefined : !isDomain(a))

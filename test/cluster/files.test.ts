@@ -199,11 +199,40 @@ describe('cluster: manifest files', () => {
     expect(inList.toLine()).to.equal(`Error: <stdin>:1: Pod "p\\nq" has an invalid name: it must be a lowercase RFC 1123 subdomain (a-z, 0-9, '-' and '.', at most 253 characters). Fix that field of the manifest`)
   })
 
+  it('refuses a List whose items is not a list, at the items line (items: null is an empty List)', async () => {
+    const error = await loadError(['-'], 'apiVersion: v1\nkind: List\nitems: 5\n')
+    expect(error.message).to.equal('<stdin>:3: List: items must be a list, found a number')
+    expect(error.exitCode).to.equal(2)
+    expect((await loadError(['-'], 'kind: List\nitems:\n- kind: ServiceList\n  items:\n    kind: Service\n')).message).to.equal('<stdin>:4: ServiceList: items must be a list, found a mapping')
+    expect((await loadError(['-'], '{"kind": "List",\n "items": "x"}\n')).message).to.equal('<stdin>:2: List: items must be a list, found a string')
+    expect((await loadFileSnapshot({filenames: ['-'], readStdin: async () => 'kind: List\nitems: null\n---\nkind: ServiceList\nitems:\n'})).services).to.deep.equal([])
+  })
+
+  it('takes what the API server takes: label selectors with prefixes and empty values, one port on UDP and TCP, clusterIPs led by clusterIP, nodePort 0', async () => {
+    const text =
+      'kind: Service\nmetadata: {name: dns}\nspec:\n  clusterIP: 10.96.0.10\n  clusterIPs: [10.96.0.10, fd00::a]\n  selector: {app.kubernetes.io/name: dns, k8s-app: "", A_b.c: X-1}\n  externalIPs: [192.0.2.1, 2001:db8::1]\n' +
+      '  type: NodePort\n  ports:\n  - {name: dns, port: 53, protocol: UDP, nodePort: 0}\n  - {name: dns-tcp, port: 53, protocol: TCP, nodePort: 30053}\n' +
+      '---\nkind: EndpointSlice\nmetadata: {name: dns-1, labels: {kubernetes.io/service-name: dns}}\naddressType: IPv4\nendpoints: [{addresses: [10.0.0.1]}]\n'
+    const snap = await loadFileSnapshot({filenames: ['-'], readStdin: async () => text})
+    expect(snap.services.map((s) => s.metadata.name)).to.deep.equal(['dns'])
+    expect(snap.endpointSlices).to.have.length(1)
+  })
+
   // Every field an API rule checks, wrong, on the line marked #<: the error must name that field and be at that line
   // (not its object's, its list item's or a sibling's). The field comes from the rule, not from its message's words.
   const ruleFields: [string, string][] = [
     ['spec.clusterIP', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: ClusterIP\n  clusterIP: 10.0.0.300 #<\n'],
     ['spec.clusterIPs[1]', 'kind: Service\nmetadata: {name: s}\nspec:\n  clusterIPs:\n  - 10.0.0.3\n  - fd00::x #<\n'],
+    ['spec.clusterIPs[0]', 'kind: Service\nmetadata: {name: s}\nspec:\n  clusterIP: 10.0.0.1\n  clusterIPs:\n  - 10.0.0.2 #<\n'],
+    ['spec.selector.app', 'kind: Service\nmetadata: {name: s}\nspec:\n  selector:\n    tier: web\n    app: bad value! #<\n'],
+    ['spec.selector.app', `kind: Service\nmetadata: {name: s}\nspec:\n  selector:\n    app: ${'a'.repeat(64)} #<\n`],
+    ['spec.selector["bad key!"]', 'kind: Service\nmetadata: {name: s}\nspec:\n  selector:\n    app: web\n    "bad key!": web #<\n'],
+    ['spec.selector["Example.com/app"]', 'kind: Service\nmetadata: {name: s}\nspec:\n  selector:\n    example.com/tier: ""\n    Example.com/app: web #<\n'],
+    ['spec.ports[1].nodePort', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: NodePort\n  ports:\n  - {name: a, port: 80, nodePort: 30080}\n  - name: b\n    port: 81\n    nodePort: 99999 #<\n'],
+    ['spec.ports[0].nodePort', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: NodePort\n  ports:\n  - port: 80\n    nodePort: -1 #<\n'],
+    ['spec.ports[1].name', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - name: a\n    port: 80\n  - port: 81\n    name: a #<\n'],
+    ['spec.ports[2]', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {name: a, port: 53, protocol: UDP}\n  - {name: b, port: 53}\n  - name: c #<\n    port: 53\n    protocol: TCP\n'],
+    ['spec.externalIPs[1]', 'kind: Service\nmetadata: {name: s}\nspec:\n  externalIPs:\n  - 1.2.3.4\n  - 1.2.3 #<\n'],
     ['spec.ports[1].port', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n  - name: b\n    port: 0 #<\n'],
     ['spec.ports[0].name', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n    name: Web_1 #<\n'],
     ['spec.ports[0].targetPort', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n    targetPort: Http_1 #<\n'],
@@ -212,6 +241,9 @@ describe('cluster: manifest files', () => {
     ['status.loadBalancer.ingress[0].ip', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: LoadBalancer\nstatus:\n  loadBalancer:\n    ingress:\n    - hostname: lb.example\n      ip: 1.2.3 #<\n'],
     ['status.loadBalancer.ingress[1].hostname', 'kind: Service\nmetadata: {name: s}\nspec:\n  type: LoadBalancer\nstatus:\n  loadBalancer:\n    ingress:\n    - ip: 1.2.3.4\n    - ip: 1.2.3.5\n      hostname: LB_1 #<\n'],
     ['endpoints[1].addresses[1]', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- addresses:\n  - 10.0.0.2\n  - fd00::2 #<\n'],
+    ['endpoints[1].addresses', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n- conditions: #<\n    ready: true\n'],
+    ['endpoints[0].addresses', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- conditions: {ready: true}\n  addresses: [] #<\n'],
+    ['metadata.labels["kubernetes.io/service-name"]', 'kind: EndpointSlice\nmetadata: {name: e,\n  labels: {kubernetes.io/service-name: We b}} #<\naddressType: IPv4\n'],
     ['endpoints[0].hostname', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n  hostname: A_B #<\n'],
     ['endpoints[0].nodeName', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n  nodeName: Node_1 #<\n'],
     ['endpoints[0].targetRef.name', 'kind: EndpointSlice\nmetadata: {name: e}\naddressType: IPv4\nendpoints:\n- addresses: [10.0.0.1]\n  targetRef:\n    kind: Pod\n    name: Pod_1 #<\n'],
@@ -237,7 +269,7 @@ describe('cluster: manifest files', () => {
     it(`an API rule on ${field} points at its line`, async () => {
       const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: first}\n---\n${yaml}`
       const line = text.split('\n').findIndex((l) => l.endsWith(' #<')) + 1
-      const object = /kind: (\w+)\nmetadata: \{name: (\w+)\}/.exec(yaml)!
+      const object = /kind: (\w+)\nmetadata: \{name: (\w+)[,}]/.exec(yaml)!
       expect((await loadError(['-'], text)).message).to.match(new RegExp(`^<stdin>:${line}: ${object[1]} default/${object[2]}: ${field.replace(/[.[\]]/g, '\\$&')} `))
     })
   }

@@ -49,7 +49,10 @@ const service = (ns: string, i: number) =>
     .record({
       name: label(63, true),
       kind: fc.constantFrom('v4', 'v6', 'dual', 'headless', 'external'),
-      ports: fc.uniqueArray(port, {maxLength: 3, selector: (p) => `${p.name}/${p.protocol}`}),
+      // The API server wants port names unique and (port, protocol) pairs unique.
+      ports: fc
+        .uniqueArray(port, {maxLength: 3, selector: (p) => p.name || `${p.port}/${p.protocol}`})
+        .filter((ps) => new Set(ps.map((p) => `${p.port}/${p.protocol}`)).size === ps.length),
       externalName: domain(253),
       family: fc.constantFrom('IPv4' as const, 'IPv6' as const),
       endpoints: fc.array(
