@@ -340,6 +340,16 @@ describe('cli: quiet success is not success', () => {
       [['lookup', 'kubia'], 'Error: Unknown command "lookup". Did you mean kdisco dns lookup, kdisco pod lookup, kdisco svc lookup? See kdisco --help\n'],
       [['svcx'], 'Error: Unknown command "svcx". Did you mean kdisco svc? See kdisco --help\n'],
       [['frobnicate'], 'Error: Unknown command "frobnicate". See kdisco --help for the commands\n'],
+      // Commands are lowercase; the name typed is quoted short and escaped.
+      [['SVC', 'lookup', 'kubia'], 'Error: Unknown command "SVC lookup". Did you mean kdisco svc lookup? See kdisco svc --help\n'],
+      [['x'.repeat(10000)], `Error: Unknown command "${'x'.repeat(80)}…". See kdisco --help for the commands\n`],
+      [['svc', '\u202ekool'], 'Error: Unknown command "svc \\u202ekool". See kdisco svc --help for the commands\n'],
+      // A flag before any command is said as oclif says a command's unknown flag.
+      [['--oops'], "Error: Nonexistent flag: --oops. See 'kdisco --help'.\n"],
+      // kdisco has no help command: --help is what was meant.
+      [['help'], 'Error: Unknown command "help". Did you mean kdisco --help?\n'],
+      [['help', 'svc'], 'Error: Unknown command "help". Did you mean kdisco svc --help?\n'],
+      [['help', 'svc', 'lookup', 'kubia'], 'Error: Unknown command "help". Did you mean kdisco svc lookup --help?\n'],
     ]
     for (const [args, stderr] of cases) {
       const r = kdisco(args)
