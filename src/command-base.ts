@@ -3,7 +3,7 @@
 import {Command, Errors} from '@oclif/core'
 import type {ClusterSnapshot} from './cluster/types.js'
 import type {ClusterDns} from './dns/model.js'
-import {ExitCode, KdiscoError} from './errors.js'
+import {ExitCode, KdiscoError, oneLine} from './errors.js'
 import {internalErrorLine} from './internal-error.js'
 import {commandName} from './invocation.js'
 import {claimOutputError, describeOutputError} from './process-guard.js'
@@ -89,7 +89,8 @@ export abstract class KdiscoCommand extends Command {
     const colour = colourEnabled(process.stderr)
     const dim = colour ? (s: string) => `\u001B[2m${s}\u001B[22m` : (s: string) => s
     const yellow = colour ? (s: string) => `\u001B[33m${s}\u001B[39m` : (s: string) => s
-    process.stderr.write([...lines.map((l) => dim(`kdisco: ${l}`)), ...snapshot.warnings.map((w) => yellow(`kdisco: warning: ${w}`))].join('\n') + '\n')
+    // Each is one line, escaped as errors are: warnings quote names from the input (a Namespace, a file's object).
+    process.stderr.write([...lines.map((l) => dim(oneLine(`kdisco: ${l}`))), ...snapshot.warnings.map((w) => yellow(oneLine(`kdisco: warning: ${w}`)))].join('\n') + '\n')
   }
 
   /** --dry-run: prints what the probe would create (YAML, ready for kubectl apply -f -) and exits 0. */
@@ -113,7 +114,7 @@ export abstract class KdiscoCommand extends Command {
       // "Missing 1 required arg:" is followed by a line per argument: name the first. "Parsing --ttl" is followed by
       // what was wrong with the value: that is the message.
       const first = head.endsWith(':') && detail ? `${head} ${detail.split(/\s+/)[0]}` : head.startsWith('Parsing --') && detail ? detail : head
-      process.stderr.write(`Error: ${first}. See '${commandName()} ${this.id?.replace(/:/g, ' ') ?? ''} --help'.\n`)
+      process.stderr.write(`Error: ${oneLine(first)}. See '${commandName()} ${this.id?.replace(/:/g, ' ') ?? ''} --help'.\n`)
       throw new Errors.ExitError(ExitCode.USAGE)
     }
     // A bug: one line, no stack trace unless the user asks for it.

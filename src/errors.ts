@@ -44,22 +44,29 @@ export function capitalised(message: string): string {
   return /^[a-z]+[ ,:]/.test(message) ? message[0].toUpperCase() + message.slice(1) : message
 }
 
-/** Line breaks and other control characters, wherever they come from (a name, a server's message), as escapes. */
+/**
+ * Line breaks, other control characters and the invisible bidirectional controls (U+061C, U+200E/F, U+202A–E,
+ * U+2066–9, which reorder what follows them on a terminal), wherever they come from (a name, a server's message),
+ * as escapes.
+ */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g
+
+const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
 
 /** Text for a one-line message: control characters escaped (`\n`, `\u0000`), nothing else changed. */
 export function oneLine(text: string): string {
-  return text.replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`))
+  return text.replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : escaped(c)))
 }
 
 /** Longest input value quoted in a message; the rest is elided. */
 const QUOTED_MAX = 80
 
-/** An input value in a message: quoted, escaped as JSON escapes it, and at most QUOTED_MAX characters of it. */
+/** An input value in a message: quoted, escaped as JSON escapes it (and the controls above), and at most QUOTED_MAX characters of it. */
 export function quote(value: unknown): string {
   const text = typeof value === 'string' ? value : String(value)
-  return JSON.stringify(text.length > QUOTED_MAX ? `${text.slice(0, QUOTED_MAX)}…` : text).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)
+  // JSON.stringify has escaped C0 controls already; the rest of CONTROL is left for this.
+  return JSON.stringify(text.length > QUOTED_MAX ? `${text.slice(0, QUOTED_MAX)}…` : text).replace(CONTROL, escaped)
 }
 
 export function inputError(message: string, hint?: string): KdiscoError {

@@ -19,6 +19,19 @@ describe('errors: one line', () => {
     expect(oneLine('tab\there')).to.equal('tab\\there')
   })
 
+  it('bidirectional controls (which reorder a terminal line) are escaped in one-line text and quoted values', () => {
+    const bidi = ['\u061c', '\u200e', '\u200f', '\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069']
+    for (const c of bidi) {
+      const escaped = `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+      expect(oneLine(`a${c}b`)).to.equal(`a${escaped}b`)
+      expect(quote(`a${c}b`)).to.equal(`"a${escaped}b"`)
+      expect(new KdiscoError(`name ${quote(c)} is ${c}`, {hint: c}).toLine()).to.equal(`Error: Name "${escaped}" is ${escaped}. ${escaped}`)
+    }
+    // Letters of right-to-left scripts are text, not controls.
+    expect(oneLine('שלום مرحبا')).to.equal('שלום مرحبا')
+    expect(quote('\u0085')).to.equal('"\\u0085"')
+  })
+
   it('the line is a sentence: a plain lowercase first word is capitalised, never a path, flag or field name', () => {
     expect(new KdiscoError('cannot read x', {hint: 'Check it'}).toLine()).to.equal('Error: Cannot read x. Check it')
     expect(capitalised('k8s/web.yaml:3: invalid YAML')).to.equal('k8s/web.yaml:3: invalid YAML')

@@ -8,6 +8,10 @@ import {ROOT, kdisco} from './support/cli.js'
 const blocks = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/```\n\$ (kdisco [^\n]*)\n(.*?)```/gs)]
   .map((m) => ({command: m[1].split(/\s+#/)[0].trim(), shown: m[2].replace(/\n$/, '').split('\n')}))
   .filter((b) => b.command.includes('-f examples/'))
+// Examples run as the kubectl plugin, inside other blocks (krew's): the lines after the command up to the next
+// command or the block's end, from the same CLI; "| head -N" keeps the first N lines.
+const pluginExamples = [...readFileSync(join(ROOT, 'README.md'), 'utf8').matchAll(/^\$ kubectl disco ([^\n|]*-f examples\/[^\n|]*?)\s*(?:\| head -(\d+))?\n((?:(?!\$ |```)[^\n]*\n)*)/gm)]
+  .map((m) => ({args: m[1].trim().split(/\s+/), head: m[2] === undefined ? undefined : Number(m[2]), shown: m[3].replace(/\n$/, '').split('\n')}))
 
 describe('README: example outputs come from real runs', () => {
   it('has examples to check', () => expect(blocks.length).to.be.greaterThan(8))
@@ -23,6 +27,15 @@ describe('README: example outputs come from real runs', () => {
         from = at + piece.length
       }
       if (!shown.includes('…')) expect(out.length).to.equal(shown.length)
+    })
+  }
+
+  it('has kubectl plugin examples to check', () => expect(pluginExamples.length).to.be.greaterThan(0))
+
+  for (const {args, head, shown} of pluginExamples) {
+    it(`kubectl disco ${args.join(' ')}${head === undefined ? '' : ` | head -${head}`}`, () => {
+      const out = kdisco(args, {env: {NO_COLOR: '1'}}).stdout.replace(/\n$/, '').split('\n')
+      expect(shown).to.deep.equal(head === undefined ? out : out.slice(0, head))
     })
   }
 })

@@ -114,7 +114,7 @@ export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSna
       if (!(error instanceof CorefileError)) throw error
       // Errors name the file and line they are at (an imported file's own), after the Corefile's name, said once.
       const own = error.file === corefile.source
-      if (!options.lenient) throw inputError(own ? error.message : `${corefile.source}: ${error.message}`, 'Fix the Corefile, or pass --cluster-domain/--pods/--ttl instead')
+      if (!options.lenient) throw inputError(own ? error.message : `${corefile.source}: ${error.message}`, 'Fix the Corefile, or give one kdisco can read with --corefile FILE')
       const problem = own ? (error.line === undefined ? error.detail : `line ${error.line}: ${error.detail}`) : error.message
       settings = {...kubeadmDefaults(), source: `kubeadm defaults: ${corefile.source} is unusable (${problem})`}
     }

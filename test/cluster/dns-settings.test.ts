@@ -1,7 +1,11 @@
 // Where kdisco finds the files a Corefile refers to: the ConfigMaps distributions mount (k3s's NodeHosts key of the
 // coredns ConfigMap at /etc/coredns, coredns-custom at /etc/coredns/custom on AKS and k3s), and kube-dns's ConfigMap.
 import {expect} from 'chai'
-import {resolveDnsSettings} from '../../src/cluster/dns-settings.js'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {corefileSource, resolveDnsSettings} from '../../src/cluster/dns-settings.js'
+import {KdiscoError} from '../../src/errors.js'
 import {ClusterDns} from '../../src/dns/model.js'
 import {clusterIpService, namespace, snapshot} from '../support/objects.js'
 
@@ -35,6 +39,23 @@ describe('cluster: the files of a Corefile from the ConfigMaps distributions mou
       }
     })()
     expect((error as Error).message).to.equal('ConfigMap kube-system/coredns:3: hosts: fallthrough_unsupported requires fallthrough')
+  })
+
+  it('a Corefile that does not parse: the hint offers --corefile FILE, which replaces it (--cluster-domain does not)', () => {
+    const snap = snapshot([namespace('default'), cm('coredns', {Corefile: '.:53 {\n  kubernetes cluster.local\n}\n}\n'})])
+    const failure = (run: () => unknown) => {
+      try {
+        run()
+      } catch (error) {
+        return error as KdiscoError
+      }
+      throw new Error('no error')
+    }
+    expect(failure(() => resolveDnsSettings({}, snap)).toLine()).to.equal('Error: ConfigMap kube-system/coredns:4: unexpected "}". Fix the Corefile, or give one kdisco can read with --corefile FILE')
+    expect(failure(() => resolveDnsSettings({clusterDomain: 'cluster.local', pods: 'insecure', ttl: 5}, snap)).message).to.match(/unexpected "}"/)
+    const file = join(mkdtempSync(join(tmpdir(), 'kdisco-corefile-')), 'Corefile')
+    writeFileSync(file, '.:53 {\n  kubernetes example.internal\n}\n')
+    expect(resolveDnsSettings({}, snap, corefileSource(file, snap)).clusterDomain).to.equal('example.internal')
   })
 
   it("a Corefile error names the Corefile once: at its own line, or before the line of the file it imports", () => {

@@ -1,7 +1,7 @@
 // The CLI end to end through the built binary: JSON contracts, exit codes, one-line errors, the kubectl plugin
 // name, colour rules, and which modules start-up loads.
 import {expect} from 'chai'
-import {mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {BIN, kdisco} from '../support/cli.js'
@@ -69,7 +69,41 @@ describe('cli: svc lookup', () => {
     const r = kdisco(['svc', 'lookup', 'kubia-headles', '-f', 'examples/'])
     expect(r.status).to.equal(2)
     expect(r.stdout).to.equal('')
-    expect(r.stderr).to.equal('Error: Service "kubia-headles" not found in namespace default. did you mean kubia-headless?\n')
+    expect(r.stderr).to.equal('Error: Service "kubia-headles" not found in namespace default. Did you mean kubia-headless?\n')
+  })
+
+  it('an unknown Service: the hints are sentences, offline ones list the same -f input, and the name is quoted short and escaped', () => {
+    const cases: [string[], string][] = [
+      [['mysql-svc'], 'Service "mysql-svc" not found in namespace default. It exists in another namespace: -n data'],
+      [['mysql-sv'], 'Service "mysql-sv" not found in namespace default. Did you mean mysql-svc (-n data)?'],
+      [['zzzzzzzzzz'], 'Service "zzzzzzzzzz" not found in namespace default. List Services with kdisco svc list -A -f examples/, or check -n'],
+      // A namespace the input does not have: where the name is, if anywhere.
+      [['kubia', '-n', 'nosuchns'], 'Service "kubia" not found: namespace "nosuchns" is not in the input. It exists in another namespace: -n default'],
+      [['zzzzzzzzzz', '-n', 'nosuchns'], 'Service "zzzzzzzzzz" not found: namespace "nosuchns" is not in the input. Check -n'],
+      [['x'.repeat(10000)], `Service "${'x'.repeat(80)}…" not found in namespace default. List Services with kdisco svc list -A -f examples/, or check -n`],
+      [['\u202eaibuk'], 'Service "\\u202eaibuk" not found in namespace default. List Services with kdisco svc list -A -f examples/, or check -n'],
+    ]
+    for (const [args, message] of cases) {
+      const r = kdisco(['svc', 'lookup', ...args, '-f', 'examples/'])
+      expect([r.status, r.stdout, r.stderr], args.join(' ').slice(0, 40)).to.deep.equal([2, '', `Error: ${message}\n`])
+    }
+    // -f arguments the shell would need quoted are not echoed.
+    const dir = join(mkdtempSync(join(tmpdir(), 'kdisco-')), 'my manifests')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'kubia.yaml'), readFileSync('examples/kubia.yaml'))
+    expect(kdisco(['svc', 'endpoints', 'zzzzzzzzzz', '-f', dir]).stderr).to.equal('Error: Service "zzzzzzzzzz" not found in namespace default. List Services with kdisco svc list -A -f FILES, or check -n\n')
+    expect(kdisco(['svc', 'explain', 'zzzzzzzzzz', '-f', 'examples/kubia.yaml', '-f', 'examples/statefulset.yaml']).stderr).to.include('kdisco svc list -A -f examples/kubia.yaml -f examples/statefulset.yaml, or check -n')
+  })
+
+  it('warnings are escaped as errors are: a file name with a right-to-left override does not reorder the line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-'))
+    const kubia = readFileSync('examples/kubia.yaml', 'utf8')
+    writeFileSync(join(dir, 'kubia.yaml'), kubia)
+    writeFileSync(join(dir, 'z\u202elmay.yaml'), kubia.replace('10.107.244.106', '10.107.244.107'))
+    const r = kdisco(['svc', 'lookup', 'kubia', '-f', dir], {env: {NO_COLOR: '1'}})
+    expect(r.status).to.equal(0)
+    expect(r.stderr).to.include(`and in ${dir}/z\\u202elmay.yaml:25: the last one is used`)
+    expect(r.stderr).to.not.match(/[\u202a-\u202e]/)
   })
 })
 
@@ -258,7 +292,7 @@ describe('cli: input, errors and output rules', () => {
     expect(kdisco(['svc', 'lookup', '--help']).stdout).to.include('$ kdisco svc lookup NAME')
     // Hints name commands that exist, the way the user runs them.
     const hint = kdisco(['svc', 'lookup', 'zzzzzzzzzz', '-f', 'examples/'], {argv0: link})
-    expect(hint.stderr).to.equal('Error: Service "zzzzzzzzzz" not found in namespace default. List Services with kubectl disco svc list -A, or check -n\n')
+    expect(hint.stderr).to.equal('Error: Service "zzzzzzzzzz" not found in namespace default. List Services with kubectl disco svc list -A -f examples/, or check -n\n')
     expect(kdisco(['svc', 'lookup', 'zzzzzzzzzz', '-f', 'examples/']).stderr).to.include('List Services with kdisco svc list -A')
     expect(kdisco(['dns', 'lookup', '-f', 'examples/'], {argv0: link}).stderr).to.include("e.g. 'kubectl disco dns lookup kubia'")
   })
@@ -315,7 +349,7 @@ describe('cli: quiet success is not success', () => {
     expect([ok.stderr, JSON.parse(ok.stdout).input.warnings]).to.deep.equal(['', []])
     // A lookup by name there fails in one line that says why.
     for (const [args, line] of [
-      [['svc', 'lookup', 'kubia'], 'Error: Service "kubia" not found: namespace "nowhere" is not in the input. Check -n\n'],
+      [['svc', 'lookup', 'kubia'], 'Error: Service "kubia" not found: namespace "nowhere" is not in the input. It exists in another namespace: -n default\n'],
       [['pod', 'lookup', 'x'], 'Error: Pod "x" not found: namespace "nowhere" is not in the input. Check -n\n'],
     ] as const) {
       const r = kdisco([...args, '-n', 'nowhere', '-f', 'examples/'])
@@ -365,6 +399,16 @@ describe('cli: quiet success is not success', () => {
       [['lookup', 'kubia'], 'Error: Unknown command "lookup". Did you mean kdisco dns lookup, kdisco pod lookup, kdisco svc lookup? See kdisco --help\n'],
       [['svcx'], 'Error: Unknown command "svcx". Did you mean kdisco svc? See kdisco --help\n'],
       [['frobnicate'], 'Error: Unknown command "frobnicate". See kdisco --help for the commands\n'],
+      // Commands are lowercase; the name typed is quoted short and escaped.
+      [['SVC', 'lookup', 'kubia'], 'Error: Unknown command "SVC lookup". Did you mean kdisco svc lookup? See kdisco svc --help\n'],
+      [['x'.repeat(10000)], `Error: Unknown command "${'x'.repeat(80)}…". See kdisco --help for the commands\n`],
+      [['svc', '\u202ekool'], 'Error: Unknown command "svc \\u202ekool". See kdisco svc --help for the commands\n'],
+      // A flag before any command is said as oclif says a command's unknown flag.
+      [['--oops'], "Error: Nonexistent flag: --oops. See 'kdisco --help'.\n"],
+      // kdisco has no help command: --help is what was meant.
+      [['help'], 'Error: Unknown command "help". Did you mean kdisco --help?\n'],
+      [['help', 'svc'], 'Error: Unknown command "help". Did you mean kdisco svc --help?\n'],
+      [['help', 'svc', 'lookup', 'kubia'], 'Error: Unknown command "help". Did you mean kdisco svc lookup --help?\n'],
     ]
     for (const [args, stderr] of cases) {
       const r = kdisco(args)

@@ -22,7 +22,7 @@ describe('routes and the path from the pod on the command line', () => {
   it('a --pod that is not in the input is one line with close names, exit 2', () => {
     const r = kdisco(['dns', 'lookup', 'kubia', '-f', 'examples/', '--pod', 'kubia-5d8b7c9f6-2xkqy'])
     expect(r.status).to.equal(2)
-    expect(r.stderr).to.match(/^Error: --pod "kubia-5d8b7c9f6-2xkqy" not found in namespace default\. did you mean kubia-5d8b7c9f6-2xkqz, /)
+    expect(r.stderr).to.match(/^Error: --pod "kubia-5d8b7c9f6-2xkqy" not found in namespace default\. Did you mean kubia-5d8b7c9f6-2xkqz, /)
   })
 
   it('--node-resolv-conf appends its search domains (kubelet) and names its nameservers as the upstream of forward . /etc/resolv.conf', () => {

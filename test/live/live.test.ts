@@ -250,11 +250,14 @@ describe('live: errors and degraded access', function () {
         const noProbe = command === 'endpoints' ? [] : ['--probe', 'none']
         const live = await kdiscoAsync(['svc', command, 'kubia-headles', ...noProbe, '--kubeconfig', kc])
         const files = await kdiscoAsync(['svc', command, 'kubia-headles', ...noProbe, '-f', 'examples/'])
-        expect([live.status, live.stderr], command).to.deep.equal([2, 'Error: Service "kubia-headles" not found in namespace default. did you mean kubia-headless?\n'])
+        expect([live.status, live.stderr], command).to.deep.equal([2, 'Error: Service "kubia-headles" not found in namespace default. Did you mean kubia-headless?\n'])
         expect([files.status, files.stderr], command).to.deep.equal([live.status, live.stderr])
       }
       const r2 = await kdiscoAsync(['svc', 'lookup', 'mysql-svc', '--probe', 'none', '--kubeconfig', kc])
-      expect(r2.stderr).to.match(/it exists in another namespace: -n data/)
+      expect(r2.stderr).to.equal('Error: Service "mysql-svc" not found in namespace default. It exists in another namespace: -n data\n')
+      // A namespace that does not exist: still where the name is.
+      const nowhere = await kdiscoAsync(['svc', 'lookup', 'mysql-svc', '-n', 'nosuchns', '--probe', 'none', '--kubeconfig', kc])
+      expect([nowhere.status, nowhere.stderr]).to.deep.equal([2, 'Error: Service "mysql-svc" not found: namespace "nosuchns" does not exist. It exists in another namespace: -n data\n'])
       const none = await kdiscoAsync(['svc', 'lookup', 'zzzzzzzzzzzz', '--probe', 'none', '--kubeconfig', kc])
       expect(none.stderr).to.equal('Error: Service "zzzzzzzzzzzz" not found in namespace default. List Services with kdisco svc list -A, or check -n\n')
     })

@@ -1,6 +1,6 @@
 // The live-cluster source: reads what a command needs through the API, in as few requests as possible, and
 // produces the same ClusterSnapshot the file source does. Partial access (RBAC) degrades into snapshot gaps.
-import {ExitCode, KdiscoError} from '../../errors.js'
+import {ExitCode, KdiscoError, quote} from '../../errors.js'
 import {completeSnapshot} from '../derive.js'
 import {formatSelector, matchesServiceSelector} from '../labels.js'
 import {
@@ -305,15 +305,15 @@ async function readExternalNameTargets(client: KubeClient, snap: ClusterSnapshot
  * that does not exist), not 3: the cluster was read.
  */
 async function notFound(client: KubeClient, namespace: string, name: string): Promise<KdiscoError> {
-  if (!(await namespaceExists(client, namespace))) return new KdiscoError(`Service "${name}" not found: namespace "${namespace}" does not exist`, {hint: 'Check -n (kubectl get namespaces lists them)', exitCode: ExitCode.USAGE})
-  const [here, elsewhere] = await Promise.all([
-    client.list<Service>(scoped(CORE, 'services', namespace), {}, {expect: {kind: 'Service', namespace}}).catch(() => ({items: []}) as ListResult<Service>),
-    client.list<Service>(`${CORE}/services`, {fieldSelector: `metadata.name=${name}`}, {expect: {kind: 'Service'}}).catch(() => ({items: []}) as ListResult<Service>),
-  ])
-  const {closeNames, serviceNotFoundError} = await import('../find.js')
-  const candidates = [...here.items, ...elsewhere.items].map((s) => ({name: s.metadata.name, namespace: s.metadata.namespace ?? namespace}))
-  const hints = closeNames(name, namespace, candidates)
-  return serviceNotFoundError(name, namespace, hints)
+  const sameName = () => client.list<Service>(`${CORE}/services`, {fieldSelector: `metadata.name=${name}`}, {expect: {kind: 'Service'}}).catch(() => ({items: []}) as ListResult<Service>)
+  const {closeNames, hintOf, serviceNotFoundError} = await import('../find.js')
+  const asCandidates = (services: Service[]) => services.map((s) => ({name: s.metadata.name, namespace: s.metadata.namespace ?? namespace}))
+  if (!(await namespaceExists(client, namespace))) {
+    const hints = closeNames(name, namespace, asCandidates((await sameName()).items))
+    return new KdiscoError(`Service ${quote(name)} not found: namespace "${namespace}" does not exist`, {hint: hintOf(hints, 'Check -n (kubectl get namespaces lists them)'), exitCode: ExitCode.USAGE})
+  }
+  const [here, elsewhere] = await Promise.all([client.list<Service>(scoped(CORE, 'services', namespace), {}, {expect: {kind: 'Service', namespace}}).catch(() => ({items: []}) as ListResult<Service>), sameName()])
+  return serviceNotFoundError(name, namespace, closeNames(name, namespace, asCandidates([...here.items, ...elsewhere.items])))
 }
 
 async function readNamespace(client: KubeClient, snap: ClusterSnapshot, namespace: string | undefined, query: Extract<LiveQuery, {mode: 'namespace'}>): Promise<void> {

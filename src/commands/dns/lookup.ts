@@ -5,7 +5,7 @@ import type {ClusterDns} from '../../dns/model.js'
 import {checkQueryName, isDns1035Label} from '../../dns/names.js'
 import {expectation, typeCode} from '../../dns/records.js'
 import {parseIp, reverseName} from '../../dns/ip.js'
-import {inputError} from '../../errors.js'
+import {inputError, quote} from '../../errors.js'
 import {commandName} from '../../invocation.js'
 import {dnsFlags, inputFlags, listFlags, outputFlag, probeFlags, waitFlag} from '../../flags.js'
 import {type ProbeConfig, type ProbeSession, probeConfig, withProbeSession} from '../../probe/index.js'
@@ -15,7 +15,7 @@ import {ExitCode} from '../../errors.js'
 import {type LoadedCluster, type PipelineFlags, loadClusterForQuestion, probeContext, resultContext, waitDuration} from '../../pipeline.js'
 import type {DnsLookupResult} from '../../results.js'
 import {repeatUntilMatch} from '../../compare/wait.js'
-import {closeNames} from '../../cluster/find.js'
+import {closeNames, hintOf} from '../../cluster/find.js'
 import {type ClusterSnapshot, type Pod, namespaceOf} from '../../cluster/types.js'
 
 export default class DnsLookup extends KdiscoCommand {
@@ -106,7 +106,7 @@ function askingPod(snapshot: ClusterSnapshot, name: string, namespace: string): 
   const pod = snapshot.pods.find((p) => p.metadata.name === name && namespaceOf(p) === namespace)
   if (pod) return pod
   const hints = closeNames(name, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
-  throw inputError(`--pod "${name}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
+  throw inputError(`--pod ${quote(name)} not found in namespace ${namespace}`, hintOf(hints, 'Check the name and -n'))
 }
 
 /** Validated question, before any I/O. */

@@ -1,9 +1,9 @@
 import {Args} from '@oclif/core'
 import {KdiscoCommand} from '../../command-base.js'
-import {closeNames} from '../../cluster/find.js'
+import {closeNames, hintOf} from '../../cluster/find.js'
 import {namespaceOf} from '../../cluster/types.js'
 import {podIdentity} from '../../dns/pod-identity.js'
-import {inputError} from '../../errors.js'
+import {inputError, quote} from '../../errors.js'
 import {dnsFlags, inputFlags, listFlags, outputFlag, probeFlags} from '../../flags.js'
 import {probeConfig} from '../../probe/index.js'
 import {probeAndCompare} from '../../compare/probe-report.js'
@@ -30,7 +30,7 @@ export default class PodLookup extends KdiscoCommand {
     const {snapshot, model, namespace} = await loadCluster(flags, {pod: args.pod, kinds: ['pods', 'statefulsets'], clusterDns: true})
     const pod = snapshot.pods.find((p) => p.metadata.name === args.pod && namespaceOf(p) === namespace)
     if (!pod && !model.hasNamespace(namespace))
-      throw inputError(`Pod "${args.pod}" not found: namespace "${namespace}" ${snapshot.origin === 'live' ? 'does not exist' : 'is not in the input'}`, 'Check -n')
+      throw inputError(`Pod ${quote(args.pod)} not found: namespace "${namespace}" ${snapshot.origin === 'live' ? 'does not exist' : 'is not in the input'}`, 'Check -n')
     if (!pod) {
       const isPod = (p: {name: string; namespace: string}) => p.name === args.pod && p.namespace === namespace
       const future = snapshot.predictedPods.find(isPod)
@@ -42,7 +42,7 @@ export default class PodLookup extends KdiscoCommand {
         throw inputError(`${will} as ${name.name}`, `See ${this.config.bin} svc lookup ${name.service} -n ${namespace}`)
       }
       const hints = closeNames(args.pod, namespace, snapshot.pods.map((p) => ({name: p.metadata.name, namespace: namespaceOf(p)})))
-      throw inputError(`Pod "${args.pod}" not found in namespace ${namespace}`, hints.length > 0 ? hints.join('; ') : 'Check the name and -n')
+      throw inputError(`Pod ${quote(args.pod)} not found in namespace ${namespace}`, hintOf(hints, 'Check the name and -n'))
     }
     await this.reportInputGaps(snapshot, model)
     const identity = podIdentity(model, snapshot, pod)

@@ -23,7 +23,7 @@ export default class SvcEndpoints extends KdiscoCommand {
     const {args, flags} = await this.parse(SvcEndpoints)
     const {snapshot, model, namespace} = await loadCluster(flags, {service: args.name, pods: true, nearMisses: true})
     const svc = model.service(namespace, args.name)
-    if (!svc) throw serviceNotFound(model, args.name, namespace)
+    if (!svc) throw serviceNotFound(model, args.name, namespace, flags.filename)
     await this.reportInputGaps(snapshot, model)
     const result: SvcEndpointsResult = {...serviceEndpoints(model, snapshot, svc), ...resultContext(snapshot, model)}
     await this.render(result, flags.output, async (r) => {

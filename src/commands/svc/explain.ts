@@ -47,7 +47,7 @@ export default class SvcExplain extends KdiscoCommand {
     // -o name prints the findings' objects: no debug pod for that unless --probe asks for one.
     const probe = flags.all || flags.output === 'name' ? probeConfig({...flags, probe: flags.probe ?? 'none'}) : probeConfig(flags)
     const {snapshot, model, namespace} = await loadCluster(flags, {kinds: ['pods', 'statefulsets', 'ingresses']})
-    if (!flags.all && !model.service(namespace, args.name!)) throw serviceNotFound(model, args.name!, namespace)
+    if (!flags.all && !model.service(namespace, args.name!)) throw serviceNotFound(model, args.name!, namespace, flags.filename)
     await this.reportInputGaps(snapshot, model)
     const context = resultContext(snapshot, model)
     let findings: Finding[]

@@ -49,7 +49,7 @@ export default class SvcLookup extends KdiscoCommand {
   private async attempt(flags: Interfaces.InferredFlags<typeof SvcLookup.flags>, name: string, probe: ProbeConfig, session?: ProbeSession): Promise<SvcLookupResult> {
     const {snapshot, model, namespace} = await loadCluster(flags, {service: name, namespaceSlices: true})
     const svc = model.service(namespace, name)
-    if (!svc) throw serviceNotFound(model, name, namespace)
+    if (!svc) throw serviceNotFound(model, name, namespace, flags.filename)
     await this.reportInputGaps(snapshot, model)
     const report = serviceLookup(model, snapshot, svc, {fromNamespaces: flags['from-namespace']})
     const candidates = (q: ExpectedQuery) => queryCandidates(model, q)
