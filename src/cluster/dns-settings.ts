@@ -116,7 +116,7 @@ export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSna
       const own = error.file === corefile.source
       if (!options.lenient) throw inputError(own ? error.message : `${corefile.source}: ${error.message}`, 'Fix the Corefile, or give one kdisco can read with --corefile FILE')
       const problem = own ? (error.line === undefined ? error.detail : `line ${error.line}: ${error.detail}`) : error.message
-      settings = {...kubeadmDefaults(), source: `kubeadm defaults: ${corefile.source} is unusable (${problem})`}
+      settings = {...kubeadmDefaults(), source: `kubeadm defaults: ${corefile.source} is unusable (${problem})`, unusableCorefile: {source: corefile.source, problem}}
     }
   }
   if (!settings) {

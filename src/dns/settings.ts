@@ -48,6 +48,8 @@ export interface DnsSettings {
   bound?: boolean
   /** Where these settings came from, for the user. */
   source: string
+  /** Lenient reading only: why the Corefile could not be used (these settings are kubeadm's defaults instead). */
+  unusableCorefile?: {source: string; problem: string}
   /** kube-dns serves cluster DNS instead of CoreDNS: its record rules (dns/kube-dns.ts). */
   flavour?: 'kube-dns'
   /** The whole Corefile these settings were read from, and the stanza they are. */

@@ -124,6 +124,9 @@ export function corefileCheck(corefile: CorefileSource | undefined, snapshot: Cl
   }
   const main = blocks.find((b) => b.directives.some((d) => d.name === 'kubernetes'))
   if (!main) return check('corefile', title, 'error', 'no server block has the kubernetes plugin: cluster names are not served', [cm.source])
+  // It parses, but a plugin's options do not hold (cache -5, a bad zone): CoreDNS refuses to start with it too.
+  const unusable = model?.settings.unusableCorefile
+  if (unusable?.source === cm.source) return check('corefile', title, 'error', `the Corefile does not load: ${unusable.problem}`, [cm.source], `CoreDNS refuses to load it; ${edit}`)
   const k8s = find(main.directives, 'kubernetes')!
   const pods = find(k8s.block, 'pods')?.args[0] ?? 'disabled'
   const evidence = [`${cm.source}, server block ${main.keys.join(' ')}`, `kubernetes ${k8s.args.join(' ')} (pods ${pods}${find(k8s.block, 'fallthrough') ? `, fallthrough ${find(k8s.block, 'fallthrough')!.args.join(' ')}` : ''})`]

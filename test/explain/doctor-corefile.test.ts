@@ -34,6 +34,16 @@ describe('dns doctor: Corefile plugins and routes', () => {
     expect(checks.find((c) => c.id === 'plugins')?.message).to.match(/^no Corefile to check \(kubeadm defaults: .*Corefile is unusable/)
   })
 
+  it('a Corefile that parses but does not load (cache -5) is the corefile check\'s error, as one that does not parse; exit 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-bad-cache-'))
+    writeFileSync(join(dir, 'Corefile'), `.:53 {\n  errors\n${KUBE}  forward . /etc/resolv.conf\n  cache -5\n  loop\n}\n`)
+    const r = kdisco(['dns', 'doctor', '-f', 'examples/', '--corefile', join(dir, 'Corefile'), '-o', 'json'])
+    expect(r.status, r.stderr).to.equal(1)
+    const checks = JSON.parse(r.stdout).checks as {id: string; status: string; message: string}[]
+    expect(checks.find((c) => c.id === 'corefile')).to.deep.include({status: 'error', message: 'the Corefile does not load: line 8: cache TTL must be a whole number of seconds above 0, not "-5"'})
+    expect(checks.find((c) => c.id === 'plugins')).to.include({status: 'skipped'})
+  })
+
   it('a rewrite, hosts entry or template that shadows a Service name: warning naming the Service', () => {
     expect(check(`.:53 {\n  rewrite name exact web.default.svc.cluster.local. other.example.\n${KUBE}  forward . 10.0.0.53\n}\n`).message).to.match(/"rewrite name exact web.default.svc.cluster.local. other.example." shadows Service name default\/web/)
     expect(check(`.:53 {\n  hosts {\n    192.0.2.1 web.default.svc.cluster.local\n    fallthrough\n  }\n${KUBE}  forward . 10.0.0.53\n}\n`).message).to.match(/hosts entry shadows Service name default\/web/)
