@@ -50,6 +50,32 @@ function kubeSystemConfigMap(snapshot: ClusterSnapshot, name: string): ConfigMap
   return snapshot.configMaps.find((c) => c.metadata.name === name && namespaceOf(c) === CLUSTER_DNS_NAMESPACE)
 }
 
+/** Lines searched below a ConfigMap's first line for its `Corefile: |` key. */
+const COREFILE_KEY_WINDOW = 10000
+
+/**
+ * Where line `line` of a ConfigMap's Corefile is in the manifest file it was read from: `FILE:LINE`, when the
+ * Corefile is a literal block (`Corefile: |`, one file line per Corefile line, as kubectl writes it); else undefined.
+ * Read again only for an error message.
+ */
+export function corefileLineInManifest(snapshot: ClusterSnapshot, corefile: CorefileSource, line: number): string | undefined {
+  if (!corefile.configMap) return undefined
+  const at = snapshot.locate?.(`ConfigMap ${namespaceOf(corefile.configMap)}/${corefile.configMap.metadata.name}`)
+  if (!at || at.file === '-' || at.line === undefined) return undefined
+  const first = at.line - 1
+  let lines: string[]
+  try {
+    lines = readBounded(at.file, MAX_FILE_BYTES).toString('utf8').split(/\r?\n/)
+  } catch {
+    return undefined
+  }
+  for (let i = first; i < Math.min(lines.length, first + COREFILE_KEY_WINDOW); i++) {
+    if (i > first && /^---/.test(lines[i])) return undefined
+    if (/^\s*["']?Corefile["']?\s*:\s*\|[-+0-9]*\s*(#.*)?$/.test(lines[i])) return `${at.file}:${i + 1 + line}`
+  }
+  return undefined
+}
+
 /** A file the user named (`what`, given with `flag`), read bounded; without a byte order mark, as kubectl reads files. */
 function readInputFile(path: string, what: string, flag: string): string {
   try {
@@ -112,10 +138,13 @@ export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSna
       settings = settingsFromCorefile(corefile.text, corefile.source, {files, completeDirs})
     } catch (error) {
       if (!(error instanceof CorefileError)) throw error
-      // Errors name the file and line they are at (an imported file's own), after the Corefile's name, said once.
+      // Errors name the file and line they are at (an imported file's own), after the Corefile's name, said once; a
+      // ConfigMap's Corefile line is said as the line of the manifest that holds it, when it can be told.
       const own = error.file === corefile.source
-      if (!options.lenient) throw inputError(own ? error.message : `${corefile.source}: ${error.message}`, 'Fix the Corefile, or give one kdisco can read with --corefile FILE')
-      const problem = own ? (error.line === undefined ? error.detail : `line ${error.line}: ${error.detail}`) : error.message
+      const inManifest = own && error.line !== undefined ? corefileLineInManifest(snapshot, corefile, error.line) : undefined
+      const message = inManifest ? `${inManifest}: ${corefile.source}: ${error.detail}` : own ? error.message : `${corefile.source}: ${error.message}`
+      if (!options.lenient) throw inputError(message, 'Fix the Corefile, or give one kdisco can read with --corefile FILE')
+      const problem = inManifest ? `${inManifest}: ${error.detail}` : own ? (error.line === undefined ? error.detail : `line ${error.line}: ${error.detail}`) : error.message
       settings = {...kubeadmDefaults(), source: `kubeadm defaults: ${corefile.source} is unusable (${problem})`, unusableCorefile: {source: corefile.source, problem}}
     }
   }

@@ -1,13 +1,14 @@
 // Where kdisco finds the files a Corefile refers to: the ConfigMaps distributions mount (k3s's NodeHosts key of the
 // coredns ConfigMap at /etc/coredns, coredns-custom at /etc/coredns/custom on AKS and k3s), and kube-dns's ConfigMap.
 import {expect} from 'chai'
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {corefileSource, resolveDnsSettings} from '../../src/cluster/dns-settings.js'
 import {KdiscoError} from '../../src/errors.js'
 import {ClusterDns} from '../../src/dns/model.js'
 import {clusterIpService, namespace, snapshot} from '../support/objects.js'
+import {kdisco} from '../support/cli.js'
 
 const K3S = `.:53 {\n    kubernetes cluster.local in-addr.arpa ip6.arpa {\n      pods insecure\n      fallthrough in-addr.arpa ip6.arpa\n    }\n    hosts /etc/coredns/NodeHosts {\n      ttl 60\n      reload 15s\n      fallthrough\n    }\n    forward . /etc/resolv.conf\n    cache 30\n    import /etc/coredns/custom/*.override\n}\nimport /etc/coredns/custom/*.server\n`
 const cm = (name: string, data: Record<string, string>) => ({apiVersion: 'v1', kind: 'ConfigMap', metadata: {name, namespace: 'kube-system'}, data}) as never
@@ -56,6 +57,20 @@ describe('cluster: the files of a Corefile from the ConfigMaps distributions mou
     const file = join(mkdtempSync(join(tmpdir(), 'kdisco-corefile-')), 'Corefile')
     writeFileSync(file, '.:53 {\n  kubernetes example.internal\n}\n')
     expect(resolveDnsSettings({}, snap, corefileSource(file, snap)).clusterDomain).to.equal('example.internal')
+  })
+
+  it('a ConfigMap manifest\'s Corefile error is said at the line of the manifest (literal block), in svc lookup and dns doctor', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-corefile-line-'))
+    const file = join(dir, 'coredns.yaml')
+    // Corefile line 5 is file line 12 ("Corefile: |" is line 7).
+    writeFileSync(file, '# CoreDNS\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: coredns, namespace: kube-system}\ndata:\n  Corefile: |\n    .:53 {\n        kubernetes cluster.local in-addr.arpa ip6.arpa\n        forward . /etc/resolv.conf\n        loop\n        cache -5\n    }\n')
+    const lookup = kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/', '-f', file])
+    expect([lookup.status, lookup.stderr.split('\n').filter((l) => l.startsWith('Error'))]).to.deep.equal([2, [`Error: ${file}:12: ConfigMap kube-system/coredns: cache TTL must be a whole number of seconds above 0, not "-5". Fix the Corefile, or give one kdisco can read with --corefile FILE`]])
+    const doctor = kdisco(['dns', 'doctor', '-f', 'examples/', '-f', file, '-o', 'json'])
+    expect(JSON.parse(doctor.stdout).checks.find((c: {id: string}) => c.id === 'corefile').message).to.equal(`the Corefile does not load: ${file}:12: cache TTL must be a whole number of seconds above 0, not "-5"`)
+    // Given on stdin, there is no file to point into: the Corefile's own line.
+    const piped = kdisco(['svc', 'lookup', 'kubia', '-f', 'examples/', '-f', '-'], {input: readFileSync(file, 'utf8')})
+    expect(piped.stderr).to.include('Error: ConfigMap kube-system/coredns:5: cache TTL')
   })
 
   it("a Corefile error names the Corefile once: at its own line, or before the line of the file it imports", () => {
