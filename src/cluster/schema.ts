@@ -467,6 +467,11 @@ function serviceRule(o: Loose): FieldProblem | undefined {
     // nodePort 0 asks the API server to pick one; whether a port number is in the cluster's node port range is KD120.
     if (problem === undefined && p.nodePort !== undefined && p.nodePort !== 0) problem = port(`spec.ports[${i}].nodePort`, p.nodePort)
     if (problem !== undefined || names === undefined || pairs === undefined) continue
+    // With more than one port each needs a name (the _<name>._<proto> SRV names and EndpointSlice ports go by it).
+    if (p.name === undefined || p.name === '') {
+      problem = {path: `spec.ports[${i}].name`, problem: 'is required when a Service has more than one port'}
+      continue
+    }
     const protocol: string = p.protocol ?? 'TCP'
     const pair = `${p.port}/${protocol}`
     const sameName = p.name === undefined || p.name === '' ? undefined : names.get(p.name)

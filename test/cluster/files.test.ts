@@ -233,7 +233,9 @@ describe('cluster: manifest files', () => {
     ['spec.ports[1].name', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - name: a\n    port: 80\n  - port: 81\n    name: a #<\n'],
     ['spec.ports[2]', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {name: a, port: 53, protocol: UDP}\n  - {name: b, port: 53}\n  - name: c #<\n    port: 53\n    protocol: TCP\n'],
     ['spec.externalIPs[1]', 'kind: Service\nmetadata: {name: s}\nspec:\n  externalIPs:\n  - 1.2.3.4\n  - 1.2.3 #<\n'],
-    ['spec.ports[1].port', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n  - name: b\n    port: 0 #<\n'],
+    ['spec.ports[1].port', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {name: a, port: 80}\n  - name: b\n    port: 0 #<\n'],
+    // More than one port: each needs a name (said at the port that lacks it).
+    ['spec.ports[1].name', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - {name: a, port: 80}\n  - port: 81 #<\n    protocol: TCP\n'],
     ['spec.ports[0].name', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n    name: Web_1 #<\n'],
     ['spec.ports[0].targetPort', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n    targetPort: Http_1 #<\n'],
     ['spec.ports[0].targetPort', 'kind: Service\nmetadata: {name: s}\nspec:\n  ports:\n  - port: 80\n    targetPort: 70000 #<\n'],

@@ -71,7 +71,7 @@ describe('cluster: the shape of objects at the boundary', () => {
   })
 
   it('a Service with a million ports is checked without a deep stack, and in linear time', () => {
-    const ports = Array.from({length: 1_000_000}, (_, i) => ({port: (i % 65535) + 1, protocol: 'TCP'}))
+    const ports = Array.from({length: 1_000_000}, (_, i) => ({name: `p${i}`, port: (i % 65535) + 1, protocol: 'TCP'}))
     // (port, protocol) pairs repeat after 65535 ports: the API server refuses the 65536th.
     expect(problem(svc({ports}))).to.equal('Service shop/web: spec.ports[65535] port 1/TCP is a duplicate value: spec.ports[0] has the same port and protocol')
     const unique = Array.from({length: 3 * 65535}, (_, i) => ({name: `p${i}`, port: (i % 65535) + 1, protocol: ['TCP', 'UDP', 'SCTP'][Math.floor(i / 65535)]}))

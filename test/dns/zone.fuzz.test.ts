@@ -49,10 +49,10 @@ const service = (ns: string, i: number) =>
     .record({
       name: label(63, true),
       kind: fc.constantFrom('v4', 'v6', 'dual', 'headless', 'external'),
-      // The API server wants port names unique and (port, protocol) pairs unique.
+      // The API server wants port names unique, (port, protocol) pairs unique, and names when there are two ports.
       ports: fc
         .uniqueArray(port, {maxLength: 3, selector: (p) => p.name || `${p.port}/${p.protocol}`})
-        .filter((ps) => new Set(ps.map((p) => `${p.port}/${p.protocol}`)).size === ps.length),
+        .filter((ps) => new Set(ps.map((p) => `${p.port}/${p.protocol}`)).size === ps.length && (ps.length < 2 || ps.every((p) => p.name !== ''))),
       externalName: domain(253),
       family: fc.constantFrom('IPv4' as const, 'IPv6' as const),
       endpoints: fc.array(
