@@ -1,6 +1,6 @@
 // The first stages every command shares: flags → validated scope → snapshot (files or live) → DNS settings →
 // expected DNS model.
-import {type CorefileSource, corefileSource, resolveDnsSettings} from './cluster/dns-settings.js'
+import {type CorefileSource, corefileLineInManifest, corefileSource, resolveDnsSettings} from './cluster/dns-settings.js'
 import {type SnapshotNeed, loadSnapshot} from './cluster/load.js'
 import type {ClusterSnapshot} from './cluster/types.js'
 import {ClusterDns} from './dns/model.js'
@@ -132,6 +132,13 @@ function modelOf<M extends ClusterDns>(flags: PipelineFlags, snapshot: ClusterSn
     corefile,
     {lenient: options.lenientCorefile},
   )
+  // A plugin CoreDNS does not have: a typo CoreDNS refuses to start with (or a plugin built in by hand). Said on every
+  // command, not only in the JSON's corefileNotes and dns doctor: the answers kdisco predicts assume it is not there.
+  for (const u of settings.corefile?.unknownPlugins ?? []) {
+    const at = (corefile && u.source === corefile.source && corefileLineInManifest(snapshot, corefile, u.line)) || `${u.source}:${u.line}`
+    const warning = `${at}: "${u.name}" is not a CoreDNS plugin (a typo CoreDNS refuses to start with, or one built in by hand): kdisco ignores it`
+    if (!snapshot.warnings.includes(warning)) snapshot.warnings.push(warning)
+  }
   return {snapshot, model: new Model(snapshot, settings), namespace: snapshot.defaultNamespace, corefile}
 }
 

@@ -73,6 +73,17 @@ describe('cluster: the files of a Corefile from the ConfigMaps distributions mou
     expect(piped.stderr).to.include('Error: ConfigMap kube-system/coredns:5: cache TTL')
   })
 
+  it('a plugin CoreDNS does not have (a typo) is a warning on stderr at the manifest\'s line, once, whatever the command', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kdisco-corefile-typo-'))
+    const file = join(dir, 'coredns.yaml')
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: coredns, namespace: kube-system}\ndata:\n  Corefile: |\n    .:53 {\n        kubernetes cluster.local in-addr.arpa ip6.arpa\n        forward . /etc/resolv.conf\n        cahce 30\n    }\n')
+    for (const args of [['svc', 'lookup', 'kubia'], ['svc', 'list', '-A']]) {
+      const r = kdisco([...args, '-f', 'examples/', '-f', file])
+      expect(r.status, r.stderr).to.equal(0)
+      expect(r.stderr.split('\n').filter((l) => l.includes('not a CoreDNS plugin'))).to.deep.equal([`kdisco: warning: ${file}:9: "cahce" is not a CoreDNS plugin (a typo CoreDNS refuses to start with, or one built in by hand): kdisco ignores it`])
+    }
+  })
+
   it("a Corefile error names the Corefile once: at its own line, or before the line of the file it imports", () => {
     const message = (data: Record<string, string>) => {
       try {
