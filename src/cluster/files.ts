@@ -114,8 +114,89 @@ function parseJson(text: string, source: string): RawDocument[] {
   } catch (error) {
     const msg = (error as Error).message
     const pos = /position (\d+)/.exec(msg)
-    const line = pos ? `:${lineOfOffset(text, Number(pos[1]))}` : ''
+    // V8 leaves the position out of some messages ("Unexpected token ']', …"): then it is found by reading the text.
+    const offset = pos ? Number(pos[1]) : text.length <= MAX_JSON_RELINE_BYTES ? jsonErrorOffset(text) : undefined
+    const line = offset === undefined ? '' : `:${lineOfOffset(text, offset)}`
     throw inputError(`${source}${line}: invalid JSON: ${msg.replace(/ in JSON at position \d+.*$/, '').replace(/\s*\(line \d+ column \d+\)$/, '')}`, 'Fix the syntax or re-export the file with kubectl get -o json')
+  }
+}
+
+const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+const JSON_ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y
+
+/**
+ * The offset of the first character JSON's grammar does not allow there, or undefined when the text is JSON. Read
+ * only after JSON.parse refused the text; iterative, so nesting depth costs no stack.
+ */
+export function jsonErrorOffset(text: string): number | undefined {
+  const n = text.length
+  let i = 0
+  /** Open containers: true for an object, false for an array. */
+  const open: boolean[] = []
+  const space = () => {
+    for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 10 || c === 13; c = text.charCodeAt(++i));
+  }
+  /** Past a string at i; false at its first bad character (i is left there). */
+  const string = (): boolean => {
+    if (text.charCodeAt(i) !== 34) return false
+    for (i++; i < n; ) {
+      const c = text.charCodeAt(i)
+      if (c === 34) return ++i > 0
+      if (c < 32) return false
+      if (c !== 92) i++
+      else {
+        JSON_ESCAPE.lastIndex = i
+        if (!JSON_ESCAPE.test(text)) return false
+        i = JSON_ESCAPE.lastIndex
+      }
+    }
+    return false
+  }
+  let state: 'value' | 'key' | 'after' = 'value'
+  for (;;) {
+    space()
+    if (state === 'value') {
+      const c = text[i]
+      if (c === '{' || c === '[') {
+        open.push(c === '{')
+        i++
+        space()
+        if (text[i] === (c === '{' ? '}' : ']')) {
+          open.pop()
+          i++
+          state = 'after'
+        } else state = c === '{' ? 'key' : 'value'
+      } else if (c === '"') {
+        if (!string()) return i
+        state = 'after'
+      } else if (c === 't' || c === 'f' || c === 'n') {
+        const word = c === 't' ? 'true' : c === 'f' ? 'false' : 'null'
+        if (!text.startsWith(word, i)) return i
+        i += word.length
+        state = 'after'
+      } else {
+        JSON_NUMBER.lastIndex = i
+        if (!JSON_NUMBER.test(text)) return i
+        i = JSON_NUMBER.lastIndex
+        state = 'after'
+      }
+    } else if (state === 'key') {
+      if (!string()) return i
+      space()
+      if (text[i] !== ':') return i
+      i++
+      state = 'value'
+    } else {
+      if (open.length === 0) return i < n ? i : undefined
+      const object = open[open.length - 1]
+      if (text[i] === ',') {
+        i++
+        state = object ? 'key' : 'value'
+      } else if (text[i] === (object ? '}' : ']')) {
+        open.pop()
+        i++
+      } else return i
+    }
   }
 }
 

@@ -1,10 +1,11 @@
 // The manifest-file source: files, directories, -R, stdin, multi-document YAML, JSON, List objects, and the
 // one-line input errors (file:line).
 import {expect} from 'chai'
+import fc from 'fast-check'
 import {mkdtempSync, mkdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {loadFileSnapshot} from '../../src/cluster/files.js'
+import {jsonErrorOffset, loadFileSnapshot} from '../../src/cluster/files.js'
 import {KdiscoError} from '../../src/errors.js'
 
 const examples = new URL('../../examples/', import.meta.url).pathname
@@ -145,6 +146,29 @@ describe('cluster: manifest files', () => {
     // JSON too, for the error (a JSON dump is not parsed twice for the lines of objects that are fine).
     const json = '{"kind": "List", "items": [\n  {"kind": "Service", "metadata": {"name": "a"}},\n  {"kind": "Service", "metadata": {"name": "b"},\n   "spec": {"ports": 5}}\n]}\n'
     expect((await loadError(['-'], json)).message).to.equal('<stdin>:4: Service default/b: spec.ports must be a list, got a number')
+  })
+
+  it('a JSON syntax error V8 gives no position for (a trailing comma, a broken literal) still has its line', async () => {
+    expect((await loadError(['-'], '{"apiVersion":"v1","kind":"Service",\n"metadata":{"name":"web"},\n"spec":{"ports":[{"port":80},]}}\n')).message).to.match(/^<stdin>:3: invalid JSON: /)
+    expect((await loadError(['-'], '{"kind":"Service",\n"metadata":{"name":"web"},\n\n"spec":{"clusterIP":tru}}\n')).message).to.match(/^<stdin>:4: invalid JSON: /)
+  })
+
+  it('jsonErrorOffset agrees with JSON.parse on what is JSON (seeded, on JSON texts with a character changed)', () => {
+    fc.assert(
+      fc.property(fc.json(), fc.nat(), fc.constantFrom('', ',', ']', '}', '"', ':', 'x', '0', '\\', ' '), (json, at, insert) => {
+        const i = json.length === 0 ? 0 : at % json.length
+        for (const text of [json, json.slice(0, i) + insert + json.slice(i), json.slice(0, i) + json.slice(i + 1)]) {
+          let valid = true
+          try {
+            JSON.parse(text)
+          } catch {
+            valid = false
+          }
+          expect(jsonErrorOffset(text) === undefined, text).to.equal(valid)
+        }
+      }),
+      {seed: 1201, numRuns: 3000},
+    )
   })
 
   const errorCases: [string, string[], RegExp][] = [
