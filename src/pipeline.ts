@@ -1,6 +1,6 @@
 // The first stages every command shares: flags → validated scope → snapshot (files or live) → DNS settings →
 // expected DNS model.
-import {type CorefileSource, corefileLineInManifest, corefileSource, resolveDnsSettings} from './cluster/dns-settings.js'
+import {type CorefileSource, corefileManifestLines, corefileSource, resolveDnsSettings} from './cluster/dns-settings.js'
 import {type SnapshotNeed, loadSnapshot} from './cluster/load.js'
 import type {ClusterSnapshot} from './cluster/types.js'
 import {ClusterDns} from './dns/model.js'
@@ -8,6 +8,7 @@ import {ReadTracingModel, readKey} from './dns/reads.js'
 import type {DnsSettings} from './dns/settings.js'
 import type {LiveKind} from './cluster/live/source.js'
 import {pluginName} from './dns/coredns/server.js'
+import {whereWritten} from './dns/corefile.js'
 import type {PodsMode} from './dns/settings.js'
 import {checkNamespaceName, inputError, quote} from './errors.js'
 import type {Connection} from './cluster/live/connect.js'
@@ -134,8 +135,9 @@ function modelOf<M extends ClusterDns>(flags: PipelineFlags, snapshot: ClusterSn
   )
   // A plugin CoreDNS does not have: a typo CoreDNS refuses to start with (or a plugin built in by hand). Said on every
   // command, not only in the JSON's corefileNotes and dns doctor: the answers kdisco predicts assume it is not there.
+  const inManifest = corefileManifestLines(snapshot, corefile)
   for (const u of settings.corefile?.unknownPlugins ?? []) {
-    const at = (corefile && u.source === corefile.source && corefileLineInManifest(snapshot, corefile, u.line)) || `${u.source}:${u.line}`
+    const at = (u.source === corefile?.source && inManifest(u.line)) || whereWritten(u)
     const warning = `${at}: "${u.name}" is not a CoreDNS plugin (a typo CoreDNS refuses to start with, or one built in by hand): kdisco ignores it`
     if (!snapshot.warnings.includes(warning)) snapshot.warnings.push(warning)
   }

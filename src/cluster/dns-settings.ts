@@ -54,26 +54,33 @@ function kubeSystemConfigMap(snapshot: ClusterSnapshot, name: string): ConfigMap
 const COREFILE_KEY_WINDOW = 10000
 
 /**
- * Where line `line` of a ConfigMap's Corefile is in the manifest file it was read from: `FILE:LINE`, when the
- * Corefile is a literal block (`Corefile: |`, one file line per Corefile line, as kubectl writes it); else undefined.
- * Read again only for an error message.
+ * Where the lines of a ConfigMap's Corefile are in the manifest file it was read from: `FILE:LINE` for a Corefile
+ * line, when the Corefile is a literal block (`Corefile: |`, one file line per Corefile line, as kubectl writes it);
+ * else undefined. The file is read again once, on the first call (only messages ask).
  */
-export function corefileLineInManifest(snapshot: ClusterSnapshot, corefile: CorefileSource, line: number): string | undefined {
-  if (!corefile.configMap) return undefined
-  const at = snapshot.locate?.(`ConfigMap ${namespaceOf(corefile.configMap)}/${corefile.configMap.metadata.name}`)
-  if (!at || at.file === '-' || at.line === undefined) return undefined
-  const first = at.line - 1
-  let lines: string[]
-  try {
-    lines = readBounded(at.file, MAX_FILE_BYTES).toString('utf8').split(/\r?\n/)
-  } catch {
-    return undefined
+export function corefileManifestLines(snapshot: ClusterSnapshot, corefile: CorefileSource | undefined): (line: number) => string | undefined {
+  let found: {file: string; keyLine: number} | null | undefined
+  const find = (): {file: string; keyLine: number} | null => {
+    const cm = corefile?.configMap
+    const at = cm ? snapshot.locate?.(`ConfigMap ${namespaceOf(cm)}/${cm.metadata.name}`) : undefined
+    if (!at || at.file === '-' || at.line === undefined) return null
+    const first = at.line - 1
+    let lines: string[]
+    try {
+      lines = readBounded(at.file, MAX_FILE_BYTES).toString('utf8').split(/\r?\n/)
+    } catch {
+      return null
+    }
+    for (let i = first; i < Math.min(lines.length, first + COREFILE_KEY_WINDOW); i++) {
+      if (i > first && /^---/.test(lines[i])) return null
+      if (/^\s*["']?Corefile["']?\s*:\s*\|[-+0-9]*\s*(#.*)?$/.test(lines[i])) return {file: at.file, keyLine: i + 1}
+    }
+    return null
   }
-  for (let i = first; i < Math.min(lines.length, first + COREFILE_KEY_WINDOW); i++) {
-    if (i > first && /^---/.test(lines[i])) return undefined
-    if (/^\s*["']?Corefile["']?\s*:\s*\|[-+0-9]*\s*(#.*)?$/.test(lines[i])) return `${at.file}:${i + 1 + line}`
+  return (line) => {
+    if (found === undefined) found = find()
+    return found ? `${found.file}:${found.keyLine + line}` : undefined
   }
-  return undefined
 }
 
 /** A file the user named (`what`, given with `flag`), read bounded; without a byte order mark, as kubectl reads files. */
@@ -141,7 +148,7 @@ export function resolveDnsSettings(overrides: DnsOverrides, snapshot: ClusterSna
       // Errors name the file and line they are at (an imported file's own), after the Corefile's name, said once; a
       // ConfigMap's Corefile line is said as the line of the manifest that holds it, when it can be told.
       const own = error.file === corefile.source
-      const inManifest = own && error.line !== undefined ? corefileLineInManifest(snapshot, corefile, error.line) : undefined
+      const inManifest = own && error.line !== undefined ? corefileManifestLines(snapshot, corefile)(error.line) : undefined
       const message = inManifest ? `${inManifest}: ${corefile.source}: ${error.detail}` : own ? error.message : `${corefile.source}: ${error.message}`
       if (!options.lenient) throw inputError(message, 'Fix the Corefile, or give one kdisco can read with --corefile FILE')
       const problem = inManifest ? `${inManifest}: ${error.detail}` : own ? (error.line === undefined ? error.detail : `line ${error.line}: ${error.detail}`) : error.message
