@@ -431,9 +431,14 @@ type Loose = Record<string, any> // eslint-disable-line @typescript-eslint/no-ex
 function labelsRule(path: string, labels: Record<string, string> | undefined): FieldProblem | undefined {
   for (const key in labels) {
     if (!isLabelKey(key)) return {path: path + pathStep(key), problem: `key ${quote(key)} is not a valid label key: it must be ${LABEL_KEY_RULE}`}
-    if (!isLabelValue(labels[key])) return {path: path + pathStep(key), problem: `${quote(labels[key])} is not a valid label value: it must be ${LABEL_VALUE_RULE}`}
+    const problem = labelValueRule(path + pathStep(key), labels[key])
+    if (problem) return problem
   }
   return undefined
+}
+
+function labelValueRule(path: string, value: string | undefined): FieldProblem | undefined {
+  return value === undefined || isLabelValue(value) ? undefined : {path, problem: `${quote(value)} is not a valid label value: it must be ${LABEL_VALUE_RULE}`}
 }
 
 /** A named port of a Service, EndpointSlice or Endpoints: its number in range and its name a DNS label. */
@@ -474,11 +479,11 @@ function serviceRule(o: Loose): FieldProblem | undefined {
     }
     const protocol: string = p.protocol ?? 'TCP'
     const pair = `${p.port}/${protocol}`
-    const sameName = p.name === undefined || p.name === '' ? undefined : names.get(p.name)
+    const sameName = names.get(p.name)
     const samePair = pairs.get(pair)
     if (sameName !== undefined) problem = {path: `spec.ports[${i}].name`, problem: `${quote(p.name)} is a duplicate value: spec.ports[${sameName}] has the same name`}
     else if (samePair !== undefined) problem = {path: `spec.ports[${i}]`, problem: `port ${pair} is a duplicate value: spec.ports[${samePair}] has the same port and protocol`}
-    if (p.name !== undefined && p.name !== '') names.set(p.name, i)
+    names.set(p.name, i)
     pairs.set(pair, i)
   }
   const externalIPs: string[] = spec.externalIPs ?? []
@@ -493,9 +498,7 @@ function endpointSliceRule(o: Loose): FieldProblem | undefined {
   const family = o.addressType as string
   const endpoints: Loose[] = o.endpoints ?? []
   // The Service the slice belongs to: a label value like any other.
-  const service = o.metadata.labels?.[SERVICE_NAME_LABEL]
-  let problem: FieldProblem | undefined =
-    service === undefined || isLabelValue(service) ? undefined : {path: `metadata.labels${pathStep(SERVICE_NAME_LABEL)}`, problem: `${quote(service)} is not a valid label value: it must be ${LABEL_VALUE_RULE}`}
+  let problem = labelValueRule(`metadata.labels${pathStep(SERVICE_NAME_LABEL)}`, o.metadata.labels?.[SERVICE_NAME_LABEL])
   for (let i = 0; i < endpoints.length && problem === undefined; i++) {
     const e = endpoints[i]
     const addresses: string[] = e.addresses
