@@ -58,7 +58,9 @@ export function dnsLookup(model: ClusterDns, question: DnsQuestion, pod?: Pod): 
     report.truncated = r.truncated
     report.notes.push(truncationNote(r.truncated))
   }
-  if (r.answers.length === 0 && !question.name.endsWith('.')) report.notes.push(...elsewhereHints(model, question))
+  // Not when cluster DNS answers the name in a way kdisco cannot predict (a cluster IP yet to be allocated): it was found.
+  const foundUnpredicted = r.rcode === null && !r.forwarded
+  if (r.answers.length === 0 && !foundUnpredicted && !question.name.endsWith('.')) report.notes.push(...elsewhereHints(model, question))
   const derived = r.answers.length > 0 ? derivedFrom(model, r.tried.at(-1)?.name ?? '') : undefined
   if (derived) report.notes.push(derived)
   const cached = model.settings.cache && cacheNote(model.settings.cache, [r])

@@ -68,9 +68,10 @@ interface ServiceEndpoints {
 
 /**
  * An address behind a name; its SRV target is `<endpoint>.<service FQDN>` for endpoints, else the Service FQDN.
- * `pending`: a cluster IP the API server has yet to allocate (ip is empty): SRV records exist, the address is unknown.
+ * `pending`: a cluster IP the API server has yet to allocate (ip is empty): SRV records exist, the address is unknown;
+ * `family` is its IP family when the manifest says (spec.ipFamilies), else the cluster's default decides.
  */
-type Backend = {kind: 'ip'; ip: string; parsed?: AddressData; port: number; endpoint?: string; svcFqdn: string; pending?: true} | {kind: 'cname'; host: string}
+type Backend = {kind: 'ip'; ip: string; parsed?: AddressData; port: number; endpoint?: string; svcFqdn: string; pending?: true; family?: 4 | 6} | {kind: 'cname'; host: string}
 
 /** Built only for SRV answers: A/AAAA answers, most of a zone, never need it. */
 function srvTarget(b: Extract<Backend, {kind: 'ip'}>): string {
@@ -680,7 +681,7 @@ export class ClusterDns {
       if (!portMatches(p, wantPort, wantProtocol)) continue
       for (let i = 0; i < svc.clusterIPs.length; i++) out.push({kind: 'ip', ip: svc.clusterIPs[i], parsed: svc.addresses[i], port: p.port, svcFqdn})
       // One address per family it will get: two when the manifest asks for both, else one (the cluster's default).
-      if (svc.ipPending) for (let i = 0; i < pendingFamilies(svc.object); i++) out.push({kind: 'ip', ip: '', port: p.port, svcFqdn, pending: true})
+      if (svc.ipPending) for (const family of pendingFamilies(svc.object)) out.push({kind: 'ip', ip: '', port: p.port, svcFqdn, pending: true, family})
     }
     if (out.length === 0) return port !== undefined ? `Service ${svc.namespace}/${svc.name} has no port named ${port} with protocol ${protocol}` : `Service ${svc.namespace}/${svc.name} has no cluster IP`
     return out
@@ -723,8 +724,11 @@ export class ClusterDns {
     }
     const ips = backends as Extract<Backend, {kind: 'ip'}>[]
     if ((qtype === 'A' || qtype === 'AAAA') && ips.some((b) => b.pending)) {
-      // Not NXDOMAIN nor NODATA: once created, the Service has an address of the cluster's default family (or two).
-      return {rcode: null, answers: [], notes: [PENDING_IP_NOTE]}
+      // Not NXDOMAIN: once created, the Service has an address of each family it asks for (of the cluster's default
+      // family when it asks for none); of a family it does not ask for, none (NODATA).
+      const family = qtype === 'A' ? 4 : 6
+      if (ips.some((b) => b.pending && (b.family === undefined || b.family === family))) return {rcode: null, answers: [], notes: [PENDING_IP_NOTE]}
+      return nodata(`no IPv${family} address behind this name (spec.ipFamilies)`)
     }
     if (qtype === 'A' || qtype === 'AAAA') {
       const family = qtype === 'A' ? 4 : 6
@@ -786,9 +790,14 @@ export class ClusterDns {
   }
 }
 
-/** How many cluster IPs a Service without one will be given: two for RequireDualStack or two ipFamilies. */
-function pendingFamilies(svc: Service): number {
-  return svc.spec?.ipFamilyPolicy === 'RequireDualStack' || (svc.spec?.ipFamilies?.length ?? 0) > 1 ? 2 : 1
+/**
+ * The families of the cluster IPs a Service without one will be given: those of spec.ipFamilies (both for
+ * RequireDualStack), else one of the cluster's default family (undefined: not known offline).
+ */
+export function pendingFamilies(svc: Service): (4 | 6 | undefined)[] {
+  const asked = (svc.spec?.ipFamilies ?? []).map((f) => (f === 'IPv6' ? 6 : 4) as 4 | 6)
+  if (svc.spec?.ipFamilyPolicy === 'RequireDualStack') return asked[0] === 6 ? [6, 4] : [4, 6]
+  return asked.length > 0 ? asked.slice(0, 2) : [undefined]
 }
 
 /** Why a Service's own address is not predicted offline. */

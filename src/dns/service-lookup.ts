@@ -4,7 +4,7 @@ import {missingEndpointSlices} from '../cluster/derive.js'
 import {matchesServiceSelector} from '../cluster/labels.js'
 import type {ClusterSnapshot, PredictedPod, SliceOrigin} from '../cluster/types.js'
 import {ipFamily, reverseName} from './ip.js'
-import type {ClusterDns, ServiceEntry, ServiceKind} from './model.js'
+import {type ClusterDns, type ServiceEntry, type ServiceKind, pendingFamilies} from './model.js'
 import {truncationNote} from './message-size.js'
 import {type Expectation, type Rcode, type Route, cacheNote, expectation} from './records.js'
 import {type ResolvConf, clusterDnsContext, clusterFirstConf, resolveName, searchCandidates} from './resolver.js'
@@ -125,6 +125,7 @@ export function serviceLookup(model: ClusterDns, snapshot: ClusterSnapshot, svc:
   const endpoints = model.endpointsOf(svc.namespace, svc.name)
   const families = new Set<number>()
   for (const ip of svc.clusterIPs) families.add(ipFamily(ip) ?? 4)
+  if (svc.ipPending) for (const family of pendingFamilies(svc.object)) families.add(family ?? 4)
   if (svc.kind === 'Headless') for (const ep of endpoints) families.add(ipFamily(ep.address) ?? 4)
   if (families.size === 0) families.add(4)
 

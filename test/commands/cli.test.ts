@@ -122,6 +122,10 @@ describe('cli: a Service manifest without a cluster IP (as most are written)', (
     const table = kdisco(['svc', 'lookup', 'web', '-n', 'shop', '-f', dir])
     expect(table.stdout).to.include('ClusterIP, cluster IP allocated when it is created (the manifest sets none)')
     expect(table.stdout).to.not.include('NXDOMAIN')
+    // A dual-stack Service will have both: A and AAAA are asked, neither predicted.
+    writeFileSync(join(dir, 'ds.yaml'), 'apiVersion: v1\nkind: Service\nmetadata: {name: ds, namespace: shop}\nspec:\n  ipFamilyPolicy: RequireDualStack\n  ports: [{name: http, port: 80}]\n')
+    const ds = JSON.parse(kdisco(['svc', 'lookup', 'ds', '-n', 'shop', '-f', dir, '-o', 'json']).stdout)
+    expect(ds.queries.filter((x: {name: string}) => x.name === 'ds.shop.svc.cluster.local.').map((x: {type: string; expected: {rcode: string | null}}) => `${x.type} ${x.expected.rcode}`)).to.deep.equal(['A null', 'AAAA null', 'SRV NOERROR'])
   })
 
   it('svc list says what DNS will return; svc explain shows the variables with the address to come', () => {
@@ -129,6 +133,10 @@ describe('cli: a Service manifest without a cluster IP (as most are written)', (
     const explain = kdisco(['svc', 'explain', 'web', '-n', 'shop', '-f', dir])
     expect(explain.stdout).to.include('WEB_SERVICE_HOST=<allocated cluster IP>')
     expect(explain.stdout).to.include('WEB_PORT=tcp://<allocated cluster IP>:80')
+    // Found in its namespace (answer not predicted): no "ask for web.shop" hint when web.shop was asked.
+    const lookup = kdisco(['dns', 'lookup', 'web.shop', '-f', dir])
+    expect([lookup.status, lookup.stdout.includes('exists in namespace shop')]).to.deep.equal([0, false])
+    expect(kdisco(['dns', 'lookup', 'web', '-f', dir]).stdout).to.include('Service web exists in namespace shop: from default ask for web.shop')
   })
 })
 

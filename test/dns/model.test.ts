@@ -12,6 +12,7 @@ describe('dns model: a ClusterIP Service whose manifest sets no cluster IP (allo
       service('web', {selector: {app: 'web'}, ports: [{name: 'http', port: 80}, {name: 'grpc', port: 9090}]}),
       service('blank', {clusterIP: '', ports: [{name: 'http', port: 80}]}),
       service('both', {ipFamilyPolicy: 'RequireDualStack', ports: [{name: 'http', port: 80}]}),
+      service('six', {ipFamilies: ['IPv6'], ipFamilyPolicy: 'SingleStack', ports: [{name: 'http', port: 80}]}),
       slice('web', [ep('10.244.1.5', {hostname: 'web-0'})]),
     ],
     COREDNS_DEFAULTS,
@@ -24,6 +25,13 @@ describe('dns model: a ClusterIP Service whose manifest sets no cluster IP (allo
         expect([a.rcode, a.answers], `${name} ${type}`).to.deep.equal([null, []])
         expect(a.notes?.[0]).to.match(/^the manifest sets no cluster IP: the API server allocates one/)
       }
+  })
+
+  it('spec.ipFamilies decides which of A and AAAA will answer: the other is NODATA, as for a Service with its IPs', () => {
+    expect(m.answer('six.default.svc.cluster.local.', 'AAAA').rcode).to.equal(null)
+    const a = m.answer('six.default.svc.cluster.local.', 'A')
+    expect([a.rcode, a.answers]).to.deep.equal(['NOERROR', []])
+    for (const type of ['A', 'AAAA']) expect(m.answer('both.default.svc.cluster.local.', type).rcode, type).to.equal(null)
   })
 
   it('SRV does not depend on the address: the Service FQDN per port, weights as for one cluster IP (two with RequireDualStack)', () => {
